@@ -1,0 +1,220 @@
+//! Command-line definitions, Terraform-style single-dash flags (`-auto-approve`), exit codes.
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Exit code for success with no changes (and every successful command).
+pub const EXIT_OK: u8 = 0;
+/// Exit code for errors.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code of `plan -detailed-exitcode` when there are changes.
+pub const EXIT_CHANGES: u8 = 2;
+
+/// Declarative PostgreSQL schema management: plan and apply HCL schemas like Terraform.
+#[derive(Debug, Parser)]
+#[command(name = "strata", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Environment from the config file (an `env "NAME"` block).
+    #[arg(long, global = true, env = "STRATA_ENV")]
+    pub env: Option<String>,
+    /// Config file with env, variable and locals blocks.
+    #[arg(long, global = true, default_value = "env.hcl")]
+    pub config: PathBuf,
+    /// Target database URL (overrides the env's `url`), e.g. postgres://user@host:5432/db.
+    #[arg(long, global = true)]
+    pub url: Option<String>,
+    /// Server for scratch databases used to normalize the schema (overrides the env's `dev`).
+    #[arg(long = "dev-url", global = true)]
+    pub dev_url: Option<String>,
+    /// Schema source: an .hcl file or a directory of them. Repeatable.
+    #[arg(long, global = true)]
+    pub src: Vec<PathBuf>,
+    /// Schema to manage. Repeatable. Default: the schemas the configuration declares.
+    #[arg(long = "schema", global = true)]
+    pub schemas: Vec<String>,
+    /// Glob of objects to leave alone (`schema`, `schema.table`). Repeatable.
+    #[arg(long, global = true)]
+    pub exclude: Vec<String>,
+    /// Value for a variable: --var name=value. Repeatable.
+    #[arg(long = "var", global = true, value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// Plain output without colors (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected name=value, got {s:?}")),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the changes that would make the database match the configuration.
+    Plan(PlanArgs),
+    /// Plan, ask for approval, and apply the changes in one transaction.
+    Apply(ApplyArgs),
+    /// Print the live database as HCL (or SQL).
+    Inspect(InspectArgs),
+    /// Check the schema files without a database.
+    Validate,
+    /// Rewrite HCL files in canonical format, keeping comments.
+    Fmt(FmtArgs),
+    /// Manage strata's private PostgreSQL cluster in .strata/.
+    Cluster(ClusterArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PlanFormat {
+    #[default]
+    Human,
+    Sql,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Exit 0 when there are no changes, 1 on error, 2 when there are changes.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Apply without asking for approval (required when there is no terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// PostgreSQL lock_timeout for the statements (default 5s, or the env's `lock_timeout`).
+    #[arg(long)]
+    pub lock_timeout: Option<String>,
+    /// How long to wait for another strata apply on the same database (default 30s).
+    #[arg(long)]
+    pub db_lock_wait: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum InspectFormat {
+    #[default]
+    Hcl,
+    Sql,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Hcl)]
+    pub format: InspectFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Exit 1 and list the files that are not formatted, without changing them.
+    #[arg(long)]
+    pub check: bool,
+    /// Files or directories (default: the schema sources, or the current directory).
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    #[command(subcommand)]
+    pub action: ClusterAction,
+}
+
+#[derive(Debug, Subcommand, Clone, Copy)]
+pub enum ClusterAction {
+    /// Start the private cluster (created on first use) and print its URL.
+    Start,
+    /// Stop the private cluster.
+    Stop,
+}
+
+/// Rewrites Terraform spellings (`-auto-approve`, `-detailed-exitcode=…`) to clap's `--` form.
+pub fn rewrite_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut longs: Vec<String> = Vec::new();
+    let cmd = Cli::command();
+    let mut collect = |c: &clap::Command| {
+        for a in c.get_arguments() {
+            if let Some(l) = a.get_long() {
+                longs.push(l.to_string());
+            }
+        }
+    };
+    collect(&cmd);
+    for sub in cmd.get_subcommands() {
+        collect(sub);
+    }
+    args.into_iter()
+        .map(|a| match a.to_str() {
+            Some(s) if s.starts_with('-') && !s.starts_with("--") && s.len() > 2 => {
+                let name = s[1..].split('=').next().unwrap_or("");
+                if longs.iter().any(|l| l == name) {
+                    OsString::from(format!("-{s}"))
+                } else {
+                    a
+                }
+            }
+            _ => a,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::parse_from(rewrite_args(args.iter().map(OsString::from)))
+    }
+
+    #[test]
+    fn single_dash_terraform_flags() {
+        let c = parse(&["strata", "apply", "-auto-approve"]);
+        assert!(matches!(
+            c.command,
+            Command::Apply(ApplyArgs {
+                auto_approve: true,
+                ..
+            })
+        ));
+        let c = parse(&["strata", "plan", "-detailed-exitcode", "--format=json"]);
+        assert!(matches!(
+            c.command,
+            Command::Plan(PlanArgs {
+                detailed_exitcode: true,
+                format: PlanFormat::Json
+            })
+        ));
+        let c = parse(&["strata", "-env=prod", "plan"]);
+        assert_eq!(c.global.env.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn vars_parse() {
+        let c = parse(&["strata", "validate", "--var", "a=1", "--var", "b=x=y"]);
+        assert_eq!(
+            c.global.vars,
+            vec![("a".into(), "1".into()), ("b".into(), "x=y".into())]
+        );
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,47 @@
+//! `strata inspect`.
+
+use super::{Settings, apply_exclude, connect, target_url};
+use crate::cli::{EXIT_OK, InspectArgs, InspectFormat};
+use crate::diff;
+use crate::hcl::writer;
+use crate::model::{Model, Schema};
+use crate::plan::{self, PlanContext};
+use crate::postgres::inspect::{Scope, inspect};
+use crate::render;
+use miette::Result;
+
+pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
+    let url = target_url(s).await?;
+    let client = connect(&url).await?;
+    let scope = Scope {
+        schemas: if s.schemas.is_empty() {
+            None
+        } else {
+            Some(s.schemas.clone())
+        },
+    };
+    let mut model = inspect(&client, &scope).await?;
+    apply_exclude(&mut model, &s.exclude);
+    match args.format {
+        InspectFormat::Hcl => print!("{}", writer::write(&model)),
+        InspectFormat::Sql => print!("{}", sql(&model)?),
+    }
+    Ok(EXIT_OK)
+}
+
+/// The DDL that creates `model` in an empty database (which already has `public`).
+pub fn sql(model: &Model) -> Result<String> {
+    let mut empty = Model::default();
+    if model.schemas.contains_key("public") {
+        empty.schemas.insert(
+            "public".into(),
+            Schema {
+                name: "public".into(),
+                ..Default::default()
+            },
+        );
+    }
+    let changes = diff::diff(&empty, model)?;
+    let p = plan::build(&changes, &empty, model, &PlanContext::default());
+    Ok(render::sql(&p))
+}

@@ -1,0 +1,372 @@
+//! One file per command: glue from settings to loading, inspecting, diffing, planning and
+//! rendering or applying. Shared setup lives here.
+
+pub mod apply;
+pub mod cluster;
+pub mod fmt;
+pub mod inspect;
+pub mod plan;
+pub mod validate;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config;
+use crate::devdb::{DevSource, cluster as private_cluster};
+use crate::diff;
+use crate::hcl::{self, LoadOptions, Loaded};
+use crate::model::Model;
+use crate::normalize;
+use crate::plan::{self as planner, Plan, PlanContext};
+use crate::postgres::connect::{DbUrl, error_text};
+use crate::postgres::inspect::{Scope, inspect};
+use crate::render::Painter;
+use miette::{Diagnostic, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+use tokio_postgres::Client;
+
+/// A usage problem that is not tied to a file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(strata::usage))]
+pub struct UsageError {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+pub fn usage(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
+    UsageError {
+        message: message.into(),
+        help: Some(help.into()),
+    }
+    .into()
+}
+
+/// Everything a command needs to know, from the config file and the flags (flags win).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub env_name: Option<String>,
+    pub url: Option<String>,
+    pub dev: Option<String>,
+    pub src: Vec<PathBuf>,
+    pub schemas: Vec<String>,
+    pub exclude: Vec<String>,
+    pub lock_timeout: String,
+    pub db_lock_wait: Duration,
+    pub vars: BTreeMap<String, String>,
+    /// Directory of the config file (or the working directory): home of `.strata/`.
+    pub project_dir: PathBuf,
+    pub config_path: PathBuf,
+    pub painter: Painter,
+}
+
+/// Runs the parsed command line; returns the exit code.
+pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
+    let settings = settings(&cli.global, painter)?;
+    match cli.command {
+        Command::Plan(args) => plan::run(&settings, &args).await,
+        Command::Apply(args) => apply::run(&settings, &args).await,
+        Command::Inspect(args) => inspect::run(&settings, &args).await,
+        Command::Validate => validate::run(&settings),
+        Command::Fmt(args) => fmt::run(&settings, &args),
+        Command::Cluster(args) => cluster::run(&settings, &args).await,
+    }
+}
+
+fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
+    let vars: BTreeMap<String, String> = g.vars.iter().cloned().collect();
+    let cwd = std::env::current_dir().map_err(|e| {
+        usage(
+            format!("cannot read the working directory: {e}"),
+            "run strata from an existing directory",
+        )
+    })?;
+    let config_path = if g.config.is_absolute() {
+        g.config.clone()
+    } else {
+        cwd.join(&g.config)
+    };
+    let mut s = Settings {
+        env_name: g.env.clone(),
+        url: None,
+        dev: None,
+        src: Vec::new(),
+        schemas: Vec::new(),
+        exclude: Vec::new(),
+        lock_timeout: "5s".into(),
+        db_lock_wait: Duration::from_secs(30),
+        vars: vars.clone(),
+        project_dir: cwd.clone(),
+        config_path: config_path.clone(),
+        painter,
+    };
+    if let Some(name) = &g.env {
+        let env = config::load_env(&config_path, name, &vars)?;
+        s.project_dir = config_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or(cwd.clone());
+        s.url = env.url;
+        s.dev = env.dev;
+        s.src = env.src;
+        s.schemas = env.schemas;
+        s.exclude = env.exclude;
+        if let Some(l) = env.lock_timeout {
+            s.lock_timeout = l;
+        }
+        if let Some(w) = env.db_lock_wait {
+            s.db_lock_wait = parse_duration(&w).ok_or_else(|| {
+                usage(
+                    format!("invalid db_lock_wait {w:?}"),
+                    "use a duration such as 30s or 2m",
+                )
+            })?;
+        }
+    }
+    if g.url.is_some() {
+        s.url = g.url.clone();
+    }
+    if g.dev_url.is_some() {
+        s.dev = g.dev_url.clone();
+    }
+    if !g.src.is_empty() {
+        s.src = g
+            .src
+            .iter()
+            .map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    cwd.join(p)
+                }
+            })
+            .collect();
+    }
+    if !g.schemas.is_empty() {
+        s.schemas = g.schemas.clone();
+    }
+    if !g.exclude.is_empty() {
+        s.exclude = g.exclude.clone();
+    }
+    if s.src.is_empty() {
+        let default = s.project_dir.join("schema.hcl");
+        if default.is_file() {
+            s.src.push(default);
+        }
+    }
+    Ok(s)
+}
+
+/// Parses `500ms`, `5s`, `2m`, `1h`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map(|i| s.split_at(i))
+        .unwrap_or((s, "s"));
+    let n: u64 = num.parse().ok()?;
+    Some(match unit.trim() {
+        "ms" => Duration::from_millis(n),
+        "s" | "" => Duration::from_secs(n),
+        "m" | "min" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => return None,
+    })
+}
+
+/// Loads the desired schema from the sources.
+pub fn load_desired(s: &Settings) -> Result<Loaded> {
+    if s.src.is_empty() {
+        return Err(usage(
+            "no schema source",
+            "pass --src schema.hcl (a file or a directory), or use --env with an env that has `src`",
+        ));
+    }
+    let files = hcl::collect_files(&s.src, std::slice::from_ref(&s.config_path))?;
+    if files.is_empty() {
+        return Err(usage(
+            "the schema sources hold no .hcl files",
+            "check --src or the env's `src`",
+        ));
+    }
+    let sources = hcl::read_files(&files)?;
+    let loaded = hcl::load(
+        &sources,
+        &LoadOptions {
+            vars: s.vars.clone(),
+        },
+    )?;
+    Ok(loaded)
+}
+
+/// Resolves and connects to the target database.
+pub async fn target_url(s: &Settings) -> Result<DbUrl> {
+    let Some(raw) = &s.url else {
+        return Err(usage(
+            "no target database",
+            "pass --url postgres://…, or use --env with an env that has `url`",
+        ));
+    };
+    resolve_url(s, raw).await
+}
+
+async fn resolve_url(s: &Settings, raw: &str) -> Result<DbUrl> {
+    if let Some(db) = raw.strip_prefix("local://") {
+        let db = db.trim_matches('/');
+        let db = if db.is_empty() { "postgres" } else { db };
+        return private_cluster::database_url(&s.project_dir, db).await;
+    }
+    Ok(DbUrl::parse(raw)?)
+}
+
+/// Where scratch databases come from.
+pub fn dev_source(s: &Settings) -> Result<DevSource> {
+    match s.dev.as_deref() {
+        None => Ok(DevSource::Cluster(s.project_dir.clone())),
+        Some(d) if d.starts_with("local://") || d.starts_with("docker://") => {
+            Ok(DevSource::Cluster(s.project_dir.clone()))
+        }
+        Some(d) => Ok(DevSource::Url(Box::new(DbUrl::parse(d)?))),
+    }
+}
+
+/// Opens a connection with strata's session settings.
+pub async fn connect(url: &DbUrl) -> Result<Client> {
+    let client = url.connect().await?;
+    client
+        .batch_execute("SET search_path = public")
+        .await
+        .map_err(|e| {
+            usage(
+                format!(
+                    "cannot configure the session on {}: {}",
+                    url.redacted(),
+                    error_text(&e)
+                ),
+                "check the database",
+            )
+        })?;
+    Ok(client)
+}
+
+/// `true` when `name` matches a glob with `*` and `?`.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// Removes excluded objects: patterns without a dot match schemas, `schema.name` patterns match
+/// tables and enums.
+pub fn apply_exclude(model: &mut Model, exclude: &[String]) {
+    if exclude.is_empty() {
+        return;
+    }
+    model.schemas.retain(|name, _| {
+        !exclude
+            .iter()
+            .any(|p| !p.contains('.') && glob_match(p, name))
+    });
+    for s in model.schemas.values_mut() {
+        let schema = s.name.clone();
+        let hit = |n: &str| {
+            exclude
+                .iter()
+                .any(|p| p.contains('.') && glob_match(p, &format!("{schema}.{n}")))
+        };
+        s.tables.retain(|n, _| !hit(n));
+        s.enums.retain(|n, _| !hit(n));
+    }
+}
+
+/// A computed plan with everything it was computed from.
+pub struct Prepared {
+    pub url: DbUrl,
+    pub client: Client,
+    pub current: Model,
+    pub desired: Model,
+    pub scope: Scope,
+    pub plan: Plan,
+    /// Tables that went through the scratch database.
+    pub normalized: usize,
+}
+
+/// Loads, inspects, normalizes, diffs and plans.
+pub async fn prepare(s: &Settings) -> Result<Prepared> {
+    let loaded = load_desired(s)?;
+    let mut desired = loaded.model;
+    let schemas: Vec<String> = if s.schemas.is_empty() {
+        desired.schemas.keys().cloned().collect()
+    } else {
+        s.schemas.clone()
+    };
+    desired.schemas.retain(|name, _| schemas.contains(name));
+    apply_exclude(&mut desired, &s.exclude);
+    let url = target_url(s).await?;
+    let client = connect(&url).await?;
+    let scope = Scope {
+        schemas: Some(schemas.clone()),
+    };
+    let mut current = inspect(&client, &scope).await?;
+    apply_exclude(&mut current, &s.exclude);
+    let dev = dev_source(s)?;
+    let (desired, normalized) =
+        normalize::normalize(&current, &desired, &dev, &loaded.sources).await?;
+    let changes = diff::diff(&current, &desired)?;
+    let ctx = PlanContext {
+        env: s.env_name.clone(),
+        target: url.redacted(),
+        schemas,
+    };
+    let plan = planner::build(&changes, &current, &desired, &ctx);
+    Ok(Prepared {
+        url,
+        client,
+        current,
+        desired,
+        scope,
+        plan,
+        normalized,
+    })
+}
+
+/// How the target is named in prompts: the env, else the database.
+pub fn target_label(s: &Settings, url: &DbUrl) -> String {
+    match &s.env_name {
+        Some(e) => format!("env \"{e}\""),
+        None => format!("database \"{}\"", url.dbname()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("public.legacy_*", "public.legacy_users"));
+        assert!(!glob_match("public.legacy_*", "public.users"));
+        assert!(glob_match("*", "anything"));
+        assert!(glob_match("a?c", "abc"));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5s"), Some(Duration::from_secs(5)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("10"), Some(Duration::from_secs(10)));
+        assert_eq!(parse_duration("x"), None);
+    }
+}

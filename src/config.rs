@@ -1,0 +1,376 @@
+//! `env.hcl`: environments (`env "name" { url, dev, src, schemas, exclude, … }`), `variable`
+//! blocks with `--var` overrides, `locals` and `getenv()`. Never touches a database.
+
+use crate::hcl::diag::{Errors, HclError, HclErrors, Location, SourceFile};
+use crate::hcl::eval::Evaluator;
+use hcl::Value;
+use hcl::edit::Span;
+use hcl::edit::structure::Block;
+use miette::{Diagnostic, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// One environment as written in env.hcl, with values evaluated.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub name: String,
+    pub url: Option<String>,
+    pub dev: Option<String>,
+    /// Schema sources, resolved against the config file's directory.
+    pub src: Vec<PathBuf>,
+    pub schemas: Vec<String>,
+    pub exclude: Vec<String>,
+    /// PostgreSQL `lock_timeout` for apply, e.g. `5s`.
+    pub lock_timeout: Option<String>,
+    /// How long apply waits for another strata apply, e.g. `30s`.
+    pub db_lock_wait: Option<String>,
+}
+
+/// The config file could not be used.
+#[derive(Debug, Error, Diagnostic)]
+pub enum ConfigError {
+    #[error("config file {path} not found")]
+    #[diagnostic(
+        code(strata::config::missing),
+        help(
+            "create it with an `env \"NAME\" {{ url = … src = [\"schema.hcl\"] }}` block, or pass --config FILE"
+        )
+    )]
+    Missing { path: String },
+    #[error("cannot read config file {path}: {reason}")]
+    #[diagnostic(code(strata::config::read))]
+    Read { path: String, reason: String },
+}
+
+/// The attributes an `env` block takes.
+pub const ENV_ATTRIBUTES: &[&str] = &[
+    "url",
+    "dev",
+    "src",
+    "schemas",
+    "exclude",
+    "lock_timeout",
+    "db_lock_wait",
+];
+
+/// Reads env `name` from the config file at `path`.
+pub fn load_env(path: &Path, name: &str, vars: &BTreeMap<String, String>) -> Result<Env> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ConfigError::Missing {
+                path: path.display().to_string(),
+            }
+            .into());
+        }
+        Err(e) => {
+            return Err(ConfigError::Read {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }
+            .into());
+        }
+    };
+    let file = SourceFile::new(crate::hcl::display_path(path), text);
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse_env(&file, name, vars, &base).map_err(miette::Report::new)
+}
+
+fn parse_env(
+    file: &SourceFile,
+    name: &str,
+    vars: &BTreeMap<String, String>,
+    base: &Path,
+) -> Result<Env, HclErrors> {
+    let mut errors = Errors::default();
+    let body = match hcl::edit::parser::parse_body(&file.text) {
+        Ok(b) => b,
+        Err(e) => {
+            let off = e.location().offset();
+            errors.push(HclError::new(
+                Location::new(file, Some(off..off + 1)),
+                format!("HCL syntax error: {}", e.message()),
+                "here",
+            ));
+            return Err(HclErrors {
+                errors: errors.list,
+            });
+        }
+    };
+    let blocks: Vec<&Block> = body.blocks().collect();
+    for b in &blocks {
+        if !["env", "variable", "locals"].contains(&b.ident.as_str()) {
+            errors.push(
+                HclError::new(
+                    Location::new(file, b.ident.span()),
+                    format!("unknown block `{}` in the config file", b.ident.as_str()),
+                    "unknown block",
+                )
+                .with_help("the config file takes env, variable and locals blocks"),
+            );
+        }
+    }
+    let envs: Vec<&Block> = blocks
+        .iter()
+        .copied()
+        .filter(|b| b.ident.as_str() == "env")
+        .collect();
+    let Some(env_block) = envs
+        .iter()
+        .find(|b| b.labels.first().is_some_and(|l| l.as_str() == name))
+    else {
+        let known: Vec<String> = envs
+            .iter()
+            .filter_map(|b| b.labels.first().map(|l| format!("\"{}\"", l.as_str())))
+            .collect();
+        errors.push(
+            HclError::new(
+                Location::new(file, Some(0..0)),
+                format!("env \"{name}\" is not defined in {}", file.path),
+                "no such env",
+            )
+            .with_help(if known.is_empty() {
+                "the file defines no env blocks".to_string()
+            } else {
+                format!("defined envs: {}", known.join(", "))
+            }),
+        );
+        return Err(HclErrors {
+            errors: errors.list,
+        });
+    };
+    // Variables: a missing value only matters when the selected env uses it.
+    let env_text = env_block
+        .span()
+        .map(|r| file.text[r].to_string())
+        .unwrap_or_default();
+    let locals_text: String = blocks
+        .iter()
+        .filter(|b| b.ident.as_str() == "locals")
+        .filter_map(|b| b.span().map(|r| file.text[r].to_string()))
+        .collect();
+    let mut eval = Evaluator::new(true);
+    let var_blocks: Vec<(&SourceFile, &Block)> = blocks
+        .iter()
+        .filter(|b| b.ident.as_str() == "variable")
+        .map(|b| (file, *b))
+        .collect();
+    let mut var_errors = Errors::default();
+    eval.declare_variables(&var_blocks, vars, &mut var_errors);
+    for e in var_errors.list {
+        let relevant = match e
+            .message
+            .strip_prefix("missing value for required variable \"")
+        {
+            Some(rest) => {
+                let v = rest.trim_end_matches('"');
+                env_text.contains(&format!("var.{v}")) || locals_text.contains(&format!("var.{v}"))
+            }
+            None => true,
+        };
+        if relevant {
+            errors.push(e);
+        }
+    }
+    let local_blocks: Vec<(&SourceFile, &Block)> = blocks
+        .iter()
+        .filter(|b| b.ident.as_str() == "locals")
+        .map(|b| (file, *b))
+        .collect();
+    eval.declare_locals(&local_blocks, &mut errors);
+    if !errors.is_empty() {
+        return Err(HclErrors {
+            errors: errors.list,
+        });
+    }
+
+    let mut env = Env {
+        name: name.to_string(),
+        ..Default::default()
+    };
+    for s in env_block.body.iter() {
+        if let Some(b) = s.as_block() {
+            errors.push(
+                HclError::new(
+                    Location::new(file, b.ident.span()),
+                    format!("unknown block `{}` in env \"{name}\"", b.ident.as_str()),
+                    "unknown block",
+                )
+                .with_help(format!(
+                    "an env takes the attributes: {}",
+                    ENV_ATTRIBUTES.join(", ")
+                )),
+            );
+        }
+    }
+    for attr in env_block.body.attributes() {
+        let key = attr.key.as_str();
+        let loc = Location::new(file, attr.value.span());
+        if !ENV_ATTRIBUTES.contains(&key) {
+            errors.push(
+                HclError::new(
+                    Location::new(file, attr.key.span()),
+                    format!("unknown attribute `{key}` in env \"{name}\""),
+                    "unknown attribute",
+                )
+                .with_help(format!("an env takes: {}", ENV_ATTRIBUTES.join(", "))),
+            );
+            continue;
+        }
+        let value = match eval.eval(&attr.value) {
+            Ok(v) => v,
+            Err(msg) => {
+                errors.push(HclError::new(
+                    loc,
+                    format!("cannot evaluate `{key}` of env \"{name}\": {msg}"),
+                    "here",
+                ));
+                continue;
+            }
+        };
+        let as_string = |v: &Value| -> Option<String> {
+            match v {
+                Value::String(s) if s.is_empty() => None,
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            }
+        };
+        let as_list = |v: &Value| -> Option<Vec<String>> {
+            match v {
+                Value::String(s) => Some(vec![s.clone()]),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_string))
+                    .collect(),
+                Value::Null => Some(vec![]),
+                _ => None,
+            }
+        };
+        match key {
+            "url" | "dev" | "lock_timeout" | "db_lock_wait" => {
+                if !matches!(value, Value::String(_) | Value::Null) {
+                    errors.push(HclError::new(
+                        loc,
+                        format!("`{key}` must be a string"),
+                        "expected a string",
+                    ));
+                    continue;
+                }
+                let v = as_string(&value);
+                match key {
+                    "url" => env.url = v,
+                    "dev" => env.dev = v,
+                    "lock_timeout" => env.lock_timeout = v,
+                    _ => env.db_lock_wait = v,
+                }
+            }
+            _ => {
+                let Some(list) = as_list(&value) else {
+                    errors.push(HclError::new(
+                        loc,
+                        format!("`{key}` must be a list of strings"),
+                        "expected a list",
+                    ));
+                    continue;
+                };
+                match key {
+                    "src" => env.src = list.iter().map(|s| resolve(base, s)).collect(),
+                    "schemas" => env.schemas = list,
+                    _ => env.exclude = list,
+                }
+            }
+        }
+    }
+    errors.into_result(env)
+}
+
+/// Resolves a `src` entry (`file://` prefix allowed) against the config's directory.
+fn resolve(base: &Path, s: &str) -> PathBuf {
+    let s = s.strip_prefix("file://").unwrap_or(s);
+    let p = PathBuf::from(s);
+    if p.is_absolute() { p } else { base.join(p) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(text: &str, name: &str, vars: &[(&str, &str)]) -> Result<Env, HclErrors> {
+        let file = SourceFile::new("env.hcl", text.to_string());
+        let vars = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        parse_env(&file, name, &vars, Path::new("/proj"))
+    }
+
+    #[test]
+    fn reads_an_env() {
+        let e = env(
+            r#"
+variable "tenant" {
+  type    = string
+  default = "acme"
+}
+locals {
+  db = "postgres://u@h/${var.tenant}"
+}
+env "prod" {
+  url     = local.db
+  src     = ["schema.hcl", "more/"]
+  schemas = ["public"]
+}
+"#,
+            "prod",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(e.url.as_deref(), Some("postgres://u@h/acme"));
+        assert_eq!(
+            e.src,
+            vec![
+                PathBuf::from("/proj/schema.hcl"),
+                PathBuf::from("/proj/more/")
+            ]
+        );
+        assert_eq!(e.schemas, vec!["public"]);
+    }
+
+    #[test]
+    fn var_overrides_default() {
+        let e = env(
+            "variable \"t\" {\n  default = \"a\"\n}\nenv \"x\" {\n  url = \"postgres://h/${var.t}\"\n}\n",
+            "x",
+            &[("t", "b")],
+        )
+        .unwrap();
+        assert_eq!(e.url.as_deref(), Some("postgres://h/b"));
+    }
+
+    #[test]
+    fn unknown_env_and_missing_variable_are_errors() {
+        let err = env("env \"a\" {}\n", "b", &[]).unwrap_err();
+        assert!(err.errors[0].message.contains("env \"b\" is not defined"));
+        assert_eq!(err.errors[0].help.as_deref(), Some("defined envs: \"a\""));
+        let err = env(
+            "variable \"pw\" {}\nenv \"a\" {\n  url = var.pw\n}\n",
+            "a",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.errors[0]
+                .message
+                .contains("missing value for required variable \"pw\"")
+        );
+        // Not used by the selected env: fine.
+        assert!(env("variable \"pw\" {}\nenv \"a\" {}\n", "a", &[]).is_ok());
+    }
+
+    #[test]
+    fn unknown_attribute_is_an_error() {
+        let err = env("env \"a\" {\n  urll = \"x\"\n}\n", "a", &[]).unwrap_err();
+        assert!(err.errors[0].message.contains("unknown attribute `urll`"));
+    }
+}

@@ -1,0 +1,769 @@
+//! Model × Model → typed changes. Objects are matched by name with hash-map joins; nothing here
+//! knows SQL. The planner turns the changes into ordered SQL steps.
+
+use crate::model::{
+    Check, Column, Enum, ForeignKey, Index, Model, PrimaryKey, QualifiedName, Schema, Table, Unique,
+};
+use miette::Diagnostic;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use thiserror::Error;
+
+/// One change to the database, in the vocabulary of the model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    CreateSchema(Schema),
+    DropSchema(Schema),
+    /// Comment change.
+    AlterSchema {
+        from: Schema,
+        to: Schema,
+    },
+    CreateEnum(Enum),
+    DropEnum(Enum),
+    /// Values appended or inserted (existing values keep their order), and/or a comment change.
+    AlterEnum {
+        from: Enum,
+        to: Enum,
+        added: Vec<EnumValueAdd>,
+    },
+    CreateTable(Table),
+    DropTable(Table),
+    AlterTable(Box<TableDiff>),
+}
+
+/// `ALTER TYPE … ADD VALUE 'v' [BEFORE|AFTER 'x']`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValueAdd {
+    pub value: String,
+    pub position: EnumPosition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnumPosition {
+    Before(String),
+    After(String),
+    /// The enum had no values.
+    End,
+}
+
+/// Changes inside one table that exists on both sides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableDiff {
+    pub from: Table,
+    pub to: Table,
+    pub changes: Vec<TableChange>,
+}
+
+/// A change inside a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableChange {
+    SetComment {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    AddColumn(Column),
+    DropColumn(Column),
+    AlterColumn {
+        from: Column,
+        to: Column,
+    },
+    AddPrimaryKey(PrimaryKey),
+    DropPrimaryKey(PrimaryKey),
+    AddUnique(Unique),
+    DropUnique(Unique),
+    AddCheck(Check),
+    DropCheck(Check),
+    AddForeignKey(ForeignKey),
+    DropForeignKey(ForeignKey),
+    AddIndex(Index),
+    DropIndex(Index),
+    /// A constraint whose definition is unchanged but whose name differs.
+    RenameConstraint {
+        from: String,
+        to: String,
+    },
+    RenameIndex {
+        from: String,
+        to: String,
+    },
+    /// Comment change on a constraint (`kind` is `constraint`) or an index (`index`).
+    CommentOn {
+        kind: CommentKind,
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentKind {
+    Constraint,
+    Index,
+}
+
+impl TableChange {
+    /// `true` for changes that only remove something.
+    pub fn is_drop(&self) -> bool {
+        matches!(
+            self,
+            TableChange::DropColumn(_)
+                | TableChange::DropPrimaryKey(_)
+                | TableChange::DropUnique(_)
+                | TableChange::DropCheck(_)
+                | TableChange::DropForeignKey(_)
+                | TableChange::DropIndex(_)
+        )
+    }
+}
+
+/// A change strata will not make automatically.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(strata::unsupported_change))]
+pub struct UnsupportedChange {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// Computes the changes that turn `current` into `desired`.
+pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, UnsupportedChange> {
+    let mut changes = Vec::new();
+    for (name, want) in &desired.schemas {
+        match current.schemas.get(name) {
+            None => {
+                changes.push(Change::CreateSchema(Schema {
+                    tables: BTreeMap::new(),
+                    enums: BTreeMap::new(),
+                    ..want.clone()
+                }));
+            }
+            Some(have) => {
+                if have.comment != want.comment {
+                    changes.push(Change::AlterSchema {
+                        from: shell(have),
+                        to: shell(want),
+                    });
+                }
+            }
+        }
+    }
+    for (name, have) in &current.schemas {
+        if !desired.schemas.contains_key(name) {
+            changes.push(Change::DropSchema(shell(have)));
+        }
+    }
+    // Enums.
+    for want in desired.enums() {
+        let q = QualifiedName::new(&want.schema, &want.name);
+        match current.enum_type(&q) {
+            None => changes.push(Change::CreateEnum(want.clone())),
+            Some(have) => {
+                if have != want {
+                    let added = enum_additions(have, want)?;
+                    changes.push(Change::AlterEnum {
+                        from: have.clone(),
+                        to: want.clone(),
+                        added,
+                    });
+                }
+            }
+        }
+    }
+    for have in current.enums() {
+        if desired
+            .enum_type(&QualifiedName::new(&have.schema, &have.name))
+            .is_none()
+        {
+            changes.push(Change::DropEnum(have.clone()));
+        }
+    }
+    // Tables.
+    let mut table_diffs: Vec<TableDiff> = Vec::new();
+    for want in desired.tables() {
+        match current.table(&want.qualified()) {
+            None => changes.push(Change::CreateTable(want.clone())),
+            Some(have) => {
+                if have != want {
+                    let d = diff_table(have, want)?;
+                    if !d.changes.is_empty() {
+                        table_diffs.push(d);
+                    }
+                }
+            }
+        }
+    }
+    for have in current.tables() {
+        if desired.table(&have.qualified()).is_none() {
+            changes.push(Change::DropTable(have.clone()));
+        }
+    }
+    recreate_dependent_foreign_keys(current, desired, &mut table_diffs);
+    changes.extend(
+        table_diffs
+            .into_iter()
+            .map(|d| Change::AlterTable(Box::new(d))),
+    );
+    Ok(changes)
+}
+
+fn shell(s: &Schema) -> Schema {
+    Schema {
+        name: s.name.clone(),
+        comment: s.comment.clone(),
+        ..Default::default()
+    }
+}
+
+fn enum_additions(have: &Enum, want: &Enum) -> Result<Vec<EnumValueAdd>, UnsupportedChange> {
+    // Existing values must keep their relative order in the desired list.
+    let positions: HashMap<&str, usize> = want
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.as_str(), i))
+        .collect();
+    let mut last = None;
+    let mut ok = true;
+    for v in &have.values {
+        match positions.get(v.as_str()) {
+            Some(&p) if last.is_none_or(|l| p > l) => last = Some(p),
+            _ => ok = false,
+        }
+    }
+    if !ok {
+        return Err(UnsupportedChange {
+            message: format!(
+                "enum \"{}.{}\" would lose or reorder values: it has [{}], the schema wants [{}]",
+                want.schema,
+                want.name,
+                have.values.join(", "),
+                want.values.join(", ")
+            ),
+            help: Some(
+                "PostgreSQL can only add enum values; keep the existing values in their order, or rebuild the type by hand".into(),
+            ),
+        });
+    }
+    let existing: HashSet<&str> = have.values.iter().map(String::as_str).collect();
+    let mut added = Vec::new();
+    for (i, v) in want.values.iter().enumerate() {
+        if existing.contains(v.as_str()) {
+            continue;
+        }
+        // Anchor on the next value that already exists, else after the previous one.
+        let next_existing = want.values[i + 1..]
+            .iter()
+            .find(|x| existing.contains(x.as_str()));
+        let position = match (next_existing, i) {
+            (Some(n), _) => EnumPosition::Before(n.clone()),
+            (None, 0) => EnumPosition::End,
+            (None, _) => EnumPosition::After(want.values[i - 1].clone()),
+        };
+        added.push(EnumValueAdd {
+            value: v.clone(),
+            position,
+        });
+    }
+    Ok(added)
+}
+
+/// Diffs two versions of the same table.
+pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedChange> {
+    let mut changes = Vec::new();
+    if have.partition != want.partition {
+        return Err(UnsupportedChange {
+            message: format!(
+                "the partition key of table \"{}.{}\" cannot be changed in place",
+                want.schema, want.name
+            ),
+            help: Some(
+                "drop the table and create it again (rename it first to keep the data)".into(),
+            ),
+        });
+    }
+    if have.comment != want.comment {
+        changes.push(TableChange::SetComment {
+            from: have.comment.clone(),
+            to: want.comment.clone(),
+        });
+    }
+    // Columns, joined by name.
+    let have_cols: HashMap<&str, &Column> =
+        have.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+    let want_cols: HashSet<&str> = want.columns.iter().map(|c| c.name.as_str()).collect();
+    for c in &have.columns {
+        if !want_cols.contains(c.name.as_str()) {
+            changes.push(TableChange::DropColumn(c.clone()));
+        }
+    }
+    for c in &want.columns {
+        match have_cols.get(c.name.as_str()) {
+            None => changes.push(TableChange::AddColumn(c.clone())),
+            Some(h) if *h != c => changes.push(TableChange::AlterColumn {
+                from: (*h).clone(),
+                to: c.clone(),
+            }),
+            _ => {}
+        }
+    }
+    // Primary key.
+    match (&have.primary_key, &want.primary_key) {
+        (Some(h), Some(w)) if h != w => {
+            if h.columns == w.columns && h.include == w.include {
+                if h.name != w.name {
+                    changes.push(TableChange::RenameConstraint {
+                        from: h.name.clone(),
+                        to: w.name.clone(),
+                    });
+                }
+                if h.comment != w.comment {
+                    changes.push(comment_change(
+                        CommentKind::Constraint,
+                        &w.name,
+                        &h.comment,
+                        &w.comment,
+                    ));
+                }
+            } else {
+                changes.push(TableChange::DropPrimaryKey(h.clone()));
+                changes.push(TableChange::AddPrimaryKey(w.clone()));
+            }
+        }
+        (Some(h), None) => changes.push(TableChange::DropPrimaryKey(h.clone())),
+        (None, Some(w)) => changes.push(TableChange::AddPrimaryKey(w.clone())),
+        _ => {}
+    }
+    named_diff(
+        &have.uniques,
+        &want.uniques,
+        |u| u.name.as_str(),
+        |a, b| {
+            Unique {
+                comment: None,
+                name: String::new(),
+                ..a.clone()
+            } == Unique {
+                comment: None,
+                name: String::new(),
+                ..b.clone()
+            }
+        },
+        |u| u.comment.clone(),
+        CommentKind::Constraint,
+        TableChange::DropUnique,
+        TableChange::AddUnique,
+        &mut changes,
+        true,
+    );
+    diff_checks(&have.checks, &want.checks, &mut changes);
+    named_diff(
+        &have.foreign_keys,
+        &want.foreign_keys,
+        |f| f.name.as_str(),
+        |a, b| {
+            ForeignKey {
+                comment: None,
+                name: String::new(),
+                ..a.clone()
+            } == ForeignKey {
+                comment: None,
+                name: String::new(),
+                ..b.clone()
+            }
+        },
+        |f| f.comment.clone(),
+        CommentKind::Constraint,
+        TableChange::DropForeignKey,
+        TableChange::AddForeignKey,
+        &mut changes,
+        true,
+    );
+    named_diff(
+        &have.indexes,
+        &want.indexes,
+        |i| i.name.as_str(),
+        |a, b| {
+            Index {
+                comment: None,
+                name: String::new(),
+                ..a.clone()
+            } == Index {
+                comment: None,
+                name: String::new(),
+                ..b.clone()
+            }
+        },
+        |i| i.comment.clone(),
+        CommentKind::Index,
+        TableChange::DropIndex,
+        TableChange::AddIndex,
+        &mut changes,
+        true,
+    );
+    Ok(TableDiff {
+        from: have.clone(),
+        to: want.clone(),
+        changes,
+    })
+}
+
+fn comment_change(
+    kind: CommentKind,
+    name: &str,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> TableChange {
+    TableChange::CommentOn {
+        kind,
+        name: name.to_string(),
+        from: from.clone(),
+        to: to.clone(),
+    }
+}
+
+/// Diffs two lists of named objects: same name and same definition → at most a comment change;
+/// same definition under another name → rename; otherwise drop and add.
+#[allow(clippy::too_many_arguments)]
+fn named_diff<T: Clone + PartialEq>(
+    have: &[T],
+    want: &[T],
+    name: impl Fn(&T) -> &str,
+    same_definition: impl Fn(&T, &T) -> bool,
+    comment: impl Fn(&T) -> Option<String>,
+    kind: CommentKind,
+    drop: impl Fn(T) -> TableChange,
+    add: impl Fn(T) -> TableChange,
+    changes: &mut Vec<TableChange>,
+    renames: bool,
+) {
+    let have_by: HashMap<&str, &T> = have.iter().map(|x| (name(x), x)).collect();
+    let want_names: HashSet<&str> = want.iter().map(&name).collect();
+    let mut dropped: Vec<&T> = have
+        .iter()
+        .filter(|h| !want_names.contains(name(h)))
+        .collect();
+    let mut added: Vec<&T> = Vec::new();
+    for w in want {
+        match have_by.get(name(w)) {
+            None => added.push(w),
+            Some(h) => {
+                if *h == w {
+                    continue;
+                }
+                if same_definition(h, w) {
+                    changes.push(comment_change(kind, name(w), &comment(h), &comment(w)));
+                } else {
+                    changes.push(drop((*h).clone()));
+                    changes.push(add(w.clone()));
+                }
+            }
+        }
+    }
+    for w in added {
+        let rename_from = if renames {
+            dropped.iter().position(|h| same_definition(h, w))
+        } else {
+            None
+        };
+        match rename_from {
+            Some(i) => {
+                let h = dropped.remove(i);
+                let rename = match kind {
+                    CommentKind::Index => TableChange::RenameIndex {
+                        from: name(h).to_string(),
+                        to: name(w).to_string(),
+                    },
+                    CommentKind::Constraint => TableChange::RenameConstraint {
+                        from: name(h).to_string(),
+                        to: name(w).to_string(),
+                    },
+                };
+                changes.push(rename);
+                if comment(h) != comment(w) {
+                    changes.push(comment_change(kind, name(w), &comment(h), &comment(w)));
+                }
+            }
+            None => changes.push(add(w.clone())),
+        }
+    }
+    for h in dropped {
+        changes.push(drop(h.clone()));
+    }
+}
+
+fn diff_checks(have: &[Check], want: &[Check], changes: &mut Vec<TableChange>) {
+    let mut matched: HashSet<usize> = HashSet::new();
+    let mut to_add = Vec::new();
+    for w in want {
+        let by_name = w
+            .name
+            .as_ref()
+            .and_then(|n| have.iter().position(|h| h.name.as_ref() == Some(n)));
+        match by_name {
+            Some(i) => {
+                matched.insert(i);
+                let h = &have[i];
+                if h.expr != w.expr {
+                    changes.push(TableChange::DropCheck(h.clone()));
+                    changes.push(TableChange::AddCheck(w.clone()));
+                } else if h.comment != w.comment {
+                    changes.push(comment_change(
+                        CommentKind::Constraint,
+                        w.name.as_deref().unwrap_or_default(),
+                        &h.comment,
+                        &w.comment,
+                    ));
+                }
+            }
+            None => to_add.push(w),
+        }
+    }
+    for w in to_add {
+        // An unnamed check, or one renamed: match by expression.
+        let same = have
+            .iter()
+            .enumerate()
+            .position(|(i, h)| !matched.contains(&i) && h.expr == w.expr);
+        match same {
+            Some(i) => {
+                matched.insert(i);
+                let h = &have[i];
+                if let (Some(from), Some(to)) = (&h.name, &w.name) {
+                    changes.push(TableChange::RenameConstraint {
+                        from: from.clone(),
+                        to: to.clone(),
+                    });
+                }
+                if h.comment != w.comment {
+                    let n = w
+                        .name
+                        .clone()
+                        .or_else(|| h.name.clone())
+                        .unwrap_or_default();
+                    changes.push(comment_change(
+                        CommentKind::Constraint,
+                        &n,
+                        &h.comment,
+                        &w.comment,
+                    ));
+                }
+            }
+            None => changes.push(TableChange::AddCheck(w.clone())),
+        }
+    }
+    for (i, h) in have.iter().enumerate() {
+        if !matched.contains(&i) {
+            changes.push(TableChange::DropCheck(h.clone()));
+        }
+    }
+}
+
+/// A foreign key depends on the unique index of the key it references. When that key is dropped
+/// or rebuilt, foreign keys that stay must be dropped first and added again afterwards.
+fn recreate_dependent_foreign_keys(current: &Model, desired: &Model, diffs: &mut Vec<TableDiff>) {
+    // Keys (table, sorted column set) that the plan drops.
+    let mut rebuilt: HashSet<(QualifiedName, Vec<String>)> = HashSet::new();
+    for d in diffs.iter() {
+        for c in &d.changes {
+            let cols = match c {
+                TableChange::DropPrimaryKey(pk) => pk.columns.clone(),
+                TableChange::DropUnique(u) => u.columns.clone(),
+                TableChange::DropIndex(i) if i.unique => i
+                    .parts
+                    .iter()
+                    .filter_map(|p| match &p.key {
+                        crate::model::IndexKey::Column(c) => Some(c.clone()),
+                        crate::model::IndexKey::Expr(_) => None,
+                    })
+                    .collect(),
+                _ => continue,
+            };
+            let mut cols = cols;
+            cols.sort();
+            rebuilt.insert((d.to.qualified(), cols));
+        }
+    }
+    if rebuilt.is_empty() {
+        return;
+    }
+    for have in current.tables() {
+        let Some(want) = desired.table(&have.qualified()) else {
+            continue;
+        };
+        for fk in &have.foreign_keys {
+            let mut cols = fk.ref_columns.clone();
+            cols.sort();
+            if !rebuilt.contains(&(fk.ref_table.clone(), cols)) {
+                continue;
+            }
+            let pos = match diffs
+                .iter()
+                .position(|d| d.to.qualified() == have.qualified())
+            {
+                Some(p) => p,
+                None => {
+                    diffs.push(TableDiff {
+                        from: have.clone(),
+                        to: want.clone(),
+                        changes: Vec::new(),
+                    });
+                    diffs.len() - 1
+                }
+            };
+            let d = &mut diffs[pos];
+            let already_dropped = d
+                .changes
+                .iter()
+                .any(|c| matches!(c, TableChange::DropForeignKey(f) if f.name == fk.name));
+            if already_dropped {
+                continue;
+            }
+            // A rename of this key would now be a drop + add.
+            d.changes.retain(
+                |c| !matches!(c, TableChange::RenameConstraint { from, .. } if *from == fk.name),
+            );
+            d.changes.push(TableChange::DropForeignKey(fk.clone()));
+            let desired_fk = want
+                .foreign_keys
+                .iter()
+                .find(|f| f.name == fk.name)
+                .or_else(|| {
+                    want.foreign_keys.iter().find(|f| {
+                        ForeignKey {
+                            name: String::new(),
+                            comment: None,
+                            ..(*f).clone()
+                        } == ForeignKey {
+                            name: String::new(),
+                            comment: None,
+                            ..fk.clone()
+                        }
+                    })
+                });
+            if let Some(w) = desired_fk
+                && !d
+                    .changes
+                    .iter()
+                    .any(|c| matches!(c, TableChange::AddForeignKey(f) if f.name == w.name))
+            {
+                d.changes.push(TableChange::AddForeignKey(w.clone()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DataType, IndexPart};
+
+    fn table(name: &str) -> Table {
+        Table {
+            schema: "public".into(),
+            name: name.into(),
+            columns: vec![Column::new("id", DataType::builtin("integer"))],
+            ..Default::default()
+        }
+    }
+
+    fn model(tables: Vec<Table>) -> Model {
+        let mut m = Model::default();
+        let mut s = Schema {
+            name: "public".into(),
+            ..Default::default()
+        };
+        for t in tables {
+            s.tables.insert(t.name.clone(), t);
+        }
+        m.schemas.insert("public".into(), s);
+        m
+    }
+
+    #[test]
+    fn equal_models_have_no_changes() {
+        let m = model(vec![table("a"), table("b")]);
+        assert!(diff(&m, &m).unwrap().is_empty());
+    }
+
+    #[test]
+    fn detects_column_changes() {
+        let have = model(vec![table("a")]);
+        let mut t = table("a");
+        t.columns[0].nullable = true;
+        t.columns
+            .push(Column::new("name", DataType::builtin("text")));
+        let want = model(vec![t]);
+        let changes = diff(&have, &want).unwrap();
+        let Change::AlterTable(d) = &changes[0] else {
+            panic!("{changes:?}")
+        };
+        assert!(
+            matches!(d.changes[0], TableChange::AddColumn(_))
+                || matches!(d.changes[1], TableChange::AddColumn(_))
+        );
+        assert_eq!(d.changes.len(), 2);
+    }
+
+    #[test]
+    fn renamed_index_with_same_definition_is_a_rename() {
+        let mut a = table("a");
+        a.indexes.push(Index {
+            name: "old".into(),
+            unique: false,
+            method: "btree".into(),
+            parts: vec![IndexPart::column("id")],
+            include: vec![],
+            predicate: None,
+            nulls_distinct: true,
+            comment: None,
+        });
+        let mut b = a.clone();
+        b.indexes[0].name = "new".into();
+        let changes = diff(&model(vec![a]), &model(vec![b])).unwrap();
+        let Change::AlterTable(d) = &changes[0] else {
+            panic!()
+        };
+        assert_eq!(
+            d.changes,
+            vec![TableChange::RenameIndex {
+                from: "old".into(),
+                to: "new".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn enum_values_are_inserted_in_place() {
+        let have = Enum {
+            schema: "public".into(),
+            name: "e".into(),
+            values: vec!["a".into(), "c".into()],
+            comment: None,
+        };
+        let want = Enum {
+            values: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+            ..have.clone()
+        };
+        let added = enum_additions(&have, &want).unwrap();
+        assert_eq!(
+            added[0],
+            EnumValueAdd {
+                value: "b".into(),
+                position: EnumPosition::Before("c".into())
+            }
+        );
+        assert_eq!(
+            added[1],
+            EnumValueAdd {
+                value: "d".into(),
+                position: EnumPosition::After("c".into())
+            }
+        );
+        let reordered = Enum {
+            values: vec!["c".into(), "a".into()],
+            ..have.clone()
+        };
+        assert!(enum_additions(&have, &reordered).is_err());
+    }
+}

@@ -1,0 +1,210 @@
+//! Diagnostics for HCL input: every error carries its file, a byte span and a message saying
+//! what was expected, and renders through miette with the offending line underlined.
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use std::ops::Range;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// One source file, shared by every diagnostic that points into it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: Arc<String>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: String) -> Self {
+        SourceFile {
+            path: path.into(),
+            text: Arc::new(text),
+        }
+    }
+
+    fn named(&self) -> NamedSource<String> {
+        NamedSource::new(self.path.clone(), self.text.as_ref().clone()).with_language("hcl")
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
+        (line, col)
+    }
+}
+
+/// A place in a source file.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub file: SourceFile,
+    pub span: Range<usize>,
+}
+
+impl Location {
+    pub fn new(file: &SourceFile, span: Option<Range<usize>>) -> Self {
+        Location {
+            file: file.clone(),
+            span: span.unwrap_or(0..0),
+        }
+    }
+
+    /// `path:line:column`.
+    pub fn display(&self) -> String {
+        let (l, c) = self.file.line_col(self.span.start);
+        format!("{}:{}:{}", self.file.path, l, c)
+    }
+}
+
+/// An error in an HCL file.
+#[derive(Debug, Error)]
+#[error("{message}")]
+pub struct HclError {
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+    pub location: Location,
+    /// Secondary places, e.g. the first definition of a duplicate.
+    pub notes: Vec<(Location, String)>,
+    src: NamedSource<String>,
+}
+
+impl HclError {
+    pub fn new(location: Location, message: impl Into<String>, label: impl Into<String>) -> Self {
+        let src = location.file.named();
+        HclError {
+            message: message.into(),
+            label: label.into(),
+            help: None,
+            location,
+            notes: Vec::new(),
+            src,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_note(mut self, location: Location, label: impl Into<String>) -> Self {
+        self.notes.push((location, label.into()));
+        self
+    }
+}
+
+fn source_span(r: &Range<usize>) -> SourceSpan {
+    (r.start, r.end.saturating_sub(r.start)).into()
+}
+
+impl Diagnostic for HclError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.location.display()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(self.label.clone()),
+            source_span(&self.location.span),
+        )];
+        for (loc, label) in &self.notes {
+            if loc.file.path == self.location.file.path {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(label.clone()),
+                    source_span(&loc.span),
+                ));
+            }
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+/// Every error found while loading a set of files.
+#[derive(Debug, Error)]
+#[error("{}", summary(.errors))]
+pub struct HclErrors {
+    pub errors: Vec<HclError>,
+}
+
+fn summary(errors: &[HclError]) -> String {
+    match errors {
+        [one] => one.message.clone(),
+        many => format!("{} errors in the schema files", many.len()),
+    }
+}
+
+impl Diagnostic for HclErrors {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        match self.errors.as_slice() {
+            [one] => one.code(),
+            _ => None,
+        }
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        match self.errors.as_slice() {
+            [one] => one.help(),
+            _ => None,
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        match self.errors.as_slice() {
+            [one] => one.source_code(),
+            _ => None,
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        match self.errors.as_slice() {
+            [one] => one.labels(),
+            _ => None,
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.errors.len() < 2 {
+            return None;
+        }
+        Some(Box::new(self.errors.iter().map(|e| e as &dyn Diagnostic)))
+    }
+}
+
+/// Collects errors while loading, so one run reports all of them.
+#[derive(Debug, Default)]
+pub struct Errors {
+    pub list: Vec<HclError>,
+}
+
+impl Errors {
+    pub fn push(&mut self, e: HclError) {
+        self.list.push(e);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn into_result<T>(self, value: T) -> Result<T, HclErrors> {
+        if self.list.is_empty() {
+            Ok(value)
+        } else {
+            Err(HclErrors { errors: self.list })
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Evaluation of HCL values: `variable` blocks (with `--var` overrides), `locals`, string
+//! templates and a small standard library. References to schema objects (`table.users.column.id`)
+//! are not values; the loader resolves those itself.
+
+use super::diag::{Errors, HclError, Location, SourceFile};
+use hcl::Value;
+use hcl::edit::Span;
+use hcl::edit::expr::Expression;
+use hcl::edit::structure::Block;
+use hcl::eval::{Context, Evaluate, FuncArgs, FuncDef, ParamType};
+use std::collections::BTreeMap;
+
+/// Values available to expressions: `var.*`, `local.*` and the functions.
+pub struct Evaluator {
+    ctx: Context<'static>,
+    vars: hcl::Map<String, Value>,
+    locals: hcl::Map<String, Value>,
+    with_getenv: bool,
+}
+
+impl Evaluator {
+    /// An evaluator for schema files (no `getenv`) or for env.hcl (`with_getenv`).
+    pub fn new(with_getenv: bool) -> Self {
+        let mut e = Evaluator {
+            ctx: Context::new(),
+            vars: hcl::Map::new(),
+            locals: hcl::Map::new(),
+            with_getenv,
+        };
+        e.rebuild();
+        e
+    }
+
+    fn rebuild(&mut self) {
+        let mut ctx = Context::new();
+        ctx.declare_var("var", Value::Object(self.vars.clone()));
+        ctx.declare_var("local", Value::Object(self.locals.clone()));
+        declare_stdlib(&mut ctx, self.with_getenv);
+        self.ctx = ctx;
+    }
+
+    /// Evaluates an expression to a value.
+    pub fn eval(&self, expr: &Expression) -> Result<Value, String> {
+        let converted: hcl::Expression = expr.clone().into();
+        converted
+            .evaluate(&self.ctx)
+            .map_err(|e| clean_error(&e.to_string()))
+    }
+
+    /// Reads `variable` blocks. A value from `overrides` (`--var name=value`) wins over the
+    /// default; a variable with neither is an error at its block.
+    pub fn declare_variables(
+        &mut self,
+        blocks: &[(&SourceFile, &Block)],
+        overrides: &BTreeMap<String, String>,
+        errors: &mut Errors,
+    ) {
+        for (file, block) in blocks {
+            let Some(label) = block.labels.first() else {
+                errors.push(HclError::new(
+                    Location::new(file, block.ident.span()),
+                    "a variable block needs a name",
+                    "expected `variable \"name\" { … }`",
+                ));
+                continue;
+            };
+            let name = label.as_str().to_string();
+            let mut declared_type = None;
+            let mut default = None;
+            for attr in block.body.attributes() {
+                match attr.key.as_str() {
+                    "type" => declared_type = Some(type_name(&attr.value)),
+                    "default" => default = Some(attr),
+                    "description" | "sensitive" | "nullable" => {}
+                    other => errors.push(
+                        HclError::new(
+                            Location::new(file, attr.key.span()),
+                            format!("unknown attribute `{other}` in variable \"{name}\""),
+                            "not a variable attribute",
+                        )
+                        .with_help("a variable block takes: type, default, description"),
+                    ),
+                }
+            }
+            let value = if let Some(raw) = overrides.get(&name) {
+                match convert_override(raw, declared_type.as_deref()) {
+                    Ok(v) => v,
+                    Err(msg) => {
+                        errors.push(HclError::new(
+                            Location::new(file, label.span()),
+                            format!("invalid value for variable \"{name}\": {msg}"),
+                            "declared here",
+                        ));
+                        continue;
+                    }
+                }
+            } else if let Some(attr) = default {
+                match self.eval(&attr.value) {
+                    Ok(v) => v,
+                    Err(msg) => {
+                        errors.push(HclError::new(
+                            Location::new(file, attr.value.span()),
+                            format!("cannot evaluate the default of variable \"{name}\": {msg}"),
+                            "here",
+                        ));
+                        continue;
+                    }
+                }
+            } else {
+                errors.push(
+                    HclError::new(
+                        Location::new(file, label.span()),
+                        format!("missing value for required variable \"{name}\""),
+                        "this variable has no default",
+                    )
+                    .with_help(format!("pass a value with --var {name}=VALUE")),
+                );
+                continue;
+            };
+            self.vars.insert(name, value);
+        }
+        self.rebuild();
+    }
+
+    /// Evaluates every `locals` attribute, in whatever order their references allow.
+    pub fn declare_locals(&mut self, blocks: &[(&SourceFile, &Block)], errors: &mut Errors) {
+        let mut pending: Vec<(&SourceFile, &hcl::edit::structure::Attribute)> = blocks
+            .iter()
+            .flat_map(|(f, b)| b.body.attributes().map(move |a| (*f, a)))
+            .collect();
+        loop {
+            let mut progressed = false;
+            let mut failed = Vec::new();
+            for (file, attr) in pending {
+                match self.eval(&attr.value) {
+                    Ok(v) => {
+                        self.locals.insert(attr.key.as_str().to_string(), v);
+                        self.rebuild();
+                        progressed = true;
+                    }
+                    Err(msg) => failed.push((file, attr, msg)),
+                }
+            }
+            if failed.is_empty() {
+                break;
+            }
+            if !progressed {
+                for (file, attr, msg) in failed {
+                    errors.push(HclError::new(
+                        Location::new(file, attr.value.span()),
+                        format!("cannot evaluate local \"{}\": {msg}", attr.key.as_str()),
+                        "here",
+                    ));
+                }
+                break;
+            }
+            pending = failed.into_iter().map(|(f, a, _)| (f, a)).collect();
+        }
+    }
+
+    /// The value of `var.name`, if declared.
+    pub fn var(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+}
+
+fn type_name(expr: &Expression) -> String {
+    match expr {
+        Expression::Variable(v) => v.as_str().to_string(),
+        Expression::FuncCall(f) => f.name.name.as_str().to_string(),
+        _ => "any".to_string(),
+    }
+}
+
+fn convert_override(raw: &str, ty: Option<&str>) -> Result<Value, String> {
+    match ty {
+        Some("number") | Some("int") => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| raw.parse::<f64>().map(Value::from))
+            .map_err(|_| format!("{raw:?} is not a number")),
+        Some("bool") => match raw {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("{raw:?} is not a bool (true or false)")),
+        },
+        Some("list") | Some("set") => Ok(Value::Array(
+            raw.split(',')
+                .map(|s| Value::String(s.trim().to_string()))
+                .collect(),
+        )),
+        _ => Ok(Value::String(raw.to_string())),
+    }
+}
+
+/// hcl-rs error texts end with the whole expression; keep the first line.
+fn clean_error(msg: &str) -> String {
+    msg.lines().next().unwrap_or(msg).to_string()
+}
+
+fn getenv(args: FuncArgs) -> Result<Value, String> {
+    let name = args[0].as_str().ok_or("getenv expects a string")?;
+    Ok(Value::String(std::env::var(name).unwrap_or_default()))
+}
+
+fn lower(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::String(
+        args[0].as_str().unwrap_or_default().to_lowercase(),
+    ))
+}
+
+fn upper(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::String(
+        args[0].as_str().unwrap_or_default().to_uppercase(),
+    ))
+}
+
+fn join(args: FuncArgs) -> Result<Value, String> {
+    let sep = args[0].as_str().unwrap_or_default();
+    let items = args[1].as_array().ok_or("join expects a list")?;
+    let parts: Vec<String> = items
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    Ok(Value::String(parts.join(sep)))
+}
+
+fn concat(args: FuncArgs) -> Result<Value, String> {
+    let mut out = Vec::new();
+    for a in args.iter() {
+        out.extend(a.as_array().ok_or("concat expects lists")?.iter().cloned());
+    }
+    Ok(Value::Array(out))
+}
+
+fn format_fn(args: FuncArgs) -> Result<Value, String> {
+    let fmt = args[0].as_str().ok_or("format expects a format string")?;
+    let mut out = String::new();
+    let mut rest = args.iter().skip(1);
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '%' {
+            match chars.next() {
+                Some('%') => out.push('%'),
+                Some('s') | Some('d') | Some('v') => match rest.next() {
+                    Some(Value::String(s)) => out.push_str(s),
+                    Some(v) => out.push_str(&v.to_string()),
+                    None => return Err("format: not enough arguments".into()),
+                },
+                other => {
+                    return Err(format!(
+                        "format: unsupported verb %{}",
+                        other.unwrap_or(' ')
+                    ));
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(Value::String(out))
+}
+
+fn declare_stdlib(ctx: &mut Context<'static>, with_getenv: bool) {
+    if with_getenv {
+        ctx.declare_func(
+            "getenv",
+            FuncDef::builder().param(ParamType::String).build(getenv),
+        );
+    }
+    ctx.declare_func(
+        "lower",
+        FuncDef::builder().param(ParamType::String).build(lower),
+    );
+    ctx.declare_func(
+        "upper",
+        FuncDef::builder().param(ParamType::String).build(upper),
+    );
+    ctx.declare_func(
+        "join",
+        FuncDef::builder()
+            .param(ParamType::String)
+            .param(ParamType::Any)
+            .build(join),
+    );
+    ctx.declare_func(
+        "concat",
+        FuncDef::builder()
+            .variadic_param(ParamType::Any)
+            .build(concat),
+    );
+    ctx.declare_func(
+        "format",
+        FuncDef::builder()
+            .param(ParamType::String)
+            .variadic_param(ParamType::Any)
+            .build(format_fn),
+    );
+}

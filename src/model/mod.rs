@@ -1,0 +1,377 @@
+//! The schema IR: one dialect-free model that the HCL loader, the SQL loader and the inspector
+//! produce, and that the writer, the differ and the renderer consume.
+//!
+//! Every collection is ordered deterministically (maps are `BTreeMap`s, object lists are kept
+//! sorted by name, columns keep their table order), so two equal schemas serialize to the same
+//! bytes and a model can be fingerprinted.
+
+mod types;
+
+pub use types::{DataType, SerialKind};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole database as far as strata manages it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Model {
+    /// Schemas by name.
+    pub schemas: BTreeMap<String, Schema>,
+}
+
+/// A PostgreSQL schema (namespace) and the objects it holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    pub name: String,
+    pub comment: Option<String>,
+    /// Tables by name.
+    pub tables: BTreeMap<String, Table>,
+    /// Enum types by name.
+    pub enums: BTreeMap<String, Enum>,
+}
+
+/// A qualified name: schema plus object name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QualifiedName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// A table with its columns and the constraints and indexes that live on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub schema: String,
+    pub name: String,
+    pub comment: Option<String>,
+    /// Columns in table order.
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKey>,
+    /// Unique constraints, sorted by name.
+    pub uniques: Vec<Unique>,
+    /// Check constraints, sorted by name (unnamed ones last, in declaration order).
+    pub checks: Vec<Check>,
+    /// Foreign keys, sorted by name.
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Indexes that do not back a constraint, sorted by name.
+    pub indexes: Vec<Index>,
+    /// `PARTITION BY` key of a partitioned table.
+    pub partition: Option<PartitionKey>,
+}
+
+impl Table {
+    pub fn qualified(&self) -> QualifiedName {
+        QualifiedName::new(&self.schema, &self.name)
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Puts every named collection in its canonical order.
+    pub fn sort(&mut self) {
+        self.uniques.sort_by(|a, b| a.name.cmp(&b.name));
+        self.checks.sort_by(|a, b| match (&a.name, &b.name) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        self.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+/// A table column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    pub ty: DataType,
+    /// `true` unless the column is `NOT NULL`.
+    pub nullable: bool,
+    /// Default expression in PostgreSQL's canonical spelling (once normalized).
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    /// Expression of a `GENERATED ALWAYS AS (…) STORED` column.
+    pub generated: Option<String>,
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: DataType) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        }
+    }
+}
+
+/// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub always: bool,
+    pub start: i64,
+    pub increment: i64,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity {
+            always: false,
+            start: 1,
+            increment: 1,
+        }
+    }
+}
+
+/// The primary key constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrimaryKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub include: Vec<String>,
+    pub comment: Option<String>,
+}
+
+/// A `UNIQUE` constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unique {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub include: Vec<String>,
+    pub nulls_distinct: bool,
+    pub deferrable: Deferrable,
+    pub comment: Option<String>,
+}
+
+/// A `CHECK` constraint. An unnamed check (written without a label) gets PostgreSQL's generated
+/// name once normalized and is matched by expression until then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub name: Option<String>,
+    pub expr: String,
+    pub comment: Option<String>,
+}
+
+/// Referential action of a foreign key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ReferentialAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl ReferentialAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            ReferentialAction::NoAction => "NO ACTION",
+            ReferentialAction::Restrict => "RESTRICT",
+            ReferentialAction::Cascade => "CASCADE",
+            ReferentialAction::SetNull => "SET NULL",
+            ReferentialAction::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    /// The spelling used in HCL (`NO_ACTION`, `SET_NULL`, …).
+    pub fn hcl(self) -> &'static str {
+        match self {
+            ReferentialAction::NoAction => "NO_ACTION",
+            ReferentialAction::Restrict => "RESTRICT",
+            ReferentialAction::Cascade => "CASCADE",
+            ReferentialAction::SetNull => "SET_NULL",
+            ReferentialAction::SetDefault => "SET_DEFAULT",
+        }
+    }
+
+    pub fn from_hcl(s: &str) -> Option<Self> {
+        let norm = s.trim().to_ascii_uppercase().replace([' ', '-'], "_");
+        Some(match norm.as_str() {
+            "NO_ACTION" => ReferentialAction::NoAction,
+            "RESTRICT" => ReferentialAction::Restrict,
+            "CASCADE" => ReferentialAction::Cascade,
+            "SET_NULL" => ReferentialAction::SetNull,
+            "SET_DEFAULT" => ReferentialAction::SetDefault,
+            _ => return None,
+        })
+    }
+}
+
+/// Deferrability of a constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Deferrable {
+    #[default]
+    NotDeferrable,
+    InitiallyImmediate,
+    InitiallyDeferred,
+}
+
+impl Deferrable {
+    /// The SQL suffix, empty for the default.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Deferrable::NotDeferrable => "",
+            Deferrable::InitiallyImmediate => " DEFERRABLE INITIALLY IMMEDIATE",
+            Deferrable::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
+}
+
+/// A `FOREIGN KEY` constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub ref_table: QualifiedName,
+    pub ref_columns: Vec<String>,
+    pub on_update: ReferentialAction,
+    pub on_delete: ReferentialAction,
+    pub deferrable: Deferrable,
+    pub comment: Option<String>,
+}
+
+/// An index that is not the implementation of a constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub name: String,
+    pub unique: bool,
+    /// Access method in lower case: `btree`, `hash`, `gin`, `gist`, `brin`, `spgist`.
+    pub method: String,
+    pub parts: Vec<IndexPart>,
+    pub include: Vec<String>,
+    /// Partial-index predicate.
+    pub predicate: Option<String>,
+    pub nulls_distinct: bool,
+    pub comment: Option<String>,
+}
+
+/// One key of an index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexPart {
+    pub key: IndexKey,
+    pub desc: bool,
+    /// `true` for `NULLS FIRST`. PostgreSQL's default is `desc`.
+    pub nulls_first: bool,
+    /// Operator class, only when it is not the type's default.
+    pub opclass: Option<String>,
+    pub collation: Option<String>,
+}
+
+impl IndexPart {
+    pub fn column(name: impl Into<String>) -> Self {
+        IndexPart {
+            key: IndexKey::Column(name.into()),
+            desc: false,
+            nulls_first: false,
+            opclass: None,
+            collation: None,
+        }
+    }
+
+    /// `true` when the part is a plain ascending column with default options.
+    pub fn is_plain_column(&self) -> bool {
+        matches!(self.key, IndexKey::Column(_))
+            && !self.desc
+            && !self.nulls_first
+            && self.opclass.is_none()
+            && self.collation.is_none()
+    }
+}
+
+/// What an index part indexes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexKey {
+    Column(String),
+    Expr(String),
+}
+
+/// Partitioning strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartitionStrategy {
+    Range,
+    List,
+    Hash,
+}
+
+impl PartitionStrategy {
+    pub fn sql(self) -> &'static str {
+        match self {
+            PartitionStrategy::Range => "RANGE",
+            PartitionStrategy::List => "LIST",
+            PartitionStrategy::Hash => "HASH",
+        }
+    }
+}
+
+/// `PARTITION BY` key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionKey {
+    pub strategy: PartitionStrategy,
+    pub parts: Vec<IndexKey>,
+}
+
+/// An enum type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enum {
+    pub schema: String,
+    pub name: String,
+    pub values: Vec<String>,
+    pub comment: Option<String>,
+}
+
+impl Model {
+    pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
+        self.schemas.get(&name.schema)?.tables.get(&name.name)
+    }
+
+    pub fn enum_type(&self, name: &QualifiedName) -> Option<&Enum> {
+        self.schemas.get(&name.schema)?.enums.get(&name.name)
+    }
+
+    /// All tables of all schemas, in name order.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.schemas.values().flat_map(|s| s.tables.values())
+    }
+
+    /// All enums of all schemas, in name order.
+    pub fn enums(&self) -> impl Iterator<Item = &Enum> {
+        self.schemas.values().flat_map(|s| s.enums.values())
+    }
+
+    /// Number of tables in the model.
+    pub fn table_count(&self) -> usize {
+        self.schemas.values().map(|s| s.tables.len()).sum()
+    }
+
+    /// Puts every table in canonical order (see [`Table::sort`]).
+    pub fn sort(&mut self) {
+        for s in self.schemas.values_mut() {
+            for t in s.tables.values_mut() {
+                t.sort();
+            }
+        }
+    }
+}

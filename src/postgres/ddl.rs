@@ -1,0 +1,452 @@
+//! SQL text for every change the planner makes. Every identifier is quoted; expressions are
+//! passed through as PostgreSQL will store them.
+
+use crate::diff::{EnumPosition, EnumValueAdd};
+use crate::model::{
+    Check, Column, Enum, ForeignKey, Index, IndexKey, PartitionKey, PrimaryKey, QualifiedName,
+    ReferentialAction, Schema, Table, Unique,
+};
+use crate::postgres::quote::{ident, ident_list, literal, qualified, qualified_parts};
+use crate::postgres::types;
+
+pub fn create_schema(s: &Schema) -> String {
+    format!("CREATE SCHEMA {}", ident(&s.name))
+}
+
+pub fn drop_schema(name: &str) -> String {
+    format!("DROP SCHEMA {}", ident(name))
+}
+
+fn comment_literal(c: &Option<String>) -> String {
+    match c {
+        Some(c) => literal(c),
+        None => "NULL".to_string(),
+    }
+}
+
+pub fn comment_on_schema(name: &str, c: &Option<String>) -> String {
+    format!(
+        "COMMENT ON SCHEMA {} IS {}",
+        ident(name),
+        comment_literal(c)
+    )
+}
+
+pub fn comment_on_table(q: &QualifiedName, c: &Option<String>) -> String {
+    format!(
+        "COMMENT ON TABLE {} IS {}",
+        qualified(q),
+        comment_literal(c)
+    )
+}
+
+pub fn comment_on_column(q: &QualifiedName, column: &str, c: &Option<String>) -> String {
+    format!(
+        "COMMENT ON COLUMN {}.{} IS {}",
+        qualified(q),
+        ident(column),
+        comment_literal(c)
+    )
+}
+
+pub fn comment_on_constraint(q: &QualifiedName, name: &str, c: &Option<String>) -> String {
+    format!(
+        "COMMENT ON CONSTRAINT {} ON {} IS {}",
+        ident(name),
+        qualified(q),
+        comment_literal(c)
+    )
+}
+
+pub fn comment_on_index(schema: &str, name: &str, c: &Option<String>) -> String {
+    format!(
+        "COMMENT ON INDEX {} IS {}",
+        qualified_parts(schema, name),
+        comment_literal(c)
+    )
+}
+
+pub fn comment_on_type(q: &QualifiedName, c: &Option<String>) -> String {
+    format!("COMMENT ON TYPE {} IS {}", qualified(q), comment_literal(c))
+}
+
+pub fn create_enum(e: &Enum) -> String {
+    format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        qualified_parts(&e.schema, &e.name),
+        e.values
+            .iter()
+            .map(|v| literal(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+pub fn drop_enum(q: &QualifiedName) -> String {
+    format!("DROP TYPE {}", qualified(q))
+}
+
+pub fn add_enum_value(q: &QualifiedName, add: &EnumValueAdd) -> String {
+    let pos = match &add.position {
+        EnumPosition::Before(v) => format!(" BEFORE {}", literal(v)),
+        EnumPosition::After(v) => format!(" AFTER {}", literal(v)),
+        EnumPosition::End => String::new(),
+    };
+    format!(
+        "ALTER TYPE {} ADD VALUE {}{pos}",
+        qualified(q),
+        literal(&add.value)
+    )
+}
+
+/// A column definition as used in `CREATE TABLE` and `ADD COLUMN`.
+pub fn column_def(c: &Column) -> String {
+    let mut s = format!("{} {}", ident(&c.name), types::sql(&c.ty));
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {}", ident(coll)));
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+    }
+    if let Some(id) = &c.identity {
+        s.push_str(&format!(
+            " GENERATED {} AS IDENTITY{}",
+            if id.always { "ALWAYS" } else { "BY DEFAULT" },
+            identity_options(id.start, id.increment)
+        ));
+    }
+    if let Some(d) = &c.default {
+        s.push_str(&format!(" DEFAULT {d}"));
+    }
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    s
+}
+
+fn identity_options(start: i64, increment: i64) -> String {
+    let default_start = if increment < 0 { -1 } else { 1 };
+    let mut opts = Vec::new();
+    if start != default_start {
+        opts.push(format!("START WITH {start}"));
+    }
+    if increment != 1 {
+        opts.push(format!("INCREMENT BY {increment}"));
+    }
+    if opts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", opts.join(" "))
+    }
+}
+
+fn action_clause(kw: &str, a: ReferentialAction) -> String {
+    if a == ReferentialAction::NoAction {
+        String::new()
+    } else {
+        format!(" ON {kw} {}", a.sql())
+    }
+}
+
+pub fn primary_key_def(pk: &PrimaryKey) -> String {
+    let mut s = format!(
+        "CONSTRAINT {} PRIMARY KEY ({})",
+        ident(&pk.name),
+        ident_list(&pk.columns)
+    );
+    if !pk.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", ident_list(&pk.include)));
+    }
+    s
+}
+
+pub fn unique_def(u: &Unique) -> String {
+    let mut s = format!(
+        "CONSTRAINT {} UNIQUE{} ({})",
+        ident(&u.name),
+        if u.nulls_distinct {
+            ""
+        } else {
+            " NULLS NOT DISTINCT"
+        },
+        ident_list(&u.columns)
+    );
+    if !u.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", ident_list(&u.include)));
+    }
+    s.push_str(u.deferrable.sql());
+    s
+}
+
+pub fn check_def(c: &Check) -> String {
+    match &c.name {
+        Some(n) => format!("CONSTRAINT {} CHECK ({})", ident(n), c.expr),
+        None => format!("CHECK ({})", c.expr),
+    }
+}
+
+pub fn foreign_key_def(fk: &ForeignKey) -> String {
+    format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}){}{}{}",
+        ident(&fk.name),
+        ident_list(&fk.columns),
+        qualified(&fk.ref_table),
+        ident_list(&fk.ref_columns),
+        action_clause("UPDATE", fk.on_update),
+        action_clause("DELETE", fk.on_delete),
+        fk.deferrable.sql()
+    )
+}
+
+fn partition_clause(p: &PartitionKey) -> String {
+    let parts: Vec<String> = p
+        .parts
+        .iter()
+        .map(|k| match k {
+            IndexKey::Column(c) => ident(c),
+            IndexKey::Expr(e) => format!("({e})"),
+        })
+        .collect();
+    format!(" PARTITION BY {} ({})", p.strategy.sql(), parts.join(", "))
+}
+
+/// `CREATE TABLE` with columns and constraints; `fks` are the foreign keys created inline.
+pub fn create_table(t: &Table, fks: &[&ForeignKey]) -> String {
+    let mut lines: Vec<String> = t.columns.iter().map(column_def).collect();
+    if let Some(pk) = &t.primary_key {
+        lines.push(primary_key_def(pk));
+    }
+    lines.extend(t.uniques.iter().map(unique_def));
+    lines.extend(t.checks.iter().map(check_def));
+    lines.extend(fks.iter().map(|f| foreign_key_def(f)));
+    let body = if lines.is_empty() {
+        String::new()
+    } else {
+        format!("\n  {}\n", lines.join(",\n  "))
+    };
+    let mut s = format!("CREATE TABLE {} ({body})", qualified(&t.qualified()));
+    if let Some(p) = &t.partition {
+        s.push_str(&partition_clause(p));
+    }
+    s
+}
+
+pub fn drop_table(q: &QualifiedName) -> String {
+    format!("DROP TABLE {}", qualified(q))
+}
+
+/// `ALTER TABLE t <clause>, <clause>, …`.
+pub fn alter_table(q: &QualifiedName, clauses: &[String]) -> String {
+    if clauses.len() == 1 {
+        format!("ALTER TABLE {} {}", qualified(q), clauses[0])
+    } else {
+        format!("ALTER TABLE {}\n  {}", qualified(q), clauses.join(",\n  "))
+    }
+}
+
+pub fn rename_constraint(q: &QualifiedName, from: &str, to: &str) -> String {
+    format!(
+        "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+        qualified(q),
+        ident(from),
+        ident(to)
+    )
+}
+
+pub fn rename_index(schema: &str, from: &str, to: &str) -> String {
+    format!(
+        "ALTER INDEX {} RENAME TO {}",
+        qualified_parts(schema, from),
+        ident(to)
+    )
+}
+
+pub fn create_index(t: &QualifiedName, ix: &Index) -> String {
+    let parts: Vec<String> = ix
+        .parts
+        .iter()
+        .map(|p| {
+            let mut s = match &p.key {
+                IndexKey::Column(c) => ident(c),
+                IndexKey::Expr(e) => format!("({e})"),
+            };
+            if let Some(c) = &p.collation {
+                s.push_str(&format!(" COLLATE {}", ident(c)));
+            }
+            if let Some(o) = &p.opclass {
+                s.push(' ');
+                s.push_str(o);
+            }
+            if p.desc {
+                s.push_str(" DESC");
+            }
+            if p.nulls_first != p.desc {
+                s.push_str(if p.nulls_first {
+                    " NULLS FIRST"
+                } else {
+                    " NULLS LAST"
+                });
+            }
+            s
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {}INDEX {} ON {}{} ({})",
+        if ix.unique { "UNIQUE " } else { "" },
+        ident(&ix.name),
+        qualified(t),
+        if ix.method == "btree" {
+            String::new()
+        } else {
+            format!(" USING {}", ix.method)
+        },
+        parts.join(", ")
+    );
+    if !ix.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", ident_list(&ix.include)));
+    }
+    if !ix.nulls_distinct {
+        s.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(w) = &ix.predicate {
+        s.push_str(&format!(" WHERE {w}"));
+    }
+    s
+}
+
+pub fn drop_index(schema: &str, name: &str) -> String {
+    format!("DROP INDEX {}", qualified_parts(schema, name))
+}
+
+// ALTER TABLE clauses.
+
+pub fn add_column(c: &Column) -> String {
+    format!("ADD COLUMN {}", column_def(c))
+}
+
+pub fn drop_column(name: &str) -> String {
+    format!("DROP COLUMN {}", ident(name))
+}
+
+pub fn add_constraint(def: String) -> String {
+    format!("ADD {def}")
+}
+
+pub fn drop_constraint(name: &str) -> String {
+    format!("DROP CONSTRAINT {}", ident(name))
+}
+
+/// `ALTER COLUMN` clauses turning `from` into `to` (type, nullability, default, identity,
+/// collation, dropping a generation expression). Serial conversions and generated-expression
+/// changes are handled by the planner.
+pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
+    let col = ident(&to.name);
+    let mut out = Vec::new();
+    let type_changed = from.ty.storage() != to.ty.storage() || from.collation != to.collation;
+    if from.generated.is_some() && to.generated.is_none() {
+        out.push(format!("ALTER COLUMN {col} DROP EXPRESSION"));
+    }
+    if from.identity.is_some() && to.identity.is_none() {
+        out.push(format!("ALTER COLUMN {col} DROP IDENTITY"));
+    }
+    let default_changed = from.default != to.default;
+    if from.default.is_some() && (default_changed || type_changed) {
+        out.push(format!("ALTER COLUMN {col} DROP DEFAULT"));
+    }
+    if type_changed {
+        let target = types::storage_sql(&to.ty);
+        let mut s = format!("ALTER COLUMN {col} TYPE {target}");
+        if let Some(c) = &to.collation {
+            s.push_str(&format!(" COLLATE {}", ident(c)));
+        }
+        if needs_using(&from.ty, &to.ty) {
+            s.push_str(&format!(" USING {col}::{target}"));
+        }
+        out.push(s);
+    }
+    if let Some(d) = &to.default
+        && (default_changed || type_changed)
+    {
+        out.push(format!("ALTER COLUMN {col} SET DEFAULT {d}"));
+    }
+    if from.nullable != to.nullable {
+        out.push(format!(
+            "ALTER COLUMN {col} {} NOT NULL",
+            if to.nullable { "DROP" } else { "SET" }
+        ));
+    }
+    match (&from.identity, &to.identity) {
+        (None, Some(id)) => out.push(format!(
+            "ALTER COLUMN {col} ADD GENERATED {} AS IDENTITY{}",
+            if id.always { "ALWAYS" } else { "BY DEFAULT" },
+            identity_options(id.start, id.increment)
+        )),
+        (Some(a), Some(b)) if a != b => {
+            let mut s = format!("ALTER COLUMN {col}");
+            if a.always != b.always {
+                s.push_str(if b.always {
+                    " SET GENERATED ALWAYS"
+                } else {
+                    " SET GENERATED BY DEFAULT"
+                });
+            }
+            if a.start != b.start {
+                s.push_str(&format!(" SET START WITH {}", b.start));
+            }
+            if a.increment != b.increment {
+                s.push_str(&format!(" SET INCREMENT BY {}", b.increment));
+            }
+            out.push(s);
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Whether `ALTER COLUMN … TYPE` needs an explicit `USING` cast.
+pub fn needs_using(from: &crate::model::DataType, to: &crate::model::DataType) -> bool {
+    let (a, b) = (types::category(from), types::category(to));
+    a != b || a == "other"
+}
+
+/// A statement that runs `sql_template` with `%s` replaced by the owned sequence of a serial
+/// column, found at run time (its name is not part of the model).
+pub fn with_serial_sequence(table: &QualifiedName, column: &str, sql_template: &str) -> String {
+    format!(
+        "DO $strata$ BEGIN EXECUTE format({}, pg_get_serial_sequence({}, {})); END $strata$",
+        literal(sql_template),
+        literal(&qualified(table)),
+        literal(column)
+    )
+}
+
+/// Creates the sequence of a column that becomes serial and attaches it as the default.
+pub fn make_serial(
+    table: &QualifiedName,
+    column: &str,
+    seq_name: &str,
+    int_type: &str,
+) -> Vec<String> {
+    let seq = qualified_parts(&table.schema, seq_name);
+    vec![
+        format!(
+            "CREATE SEQUENCE {seq} AS {int_type} OWNED BY {}.{}",
+            qualified(table),
+            ident(column)
+        ),
+        format!(
+            "SELECT setval({}, COALESCE(max({}), 0) + 1, false) FROM {}",
+            literal(&seq),
+            ident(column),
+            qualified(table)
+        ),
+        alter_table(
+            table,
+            &[format!(
+                "ALTER COLUMN {} SET DEFAULT nextval({}::regclass)",
+                ident(column),
+                literal(&seq)
+            )],
+        ),
+    ]
+}

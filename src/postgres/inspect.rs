@@ -1,0 +1,562 @@
+//! Reads a live database into the [`Model`] with one bulk catalog query per object kind (all
+//! tables at once, never a query per table). The queries run pipelined on one connection.
+
+use crate::model::{
+    Check, Column, DataType, Deferrable, Enum, ForeignKey, Identity, Index, IndexKey, IndexPart,
+    Model, PartitionKey, PartitionStrategy, PrimaryKey, QualifiedName, ReferentialAction, Schema,
+    SerialKind, Table, Unique,
+};
+use crate::postgres::connect::error_text;
+use miette::{Diagnostic, Result};
+use std::collections::HashMap;
+use thiserror::Error;
+use tokio_postgres::{GenericClient, Row};
+
+/// A catalog query failed.
+#[derive(Debug, Error, Diagnostic)]
+#[error("could not inspect the database ({what}): {reason}")]
+#[diagnostic(code(strata::inspect))]
+pub struct InspectError {
+    pub what: &'static str,
+    pub reason: String,
+}
+
+/// Which schemas to read.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Only these schemas; `None` reads every schema that is not a system or extension schema.
+    pub schemas: Option<Vec<String>>,
+}
+
+/// The PostgreSQL comment PostgreSQL gives the `public` schema; treated as no comment.
+pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
+
+/// Reads the schemas in `scope` from the database behind `client`.
+pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Result<Model> {
+    let version = server_version(client).await?;
+    let schemas: Option<Vec<String>> = scope.schemas.clone();
+    let p: &(dyn tokio_postgres::types::ToSql + Sync) = &schemas;
+    let nulls_not_distinct = if version >= 150000 {
+        "i.indnullsnotdistinct"
+    } else {
+        "false"
+    };
+    let index_sql = INDEXES.replace("{NULLS_NOT_DISTINCT}", nulls_not_distinct);
+    let unique_sql = CONSTRAINTS.replace("{NULLS_NOT_DISTINCT}", nulls_not_distinct);
+    let (schema_rows, table_rows, column_rows, constraint_rows, index_rows, enum_rows) = tokio::try_join!(
+        query(client, "schemas", SCHEMAS, p),
+        query(client, "tables", TABLES, p),
+        query(client, "columns", COLUMNS, p),
+        query(client, "constraints", &unique_sql, p),
+        query(client, "indexes", &index_sql, p),
+        query(client, "enums", ENUMS, p),
+    )?;
+
+    let mut model = Model::default();
+    for r in &schema_rows {
+        let name: String = r.get(0);
+        let mut comment: Option<String> = r.get(1);
+        if name == "public" && comment.as_deref() == Some(PUBLIC_SCHEMA_COMMENT) {
+            comment = None;
+        }
+        model.schemas.insert(
+            name.clone(),
+            Schema {
+                name,
+                comment,
+                ..Default::default()
+            },
+        );
+    }
+
+    // Tables, keyed by oid so the other rows can find theirs.
+    let mut by_oid: HashMap<u32, Table> = HashMap::with_capacity(table_rows.len());
+    for r in &table_rows {
+        let oid: u32 = r.get(0);
+        let schema: String = r.get(1);
+        let name: String = r.get(2);
+        let partkey: Option<String> = r.get(4);
+        let partition = match partkey {
+            Some(def) => Some(parse_partition_key(&def).ok_or_else(|| InspectError {
+                what: "tables",
+                reason: format!("cannot read the partition key {def:?} of {schema}.{name}"),
+            })?),
+            None => None,
+        };
+        by_oid.insert(
+            oid,
+            Table {
+                schema,
+                name,
+                comment: r.get(3),
+                partition,
+                ..Default::default()
+            },
+        );
+    }
+
+    for r in &column_rows {
+        let oid: u32 = r.get("attrelid");
+        let Some(table) = by_oid.get_mut(&oid) else {
+            continue;
+        };
+        table.columns.push(column_from_row(r));
+    }
+
+    for r in &constraint_rows {
+        let oid: u32 = r.get("conrelid");
+        let Some(table) = by_oid.get_mut(&oid) else {
+            continue;
+        };
+        let name: String = r.get("conname");
+        let kind: i8 = r.get("contype");
+        let columns: Vec<String> = r.get("cols");
+        let comment: Option<String> = r.get("comment");
+        match kind as u8 {
+            b'p' => {
+                table.primary_key = Some(PrimaryKey {
+                    name,
+                    columns,
+                    include: r.get("include"),
+                    comment,
+                });
+            }
+            b'u' => table.uniques.push(Unique {
+                name,
+                columns,
+                include: r.get("include"),
+                nulls_distinct: !r.get::<_, bool>("nulls_not_distinct"),
+                deferrable: deferrable(r),
+                comment,
+            }),
+            b'c' => table.checks.push(Check {
+                name: Some(name),
+                expr: r.get::<_, Option<String>>("check_expr").unwrap_or_default(),
+                comment,
+            }),
+            b'f' => table.foreign_keys.push(ForeignKey {
+                name,
+                columns,
+                ref_table: QualifiedName::new(
+                    r.get::<_, String>("ref_schema"),
+                    r.get::<_, String>("ref_table"),
+                ),
+                ref_columns: r.get("ref_cols"),
+                on_update: action(r.get("confupdtype")),
+                on_delete: action(r.get("confdeltype")),
+                deferrable: deferrable(r),
+                comment,
+            }),
+            _ => {}
+        }
+    }
+
+    for r in &index_rows {
+        let oid: u32 = r.get("indrelid");
+        let Some(table) = by_oid.get_mut(&oid) else {
+            continue;
+        };
+        table.indexes.push(index_from_row(r));
+    }
+
+    for (_, mut table) in by_oid {
+        table.sort();
+        if let Some(schema) = model.schemas.get_mut(&table.schema) {
+            schema.tables.insert(table.name.clone(), table);
+        }
+    }
+
+    for r in &enum_rows {
+        let schema: String = r.get(0);
+        let e = Enum {
+            schema: schema.clone(),
+            name: r.get(1),
+            values: r.get(2),
+            comment: r.get(3),
+        };
+        if let Some(s) = model.schemas.get_mut(&schema) {
+            s.enums.insert(e.name.clone(), e);
+        }
+    }
+    Ok(model)
+}
+
+async fn server_version<C: GenericClient + Sync>(client: &C) -> Result<i32> {
+    let row = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .map_err(|e| InspectError {
+            what: "server version",
+            reason: error_text(&e),
+        })?;
+    Ok(row.get(0))
+}
+
+async fn query<C: GenericClient + Sync>(
+    client: &C,
+    what: &'static str,
+    sql: &str,
+    schemas: &(dyn tokio_postgres::types::ToSql + Sync),
+) -> Result<Vec<Row>, InspectError> {
+    client
+        .query(sql, &[schemas])
+        .await
+        .map_err(|e| InspectError {
+            what,
+            reason: error_text(&e),
+        })
+}
+
+fn column_from_row(r: &Row) -> Column {
+    let fmt: String = r.get("fmt");
+    let typschema: String = r.get("typschema");
+    let typname: String = r.get("typname");
+    let is_array: bool = r.get("is_array");
+    let ty = if is_array {
+        let elem_schema: String = r.get("elemschema");
+        let elem = if elem_schema == "pg_catalog" {
+            DataType::Builtin(r.get::<_, String>("elemfmt"))
+        } else {
+            DataType::Named(QualifiedName::new(
+                elem_schema,
+                r.get::<_, String>("elemname"),
+            ))
+        };
+        DataType::Array(Box::new(elem))
+    } else if typschema == "pg_catalog" {
+        DataType::Builtin(fmt.clone())
+    } else {
+        DataType::Named(QualifiedName::new(typschema, typname))
+    };
+    let mut default: Option<String> = r.get("def");
+    let serial: bool = r.get("is_serial");
+    let ty = match (&ty, serial) {
+        (DataType::Builtin(b), true) => match SerialKind::from_integer_type(b) {
+            Some(kind) => {
+                default = None;
+                DataType::Serial(kind)
+            }
+            None => ty,
+        },
+        _ => ty,
+    };
+    let identity_kind: i8 = r.get("attidentity");
+    let identity = match identity_kind as u8 {
+        b'a' | b'd' => Some(Identity {
+            always: identity_kind as u8 == b'a',
+            start: r.get::<_, Option<i64>>("seqstart").unwrap_or(1),
+            increment: r.get::<_, Option<i64>>("seqincrement").unwrap_or(1),
+        }),
+        _ => None,
+    };
+    let generated_kind: i8 = r.get("attgenerated");
+    let generated = if generated_kind as u8 == b's' {
+        default.take()
+    } else {
+        None
+    };
+    Column {
+        name: r.get("attname"),
+        ty,
+        nullable: !r.get::<_, bool>("attnotnull"),
+        default,
+        identity,
+        generated,
+        collation: r.get("collation"),
+        comment: r.get("comment"),
+    }
+}
+
+fn index_from_row(r: &Row) -> Index {
+    let keys: Vec<String> = r.get("keys");
+    let attnums: Vec<i16> = r.get("attnums");
+    let options: Vec<i16> = r.get("options");
+    let opclasses: Vec<Option<String>> = r.get("opclasses");
+    let collations: Vec<Option<String>> = r.get("collations");
+    let nkey: i16 = r.get("indnkeyatts");
+    let mut parts = Vec::new();
+    let mut include = Vec::new();
+    for (i, key) in keys.into_iter().enumerate() {
+        let is_column = attnums.get(i).copied().unwrap_or(0) != 0;
+        if i as i16 >= nkey {
+            include.push(key);
+            continue;
+        }
+        let opt = options.get(i).copied().unwrap_or(0);
+        parts.push(IndexPart {
+            key: if is_column {
+                IndexKey::Column(unquote_ident(&key))
+            } else {
+                IndexKey::Expr(key)
+            },
+            desc: opt & 1 != 0,
+            nulls_first: opt & 2 != 0,
+            opclass: opclasses.get(i).cloned().flatten(),
+            collation: collations.get(i).cloned().flatten(),
+        });
+    }
+    Index {
+        name: r.get("indname"),
+        unique: r.get("indisunique"),
+        method: r.get("amname"),
+        parts,
+        include,
+        predicate: r.get("pred"),
+        nulls_distinct: !r.get::<_, bool>("nulls_not_distinct"),
+        comment: r.get("comment"),
+    }
+}
+
+fn action(code: i8) -> ReferentialAction {
+    match code as u8 {
+        b'r' => ReferentialAction::Restrict,
+        b'c' => ReferentialAction::Cascade,
+        b'n' => ReferentialAction::SetNull,
+        b'd' => ReferentialAction::SetDefault,
+        _ => ReferentialAction::NoAction,
+    }
+}
+
+fn deferrable(r: &Row) -> Deferrable {
+    match (
+        r.get::<_, bool>("condeferrable"),
+        r.get::<_, bool>("condeferred"),
+    ) {
+        (false, _) => Deferrable::NotDeferrable,
+        (true, false) => Deferrable::InitiallyImmediate,
+        (true, true) => Deferrable::InitiallyDeferred,
+    }
+}
+
+/// `pg_get_indexdef` prints column keys with `quote_ident`: undo it.
+pub fn unquote_ident(s: &str) -> String {
+    match s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => s.to_string(),
+    }
+}
+
+/// Parses `pg_get_partkeydef` output such as `RANGE (a, ((d + 1)))`.
+pub fn parse_partition_key(def: &str) -> Option<PartitionKey> {
+    let (strategy, rest) = def.split_once(' ')?;
+    let strategy = match strategy {
+        "RANGE" => PartitionStrategy::Range,
+        "LIST" => PartitionStrategy::List,
+        "HASH" => PartitionStrategy::Hash,
+        _ => return None,
+    };
+    let inner = rest.trim().strip_prefix('(')?.strip_suffix(')')?;
+    let parts = split_top_level(inner)
+        .into_iter()
+        .map(|p| {
+            let p = p.trim();
+            if let Some(e) = p.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+                IndexKey::Expr(e.to_string())
+            } else if p.contains('(') {
+                IndexKey::Expr(p.to_string())
+            } else {
+                IndexKey::Column(unquote_ident(p))
+            }
+        })
+        .collect();
+    Some(PartitionKey { strategy, parts })
+}
+
+/// Splits on commas that are outside parentheses and quotes.
+pub fn split_top_level(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut cur = String::new();
+    for ch in s.chars() {
+        match quote {
+            Some(q) => {
+                if ch == q {
+                    quote = None;
+                }
+                cur.push(ch);
+            }
+            None => match ch {
+                '\'' | '"' => {
+                    quote = Some(ch);
+                    cur.push(ch);
+                }
+                '(' | '[' => {
+                    depth += 1;
+                    cur.push(ch);
+                }
+                ')' | ']' => {
+                    depth -= 1;
+                    cur.push(ch);
+                }
+                ',' if depth == 0 => out.push(std::mem::take(&mut cur)),
+                _ => cur.push(ch),
+            },
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+const SCHEMAS: &str = "
+SELECT n.nspname::text, d.description
+FROM pg_namespace n
+LEFT JOIN pg_description d ON d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0
+WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_namespace'::regclass AND dep.objid = n.oid AND dep.deptype = 'e')
+ORDER BY 1";
+
+const TABLES: &str = "
+SELECT c.oid, n.nspname::text, c.relname::text, d.description,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid AND dep.deptype = 'e')";
+
+const COLUMNS: &str = "
+SELECT a.attrelid, a.attname::text, a.attnum,
+       format_type(a.atttypid, a.atttypmod) AS fmt,
+       tn.nspname::text AS typschema, t.typname::text AS typname,
+       (t.typsubscript = 'array_subscript_handler'::regproc AND t.typelem <> 0) AS is_array,
+       en.nspname::text AS elemschema, et.typname::text AS elemname,
+       format_type(t.typelem, a.atttypmod) AS elemfmt,
+       a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid) AS def,
+       a.attidentity, a.attgenerated,
+       CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN co.collname::text END AS collation,
+       d.description AS comment,
+       seq.seqstart, seq.seqincrement,
+       COALESCE(seq.is_serial, false) AS is_serial
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN pg_type et ON et.oid = t.typelem
+LEFT JOIN pg_namespace en ON en.oid = et.typnamespace
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+LEFT JOIN LATERAL (
+    SELECT s.seqstart, s.seqincrement,
+           (dep.deptype = 'a' AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(dep.objid::regclass::text) || '::regclass)') AS is_serial
+    FROM pg_depend dep
+    JOIN pg_sequence s ON s.seqrelid = dep.objid
+    WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
+      AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
+    ORDER BY dep.deptype DESC
+    LIMIT 1
+) seq ON true
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1))
+ORDER BY a.attrelid, a.attnum";
+
+const CONSTRAINTS: &str = "
+SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype,
+       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
+       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS ref_cols,
+       fn.nspname::text AS ref_schema, fc.relname::text AS ref_table,
+       con.confupdtype::\"char\" AS confupdtype, con.confdeltype::\"char\" AS confdeltype,
+       con.condeferrable, con.condeferred,
+       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
+       ARRAY(SELECT a.attname::text FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(n, ord)
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+             WHERE i.indexrelid = con.conindid AND con.contype IN ('p', 'u') AND k.ord > i.indnkeyatts
+             ORDER BY k.ord) AS include,
+       COALESCE((SELECT {NULLS_NOT_DISTINCT} FROM pg_index i WHERE i.indexrelid = con.conindid AND con.contype = 'u'), false) AS nulls_not_distinct,
+       d.description AS comment
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
+WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND con.conislocal
+  AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
+
+const INDEXES: &str = "
+SELECT i.indrelid, ic.relname::text AS indname, i.indisunique, am.amname::text AS amname,
+       i.indnkeyatts,
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k) AS keys,
+       i.indkey::int2[] AS attnums,
+       i.indoption::int2[] AS options,
+       ARRAY(SELECT CASE WHEN oc.opcdefault THEN NULL
+                         WHEN ocn.nspname = 'pg_catalog' THEN oc.opcname::text
+                         ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
+             FROM unnest(i.indclass) WITH ORDINALITY k(opc, ord)
+             JOIN pg_opclass oc ON oc.oid = k.opc
+             JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+             ORDER BY k.ord) AS opclasses,
+       ARRAY(SELECT CASE WHEN k.coll = 0 THEN NULL
+                         WHEN k.coll = COALESCE((SELECT a.attcollation FROM pg_attribute a
+                                                 WHERE a.attrelid = i.indrelid AND a.attnum = (i.indkey::int2[])[k.ord - 1]
+                                                   AND (i.indkey::int2[])[k.ord - 1] <> 0), 100) THEN NULL
+                         ELSE (SELECT co.collname::text FROM pg_collation co WHERE co.oid = k.coll) END
+             FROM unnest(i.indcollation) WITH ORDINALITY k(coll, ord) ORDER BY k.ord) AS collations,
+       pg_get_expr(i.indpred, i.indrelid, true) AS pred,
+       {NULLS_NOT_DISTINCT} AS nulls_not_distinct,
+       d.description AS comment
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_description d ON d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1))
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))";
+
+const ENUMS: &str = "
+SELECT n.nspname::text, t.typname::text,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
+       d.description
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
+WHERE t.typtype = 'e'
+  AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_type'::regclass AND dep.objid = t.oid AND dep.deptype = 'e')
+ORDER BY 1, 2";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_partition_keys() {
+        let k = parse_partition_key("RANGE (a, ((d + 1)))").unwrap();
+        assert_eq!(k.strategy, PartitionStrategy::Range);
+        assert_eq!(
+            k.parts,
+            vec![
+                IndexKey::Column("a".into()),
+                IndexKey::Expr("(d + 1)".into())
+            ]
+        );
+        let k = parse_partition_key("LIST (\"Region\")").unwrap();
+        assert_eq!(k.parts, vec![IndexKey::Column("Region".into())]);
+        let k = parse_partition_key("HASH (lower(name))").unwrap();
+        assert_eq!(k.parts, vec![IndexKey::Expr("lower(name)".into())]);
+    }
+
+    #[test]
+    fn splits_top_level_commas() {
+        assert_eq!(
+            split_top_level("a, f(b, c), 'x,y'"),
+            vec!["a", " f(b, c)", " 'x,y'"]
+        );
+    }
+}

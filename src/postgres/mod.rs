@@ -1,0 +1,10 @@
+//! Everything specific to PostgreSQL: connections, catalog inspection, DDL text, type names,
+//! quoting and the spelling PostgreSQL gives defaults and generated names.
+
+pub mod connect;
+pub mod ddl;
+pub mod defaults;
+pub mod inspect;
+pub mod names;
+pub mod quote;
+pub mod types;

@@ -1,0 +1,115 @@
+//! PostgreSQL's generated names for constraints and indexes declared without one
+//! (`users_pkey`, `users_email_key`, `orders_user_id_fkey`, `users_lower_idx`), reproduced so a
+//! block written without a label matches what the database holds.
+
+use crate::model::{IndexKey, IndexPart};
+
+/// Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// `makeObjectName`: `name1[_name2][_label]`, shortening the longer of name1/name2 until the
+/// result fits in 63 bytes.
+pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let mut n1 = name1.len();
+    let mut n2 = name2.map(str::len).unwrap_or(0);
+    let overhead = usize::from(name2.is_some()) + label.len() + 1;
+    let avail = MAX_IDENTIFIER_BYTES.saturating_sub(overhead);
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let mut out = clip(name1, n1).to_string();
+    if let Some(n) = name2 {
+        out.push('_');
+        out.push_str(clip(n, n2));
+    }
+    out.push('_');
+    out.push_str(label);
+    out
+}
+
+/// Cuts a string to at most `bytes` bytes on a character boundary.
+pub fn clip(s: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn column_addition(columns: &[String]) -> String {
+    let mut out = String::new();
+    for c in columns {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(c);
+        if out.len() >= MAX_IDENTIFIER_BYTES {
+            break;
+        }
+    }
+    out
+}
+
+pub fn primary_key(table: &str) -> String {
+    make_object_name(table, None, "pkey")
+}
+
+pub fn unique(table: &str, columns: &[String]) -> String {
+    make_object_name(table, Some(&column_addition(columns)), "key")
+}
+
+pub fn foreign_key(table: &str, columns: &[String]) -> String {
+    make_object_name(table, Some(&column_addition(columns)), "fkey")
+}
+
+pub fn index(table: &str, parts: &[IndexPart]) -> String {
+    let cols: Vec<String> = parts
+        .iter()
+        .map(|p| match &p.key {
+            IndexKey::Column(c) => c.clone(),
+            IndexKey::Expr(e) => expression_name(e),
+        })
+        .collect();
+    make_object_name(table, Some(&column_addition(&cols)), "idx")
+}
+
+/// `FigureColname` for an index expression: the function name of a call, else `expr`.
+fn expression_name(expr: &str) -> String {
+    let e = expr.trim();
+    if let Some(open) = e.find('(') {
+        let name = e[..open].trim();
+        if !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && e.ends_with(')')
+        {
+            return name.to_lowercase();
+        }
+    }
+    "expr".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names() {
+        assert_eq!(primary_key("users"), "users_pkey");
+        assert_eq!(unique("users", &["email".into()]), "users_email_key");
+        assert_eq!(
+            foreign_key("orders", &["user_id".into()]),
+            "orders_user_id_fkey"
+        );
+        assert_eq!(
+            index("users", &[IndexPart::column("a"), IndexPart::column("b")]),
+            "users_a_b_idx"
+        );
+        let long = "a".repeat(70);
+        assert_eq!(primary_key(&long).len(), 63);
+        assert!(primary_key(&long).ends_with("_pkey"));
+    }
+}

@@ -1,0 +1,601 @@
+//! PostgreSQL type names: turning what users write (`int`, `varchar(255)`, `timestamptz(3)`,
+//! `double precision[]`) into the canonical spelling `format_type` prints, and back into SQL.
+
+use crate::model::{DataType, QualifiedName, SerialKind};
+use crate::postgres::quote;
+
+/// Canonicalizes a type written in SQL. Built-in types and qualified user types are resolved
+/// locally; anything else (an unqualified user type, an unusual spelling) comes back as
+/// [`DataType::Unresolved`] for PostgreSQL to resolve during normalization.
+pub fn parse_sql_type(text: &str) -> DataType {
+    let trimmed = text.trim();
+    match parse_inner(trimmed) {
+        Some(t) => t,
+        None => DataType::Unresolved(trimmed.to_string()),
+    }
+}
+
+fn parse_inner(text: &str) -> Option<DataType> {
+    let text = text.trim();
+    // Arrays: `x[]`, `x[3]`, `x[][]`, `x ARRAY`, `x ARRAY[3]`.
+    if let Some(base) = strip_array_suffix(text) {
+        let elem = parse_inner(base)?;
+        if matches!(elem, DataType::Serial(_) | DataType::Array(_)) {
+            return match elem {
+                DataType::Array(_) => Some(elem),
+                _ => None,
+            };
+        }
+        return Some(DataType::Array(Box::new(elem)));
+    }
+    // Qualified names.
+    if let Some((schema, name)) = split_qualified(text) {
+        if schema == "pg_catalog" {
+            return builtin(&name).map(DataType::Builtin);
+        }
+        return Some(DataType::Named(QualifiedName::new(schema, name)));
+    }
+    if text.starts_with('"') {
+        let name = unquote(text)?;
+        if name == "char" {
+            return Some(DataType::Builtin("\"char\"".into()));
+        }
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    match lower.as_str() {
+        "serial" | "serial4" => return Some(DataType::Serial(SerialKind::Regular)),
+        "bigserial" | "serial8" => return Some(DataType::Serial(SerialKind::Big)),
+        "smallserial" | "serial2" => return Some(DataType::Serial(SerialKind::Small)),
+        _ => {}
+    }
+    builtin(&lower).map(DataType::Builtin)
+}
+
+fn strip_array_suffix(text: &str) -> Option<&str> {
+    let t = text.trim_end();
+    if let Some(stripped) = t.strip_suffix(']') {
+        let open = stripped.rfind('[')?;
+        let dims = &stripped[open + 1..];
+        if dims
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace())
+        {
+            let base = stripped[..open].trim_end();
+            // Collapse further dimensions: `int[][]` is the same type as `int[]`.
+            return Some(strip_array_suffix(base).unwrap_or(base));
+        }
+        // `x ARRAY[3]`
+        let before = stripped[..open].trim_end();
+        let upper = before.to_ascii_uppercase();
+        if upper.ends_with(" ARRAY") {
+            return Some(before[..before.len() - 6].trim_end());
+        }
+        return None;
+    }
+    let upper = t.to_ascii_uppercase();
+    if upper.ends_with(" ARRAY") {
+        return Some(t[..t.len() - 6].trim_end());
+    }
+    None
+}
+
+/// Splits `schema.name` (each part optionally double-quoted), outside parentheses.
+fn split_qualified(text: &str) -> Option<(String, String)> {
+    let mut in_quotes = false;
+    let mut depth = 0;
+    let mut dot = None;
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '"' => in_quotes = !in_quotes,
+            '(' if !in_quotes => depth += 1,
+            ')' if !in_quotes => depth -= 1,
+            '.' if !in_quotes && depth == 0 => {
+                if dot.is_some() {
+                    return None;
+                }
+                dot = Some(i);
+            }
+            _ => {}
+        }
+    }
+    let dot = dot?;
+    let schema = ident_part(&text[..dot])?;
+    let name = ident_part(&text[dot + 1..])?;
+    Some((schema, name))
+}
+
+/// One identifier: `"Quoted"` keeps its case, bare ones fold to lower case.
+fn ident_part(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.starts_with('"') {
+        return unquote(t);
+    }
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        || t.chars().next().is_some_and(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    Some(t.to_lowercase())
+}
+
+fn unquote(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if chars.peek() == Some(&'"') {
+                chars.next();
+            } else {
+                return None;
+            }
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// Splits `name(args) rest` into the name words, the arguments and anything after the parens.
+fn split_args(text: &str) -> Option<(String, Vec<String>, String)> {
+    match text.find('(') {
+        None => Some((text.to_string(), vec![], String::new())),
+        Some(open) => {
+            let close = text[open..].find(')')? + open;
+            let args = text[open + 1..close]
+                .split(',')
+                .map(|a| a.trim().to_string())
+                .collect::<Vec<_>>();
+            if args
+                .iter()
+                .any(|a| a.is_empty() || !a.chars().all(|c| c.is_ascii_digit()))
+            {
+                return None;
+            }
+            Some((
+                text[..open].trim().to_string(),
+                args,
+                text[close + 1..].trim().to_string(),
+            ))
+        }
+    }
+}
+
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Canonical `format_type` spelling of a built-in type written in lower case, or `None`.
+pub fn builtin(lower: &str) -> Option<String> {
+    let (name, args, rest) = split_args(lower)?;
+    let name = words(&name);
+    let rest = words(&rest);
+    let n = |i: usize| args.get(i).and_then(|a| a.parse::<u32>().ok());
+    let with_p = |base: &str, zone: &str| -> String {
+        match n(0) {
+            Some(p) => format!("{base}({p}) {zone}"),
+            None => format!("{base} {zone}"),
+        }
+    };
+    // Types whose precision sits before a time-zone suffix.
+    let zone_of = |rest: &str| -> Option<&'static str> {
+        match rest {
+            "" | "without time zone" => Some("without time zone"),
+            "with time zone" => Some("with time zone"),
+            _ => None,
+        }
+    };
+    let simple = |s: &str| -> Option<String> {
+        if args.is_empty() && rest.is_empty() {
+            Some(s.to_string())
+        } else {
+            None
+        }
+    };
+    match name.as_str() {
+        "smallint" | "int2" => simple("smallint"),
+        "integer" | "int" | "int4" => simple("integer"),
+        "bigint" | "int8" => simple("bigint"),
+        "real" | "float4" => simple("real"),
+        "double precision" | "float8" => simple("double precision"),
+        "float" => {
+            if !rest.is_empty() || args.len() > 1 {
+                return None;
+            }
+            match n(0) {
+                Some(p) if (1..=24).contains(&p) => Some("real".into()),
+                Some(p) if (25..=53).contains(&p) => Some("double precision".into()),
+                Some(_) => None,
+                None => Some("double precision".into()),
+            }
+        }
+        "boolean" | "bool" => simple("boolean"),
+        "varchar" | "character varying" | "char varying" => {
+            if !rest.is_empty() || args.len() > 1 {
+                return None;
+            }
+            Some(match n(0) {
+                Some(l) => format!("character varying({l})"),
+                None => "character varying".into(),
+            })
+        }
+        "char" | "character" | "bpchar" => {
+            if !rest.is_empty() || args.len() > 1 {
+                return None;
+            }
+            Some(match (name.as_str(), n(0)) {
+                (_, Some(l)) => format!("character({l})"),
+                ("bpchar", None) => "bpchar".into(),
+                (_, None) => "character(1)".into(),
+            })
+        }
+        "numeric" | "decimal" => {
+            if !rest.is_empty() {
+                return None;
+            }
+            match (n(0), n(1), args.len()) {
+                (None, _, 0) => Some("numeric".into()),
+                (Some(p), None, 1) => Some(format!("numeric({p},0)")),
+                (Some(p), Some(s), 2) => Some(format!("numeric({p},{s})")),
+                _ => None,
+            }
+        }
+        "timestamp" => Some(with_p("timestamp", zone_of(&rest)?)),
+        "timestamptz" => {
+            if !rest.is_empty() {
+                return None;
+            }
+            Some(with_p("timestamp", "with time zone"))
+        }
+        "time" => Some(with_p("time", zone_of(&rest)?)),
+        "timetz" => {
+            if !rest.is_empty() {
+                return None;
+            }
+            Some(with_p("time", "with time zone"))
+        }
+        "timestamp without time zone"
+        | "timestamp with time zone"
+        | "time without time zone"
+        | "time with time zone" => {
+            if !args.is_empty() || !rest.is_empty() {
+                return None;
+            }
+            Some(name.clone())
+        }
+        iv if iv.starts_with("interval ") => {
+            if !rest.is_empty() || args.len() > 1 {
+                return None;
+            }
+            let fields = iv["interval ".len()..].to_string();
+            let with_p = match n(0) {
+                Some(p) => format!("{fields}({p})"),
+                None => fields,
+            };
+            interval(&[], &with_p)
+        }
+        "interval" => interval(&args, &rest),
+        "bit" => {
+            if !rest.is_empty() || args.len() > 1 {
+                return None;
+            }
+            Some(format!("bit({})", n(0).unwrap_or(1)))
+        }
+        "varbit" | "bit varying" => {
+            if !rest.is_empty() || args.len() > 1 {
+                return None;
+            }
+            Some(match n(0) {
+                Some(l) => format!("bit varying({l})"),
+                None => "bit varying".into(),
+            })
+        }
+        _ => {
+            const PLAIN: &[&str] = &[
+                "text",
+                "date",
+                "uuid",
+                "json",
+                "jsonb",
+                "bytea",
+                "inet",
+                "cidr",
+                "macaddr",
+                "macaddr8",
+                "money",
+                "xml",
+                "tsvector",
+                "tsquery",
+                "point",
+                "line",
+                "lseg",
+                "box",
+                "path",
+                "polygon",
+                "circle",
+                "oid",
+                "name",
+                "xid",
+                "xid8",
+                "cid",
+                "tid",
+                "regclass",
+                "regcollation",
+                "regconfig",
+                "regdictionary",
+                "regnamespace",
+                "regoper",
+                "regoperator",
+                "regproc",
+                "regprocedure",
+                "regrole",
+                "regtype",
+                "int4range",
+                "int8range",
+                "numrange",
+                "tsrange",
+                "tstzrange",
+                "daterange",
+                "int4multirange",
+                "int8multirange",
+                "nummultirange",
+                "tsmultirange",
+                "tstzmultirange",
+                "datemultirange",
+                "pg_lsn",
+                "pg_snapshot",
+                "txid_snapshot",
+                "jsonpath",
+                "record",
+                "void",
+                "trigger",
+                "event_trigger",
+                "anyelement",
+                "anyarray",
+                "anynonarray",
+                "anyenum",
+                "anyrange",
+                "internal",
+                "unknown",
+            ];
+            if PLAIN.contains(&name.as_str()) {
+                simple(&name)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn interval(args: &[String], rest: &str) -> Option<String> {
+    // `interval(3)`, `interval day to second(3)`, `interval year`.
+    const FIELDS: &[&str] = &[
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "year to month",
+        "day to hour",
+        "day to minute",
+        "day to second",
+        "hour to minute",
+        "hour to second",
+        "minute to second",
+    ];
+    if rest.is_empty() {
+        return match args {
+            [] => Some("interval".into()),
+            [p] => Some(format!("interval({p})")),
+            _ => None,
+        };
+    }
+    // `interval(3) day`? PostgreSQL doesn't accept precision before fields.
+    if !args.is_empty() {
+        return None;
+    }
+    let (fields, prec) = match rest.find('(') {
+        Some(open) => {
+            let close = rest.find(')')?;
+            let p = rest[open + 1..close].trim().parse::<u32>().ok()?;
+            (words(&rest[..open]), Some(p))
+        }
+        None => (rest.to_string(), None),
+    };
+    if !FIELDS.contains(&fields.as_str()) {
+        return None;
+    }
+    if prec.is_some() && !fields.ends_with("second") {
+        return None;
+    }
+    Some(match prec {
+        Some(p) => format!("interval {fields}({p})"),
+        None => format!("interval {fields}"),
+    })
+}
+
+/// The SQL spelling of a type for DDL. Serials keep their pseudo-type name, which is only valid
+/// in `CREATE TABLE` / `ADD COLUMN`.
+pub fn sql(ty: &DataType) -> String {
+    match ty {
+        DataType::Builtin(s) => s.clone(),
+        DataType::Serial(k) => k.name().to_string(),
+        DataType::Named(q) => quote::qualified(q),
+        DataType::Array(e) => format!("{}[]", sql(e)),
+        DataType::Unresolved(s) => s.clone(),
+    }
+}
+
+/// The SQL spelling of the type a column stores (serials as their integer type).
+pub fn storage_sql(ty: &DataType) -> String {
+    sql(&ty.storage())
+}
+
+/// How the type reads in a plan or an error: `format_type` style, user types qualified only
+/// outside `public`.
+pub fn display(ty: &DataType) -> String {
+    match ty {
+        DataType::Builtin(s) => s.clone(),
+        DataType::Serial(k) => k.name().to_string(),
+        DataType::Named(q) if q.schema == "public" => quote::ident_if_needed(&q.name),
+        DataType::Named(q) => format!(
+            "{}.{}",
+            quote::ident_if_needed(&q.schema),
+            quote::ident_if_needed(&q.name)
+        ),
+        DataType::Array(e) => format!("{}[]", display(e)),
+        DataType::Unresolved(s) => s.clone(),
+    }
+}
+
+/// The name of the type without modifiers, as PostgreSQL prints it in a cast of a literal:
+/// `character varying(10)` → `character varying`, `character(3)` → `bpchar`.
+pub fn cast_name(ty: &DataType) -> Option<String> {
+    Some(match ty {
+        DataType::Builtin(s) => {
+            let base = match s.find('(') {
+                Some(open) => {
+                    let close = s.find(')')?;
+                    words(&format!("{} {}", &s[..open], &s[close + 1..]))
+                }
+                None => s.clone(),
+            };
+            match base.as_str() {
+                "character" => "bpchar".to_string(),
+                "interval" => "interval".to_string(),
+                b if b.starts_with("interval ") => "interval".to_string(),
+                b => b.to_string(),
+            }
+        }
+        DataType::Named(_) => display(ty),
+        DataType::Array(e) => format!("{}[]", cast_name(e)?),
+        DataType::Serial(_) | DataType::Unresolved(_) => return None,
+    })
+}
+
+/// Broad type category, used to decide whether a type change needs `USING`.
+pub fn category(ty: &DataType) -> &'static str {
+    match ty {
+        DataType::Serial(_) => "numeric",
+        DataType::Builtin(s) => {
+            let base = s.split('(').next().unwrap_or(s).trim();
+            match base {
+                "smallint" | "integer" | "bigint" | "real" | "double precision" | "numeric" => {
+                    "numeric"
+                }
+                "text" | "character varying" | "character" | "bpchar" | "name" => "string",
+                "timestamp" | "timestamp without time zone" | "timestamp with time zone" => {
+                    "timestamp"
+                }
+                "time" | "time without time zone" | "time with time zone" => "time",
+                "bit" | "bit varying" => "bit",
+                "json" | "jsonb" => "json",
+                "inet" | "cidr" => "network",
+                _ if s.starts_with("timestamp") => "timestamp",
+                _ if s.starts_with("time") => "time",
+                _ if s.starts_with("interval") => "interval",
+                _ => "other",
+            }
+        }
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> String {
+        match parse_sql_type(s) {
+            DataType::Builtin(b) => b,
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn canonicalizes_builtin_aliases() {
+        assert_eq!(canon("int"), "integer");
+        assert_eq!(canon("INT4"), "integer");
+        assert_eq!(canon("int8"), "bigint");
+        assert_eq!(canon("float8"), "double precision");
+        assert_eq!(canon("float(10)"), "real");
+        assert_eq!(canon("float(30)"), "double precision");
+        assert_eq!(canon("varchar(255)"), "character varying(255)");
+        assert_eq!(canon("character varying"), "character varying");
+        assert_eq!(canon("char"), "character(1)");
+        assert_eq!(canon("char(5)"), "character(5)");
+        assert_eq!(canon("bpchar"), "bpchar");
+        assert_eq!(canon("numeric(10)"), "numeric(10,0)");
+        assert_eq!(canon("decimal(10, 2)"), "numeric(10,2)");
+        assert_eq!(canon("timestamptz"), "timestamp with time zone");
+        assert_eq!(canon("timestamptz(3)"), "timestamp(3) with time zone");
+        assert_eq!(canon("timestamp(3)"), "timestamp(3) without time zone");
+        assert_eq!(
+            canon("timestamp with time zone"),
+            "timestamp with time zone"
+        );
+        assert_eq!(canon("timetz(2)"), "time(2) with time zone");
+        assert_eq!(
+            canon("interval day to second(3)"),
+            "interval day to second(3)"
+        );
+        assert_eq!(canon("interval(2)"), "interval(2)");
+        assert_eq!(canon("bit"), "bit(1)");
+        assert_eq!(canon("varbit(5)"), "bit varying(5)");
+        assert_eq!(canon("\"char\""), "\"char\"");
+        assert_eq!(canon("pg_catalog.int4"), "integer");
+    }
+
+    #[test]
+    fn arrays_and_user_types() {
+        assert_eq!(
+            parse_sql_type("varchar(20)[]"),
+            DataType::Array(Box::new(DataType::builtin("character varying(20)")))
+        );
+        assert_eq!(
+            parse_sql_type("int[][]"),
+            DataType::Array(Box::new(DataType::builtin("integer")))
+        );
+        assert_eq!(
+            parse_sql_type("integer ARRAY[4]"),
+            DataType::Array(Box::new(DataType::builtin("integer")))
+        );
+        assert_eq!(
+            parse_sql_type("app.\"My Type\"[]"),
+            DataType::Array(Box::new(DataType::Named(QualifiedName::new(
+                "app", "My Type"
+            ))))
+        );
+        assert_eq!(
+            parse_sql_type("citext"),
+            DataType::Unresolved("citext".into())
+        );
+        assert_eq!(
+            parse_sql_type("serial"),
+            DataType::Serial(SerialKind::Regular)
+        );
+    }
+
+    #[test]
+    fn cast_names_drop_modifiers() {
+        assert_eq!(
+            cast_name(&DataType::builtin("character varying(10)")).as_deref(),
+            Some("character varying")
+        );
+        assert_eq!(
+            cast_name(&DataType::builtin("character(3)")).as_deref(),
+            Some("bpchar")
+        );
+        assert_eq!(
+            cast_name(&DataType::builtin("timestamp(3) with time zone")).as_deref(),
+            Some("timestamp with time zone")
+        );
+    }
+}

@@ -1,0 +1,253 @@
+//! Shared helpers for integration tests: every test gets its own database on the local
+//! PostgreSQL (STRATA_TEST_URL, default postgres://root@127.0.0.1:5432/test), dropped at the end.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use strata::apply::{self, ApplyOptions, Progress};
+use strata::commands::{self, Prepared, Settings};
+use strata::plan::Step;
+use strata::postgres::connect::DbUrl;
+use strata::render::Painter;
+
+/// The server the tests use.
+pub fn base_url() -> String {
+    std::env::var("STRATA_TEST_URL")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_string())
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn admin() -> tokio_postgres::Client {
+    DbUrl::parse(&base_url())
+        .expect("STRATA_TEST_URL")
+        .connect()
+        .await
+        .expect("connect to the test server")
+}
+
+impl TestDb {
+    pub async fn new(prefix: &str) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("t_{prefix}_{}_{n}", std::process::id());
+        let a = admin().await;
+        a.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await
+            .expect("drop old test database");
+        a.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
+        let url = DbUrl::parse(&base_url())
+            .unwrap()
+            .with_dbname(&name)
+            .redacted();
+        TestDb {
+            name,
+            url,
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// Runs SQL on the test database.
+    pub async fn exec(&self, sql: &str) {
+        let c = DbUrl::parse(&self.url)
+            .unwrap()
+            .connect()
+            .await
+            .expect("connect");
+        c.batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    }
+
+    /// Runs SQL, returning the error text if it fails.
+    pub async fn try_exec(&self, sql: &str) -> Result<(), String> {
+        let c = DbUrl::parse(&self.url)
+            .unwrap()
+            .connect()
+            .await
+            .expect("connect");
+        c.batch_execute(sql)
+            .await
+            .map_err(|e| strata::postgres::connect::error_text(&e))
+    }
+
+    /// First column of every row, as text.
+    pub async fn query(&self, sql: &str) -> Vec<String> {
+        let c = DbUrl::parse(&self.url)
+            .unwrap()
+            .connect()
+            .await
+            .expect("connect");
+        let rows = c
+            .simple_query(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        rows.into_iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => {
+                    Some(r.get(0).unwrap_or("NULL").to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Writes `hcl` as the schema file and returns its path.
+    pub fn write(&self, file: &str, hcl: &str) -> PathBuf {
+        let p = self.dir.path().join(file);
+        std::fs::write(&p, hcl).expect("write schema");
+        p
+    }
+
+    /// Settings for planning `src` against this database, normalizing on the test server.
+    pub fn settings(&self, src: &[PathBuf]) -> Settings {
+        Settings {
+            env_name: None,
+            url: Some(self.url.clone()),
+            dev: Some(base_url()),
+            src: src.to_vec(),
+            schemas: vec![],
+            exclude: vec![],
+            lock_timeout: "5s".into(),
+            db_lock_wait: Duration::from_secs(10),
+            vars: Default::default(),
+            project_dir: self.dir.path().to_path_buf(),
+            config_path: self.dir.path().join("env.hcl"),
+            painter: Painter::new(false),
+        }
+    }
+
+    /// Plans `hcl` against the database.
+    pub async fn plan(&self, hcl: &str) -> Prepared {
+        let p = self.write("schema.hcl", hcl);
+        self.plan_settings(&self.settings(&[p])).await
+    }
+
+    pub async fn plan_settings(&self, s: &Settings) -> Prepared {
+        match commands::prepare(s).await {
+            Ok(p) => p,
+            Err(e) => panic!("plan failed: {e:?}"),
+        }
+    }
+
+    /// Plans and applies `hcl`; panics on failure.
+    pub async fn apply(&self, hcl: &str) -> Prepared {
+        let mut p = self.plan(hcl).await;
+        self.apply_prepared(&mut p).await.unwrap_or_else(|e| {
+            let sql: Vec<&str> = p.plan.statements().collect();
+            panic!("apply failed: {e}\nplan:\n{}", sql.join(";\n"))
+        });
+        p
+    }
+
+    pub async fn apply_prepared(&self, p: &mut Prepared) -> Result<(), String> {
+        let opts = ApplyOptions {
+            lock_timeout: "5s".into(),
+            db_lock_wait: Duration::from_secs(10),
+            scope: p.scope.clone(),
+        };
+        let plan = p.plan.clone();
+        apply::apply(&mut p.client, &plan, &opts, &mut Quiet)
+            .await
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    /// The core invariant: after applying `hcl`, planning it again shows no changes, and
+    /// `inspect` of the database plans to no changes without needing the scratch database.
+    pub async fn assert_converges(&self, hcl: &str) -> String {
+        self.apply(hcl).await;
+        let again = self.plan(hcl).await;
+        assert!(
+            again.plan.is_empty(),
+            "re-plan after apply is not empty:\n{}",
+            strata::render::human::plan(&again.plan, &Painter::new(false))
+        );
+        self.assert_inspect_roundtrip().await
+    }
+
+    /// `inspect` → HCL → `plan` shows no changes and needs no normalization.
+    pub async fn assert_inspect_roundtrip(&self) -> String {
+        let hcl = self.inspect_hcl().await;
+        let p = self.write("inspected.hcl", &hcl);
+        let mut s = self.settings(&[p]);
+        // A dev server that does not exist: the inspected HCL must need none.
+        s.dev = Some("postgres://nobody@127.0.0.1:1/none?connect_timeout=1".into());
+        let prepared = match commands::prepare(&s).await {
+            Ok(p) => p,
+            Err(e) => panic!("plan of inspected HCL failed: {e:?}\n{hcl}"),
+        };
+        assert_eq!(
+            prepared.normalized, 0,
+            "inspected HCL needed normalization:\n{hcl}"
+        );
+        assert!(
+            prepared.plan.is_empty(),
+            "plan of inspected HCL is not empty:\n{}\n--- inspected:\n{hcl}",
+            strata::render::human::plan(&prepared.plan, &Painter::new(false))
+        );
+        hcl
+    }
+
+    pub async fn inspect_hcl(&self) -> String {
+        let c = DbUrl::parse(&self.url)
+            .unwrap()
+            .connect()
+            .await
+            .expect("connect");
+        c.batch_execute("SET search_path = public").await.unwrap();
+        let m = strata::postgres::inspect::inspect(&c, &Default::default())
+            .await
+            .expect("inspect");
+        strata::hcl::writer::write(&m)
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // The test's own runtime may be gone; use a fresh one on another thread.
+        let _ = std::thread::spawn(move || {
+            runtime().block_on(async move {
+                let a = admin().await;
+                let _ = a
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+            })
+        })
+        .join();
+    }
+}
+
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn step_started(&mut self, _: usize, _: &Step) {}
+    fn step_finished(&mut self, _: usize, _: &Step, _: Duration) {}
+}
+
+/// The strata binary with colors off.
+pub fn strata() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("strata").expect("binary");
+    c.env("NO_COLOR", "1").env_remove("STRATA_ENV");
+    c
+}
