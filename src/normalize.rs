@@ -3,7 +3,7 @@
 //! expressions, type aliases and generated names compare in PostgreSQL's canonical form.
 //! Tables that already match (a plan of freshly inspected HCL) never leave the process.
 
-use crate::devdb::{DevSource, ScratchDb};
+use crate::devdb::{DevSource, ScratchTx};
 use crate::diff;
 use crate::hcl::SourceMap;
 use crate::hcl::diag::HclError;
@@ -81,26 +81,24 @@ pub async fn normalize(
             s.tables.insert(q.name.clone(), t);
         }
     }
-    // A fresh database already has `public`.
-    let mut empty = Model::default();
-    if subset.schemas.contains_key("public") {
-        empty.schemas.insert(
-            "public".into(),
-            Schema {
-                name: "public".into(),
-                ..Default::default()
-            },
-        );
-    }
-    let changes = diff::diff(&empty, &subset)?;
-    let p = plan::build(&changes, &empty, &subset, &PlanContext::default());
-
-    let server = dev.server().await?;
-    let scratch = ScratchDb::create(&server).await?;
-    let result = run_in_scratch(&scratch, &p, &subset, sources).await;
-    let dropped = scratch.drop_now().await;
-    let normalized = result?;
-    dropped?;
+    // Deadlocks with a concurrent normalization on the same dev database are retried.
+    let mut attempt = 0;
+    let normalized = loop {
+        attempt += 1;
+        let scratch = ScratchTx::begin(dev).await?;
+        let result = run_in_scratch(&scratch, &subset, sources).await;
+        scratch.rollback().await;
+        match result {
+            Err(Failure::Deadlock) if attempt < 5 => continue,
+            Err(Failure::Deadlock) => {
+                return Err(miette::miette!(
+                    "normalization kept deadlocking with another strata on the dev database"
+                ));
+            }
+            Err(Failure::Other(e)) => return Err(e),
+            Ok(m) => break m,
+        }
+    };
 
     let mut out = desired.clone();
     for q in &dirty {
@@ -139,20 +137,74 @@ pub async fn normalize(
     Ok((out, dirty.len()))
 }
 
+enum Failure {
+    Deadlock,
+    Other(miette::Report),
+}
+
+fn is_deadlock(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error()
+        .is_some_and(|d| d.code() == &tokio_postgres::error::SqlState::T_R_DEADLOCK_DETECTED)
+}
+
+fn other(e: impl Into<miette::Report>) -> Failure {
+    Failure::Other(e.into())
+}
+
 async fn run_in_scratch(
-    scratch: &ScratchDb,
-    p: &plan::Plan,
+    scratch: &ScratchTx,
     subset: &Model,
     sources: &SourceMap,
-) -> Result<Model> {
+) -> Result<Model, Failure> {
+    // What the dev database already has (a fresh one has `public`).
+    let existing = scratch
+        .client
+        .query(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'",
+            &[],
+        )
+        .await
+        .map_err(|e| {
+            Failure::Other(miette::miette!(
+                "cannot read the dev database: {}",
+                error_text(&e)
+            ))
+        })?;
+    let mut empty = Model::default();
+    for row in existing {
+        let name: String = row.get(0);
+        if subset.schemas.contains_key(&name) {
+            empty.schemas.insert(
+                name.clone(),
+                Schema {
+                    name,
+                    ..Default::default()
+                },
+            );
+        }
+    }
+    let changes = diff::diff(&empty, subset).map_err(other)?;
+    let p = plan::build(&changes, &empty, subset, &PlanContext::default());
     let all: Vec<&str> = p.statements().collect();
-    let script = format!("BEGIN;\n{};\nCOMMIT;", all.join(";\n"));
+    let script = format!(
+        "SAVEPOINT strata_batch;\n{};\nRELEASE SAVEPOINT strata_batch;",
+        all.join(";\n")
+    );
     if let Err(first) = scratch.client.batch_execute(&script).await {
-        let _ = scratch.client.batch_execute("ROLLBACK").await;
+        if is_deadlock(&first) {
+            return Err(Failure::Deadlock);
+        }
+        let _ = scratch
+            .client
+            .batch_execute("ROLLBACK TO SAVEPOINT strata_batch")
+            .await;
         // Find the statement that fails, to name it and point at its HCL.
         for step in &p.steps {
             for st in &step.statements {
                 if let Err(e) = scratch.client.batch_execute(st).await {
+                    if is_deadlock(&e) {
+                        return Err(Failure::Deadlock);
+                    }
                     let at = sources
                         .objects
                         .get(&step.object)
@@ -164,28 +216,40 @@ async fn run_in_scratch(
                             )]
                         })
                         .unwrap_or_default();
-                    return Err(InvalidSchema {
+                    let exists = e.as_db_error().is_some_and(|d| {
+                        d.code() == &tokio_postgres::error::SqlState::DUPLICATE_TABLE
+                            || d.code() == &tokio_postgres::error::SqlState::DUPLICATE_OBJECT
+                            || d.code() == &tokio_postgres::error::SqlState::DUPLICATE_SCHEMA
+                    });
+                    let help = if exists {
+                        format!(
+                            "the dev database ({}) must not hold the objects of your schema: point `dev` at an empty database\nthe failing statement was:\n{st}",
+                            scratch.url.redacted()
+                        )
+                    } else {
+                        format!("the failing statement was:\n{st}")
+                    };
+                    return Err(other(InvalidSchema {
                         message: error_text(&e),
                         statement: st.clone(),
-                        help: Some(format!("the failing statement was:\n{st}")),
+                        help: Some(help),
                         at,
-                    }
-                    .into());
+                    }));
                 }
             }
         }
-        return Err(InvalidSchema {
+        return Err(other(InvalidSchema {
             message: error_text(&first),
             statement: String::new(),
             help: None,
             at: vec![],
-        }
-        .into());
+        }));
     }
     let schemas: Vec<String> = subset.schemas.keys().cloned().collect();
     let scope = Scope {
         schemas: Some(schemas),
     };
-    let model = inspect(&scratch.client, &scope).await?;
-    Ok(model)
+    inspect(&scratch.client, &scope)
+        .await
+        .map_err(Failure::Other)
 }

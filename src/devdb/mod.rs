@@ -1,5 +1,11 @@
-//! Scratch databases for normalization: created on a dev server (the env's `dev` URL, or strata's
-//! private cluster), used once, and always dropped, also on errors and on Ctrl-C.
+//! Scratch space for normalization on a dev database (the env's `dev` URL, or strata's private
+//! cluster).
+//!
+//! Normalization works inside one transaction that is always rolled back ([`ScratchTx`]):
+//! PostgreSQL's DDL is transactional, so nothing is ever left behind — not on errors, not on
+//! Ctrl-C (a closed connection rolls back) — and no `CREATE DATABASE` (which costs a checkpoint
+//! on every drop) is needed. Concurrent runs on the same dev database serialize on the catalog.
+//! [`ScratchDb`] creates and drops a whole database, for work that cannot run in a transaction.
 
 pub mod cluster;
 
@@ -21,7 +27,8 @@ pub enum DevSource {
 }
 
 impl DevSource {
-    /// Resolves the server URL, starting the private cluster if needed.
+    /// The database to work in: the dev URL's own database, or the private cluster's
+    /// `postgres` database.
     pub async fn server(&self) -> Result<DbUrl> {
         match self {
             DevSource::Url(u) => Ok((**u).clone()),
@@ -42,6 +49,32 @@ impl DevSource {
 pub struct ScratchError {
     pub server: String,
     pub reason: String,
+}
+
+/// A transaction on the dev database that is always rolled back.
+pub struct ScratchTx {
+    pub client: Client,
+    pub url: DbUrl,
+}
+
+impl ScratchTx {
+    /// Connects to the dev database and opens the transaction.
+    pub async fn begin(dev: &DevSource) -> Result<ScratchTx> {
+        let url = dev.server().await?;
+        let client = url.connect().await?;
+        client
+            .batch_execute(
+                "BEGIN; SET LOCAL search_path = public; SET LOCAL check_function_bodies = off; SET LOCAL lock_timeout = '60s'",
+            )
+            .await
+            .map_err(|e| ScratchError { server: url.redacted(), reason: error_text(&e) })?;
+        Ok(ScratchTx { client, url })
+    }
+
+    /// Rolls everything back.
+    pub async fn rollback(self) {
+        let _ = self.client.batch_execute("ROLLBACK").await;
+    }
 }
 
 /// Databases created and not yet dropped, for cleanup on Ctrl-C.

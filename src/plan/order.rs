@@ -360,6 +360,7 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
     let mut fk_drops = Vec::new();
     let mut index_drops = Vec::new();
     let mut drop_clauses = Vec::new();
+    let mut column_drops = Vec::new();
     let mut clauses = Vec::new();
     let mut renames = Vec::new();
     let mut post = Vec::new();
@@ -381,7 +382,7 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
             }
             TableChange::DropColumn(col) => {
                 hz.extend(change_hazards);
-                drop_clauses.push(ddl::drop_column(&col.name));
+                column_drops.push(ddl::drop_column(&col.name));
             }
             TableChange::AlterColumn { from, to } => {
                 hz.extend(change_hazards);
@@ -389,7 +390,7 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
                     &q,
                     from,
                     to,
-                    &mut drop_clauses,
+                    &mut column_drops,
                     &mut clauses,
                     &mut pre_post,
                     &mut post,
@@ -467,6 +468,8 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
             vec![],
         ));
     }
+    // Constraints go before columns: dropping a column silently drops its constraints.
+    drop_clauses.extend(column_drops);
     let mut stmts = Vec::new();
     if renames.is_empty() {
         let mut all = drop_clauses;

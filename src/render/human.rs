@@ -143,9 +143,9 @@ fn object(o: &ObjectChange, plan: &Plan, p: &Painter, out: &mut String) {
         out.push('\n');
         for &i in &o.steps {
             let s = &plan.steps[i];
-            for st in &s.statements {
+            for (k, st) in s.statements.iter().enumerate() {
                 for (n, line) in format!("{st};").lines().enumerate() {
-                    let prefix = if n == 0 {
+                    let prefix = if n == 0 && k == 0 {
                         format!("    {:>2}. ", i + 1)
                     } else {
                         "        ".to_string()

@@ -1,0 +1,363 @@
+//! Migrating between schema versions: every kind of change applies, keeps the data it should, and
+//! converges (re-plan empty, inspect → plan empty).
+
+mod common;
+use common::TestDb;
+
+fn table(body: &str) -> String {
+    format!("schema \"public\" {{}}\ntable \"t\" {{\n  schema = schema.public\n{body}\n}}\n")
+}
+
+async fn migrate(db: &TestDb, from: &str, to: &str, seed: &str) {
+    db.assert_converges(from).await;
+    if !seed.is_empty() {
+        db.exec(seed).await;
+    }
+    let p = db.plan(to).await;
+    assert!(
+        !p.plan.is_empty(),
+        "expected changes from\n{from}\nto\n{to}"
+    );
+    db.assert_converges(to).await;
+}
+
+#[tokio::test]
+async fn add_and_drop_columns_keep_other_data() {
+    let db = TestDb::new("cols").await;
+    let v1 = table(
+        "  column \"id\" { type = int }\n  column \"old\" {\n    type = text\n    null = true\n  }\n  primary_key { columns = [column.id] }",
+    );
+    let v2 = table(
+        "  column \"id\" { type = int }\n  column \"new\" {\n    type    = text\n    default = \"x\"\n  }\n  primary_key { columns = [column.id] }",
+    );
+    db.assert_converges(&v1).await;
+    db.exec("INSERT INTO t VALUES (1, 'a'), (2, 'b')").await;
+    let p = db.plan(&v2).await;
+    let codes: Vec<&str> = p.plan.hazards().map(|(_, h)| h.code.as_str()).collect();
+    assert!(codes.contains(&"DS103"), "{codes:?}");
+    assert!(p.plan.steps.iter().any(|s| s.is_destructive()));
+    db.assert_converges(&v2).await;
+    assert_eq!(
+        db.query("SELECT id || ':' || new FROM t ORDER BY id").await,
+        vec!["1:x", "2:x"]
+    );
+}
+
+#[tokio::test]
+async fn type_changes_convert_data() {
+    let db = TestDb::new("types").await;
+    let v1 = table(
+        "  column \"a\" { type = int }\n  column \"b\" { type = text }\n  column \"c\" { type = varchar(10) }\n  column \"d\" {\n    type    = int\n    default = 7\n  }",
+    );
+    let v2 = table(
+        "  column \"a\" { type = bigint }\n  column \"b\" { type = int }\n  column \"c\" { type = varchar(20) }\n  column \"d\" {\n    type    = text\n    default = \"seven\"\n  }",
+    );
+    db.assert_converges(&v1).await;
+    db.exec("INSERT INTO t VALUES (1, '42', 'abc', 3)").await;
+    let p = db.plan(&v2).await;
+    let codes: Vec<String> = p.plan.hazards().map(|(_, h)| h.code.clone()).collect();
+    assert!(
+        codes.contains(&"DT101".to_string()),
+        "text -> int may lose data: {codes:?}"
+    );
+    db.assert_converges(&v2).await;
+    assert_eq!(
+        db.query("SELECT a || ',' || (b + 1) || ',' || c || ',' || d FROM t")
+            .await,
+        vec!["1,43,abc,3"]
+    );
+}
+
+#[tokio::test]
+async fn nullability_and_defaults() {
+    let db = TestDb::new("nulls").await;
+    migrate(
+        &db,
+        &table("  column \"a\" {\n    type = int\n    null = true\n  }\n  column \"b\" {\n    type    = text\n    default = \"x\"\n  }\n  column \"c\" { type = timestamptz }"),
+        &table("  column \"a\" { type = int }\n  column \"b\" {\n    type = text\n    null = true\n  }\n  column \"c\" {\n    type    = timestamptz\n    default = sql(\"now()\")\n  }"),
+        "INSERT INTO t VALUES (1, 'y', now())",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn identity_and_serial_conversions() {
+    let db = TestDb::new("serial").await;
+    let v1 = table(
+        "  column \"a\" { type = serial }\n  column \"b\" { type = int }\n  column \"c\" { type = serial }\n  column \"d\" {\n    type = int\n    identity {\n      generated = BY_DEFAULT\n    }\n  }\n  column \"e\" { type = int }",
+    );
+    let v2 = table(
+        "  column \"a\" { type = int }\n  column \"b\" { type = serial }\n  column \"c\" { type = bigserial }\n  column \"d\" {\n    type = int\n    identity {\n      generated = ALWAYS\n      start     = 100\n      increment = 2\n    }\n  }\n  column \"e\" {\n    type = int\n    identity {\n      generated = BY_DEFAULT\n    }\n  }",
+    );
+    db.assert_converges(&v1).await;
+    db.exec("INSERT INTO t (b, e) VALUES (5, 1), (9, 2)").await;
+    db.assert_converges(&v2).await;
+    // The new serial continues after the existing values.
+    db.exec("INSERT INTO t (a, d) OVERRIDING SYSTEM VALUE VALUES (0, 7)")
+        .await;
+    assert_eq!(db.query("SELECT max(b) FROM t").await, vec!["10"]);
+    // Back again.
+    db.assert_converges(&v1).await;
+}
+
+#[tokio::test]
+async fn generated_columns() {
+    let db = TestDb::new("generated").await;
+    migrate(
+        &db,
+        &table("  column \"a\" { type = int }\n  column \"g\" {\n    type = int\n    as   = \"a * 2\"\n  }\n  column \"h\" {\n    type = int\n    as   = \"a + 1\"\n  }"),
+        &table("  column \"a\" { type = int }\n  column \"g\" {\n    type = int\n    as   = \"a * 3\"\n  }\n  column \"h\" { type = int }"),
+        "INSERT INTO t (a) VALUES (5)",
+    )
+    .await;
+    assert_eq!(db.query("SELECT g || ',' || h FROM t").await, vec!["15,6"]);
+}
+
+#[tokio::test]
+async fn primary_key_change_recreates_dependent_foreign_keys() {
+    let db = TestDb::new("pk").await;
+    let v1 = r#"
+schema "public" {}
+table "p" {
+  schema = schema.public
+  column "id" { type = int }
+  column "code" { type = text }
+  primary_key { columns = [column.id] }
+  unique "p_code_key" { columns = [column.code] }
+}
+table "c" {
+  schema = schema.public
+  column "p_id" { type = int }
+  column "p_code" { type = text }
+  foreign_key "c_p" {
+    columns     = [column.p_id]
+    ref_columns = [table.p.column.id]
+  }
+  foreign_key "c_code" {
+    columns     = [column.p_code]
+    ref_columns = [table.p.column.code]
+  }
+}
+"#;
+    // The primary key gains a column; the unique constraint on code is rebuilt with INCLUDE; the
+    // foreign key to id now targets a new unique constraint.
+    let v2 = r#"
+schema "public" {}
+table "p" {
+  schema = schema.public
+  column "id" { type = int }
+  column "code" { type = text }
+  primary_key { columns = [column.id, column.code] }
+  unique "p_code_key" {
+    columns = [column.code]
+    include = [column.id]
+  }
+  unique "p_id_key" { columns = [column.id] }
+}
+table "c" {
+  schema = schema.public
+  column "p_id" { type = int }
+  column "p_code" { type = text }
+  foreign_key "c_p" {
+    columns     = [column.p_id]
+    ref_columns = [table.p.column.id]
+  }
+  foreign_key "c_code" {
+    columns     = [column.p_code]
+    ref_columns = [table.p.column.code]
+  }
+}
+"#;
+    migrate(
+        &db,
+        v1,
+        v2,
+        "INSERT INTO p VALUES (1, 'a'); INSERT INTO c VALUES (1, 'a')",
+    )
+    .await;
+    db.assert_converges(v1).await;
+}
+
+#[tokio::test]
+async fn constraints_and_indexes_change() {
+    let db = TestDb::new("idx").await;
+    let v1 = table(
+        "  column \"a\" { type = int }\n  column \"b\" {\n    type = text\n    null = true\n  }\n  index \"t_a\" { columns = [column.a] }\n  index \"t_b\" {\n    columns = [column.b]\n    where   = \"b <> ''\"\n  }\n  index \"old_name\" {\n    on {\n      expr = \"lower(b)\"\n    }\n  }\n  check \"a_pos\" { expr = \"a > 0\" }\n  check { expr = \"a < 1000\" }\n  unique \"t_a_key\" { columns = [column.a] }",
+    );
+    let v2 = table(
+        "  column \"a\" { type = int }\n  column \"b\" {\n    type = text\n    null = true\n  }\n  index \"t_a\" {\n    columns = [column.a]\n    unique  = true\n  }\n  index \"t_b\" {\n    columns = [column.b]\n    where   = \"b <> 'x'\"\n  }\n  index \"new_name\" {\n    on {\n      expr = \"lower(b)\"\n    }\n  }\n  check \"a_pos\" { expr = \"a >= 0\" }\n  check { expr = \"a < 1000\" }",
+    );
+    db.assert_converges(&v1).await;
+    let p = db.plan(&v2).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    assert!(
+        sql.iter()
+            .any(|s| s.contains("ALTER INDEX") && s.contains("RENAME TO \"new_name\"")),
+        "{sql:#?}"
+    );
+    db.assert_converges(&v2).await;
+    db.assert_converges(&v1).await;
+}
+
+#[tokio::test]
+async fn foreign_key_changes() {
+    let db = TestDb::new("fkchg").await;
+    let base = |fk: &str| {
+        format!(
+            "schema \"public\" {{}}\ntable \"a\" {{\n  schema = schema.public\n  column \"id\" {{ type = int }}\n  primary_key {{ columns = [column.id] }}\n}}\ntable \"b\" {{\n  schema = schema.public\n  column \"a_id\" {{\n    type = int\n    null = true\n  }}\n{fk}\n}}\n"
+        )
+    };
+    let none = base("");
+    let cascade = base(
+        "  foreign_key \"b_a\" {\n    columns     = [column.a_id]\n    ref_columns = [table.a.column.id]\n    on_delete   = CASCADE\n  }",
+    );
+    let set_null = base(
+        "  foreign_key \"b_a\" {\n    columns     = [column.a_id]\n    ref_columns = [table.a.column.id]\n    on_delete   = SET_NULL\n  }",
+    );
+    db.assert_converges(&none).await;
+    db.exec("INSERT INTO a VALUES (1); INSERT INTO b VALUES (1)")
+        .await;
+    db.assert_converges(&cascade).await;
+    db.assert_converges(&set_null).await;
+    let p = db.plan(&none).await;
+    assert!(p.plan.hazards().any(|(_, h)| h.code == "CD101"));
+    db.assert_converges(&none).await;
+}
+
+#[tokio::test]
+async fn enum_values_are_added_in_place() {
+    let db = TestDb::new("enums").await;
+    let e = |values: &str| {
+        format!(
+            "schema \"public\" {{}}\nenum \"s\" {{\n  schema = schema.public\n  values = [{values}]\n}}\ntable \"t\" {{\n  schema = schema.public\n  column \"s\" {{\n    type = enum.s\n  }}\n}}\n"
+        )
+    };
+    db.assert_converges(&e("\"b\", \"d\"")).await;
+    db.exec("INSERT INTO t VALUES ('b'), ('d')").await;
+    db.assert_converges(&e("\"a\", \"b\", \"c\", \"d\", \"e\""))
+        .await;
+    assert_eq!(
+        db.query("SELECT string_agg(v::text, ',' ORDER BY v) FROM unnest(enum_range(NULL::s)) v")
+            .await,
+        vec!["a,b,c,d,e"]
+    );
+}
+
+#[tokio::test]
+async fn enum_value_removal_is_refused_with_a_clear_message() {
+    let db = TestDb::new("enumdrop").await;
+    db.assert_converges("schema \"public\" {}\nenum \"s\" {\n  schema = schema.public\n  values = [\"a\", \"b\"]\n}\n").await;
+    let p = db.write("schema.hcl", "schema \"public\" {}\nenum \"s\" {\n  schema = schema.public\n  values = [\"b\", \"a\"]\n}\n");
+    let err = match strata::commands::prepare(&db.settings(&[p])).await {
+        Ok(_) => panic!("reordering enum values must not plan"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(err.contains("would lose or reorder values"), "{err}");
+}
+
+#[tokio::test]
+async fn drop_tables_enums_and_schemas() {
+    let db = TestDb::new("drops").await;
+    let full = r#"
+schema "public" {}
+schema "extra" {}
+enum "e" {
+  schema = schema.extra
+  values = ["x"]
+}
+table "a" {
+  schema = schema.extra
+  column "id" { type = int }
+  column "e" { type = enum.e }
+  primary_key { columns = [column.id] }
+}
+table "b" {
+  schema = schema.extra
+  column "a_id" { type = int }
+  foreign_key "b_a" {
+    columns     = [column.a_id]
+    ref_columns = [table.a.column.id]
+  }
+}
+table "keep" {
+  schema = schema.public
+  column "id" { type = int }
+}
+"#;
+    let small = "schema \"public\" {}\ntable \"keep\" {\n  schema = schema.public\n  column \"id\" { type = int }\n}\n";
+    db.assert_converges(full).await;
+    // Without listing "extra", strata leaves the schema alone.
+    assert!(db.plan(small).await.plan.is_empty());
+    let p = db.write("small.hcl", small);
+    let mut s = db.settings(&[p]);
+    s.schemas = vec!["public".into(), "extra".into()];
+    let mut prepared = db.plan_settings(&s).await;
+    let codes: Vec<&str> = prepared
+        .plan
+        .hazards()
+        .map(|(_, h)| h.code.as_str())
+        .collect();
+    assert!(
+        codes.contains(&"DS101") && codes.contains(&"DS102"),
+        "{codes:?}"
+    );
+    db.apply_prepared(&mut prepared).await.unwrap();
+    assert!(db.plan_settings(&s).await.plan.is_empty());
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_namespace WHERE nspname = 'extra'")
+            .await,
+        vec!["0"]
+    );
+}
+
+#[tokio::test]
+async fn comments_change_and_disappear() {
+    let db = TestDb::new("cmt").await;
+    migrate(
+        &db,
+        "schema \"public\" {}\ntable \"t\" {\n  schema  = schema.public\n  comment = \"one\"\n  column \"a\" {\n    type    = int\n    comment = \"col\"\n  }\n  index \"i\" {\n    columns = [column.a]\n    comment = \"ix\"\n  }\n}\n",
+        "schema \"public\" {}\ntable \"t\" {\n  schema  = schema.public\n  comment = \"two\"\n  column \"a\" {\n    type = int\n  }\n  index \"i\" {\n    columns = [column.a]\n    comment = \"ix2\"\n  }\n}\n",
+        "",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failing_statement_rolls_back_everything() {
+    let db = TestDb::new("rollback").await;
+    db.assert_converges(&table(
+        "  column \"a\" {\n    type = int\n    null = true\n  }",
+    ))
+    .await;
+    db.exec("INSERT INTO t VALUES (NULL)").await;
+    // Adds a table (would succeed) and sets NOT NULL on a column holding NULL (fails).
+    let v2 = "schema \"public\" {}\ntable \"new\" {\n  schema = schema.public\n  column \"x\" { type = int }\n}\ntable \"t\" {\n  schema = schema.public\n  column \"a\" { type = int }\n}\n";
+    let mut p = db.plan(v2).await;
+    let err = db.apply_prepared(&mut p).await.unwrap_err();
+    assert!(err.contains("contains null values"), "{err}");
+    assert!(
+        err.contains("ALTER TABLE \"public\".\"t\""),
+        "the error names the statement: {err}"
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE tablename = 'new'")
+            .await,
+        vec!["0"],
+        "nothing applied"
+    );
+}
+
+#[tokio::test]
+async fn stale_plan_is_refused() {
+    let db = TestDb::new("stale").await;
+    db.assert_converges(&table("  column \"a\" { type = int }"))
+        .await;
+    let mut p = db
+        .plan(&table(
+            "  column \"a\" { type = int }\n  column \"b\" {\n    type = int\n    null = true\n  }",
+        ))
+        .await;
+    db.exec("ALTER TABLE t ADD COLUMN sneaky int").await;
+    let err = db.apply_prepared(&mut p).await.unwrap_err();
+    assert!(err.contains("changed since the plan was made"), "{err}");
+}

@@ -1,0 +1,357 @@
+//! The binary as users and pipelines run it: exit codes, approval, errors, locking.
+
+mod common;
+use common::{TestDb, strata};
+use predicates::prelude::*;
+
+const V1: &str = "schema \"public\" {}\ntable \"t\" {\n  schema = schema.public\n  column \"id\" { type = int }\n}\n";
+const V2: &str = "schema \"public\" {}\ntable \"t\" {\n  schema = schema.public\n  column \"id\" { type = int }\n  column \"name\" {\n    type = text\n    null = true\n  }\n}\n";
+
+fn args<'a>(db: &'a TestDb, src: &'a std::path::Path) -> Vec<String> {
+    vec![
+        "--url".into(),
+        db.url.clone(),
+        "--dev-url".into(),
+        common::base_url(),
+        "--src".into(),
+        src.display().to_string(),
+    ]
+}
+
+#[tokio::test]
+async fn plan_detailed_exitcode() {
+    let db = TestDb::new("cli_exit").await;
+    let src = db.write("schema.hcl", V1);
+    strata()
+        .args(args(&db, &src))
+        .args(["plan", "-detailed-exitcode"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "Plan: 1 to add, 0 to change, 0 to destroy.",
+        ))
+        .stdout(predicate::str::contains("# table.public.t will be created"));
+    strata().args(args(&db, &src)).arg("plan").assert().code(0);
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Apply complete! Resources: 1 added, 0 changed, 0 destroyed.",
+        ));
+    strata()
+        .args(args(&db, &src))
+        .args(["plan", "--detailed-exitcode"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "No changes. Your database matches the configuration.",
+        ));
+    // An error is 1.
+    strata()
+        .args([
+            "--url",
+            "postgres://root@127.0.0.1:1/nothing?connect_timeout=2",
+            "--src",
+        ])
+        .arg(&src)
+        .args(["plan", "-detailed-exitcode"])
+        .assert()
+        .code(1);
+}
+
+#[tokio::test]
+async fn apply_without_a_terminal_refuses() {
+    let db = TestDb::new("cli_tty").await;
+    let src = db.write("schema.hcl", V1);
+    strata()
+        .args(args(&db, &src))
+        .arg("apply")
+        .write_stdin("yes\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "refusing to apply: no terminal to ask for approval",
+        ))
+        .stderr(predicate::str::contains("-auto-approve"));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .await,
+        vec!["0"]
+    );
+}
+
+#[tokio::test]
+async fn formats_sql_and_json() {
+    let db = TestDb::new("cli_fmt").await;
+    let src = db.write("schema.hcl", V1);
+    strata()
+        .args(args(&db, &src))
+        .args(["plan", "--format", "sql"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "CREATE TABLE \"public\".\"t\" (\n  \"id\" integer NOT NULL\n);",
+        ));
+    let out = strata()
+        .args(args(&db, &src))
+        .args(["plan", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["add"], 1);
+    assert_eq!(v["steps"][0]["object"], "table.public.t");
+}
+
+#[tokio::test]
+async fn failing_statement_is_named_and_rolled_back() {
+    let db = TestDb::new("cli_fail").await;
+    let src = db.write("schema.hcl", V2);
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .success();
+    db.exec("INSERT INTO t VALUES (1, NULL)").await;
+    let v3 = "schema \"public\" {}\ntable \"t\" {\n  schema = schema.public\n  column \"id\" { type = int }\n  column \"name\" { type = text }\n}\ntable \"u\" {\n  schema = schema.public\n  column \"id\" { type = int }\n}\n";
+    std::fs::write(&src, v3).unwrap();
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "column \"name\" of relation \"t\" contains null values",
+        ))
+        .stderr(predicate::str::contains(
+            "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"name\" SET NOT NULL",
+        ))
+        .stderr(predicate::str::contains("rolled back"));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE tablename = 'u'")
+            .await,
+        vec!["0"]
+    );
+}
+
+#[tokio::test]
+async fn a_held_lock_makes_apply_fail_clearly() {
+    let db = TestDb::new("cli_lock").await;
+    let src = db.write("schema.hcl", V1);
+    // Another session holds strata's advisory lock.
+    let holder = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    holder
+        .batch_execute(&format!(
+            "SELECT pg_advisory_lock({})",
+            strata::apply::ADVISORY_LOCK_KEY
+        ))
+        .await
+        .unwrap();
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve", "--db-lock-wait", "1s"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "another strata apply holds the lock",
+        ));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE tablename = 't'")
+            .await,
+        vec!["0"]
+    );
+    drop(holder);
+}
+
+#[tokio::test]
+async fn two_concurrent_applies() {
+    let db = TestDb::new("cli_conc").await;
+    let src = db.write("schema.hcl", V2);
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("strata"))
+            .env("NO_COLOR", "1")
+            .args(args(&db, &src))
+            .args(["apply", "-auto-approve"])
+            .output()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(spawn);
+        let b = s.spawn(spawn);
+        (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+    });
+    let ok = [a.status.success(), b.status.success()];
+    assert!(ok.iter().any(|x| *x), "at least one apply succeeds");
+    for o in [&a, &b] {
+        if !o.status.success() {
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                err.contains("changed since the plan was made") || err.contains("holds the lock"),
+                "{err}"
+            );
+        }
+    }
+    assert!(db.plan(V2).await.plan.is_empty());
+}
+
+#[tokio::test]
+async fn hcl_errors_point_at_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("bad.hcl");
+    std::fs::write(
+        &src,
+        "schema \"public\" {}\ntable \"t\" {\n  schema = schema.public\n  column \"id\" {\n    type = int\n    null = \"maybe\"\n  }\n  column \"x\" {\n    type = integr\n  }\n  foreign_key \"f\" {\n    columns     = [column.id]\n    ref_columns = [table.nope.column.id]\n  }\n}\n",
+    )
+    .unwrap();
+    let out = strata()
+        .current_dir(dir.path())
+        .args(["validate", "--src", "bad.hcl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    insta::assert_snapshot!("hcl_errors", err);
+}
+
+#[tokio::test]
+async fn syntax_error_points_at_position() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.hcl"),
+        "table \"t\" {\n  column \"a\" {\n    type = varchar(255\n  }\n}\n",
+    )
+    .unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args(["validate", "--src", "s.hcl"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("HCL syntax error"))
+        .stderr(predicate::str::contains("s.hcl:4:3"));
+}
+
+#[tokio::test]
+async fn passwords_never_appear() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.hcl"), V1).unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args([
+            "--url",
+            "postgres://alice:hunter2secret@127.0.0.1:1/db?connect_timeout=2",
+            "--src",
+            "s.hcl",
+            "plan",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "postgres://alice:****@127.0.0.1:1/db",
+        ))
+        .stderr(predicate::str::contains("hunter2secret").not())
+        .stdout(predicate::str::contains("hunter2secret").not());
+}
+
+#[tokio::test]
+async fn envs_from_the_config_file() {
+    let db = TestDb::new("cli_env").await;
+    db.write("schema.hcl", V1);
+    db.write(
+        "env.hcl",
+        &format!(
+            "variable \"url\" {{\n  type = string\n}}\nenv \"test\" {{\n  url = var.url\n  dev = \"{}\"\n  src = [\"schema.hcl\"]\n}}\nenv \"other\" {{\n  url = \"postgres://x@127.0.0.1:1/y\"\n}}\n",
+            common::base_url()
+        ),
+    );
+    strata()
+        .current_dir(db.path())
+        .args([
+            "--env",
+            "test",
+            "--var",
+            &format!("url={}", db.url),
+            "apply",
+            "-auto-approve",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE tablename = 't'")
+            .await,
+        vec!["1"]
+    );
+    strata()
+        .current_dir(db.path())
+        .args(["--env", "test", "plan"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "missing value for required variable \"url\"",
+        ))
+        .stderr(predicate::str::contains("--var url=VALUE"));
+    strata()
+        .current_dir(db.path())
+        .args(["-env=nope", "plan"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("env \"nope\" is not defined"))
+        .stderr(predicate::str::contains(
+            "defined envs: \"test\", \"other\"",
+        ));
+}
+
+#[test]
+fn fmt_check_reports_unformatted_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.hcl");
+    std::fs::write(&f, "schema \"public\" {\n}\ntable \"t\" {\nschema=schema.public # keep me\n  column \"id\" { type = int }\n}\n").unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args(["fmt", "--check", "s.hcl"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("s.hcl"));
+    strata()
+        .current_dir(dir.path())
+        .args(["fmt", "s.hcl"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&f).unwrap();
+    assert!(
+        text.contains("  schema = schema.public # keep me\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  column \"id\" {\n    type = int\n  }\n"),
+        "{text}"
+    );
+    strata()
+        .current_dir(dir.path())
+        .args(["fmt", "--check", "s.hcl"])
+        .assert()
+        .success();
+}
+
+#[tokio::test]
+async fn inspect_prints_hcl_and_sql() {
+    let db = TestDb::new("cli_inspect").await;
+    db.exec("CREATE TABLE \"Odd Name\" (id int PRIMARY KEY, note text DEFAULT 'hi')")
+        .await;
+    strata()
+        .args(["--url", &db.url, "inspect"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("table \"Odd Name\" {"))
+        .stdout(predicate::str::contains("default = \"hi\""));
+    strata()
+        .args(["--url", &db.url, "inspect", "--format", "sql"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "CREATE TABLE \"public\".\"Odd Name\"",
+        ));
+}
