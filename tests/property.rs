@@ -344,14 +344,14 @@ fn render(spec: &Spec) -> String {
                 hcl_str(&expr)
             ));
         }
-        if let Some(c) = t.unique.and_then(|i| t.cols.get(i)) {
-            if !matches!(c.family, Family::Json) {
-                out.push_str(&format!(
-                    "  unique \"{}_uq\" {{\n    columns = [{}]\n  }}\n",
-                    t.name,
-                    col_ref(&c.name)
-                ));
-            }
+        if let Some(c) = t.unique.and_then(|i| t.cols.get(i))
+            && !matches!(c.family, Family::Json)
+        {
+            out.push_str(&format!(
+                "  unique \"{}_uq\" {{\n    columns = [{}]\n  }}\n",
+                t.name,
+                col_ref(&c.name)
+            ));
         }
         out.push_str("}\n");
     }
