@@ -310,7 +310,7 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
     // Primary key.
     match (&have.primary_key, &want.primary_key) {
         (Some(h), Some(w)) if h != w => {
-            if h.columns == w.columns && h.include == w.include {
+            if h.columns == w.columns && h.include == w.include && h.deferrable == w.deferrable {
                 if h.name != w.name {
                     changes.push(TableChange::RenameConstraint {
                         from: h.name.clone(),

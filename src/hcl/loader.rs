@@ -878,7 +878,7 @@ impl<'a> Loader<'a> {
                 file,
                 &pk.body,
                 "primary_key",
-                &["columns", "include", "comment"],
+                &["columns", "include", "comment", "deferrable"],
                 &[],
             );
             let columns = self.own_columns(file, idx, &pk.body, "columns", "primary_key");
@@ -905,10 +905,12 @@ impl<'a> Loader<'a> {
                     .unwrap_or_else(|| names::primary_key(&name));
                 claim(self, &name, Location::new(file, pk.ident.span()));
                 let comment = self.string(file, &pk.body, "comment");
+                let deferrable = self.deferrable(file, &pk.body);
                 table.primary_key = Some(PrimaryKey {
                     name,
                     columns,
                     include,
+                    deferrable,
                     comment,
                 });
             }

@@ -355,6 +355,9 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
         if !pk.include.is_empty() {
             pb.attr("include", column_list(&pk.include));
         }
+        if let Some(d) = deferrable(pk.deferrable) {
+            pb.attr("deferrable", d);
+        }
         if let Some(cm) = &pk.comment {
             pb.attr("comment", string_literal(cm));
         }

@@ -151,6 +151,7 @@ pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
     pub include: Vec<String>,
+    pub deferrable: Deferrable,
     pub comment: Option<String>,
 }
 

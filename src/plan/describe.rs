@@ -76,6 +76,9 @@ fn pk_attrs(pk: &PrimaryKey) -> Attrs {
     if !pk.include.is_empty() {
         a.push(("include".into(), list(&pk.include)));
     }
+    if pk.deferrable != crate::model::Deferrable::NotDeferrable {
+        a.push(("deferrable".into(), format!("{:?}", pk.deferrable)));
+    }
     opt_comment(&mut a, &pk.comment);
     a
 }

@@ -223,7 +223,23 @@ fn create_tables(
                 deferred.push(fk)
             }
         }
-        let mut stmts = vec![ddl::create_table(t, &inline)];
+        // PostgreSQL silently drops a UNIQUE constraint that repeats the primary key inside
+        // CREATE TABLE; add those afterwards so they exist.
+        let pk_cols = t.primary_key.as_ref().map(|pk| pk.columns.clone());
+        let (repeats_pk, kept): (Vec<_>, Vec<_>) = t
+            .uniques
+            .iter()
+            .cloned()
+            .partition(|u| Some(&u.columns) == pk_cols.as_ref());
+        let mut created = t.clone();
+        created.uniques = kept;
+        let mut stmts = vec![ddl::create_table(&created, &inline)];
+        for u in &repeats_pk {
+            stmts.push(ddl::alter_table(
+                &q,
+                &[ddl::add_constraint(ddl::unique_def(u))],
+            ));
+        }
         stmts.extend(comments_of_new_table(t, &inline));
         for ix in &t.indexes {
             stmts.push(ddl::create_index(&q, ix));

@@ -157,6 +157,7 @@ pub fn primary_key_def(pk: &PrimaryKey) -> String {
     if !pk.include.is_empty() {
         s.push_str(&format!(" INCLUDE ({})", ident_list(&pk.include)));
     }
+    s.push_str(pk.deferrable.sql());
     s
 }
 
@@ -360,7 +361,14 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
             s.push_str(&format!(" COLLATE {}", ident(c)));
         }
         if needs_using(&from.ty, &to.ty) {
-            s.push_str(&format!(" USING {col}::{target}"));
+            // Enums and other user types have no casts between each other: go through text.
+            let via_text = matches!(from.ty.storage(), crate::model::DataType::Named(_))
+                || matches!(from.ty.storage(), crate::model::DataType::Array(_));
+            if via_text {
+                s.push_str(&format!(" USING {col}::text::{target}"));
+            } else {
+                s.push_str(&format!(" USING {col}::{target}"));
+            }
         }
         out.push(s);
     }

@@ -118,6 +118,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
                     name,
                     columns,
                     include: r.get("include"),
+                    deferrable: deferrable(r),
                     comment,
                 });
             }

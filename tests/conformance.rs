@@ -1,0 +1,185 @@
+//! Real-world before/after pairs (../shared/conformance, from migra's test suite): migrate a
+//! database loaded from `before.sql` to the schema of one loaded from `after.sql` with strata
+//! only, then require an empty re-plan and equal `pg_dump --schema-only` output.
+//!
+//! `PASSING` lists the cases that must converge; the test fails when one of them regresses and
+//! reports the others, so the list only grows.
+
+mod common;
+use common::TestDb;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use strata::postgres::connect::DbUrl;
+
+/// Cases that converge today.
+const PASSING: &[&str] = &[
+    "enumdefaults",
+    "enumdeps",
+    "excludeschema",
+    "generated",
+    "generated_added",
+    "triggers2",
+];
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/migra");
+    p.is_dir().then_some(p)
+}
+
+fn psql_file(url: &str, file: &Path) -> Result<(), String> {
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
+        .arg(file)
+        .output()
+        .map_err(|e| format!("psql: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).to_string())
+    }
+}
+
+/// pg_dump's entries, without comments, SET lines and blank lines, as a set.
+fn dump(url: &str) -> BTreeSet<String> {
+    let out = Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "--no-privileges", "-d", url])
+        .output()
+        .expect("pg_dump");
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut entries = BTreeSet::new();
+    let mut cur = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty()
+            || t.starts_with("--")
+            || t.starts_with("SET ")
+            || t.starts_with("SELECT pg_catalog.set_config")
+            // pg_dump's per-run random \restrict keys
+            || t.starts_with("\\restrict")
+            || t.starts_with("\\unrestrict")
+        {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if t.ends_with(';') {
+            entries.insert(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        entries.insert(cur);
+    }
+    entries
+}
+
+async fn schemas_of(url: &str) -> Vec<String> {
+    let c = DbUrl::parse(url).unwrap().connect().await.unwrap();
+    c.query(
+        "SELECT nspname::text FROM pg_namespace n WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')",
+        &[],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// Runs one case; `Err` says why it does not converge.
+async fn run_case(dir: &Path) -> Result<(), String> {
+    let a = TestDb::new("conf_a").await;
+    let b = TestDb::new("conf_b").await;
+    psql_file(&a.url, &dir.join("before.sql")).map_err(|e| format!("loading before.sql: {e}"))?;
+    psql_file(&b.url, &dir.join("after.sql")).map_err(|e| format!("loading after.sql: {e}"))?;
+    let hcl = b.inspect_hcl().await;
+    let src = a.write("b.hcl", &hcl);
+    let mut settings = a.settings(&[src]);
+    let mut schemas: BTreeSet<String> = schemas_of(&a.url).await.into_iter().collect();
+    schemas.extend(schemas_of(&b.url).await);
+    settings.schemas = schemas.into_iter().collect();
+    let mut prepared = strata::commands::prepare(&settings)
+        .await
+        .map_err(|e| format!("plan: {e:?}"))?;
+    a.apply_prepared(&mut prepared)
+        .await
+        .map_err(|e| format!("apply: {e}"))?;
+    let again = strata::commands::prepare(&settings)
+        .await
+        .map_err(|e| format!("re-plan: {e:?}"))?;
+    if !again.plan.is_empty() {
+        let sql: Vec<&str> = again.plan.statements().collect();
+        return Err(format!("re-plan not empty: {}", sql.join("; ")));
+    }
+    let (da, db) = (dump(&a.url), dump(&b.url));
+    if da != db {
+        let only_a: Vec<&String> = da.difference(&db).collect();
+        let only_b: Vec<&String> = db.difference(&da).collect();
+        return Err(format!(
+            "pg_dump differs:\n  only after migration: {only_a:?}\n  only in after.sql: {only_b:?}"
+        ));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn migra_pairs_converge() {
+    let Some(root) = corpus() else {
+        eprintln!("skipping: ../shared/conformance is not present in this checkout");
+        return;
+    };
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    for dir in &cases {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        match run_case(dir).await {
+            Ok(()) => passed.push(name),
+            Err(why) => failed.push((name, why)),
+        }
+    }
+    eprintln!(
+        "conformance: {} of {} pairs converge",
+        passed.len(),
+        cases.len()
+    );
+    for (name, why) in &failed {
+        if std::env::var_os("STRATA_CONFORMANCE_VERBOSE").is_some() {
+            eprintln!("  FAIL {name}: {why}");
+        } else {
+            eprintln!("  FAIL {name}: {}", why.lines().next().unwrap_or(""));
+        }
+    }
+    let regressions: Vec<&str> = PASSING
+        .iter()
+        .copied()
+        .filter(|p| !passed.iter().any(|x| x == p))
+        .collect();
+    let newly: Vec<&String> = passed
+        .iter()
+        .filter(|p| !PASSING.contains(&p.as_str()))
+        .collect();
+    if !newly.is_empty() {
+        eprintln!("now converging, add to PASSING: {newly:?}");
+    }
+    let details: Vec<String> = failed
+        .iter()
+        .filter(|(n, _)| regressions.contains(&n.as_str()))
+        .map(|(n, w)| format!("{n}: {w}"))
+        .collect();
+    assert!(
+        regressions.is_empty(),
+        "conformance regressions:\n{}",
+        details.join("\n")
+    );
+}
