@@ -1,17 +1,21 @@
-//! Normalization through PostgreSQL: desired tables that do not already match the live
-//! database are created in a scratch database and inspected back with the same inspector, so
-//! expressions, type aliases and generated names compare in PostgreSQL's canonical form.
-//! Tables that already match (a plan of freshly inspected HCL) never leave the process.
+//! Normalization through PostgreSQL: desired objects that do not already match the live
+//! database are created in a scratch transaction on the dev database and inspected back with the
+//! same inspector, so expressions, view queries, type aliases and generated names compare in
+//! PostgreSQL's canonical form. The scratch catalog also yields the desired objects'
+//! dependencies. Objects that already match (a plan of freshly inspected HCL) never leave the
+//! process.
 
 use crate::devdb::{DevSource, ScratchTx};
 use crate::diff;
 use crate::hcl::SourceMap;
 use crate::hcl::diag::HclError;
-use crate::model::{Model, QualifiedName, Schema};
-use crate::plan::{self, PlanContext};
+use crate::model::{Model, QualifiedName, Schema, Table};
+use crate::plan::{self, PlanContext, PlanDeps, Step};
 use crate::postgres::connect::error_text;
+use crate::postgres::inspect::deps::{Deps, ObjKey, dependencies};
 use crate::postgres::inspect::{Scope, inspect};
 use miette::{Diagnostic, Result};
+use std::collections::{BTreeSet, HashSet};
 use thiserror::Error;
 
 /// The desired schema is invalid according to PostgreSQL.
@@ -29,42 +33,190 @@ pub struct InvalidSchema {
 
 const UNNAMED_CHECK: &str = "strata_unnamed_check_";
 
-/// Tables of `desired` that differ from `current` and must be normalized.
-pub fn dirty_tables(current: &Model, desired: &Model) -> Vec<QualifiedName> {
-    desired
-        .tables()
-        .filter(|t| current.table(&t.qualified()) != Some(*t))
-        .map(|t| t.qualified())
-        .collect()
+/// A normalized desired model.
+pub struct Normalized {
+    pub model: Model,
+    /// Dependencies of the desired objects (from the scratch catalog, or the current ones for
+    /// objects that did not need normalizing).
+    pub deps: Deps,
+    /// How many objects went through the scratch database.
+    pub count: usize,
 }
 
-/// Returns `desired` with every table that differs from `current` in PostgreSQL's canonical form.
-/// Reports how many tables went through the scratch database.
+/// What differs from the database and so must go through PostgreSQL.
+struct Dirty {
+    tables: Vec<QualifiedName>,
+    /// Views, routines, triggers or policies differ: create everything.
+    everything: bool,
+    count: usize,
+}
+
+fn schema_objects_differ(cur: Option<&Schema>, want: &Schema) -> usize {
+    let mut n = 0;
+    let same = |a: bool| if a { 0 } else { 1 };
+    match cur {
+        None => {
+            n += want.views.len()
+                + want.functions.len()
+                + want.domains.len()
+                + want.composites.len()
+                + want.sequences.len();
+        }
+        Some(c) => {
+            n += same(c.views == want.views);
+            n += same(c.functions == want.functions);
+            n += same(c.domains == want.domains);
+            n += same(c.composites == want.composites);
+            n += same(c.sequences == want.sequences);
+        }
+    }
+    n
+}
+
+fn find_dirty(current: &Model, desired: &Model) -> Dirty {
+    let mut tables = Vec::new();
+    let mut everything = false;
+    let mut count = 0;
+    for t in desired.tables() {
+        let cur = current.table(&t.qualified());
+        if cur != Some(t) {
+            tables.push(t.qualified());
+            count += 1;
+            let strip = |x: &Table| Table {
+                triggers: vec![],
+                policies: vec![],
+                ..x.clone()
+            };
+            let triggers_or_policies_differ =
+                cur.is_none_or(|c| c.triggers != t.triggers || c.policies != t.policies);
+            if (triggers_or_policies_differ && (!t.triggers.is_empty() || !t.policies.is_empty()))
+                || t.partition_of.is_some()
+                || t.partition.is_some()
+                || cur.is_some_and(|c| strip(c) == strip(t) && c != t)
+            {
+                everything = true;
+            }
+        }
+    }
+    // Routines whose signatures use table row types, or whose SQL-standard bodies PostgreSQL
+    // checks at creation, need the tables they use.
+    let needs_tables = desired.functions().any(|f| {
+        let b = f.body.trim_start().to_ascii_uppercase();
+        let standard =
+            f.language == "sql" && (b.starts_with("BEGIN ATOMIC") || b.starts_with("RETURN "));
+        let row_types =
+            f.args
+                .iter()
+                .map(|a| &a.ty)
+                .chain(match &f.returns {
+                    Some(crate::model::Returns::Type(t))
+                    | Some(crate::model::Returns::SetOf(t)) => vec![t],
+                    _ => vec![],
+                })
+                .any(|t| t.named().is_some_and(|n| !desired.has_type(n)));
+        standard || row_types
+    });
+    if needs_tables && count > 0 {
+        everything = true;
+    }
+    for (name, s) in &desired.schemas {
+        let differs = schema_objects_differ(current.schemas.get(name), s);
+        if differs > 0 {
+            count += differs;
+            everything = true;
+        }
+    }
+    Dirty {
+        tables,
+        everything,
+        count,
+    }
+}
+
+/// Returns `desired` with everything that differs from `current` in PostgreSQL's canonical form.
 pub async fn normalize(
     current: &Model,
+    current_deps: &Deps,
     desired: &Model,
     dev: &DevSource,
     sources: &SourceMap,
-) -> Result<(Model, usize)> {
-    let dirty = dirty_tables(current, desired);
-    if dirty.is_empty() {
-        return Ok((desired.clone(), 0));
+) -> Result<Normalized> {
+    let dirty = find_dirty(current, desired);
+    if dirty.count == 0 {
+        return Ok(Normalized {
+            model: desired.clone(),
+            deps: current_deps.clone(),
+            count: 0,
+        });
     }
-    // The subset to create: every schema and enum (cheap), the dirty tables without foreign keys
-    // (they only name columns), unnamed checks under names we can map back.
-    let mut subset = Model::default();
+    let subset = subset(desired, &dirty);
+    // Deadlocks with a concurrent normalization on the same dev database are retried.
+    let mut attempt = 0;
+    let (normalized, scratch_deps) = loop {
+        attempt += 1;
+        let scratch = ScratchTx::begin(dev).await?;
+        let result = run_in_scratch(&scratch, &subset, desired, sources).await;
+        scratch.rollback().await;
+        match result {
+            Err(Failure::Deadlock) if attempt < 5 => continue,
+            Err(Failure::Deadlock) => {
+                return Err(miette::miette!(
+                    "normalization kept deadlocking with another strata on the dev database"
+                ));
+            }
+            Err(Failure::Other(e)) => return Err(e),
+            Ok(m) => break m,
+        }
+    };
+    let model = merge_back(desired, &subset, &normalized, &dirty);
+    let mut deps = current_deps.clone();
+    let from_scratch: HashSet<ObjKey> = scratch_deps.on.keys().cloned().collect();
+    deps.merge(&scratch_deps, &from_scratch);
+    Ok(Normalized {
+        model,
+        deps,
+        count: dirty.count,
+    })
+}
+
+/// What to create in the scratch database: every schema, extension and type, every routine and
+/// sequence; the tables that differ (all tables, views, triggers and policies when one of
+/// those differ); never foreign keys.
+fn subset(desired: &Model, dirty: &Dirty) -> Model {
+    let mut subset = Model {
+        extensions: desired.extensions.clone(),
+        ..Default::default()
+    };
     for (name, s) in &desired.schemas {
+        let mut seqs = s.sequences.clone();
+        for q in seqs.values_mut() {
+            q.owned_by = None;
+        }
         subset.schemas.insert(
             name.clone(),
             Schema {
                 name: s.name.clone(),
                 comment: None,
                 enums: s.enums.clone(),
-                ..Default::default()
+                domains: s.domains.clone(),
+                composites: s.composites.clone(),
+                sequences: seqs,
+                functions: s.functions.clone(),
+                views: if dirty.everything {
+                    s.views.clone()
+                } else {
+                    Default::default()
+                },
+                tables: Default::default(),
             },
         );
     }
-    for q in &dirty {
+    let tables: Vec<QualifiedName> = if dirty.everything {
+        desired.tables().map(|t| t.qualified()).collect()
+    } else {
+        dirty.tables.clone()
+    };
+    for q in &tables {
         let Some(t) = desired.table(q) else { continue };
         let mut t = t.clone();
         t.foreign_keys.clear();
@@ -81,28 +233,39 @@ pub async fn normalize(
             s.tables.insert(q.name.clone(), t);
         }
     }
-    // Deadlocks with a concurrent normalization on the same dev database are retried.
-    let mut attempt = 0;
-    let normalized = loop {
-        attempt += 1;
-        let scratch = ScratchTx::begin(dev).await?;
-        let result = run_in_scratch(&scratch, &subset, sources).await;
-        scratch.rollback().await;
-        match result {
-            Err(Failure::Deadlock) if attempt < 5 => continue,
-            Err(Failure::Deadlock) => {
-                return Err(miette::miette!(
-                    "normalization kept deadlocking with another strata on the dev database"
-                ));
-            }
-            Err(Failure::Other(e)) => return Err(e),
-            Ok(m) => break m,
-        }
-    };
+    subset
+}
 
+/// Puts the normalized objects back into the desired model, keeping what normalization strips
+/// (foreign keys, comments, sequence owners) and leaving untouched objects as they were.
+fn merge_back(desired: &Model, subset: &Model, normalized: &Model, dirty: &Dirty) -> Model {
     let mut out = desired.clone();
-    for q in &dirty {
-        let (Some(orig), Some(norm)) = (desired.table(q), normalized.table(q)) else {
+    for (name, s) in out.schemas.iter_mut() {
+        let Some(ns) = normalized.schemas.get(name) else {
+            continue;
+        };
+        // Routines may change key when PostgreSQL resolves their argument types.
+        s.functions = ns.functions.clone();
+        s.domains = ns.domains.clone();
+        s.composites = ns.composites.clone();
+        s.enums = ns.enums.clone();
+        let owners: Vec<(String, Option<(QualifiedName, String)>)> = s
+            .sequences
+            .iter()
+            .map(|(k, v)| (k.clone(), v.owned_by.clone()))
+            .collect();
+        s.sequences = ns.sequences.clone();
+        for (k, owner) in owners {
+            if let Some(seq) = s.sequences.get_mut(&k) {
+                seq.owned_by = owner;
+            }
+        }
+        if dirty.everything {
+            s.views = ns.views.clone();
+        }
+    }
+    for q in subset.tables().map(|t| t.qualified()).collect::<Vec<_>>() {
+        let (Some(orig), Some(norm)) = (desired.table(&q), normalized.table(&q)) else {
             continue;
         };
         let mut t = norm.clone();
@@ -134,7 +297,8 @@ pub async fn normalize(
             s.tables.insert(q.name.clone(), t);
         }
     }
-    Ok((out, dirty.len()))
+    out.sort();
+    out
 }
 
 enum Failure {
@@ -151,25 +315,26 @@ fn other(e: impl Into<miette::Report>) -> Failure {
     Failure::Other(e.into())
 }
 
+/// Roles policies name; created (and rolled back) when the dev server lacks them.
+fn policy_roles(m: &Model) -> BTreeSet<String> {
+    m.tables()
+        .flat_map(|t| t.policies.iter().flat_map(|p| p.roles.iter().cloned()))
+        .filter(|r| r != "public")
+        .collect()
+}
+
 async fn run_in_scratch(
     scratch: &ScratchTx,
     subset: &Model,
+    desired: &Model,
     sources: &SourceMap,
-) -> Result<Model, Failure> {
+) -> Result<(Model, Deps), Failure> {
+    let c = &scratch.client;
     // What the dev database already has (a fresh one has `public`).
-    let existing = scratch
-        .client
-        .query(
-            "SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'",
-            &[],
-        )
+    let existing = c
+        .query("SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'", &[])
         .await
-        .map_err(|e| {
-            Failure::Other(miette::miette!(
-                "cannot read the dev database: {}",
-                error_text(&e)
-            ))
-        })?;
+        .map_err(|e| Failure::Other(miette::miette!("cannot read the dev database: {}", error_text(&e))))?;
     let mut empty = Model::default();
     for row in existing {
         let name: String = row.get(0);
@@ -183,73 +348,137 @@ async fn run_in_scratch(
             );
         }
     }
+    let roles: Vec<String> = policy_roles(desired).into_iter().collect();
+    for r in &roles {
+        let sql = format!(
+            "DO $strata$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN CREATE ROLE {}; END IF; END $strata$",
+            crate::postgres::quote::literal(r),
+            crate::postgres::quote::ident(r)
+        );
+        c.batch_execute(&sql).await.map_err(|e| {
+            Failure::Other(miette::miette!(
+                "cannot create role {r} in the scratch transaction: {}",
+                error_text(&e)
+            ))
+        })?;
+    }
     let changes = diff::diff(&empty, subset).map_err(other)?;
-    let p = plan::build(&changes, &empty, subset, &PlanContext::default());
+    let p = plan::build(
+        &changes,
+        &empty,
+        subset,
+        &PlanDeps::default(),
+        &PlanContext::default(),
+    );
     let all: Vec<&str> = p.statements().collect();
     let script = format!(
         "SAVEPOINT strata_batch;\n{};\nRELEASE SAVEPOINT strata_batch;",
         all.join(";\n")
     );
-    if let Err(first) = scratch.client.batch_execute(&script).await {
+    if let Err(first) = c.batch_execute(&script).await {
         if is_deadlock(&first) {
             return Err(Failure::Deadlock);
         }
-        let _ = scratch
-            .client
-            .batch_execute("ROLLBACK TO SAVEPOINT strata_batch")
-            .await;
-        // Find the statement that fails, to name it and point at its HCL.
-        for step in &p.steps {
-            for st in &step.statements {
-                if let Err(e) = scratch.client.batch_execute(st).await {
-                    if is_deadlock(&e) {
-                        return Err(Failure::Deadlock);
-                    }
-                    let at = sources
-                        .objects
-                        .get(&step.object)
-                        .map(|loc| {
-                            vec![HclError::new(
-                                loc.clone(),
-                                format!("declared here: {}", step.object),
-                                "this object",
-                            )]
-                        })
-                        .unwrap_or_default();
-                    let exists = e.as_db_error().is_some_and(|d| {
-                        d.code() == &tokio_postgres::error::SqlState::DUPLICATE_TABLE
-                            || d.code() == &tokio_postgres::error::SqlState::DUPLICATE_OBJECT
-                            || d.code() == &tokio_postgres::error::SqlState::DUPLICATE_SCHEMA
-                    });
-                    let help = if exists {
-                        format!(
-                            "the dev database ({}) must not hold the objects of your schema: point `dev` at an empty database\nthe failing statement was:\n{st}",
-                            scratch.url.redacted()
-                        )
-                    } else {
-                        format!("the failing statement was:\n{st}")
-                    };
-                    return Err(other(InvalidSchema {
-                        message: error_text(&e),
-                        statement: st.clone(),
-                        help: Some(help),
-                        at,
-                    }));
-                }
-            }
-        }
-        return Err(other(InvalidSchema {
-            message: error_text(&first),
-            statement: String::new(),
-            help: None,
-            at: vec![],
-        }));
+        let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_batch").await;
+        step_by_step(scratch, &p.steps, sources).await?;
     }
     let schemas: Vec<String> = subset.schemas.keys().cloned().collect();
     let scope = Scope {
         schemas: Some(schemas),
     };
-    inspect(&scratch.client, &scope)
+    let model = inspect(c, &scope).await.map_err(Failure::Other)?;
+    let deps = dependencies(c, &scope)
         .await
-        .map_err(Failure::Other)
+        .map_err(|e| Failure::Other(e.into()))?;
+    Ok((model, deps))
+}
+
+/// Runs the steps one at a time, retrying the ones that fail while others still succeed (a view
+/// that reads a view created later), and reports the first that never succeeds.
+async fn step_by_step(
+    scratch: &ScratchTx,
+    steps: &[Step],
+    sources: &SourceMap,
+) -> Result<(), Failure> {
+    let c = &scratch.client;
+    let mut pending: Vec<&Step> = steps.iter().collect();
+    loop {
+        let mut failed: Vec<(&Step, String, tokio_postgres::Error)> = Vec::new();
+        let before = pending.len();
+        for step in pending {
+            let body = step.statements.join(";\n");
+            let sql = format!("SAVEPOINT strata_step;\n{body};\nRELEASE SAVEPOINT strata_step;");
+            match c.batch_execute(&sql).await {
+                Ok(()) => {}
+                Err(e) => {
+                    if is_deadlock(&e) {
+                        return Err(Failure::Deadlock);
+                    }
+                    let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_step").await;
+                    // Find the statement that failed, to name it.
+                    let mut failing = body.clone();
+                    for st in &step.statements {
+                        let probe = format!(
+                            "SAVEPOINT strata_probe;\n{st};\nRELEASE SAVEPOINT strata_probe;"
+                        );
+                        if c.batch_execute(&probe).await.is_err() {
+                            let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_probe").await;
+                            failing = st.clone();
+                            break;
+                        }
+                    }
+                    let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_step").await;
+                    failed.push((step, failing, e));
+                }
+            }
+        }
+        if failed.is_empty() {
+            return Ok(());
+        }
+        if failed.len() == before {
+            let (step, st, e) = failed.remove(0);
+            return Err(invalid(scratch, step, &st, &e, sources));
+        }
+        pending = failed.into_iter().map(|(s, _, _)| s).collect();
+    }
+}
+
+fn invalid(
+    scratch: &ScratchTx,
+    step: &Step,
+    st: &str,
+    e: &tokio_postgres::Error,
+    sources: &SourceMap,
+) -> Failure {
+    let at = sources
+        .objects
+        .get(&step.object)
+        .map(|loc| {
+            vec![HclError::new(
+                loc.clone(),
+                format!("declared here: {}", step.object),
+                "this object",
+            )]
+        })
+        .unwrap_or_default();
+    let exists = e.as_db_error().is_some_and(|d| {
+        d.code() == &tokio_postgres::error::SqlState::DUPLICATE_TABLE
+            || d.code() == &tokio_postgres::error::SqlState::DUPLICATE_OBJECT
+            || d.code() == &tokio_postgres::error::SqlState::DUPLICATE_SCHEMA
+            || d.code() == &tokio_postgres::error::SqlState::DUPLICATE_FUNCTION
+    });
+    let help = if exists {
+        format!(
+            "the dev database ({}) must not hold the objects of your schema: point `dev` at an empty database\nthe failing statement was:\n{st}",
+            scratch.url.redacted()
+        )
+    } else {
+        format!("the failing statement was:\n{st}")
+    };
+    other(InvalidSchema {
+        message: error_text(e),
+        statement: st.to_string(),
+        help: Some(help),
+        at,
+    })
 }

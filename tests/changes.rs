@@ -244,15 +244,62 @@ async fn enum_values_are_added_in_place() {
 }
 
 #[tokio::test]
-async fn enum_value_removal_is_refused_with_a_clear_message() {
+async fn enum_value_removal_rebuilds_the_type_under_a_default_and_a_view() {
     let db = TestDb::new("enumdrop").await;
-    db.assert_converges("schema \"public\" {}\nenum \"s\" {\n  schema = schema.public\n  values = [\"a\", \"b\"]\n}\n").await;
-    let p = db.write("schema.hcl", "schema \"public\" {}\nenum \"s\" {\n  schema = schema.public\n  values = [\"b\", \"a\"]\n}\n");
-    let err = match strata::commands::prepare(&db.settings(&[p])).await {
-        Ok(_) => panic!("reordering enum values must not plan"),
-        Err(e) => format!("{e:?}"),
+    let schema = |values: &str, default: &str| {
+        format!(
+            r#"
+schema "public" {{}}
+enum "s" {{
+  schema = schema.public
+  values = [{values}]
+}}
+table "t" {{
+  schema = schema.public
+  column "id" {{ type = int }}
+  column "s" {{
+    type    = enum.s
+    default = "{default}"
+  }}
+  column "tags" {{
+    type = sql("s[]")
+    null = true
+  }}
+}}
+view "v" {{
+  schema = schema.public
+  as     = "SELECT id, s FROM t WHERE s IS NOT NULL"
+}}
+"#
+        )
     };
-    assert!(err.contains("would lose or reorder values"), "{err}");
+    db.assert_converges(&schema("\"a\", \"b\", \"c\"", "a"))
+        .await;
+    db.exec("INSERT INTO t (id, s, tags) VALUES (1, 'a', '{a,c}'), (2, 'c', NULL)")
+        .await;
+    // Drop "b" and reorder.
+    let next = schema("\"c\", \"a\"", "c");
+    let p = db.plan(&next).await;
+    assert!(
+        p.plan.hazards().any(|(_, h)| h.code == "DS105"),
+        "rebuild carries a hazard"
+    );
+    db.assert_converges(&next).await;
+    assert_eq!(
+        db.query("SELECT string_agg(v::text, ',' ORDER BY v) FROM unnest(enum_range(NULL::s)) v")
+            .await,
+        vec!["c,a"]
+    );
+    assert_eq!(db.query("SELECT string_agg(id || ':' || s || ':' || coalesce(tags::text, '-'), ' ' ORDER BY id) FROM t").await, vec!["1:a:{a,c} 2:c:-"]);
+    // A row holding a value that disappears makes the apply fail, and nothing changes.
+    let mut p = db.plan(&schema("\"a\"", "a")).await;
+    let err = db.apply_prepared(&mut p).await.unwrap_err();
+    assert!(err.contains("invalid input value for enum"), "{err}");
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_type WHERE typname LIKE 's__strata_old%'")
+            .await,
+        vec!["0"]
+    );
 }
 
 #[tokio::test]

@@ -16,7 +16,13 @@ fn model(text: &str) -> strata::model::Model {
 fn plan(from: &str, to: &str) -> plan::Plan {
     let (a, b) = (model(from), model(to));
     let changes = strata::diff::diff(&a, &b).expect("diff");
-    plan::build(&changes, &a, &b, &PlanContext::default())
+    plan::build(
+        &changes,
+        &a,
+        &b,
+        &Default::default(),
+        &PlanContext::default(),
+    )
 }
 
 const BEFORE: &str = r#"

@@ -42,6 +42,12 @@ pub fn sql(model: &Model) -> Result<String> {
         );
     }
     let changes = diff::diff(&empty, model)?;
-    let p = plan::build(&changes, &empty, model, &PlanContext::default());
+    let p = plan::build(
+        &changes,
+        &empty,
+        model,
+        &Default::default(),
+        &PlanContext::default(),
+    );
     Ok(render::sql(&p))
 }

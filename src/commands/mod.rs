@@ -15,8 +15,9 @@ use crate::diff;
 use crate::hcl::{self, LoadOptions, Loaded};
 use crate::model::Model;
 use crate::normalize;
-use crate::plan::{self as planner, Plan, PlanContext};
+use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
 use crate::postgres::connect::{DbUrl, error_text};
+use crate::postgres::inspect::deps::dependencies;
 use crate::postgres::inspect::{Scope, inspect};
 use crate::render::Painter;
 use miette::{Diagnostic, Result};
@@ -318,18 +319,28 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     let scope = Scope {
         schemas: Some(schemas.clone()),
     };
-    let mut current = inspect(&client, &scope).await?;
+    let (current, current_deps) = tokio::try_join!(inspect(&client, &scope), async {
+        dependencies(&client, &scope)
+            .await
+            .map_err(miette::Report::new)
+    })?;
+    let mut current = current;
     apply_exclude(&mut current, &s.exclude);
     let dev = dev_source(s)?;
-    let (desired, normalized) =
-        normalize::normalize(&current, &desired, &dev, &loaded.sources).await?;
+    let normalized =
+        normalize::normalize(&current, &current_deps, &desired, &dev, &loaded.sources).await?;
+    let desired = normalized.model;
     let changes = diff::diff(&current, &desired)?;
     let ctx = PlanContext {
         env: s.env_name.clone(),
         target: url.redacted(),
         schemas,
     };
-    let plan = planner::build(&changes, &current, &desired, &ctx);
+    let deps = PlanDeps {
+        current: current_deps,
+        desired: normalized.deps,
+    };
+    let plan = planner::build(&changes, &current, &desired, &deps, &ctx);
     Ok(Prepared {
         url,
         client,
@@ -337,7 +348,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         desired,
         scope,
         plan,
-        normalized,
+        normalized: normalized.count,
     })
 }
 

@@ -1,8 +1,13 @@
 //! Model × Model → typed changes. Objects are matched by name with hash-map joins; nothing here
 //! knows SQL. The planner turns the changes into ordered SQL steps.
 
+mod objects;
+
+pub use objects::Rel;
+
 use crate::model::{
-    Check, Column, Enum, ForeignKey, Index, Model, PrimaryKey, QualifiedName, Schema, Table, Unique,
+    Check, Column, Composite, Domain, Enum, Exclude, Extension, ForeignKey, Function, Index, Model,
+    PartitionOf, Policy, PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger, Unique, View,
 };
 use miette::Diagnostic;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -29,6 +34,86 @@ pub enum Change {
     CreateTable(Table),
     DropTable(Table),
     AlterTable(Box<TableDiff>),
+    /// Values removed or reordered: the type is rebuilt and its columns converted.
+    RebuildEnum {
+        from: Enum,
+        to: Enum,
+    },
+    CreateExtension(Extension),
+    DropExtension(Extension),
+    AlterExtension {
+        from: Extension,
+        to: Extension,
+    },
+    CreateSequence(Sequence),
+    DropSequence(Sequence),
+    AlterSequence {
+        from: Sequence,
+        to: Sequence,
+    },
+    CreateDomain(Domain),
+    DropDomain(Domain),
+    AlterDomain {
+        from: Domain,
+        to: Domain,
+    },
+    CreateComposite(Composite),
+    DropComposite(Composite),
+    AlterComposite {
+        from: Composite,
+        to: Composite,
+    },
+    CreateFunction(Function),
+    DropFunction(Function),
+    /// `CREATE OR REPLACE` (same signature and return type) or a comment change.
+    ReplaceFunction {
+        from: Function,
+        to: Function,
+    },
+    CreateView(View),
+    DropView(View),
+    /// Options, comments, materialized view indexes, refresh.
+    AlterView {
+        from: View,
+        to: View,
+    },
+    CreateTrigger {
+        on: Rel,
+        trigger: Trigger,
+    },
+    DropTrigger {
+        on: Rel,
+        trigger: Trigger,
+    },
+    /// Enabled state or comment.
+    AlterTrigger {
+        on: Rel,
+        from: Trigger,
+        to: Trigger,
+    },
+    /// A column default that depends on an object being rebuilt: dropped first…
+    DropDefault {
+        table: QualifiedName,
+        column: Column,
+    },
+    /// …and set again afterwards.
+    SetDefault {
+        table: QualifiedName,
+        column: Column,
+    },
+    CreatePolicy {
+        on: QualifiedName,
+        policy: Policy,
+    },
+    DropPolicy {
+        on: QualifiedName,
+        policy: Policy,
+    },
+    AlterPolicy {
+        on: QualifiedName,
+        from: Policy,
+        to: Policy,
+    },
 }
 
 /// `ALTER TYPE … ADD VALUE 'v' [BEFORE|AFTER 'x']`.
@@ -93,6 +178,23 @@ pub enum TableChange {
         from: Option<String>,
         to: Option<String>,
     },
+    AddExclude(Exclude),
+    DropExclude(Exclude),
+    /// `ENABLE`/`DISABLE`/`FORCE`/`NO FORCE ROW LEVEL SECURITY`.
+    SetRowSecurity {
+        enabled: bool,
+        forced: bool,
+        was_enabled: bool,
+        was_forced: bool,
+    },
+    /// `SET LOGGED` / `SET UNLOGGED`.
+    SetLogged {
+        unlogged: bool,
+    },
+    /// `ATTACH PARTITION` to a parent.
+    Attach(PartitionOf),
+    /// `DETACH PARTITION` from a parent.
+    Detach(PartitionOf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,12 +262,18 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
             None => changes.push(Change::CreateEnum(want.clone())),
             Some(have) => {
                 if have != want {
-                    let added = enum_additions(have, want)?;
-                    changes.push(Change::AlterEnum {
-                        from: have.clone(),
-                        to: want.clone(),
-                        added,
-                    });
+                    match enum_additions(have, want) {
+                        Ok(added) => changes.push(Change::AlterEnum {
+                            from: have.clone(),
+                            to: want.clone(),
+                            added,
+                        }),
+                        // Values removed or reordered: rebuild the type.
+                        Err(_) => changes.push(Change::RebuildEnum {
+                            from: have.clone(),
+                            to: want.clone(),
+                        }),
+                    }
                 }
             }
         }
@@ -178,17 +286,62 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
             changes.push(Change::DropEnum(have.clone()));
         }
     }
+    objects::diff_objects(current, desired, &mut changes);
     // Tables.
     let mut table_diffs: Vec<TableDiff> = Vec::new();
+    let mut table_objects = Vec::new();
+    // Tables replaced because their partition key changes, and their partitions with them.
+    let mut replaced: HashSet<QualifiedName> = desired
+        .tables()
+        .filter(|w| {
+            current
+                .table(&w.qualified())
+                .is_some_and(|h| h.partition != w.partition)
+        })
+        .map(|w| w.qualified())
+        .collect();
+    loop {
+        let more: Vec<QualifiedName> = desired
+            .tables()
+            .filter(|w| {
+                !replaced.contains(&w.qualified()) && current.table(&w.qualified()).is_some()
+            })
+            .filter(|w| {
+                w.partition_of
+                    .as_ref()
+                    .is_some_and(|p| replaced.contains(&p.parent))
+            })
+            .map(|w| w.qualified())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        replaced.extend(more);
+    }
     for want in desired.tables() {
         match current.table(&want.qualified()) {
-            None => changes.push(Change::CreateTable(want.clone())),
+            None => {
+                changes.push(Change::CreateTable(want.clone()));
+                objects::table_objects(None, want, &mut table_objects);
+            }
             Some(have) => {
-                if have != want {
-                    let d = diff_table(have, want)?;
+                if replaced.contains(&want.qualified()) {
+                    // The partition key cannot change in place: the table is replaced.
+                    changes.push(Change::DropTable(have.clone()));
+                    changes.push(Change::CreateTable(want.clone()));
+                    objects::table_objects(None, want, &mut table_objects);
+                } else if have != want {
+                    let want_full = with_parent_columns(want, desired);
+                    let mut have_full = with_parent_columns(have, current);
+                    // A partition that stays one inherits column changes from its parent.
+                    if have.partition_of.is_some() && want.partition_of.is_some() {
+                        have_full.columns = want_full.columns.clone();
+                    }
+                    let d = diff_table(&have_full, &want_full)?;
                     if !d.changes.is_empty() {
                         table_diffs.push(d);
                     }
+                    objects::table_objects(Some(have), want, &mut table_objects);
                 }
             }
         }
@@ -204,6 +357,7 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
             .into_iter()
             .map(|d| Change::AlterTable(Box::new(d))),
     );
+    changes.extend(table_objects);
     Ok(changes)
 }
 
@@ -268,6 +422,26 @@ fn enum_additions(have: &Enum, want: &Enum) -> Result<Vec<EnumValueAdd>, Unsuppo
     Ok(added)
 }
 
+/// A partition's columns are its parent's: fill them in so that attaching and detaching compare
+/// columns with the parent's.
+fn with_parent_columns(t: &Table, model: &Model) -> Table {
+    let mut t = t.clone();
+    if t.columns.is_empty() {
+        let mut parent = t.partition_of.as_ref().map(|p| p.parent.clone());
+        while let Some(p) = parent {
+            match model.table(&p) {
+                Some(pt) if !pt.columns.is_empty() => {
+                    t.columns = pt.columns.clone();
+                    break;
+                }
+                Some(pt) => parent = pt.partition_of.as_ref().map(|x| x.parent.clone()),
+                None => break,
+            }
+        }
+    }
+    t
+}
+
 /// Diffs two versions of the same table.
 pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedChange> {
     let mut changes = Vec::new();
@@ -280,6 +454,28 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
             help: Some(
                 "drop the table and create it again (rename it first to keep the data)".into(),
             ),
+        });
+    }
+    match (&have.partition_of, &want.partition_of) {
+        (Some(a), Some(b)) if a != b => {
+            changes.push(TableChange::Detach(a.clone()));
+            changes.push(TableChange::Attach(b.clone()));
+        }
+        (Some(a), None) => changes.push(TableChange::Detach(a.clone())),
+        (None, Some(b)) => changes.push(TableChange::Attach(b.clone())),
+        _ => {}
+    }
+    if have.unlogged != want.unlogged {
+        changes.push(TableChange::SetLogged {
+            unlogged: want.unlogged,
+        });
+    }
+    if have.rls_enabled != want.rls_enabled || have.rls_forced != want.rls_forced {
+        changes.push(TableChange::SetRowSecurity {
+            enabled: want.rls_enabled,
+            forced: want.rls_forced,
+            was_enabled: have.rls_enabled,
+            was_forced: have.rls_forced,
         });
     }
     if have.comment != want.comment {
@@ -376,6 +572,28 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         CommentKind::Constraint,
         TableChange::DropForeignKey,
         TableChange::AddForeignKey,
+        &mut changes,
+        true,
+    );
+    named_diff(
+        &have.excludes,
+        &want.excludes,
+        |x| x.name.as_str(),
+        |a, b| {
+            Exclude {
+                comment: None,
+                name: String::new(),
+                ..a.clone()
+            } == Exclude {
+                comment: None,
+                name: String::new(),
+                ..b.clone()
+            }
+        },
+        |x| x.comment.clone(),
+        CommentKind::Constraint,
+        TableChange::DropExclude,
+        TableChange::AddExclude,
         &mut changes,
         true,
     );

@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod loader;
 pub mod types;
 pub mod writer;
+pub mod writer_objects;
 
 pub use diag::{HclError, HclErrors, SourceFile};
 pub use loader::{LoadOptions, Loaded, SourceMap, load};

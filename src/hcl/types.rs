@@ -84,9 +84,16 @@ pub fn to_hcl(ty: &DataType, enum_ref: &dyn Fn(&QualifiedName) -> Option<String>
             None => sql_call(&crate::postgres::types::sql(ty)),
         },
         DataType::Builtin(b) => builtin_to_hcl(b).unwrap_or_else(|| sql_call(b)),
-        DataType::Array(_) | DataType::Unresolved(_) => {
-            sql_call(&crate::postgres::types::display(ty))
-        }
+        // Element user types are qualified so the text loads back without PostgreSQL.
+        DataType::Array(e) => match e.as_ref() {
+            DataType::Named(q) => sql_call(&format!(
+                "{}.{}[]",
+                crate::postgres::quote::ident_if_needed(&q.schema),
+                crate::postgres::quote::ident_if_needed(&q.name)
+            )),
+            _ => sql_call(&crate::postgres::types::display(ty)),
+        },
+        DataType::Unresolved(_) => sql_call(&crate::postgres::types::display(ty)),
     }
 }
 

@@ -130,7 +130,7 @@ fn is_hcl_ident(s: &str) -> bool {
 }
 
 /// `.name` or `["name"]`.
-fn segment(name: &str) -> String {
+pub fn segment(name: &str) -> String {
     if is_hcl_ident(name) {
         format!(".{name}")
     } else {
@@ -141,72 +141,121 @@ fn segment(name: &str) -> String {
 /// Chooses labels and reference paths for a model's objects: plain names, qualified by schema
 /// only when the same name exists in several schemas.
 pub struct Namer {
-    table_qualified: HashSet<String>,
-    enum_qualified: HashSet<String>,
+    /// (kind, name) pairs whose name is used in more than one schema.
+    qualified: HashSet<(String, String)>,
     enums: HashSet<QualifiedName>,
+    types: HashMap<QualifiedName, &'static str>,
 }
 
 impl Namer {
     pub fn new(model: &Model) -> Self {
-        let mut tables: HashMap<&str, usize> = HashMap::new();
-        let mut enums: HashMap<&str, usize> = HashMap::new();
+        let mut count: HashMap<(String, String), usize> = HashMap::new();
+        let mut bump = |kind: &str, name: &str| {
+            *count
+                .entry((kind.to_string(), name.to_string()))
+                .or_default() += 1
+        };
         for t in model.tables() {
-            *tables.entry(t.name.as_str()).or_default() += 1;
+            bump("table", &t.name);
         }
         for e in model.enums() {
-            *enums.entry(e.name.as_str()).or_default() += 1;
+            bump("enum", &e.name);
+        }
+        for v in model.views() {
+            bump(
+                if v.materialized {
+                    "materialized"
+                } else {
+                    "view"
+                },
+                &v.name,
+            );
+        }
+        for s in model.sequences() {
+            bump("sequence", &s.name);
+        }
+        for d in model.domains() {
+            bump("domain", &d.name);
+        }
+        for c in model.composites() {
+            bump("composite", &c.name);
+        }
+        let mut fnames: HashMap<String, HashSet<String>> = HashMap::new();
+        for f in model.functions() {
+            fnames
+                .entry(f.name.clone())
+                .or_default()
+                .insert(f.schema.clone());
+        }
+        let mut qualified: HashSet<(String, String)> = count
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(k, _)| k)
+            .collect();
+        for (name, schemas) in fnames {
+            if schemas.len() > 1 {
+                qualified.insert(("function".into(), name));
+            }
+        }
+        let mut types = HashMap::new();
+        for e in model.enums() {
+            types.insert(QualifiedName::new(&e.schema, &e.name), "enum");
+        }
+        for d in model.domains() {
+            types.insert(QualifiedName::new(&d.schema, &d.name), "domain");
+        }
+        for c in model.composites() {
+            types.insert(QualifiedName::new(&c.schema, &c.name), "composite");
         }
         Namer {
-            table_qualified: tables
-                .into_iter()
-                .filter(|(_, n)| *n > 1)
-                .map(|(k, _)| k.to_string())
-                .collect(),
-            enum_qualified: enums
-                .into_iter()
-                .filter(|(_, n)| *n > 1)
-                .map(|(k, _)| k.to_string())
-                .collect(),
             enums: model
                 .enums()
                 .map(|e| QualifiedName::new(&e.schema, &e.name))
                 .collect(),
+            qualified,
+            types,
         }
     }
 
-    pub fn table_labels(&self, q: &QualifiedName) -> Vec<String> {
-        if self.table_qualified.contains(&q.name) {
+    /// Block labels of an object of `kind`.
+    pub fn labels(&self, kind: &str, q: &QualifiedName) -> Vec<String> {
+        if self.qualified.contains(&(kind.to_string(), q.name.clone())) {
             vec![q.schema.clone(), q.name.clone()]
         } else {
             vec![q.name.clone()]
         }
     }
 
-    pub fn table_ref(&self, q: &QualifiedName) -> String {
-        let mut s = "table".to_string();
-        for l in self.table_labels(q) {
+    /// A reference such as `table.users` or `view["My View"]`.
+    pub fn reference(&self, kind: &str, q: &QualifiedName) -> String {
+        let mut s = kind.to_string();
+        for l in self.labels(kind, q) {
             s.push_str(&segment(&l));
         }
         s
     }
 
-    pub fn enum_labels(&self, q: &QualifiedName) -> Vec<String> {
-        if self.enum_qualified.contains(&q.name) {
-            vec![q.schema.clone(), q.name.clone()]
-        } else {
-            vec![q.name.clone()]
-        }
+    pub fn table_labels(&self, q: &QualifiedName) -> Vec<String> {
+        self.labels("table", q)
     }
 
+    pub fn table_ref(&self, q: &QualifiedName) -> String {
+        self.reference("table", q)
+    }
+
+    pub fn function_ref(&self, q: &QualifiedName) -> String {
+        self.reference("function", q)
+    }
+
+    pub fn enum_labels(&self, q: &QualifiedName) -> Vec<String> {
+        self.labels("enum", q)
+    }
+
+    /// `enum.x`, `domain.x` or `composite.x` for a user type the model manages.
     pub fn enum_ref(&self, q: &QualifiedName) -> Option<String> {
-        if !self.enums.contains(q) {
-            return None;
-        }
-        let mut s = "enum".to_string();
-        for l in self.enum_labels(q) {
-            s.push_str(&segment(&l));
-        }
-        Some(s)
+        let kind = self.types.get(q)?;
+        let _ = &self.enums;
+        Some(self.reference(kind, q))
     }
 }
 
@@ -248,29 +297,67 @@ pub fn default_hcl(expr: &str, ty: &crate::model::DataType) -> String {
 
 /// Writes a whole model as canonical HCL.
 pub fn write(model: &Model) -> String {
+    use super::writer_objects as o;
     let namer = Namer::new(model);
-    let mut out = String::new();
-    let mut first = true;
-    let mut sep = |out: &mut String| {
-        if !std::mem::replace(&mut first, false) {
-            out.push('\n');
-        }
-    };
+    let enum_ref = |q: &QualifiedName| namer.enum_ref(q);
+    let mut blocks: Vec<HclBlock> = Vec::new();
     for s in model.schemas.values() {
-        sep(&mut out);
         let mut b = HclBlock::new("schema", &[&s.name]);
         if let Some(c) = &s.comment {
             b.attr("comment", string_literal(c));
         }
-        b.render(0, &mut out);
+        blocks.push(b);
+    }
+    for e in model.extensions.values() {
+        blocks.push(o::extension_block(e));
     }
     for e in model.enums() {
-        sep(&mut out);
-        enum_block(e, &namer).render(0, &mut out);
+        blocks.push(enum_block(e, &namer));
+    }
+    for d in model.domains() {
+        blocks.push(o::domain_block(d, &namer, &enum_ref));
+    }
+    for c in model.composites() {
+        blocks.push(o::composite_block(c, &namer, &enum_ref));
+    }
+    for s in model.sequences() {
+        blocks.push(o::sequence_block(s, &namer));
+    }
+    for f in model.functions() {
+        blocks.push(o::function_block(f, &enum_ref));
     }
     for t in model.tables() {
-        sep(&mut out);
-        table_block(t, &namer).render(0, &mut out);
+        blocks.push(table_block(t, &namer));
+    }
+    for v in model.views() {
+        blocks.push(o::view_block(v, &namer, &enum_ref));
+    }
+    for t in model.tables() {
+        let on = namer.table_ref(&t.qualified());
+        for tr in &t.triggers {
+            blocks.push(o::trigger_block(tr, &on, &namer));
+        }
+        for p in &t.policies {
+            blocks.push(o::policy_block(p, &on));
+        }
+    }
+    for v in model.views() {
+        let kind = if v.materialized {
+            "materialized"
+        } else {
+            "view"
+        };
+        let on = namer.reference(kind, &QualifiedName::new(&v.schema, &v.name));
+        for tr in &v.triggers {
+            blocks.push(o::trigger_block(tr, &on, &namer));
+        }
+    }
+    let mut out = String::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        b.render(0, &mut out);
     }
     out
 }
@@ -300,6 +387,66 @@ fn enum_block(e: &Enum, namer: &Namer) -> HclBlock {
     b
 }
 
+/// The HCL block of an index (tables and materialized views).
+pub fn index_block(ix: &crate::model::Index) -> HclBlock {
+    let mut ib = HclBlock::new("index", &[&ix.name]);
+    if ix.unique {
+        ib.attr("unique", "true");
+    }
+    if ix.method != "btree" {
+        ib.attr("type", ix.method.to_ascii_uppercase());
+    }
+    if ix.parts.iter().all(|p| p.is_plain_column()) {
+        let cols: Vec<String> = ix
+            .parts
+            .iter()
+            .filter_map(|p| match &p.key {
+                IndexKey::Column(c) => Some(c.clone()),
+                IndexKey::Expr(_) => None,
+            })
+            .collect();
+        ib.attr("columns", column_list(&cols));
+    } else {
+        for p in &ix.parts {
+            let mut ob = HclBlock::new("on", &[]);
+            match &p.key {
+                IndexKey::Column(c) => ob.attr("column", column_ref(c)),
+                IndexKey::Expr(e) => ob.attr("expr", string_literal(e)),
+            };
+            if p.desc {
+                ob.attr("desc", "true");
+            }
+            if p.nulls_first != p.desc {
+                ob.attr("nulls_first", p.nulls_first.to_string());
+            }
+            if let Some(o) = &p.opclass {
+                if is_hcl_ident(o) {
+                    ob.attr("ops", o.clone());
+                } else {
+                    ob.attr("ops", format!("sql({})", string_literal(o)));
+                }
+            }
+            if let Some(c) = &p.collation {
+                ob.attr("collate", string_literal(c));
+            }
+            ib.block(ob);
+        }
+    }
+    if let Some(w) = &ix.predicate {
+        ib.attr("where", string_literal(w));
+    }
+    if !ix.include.is_empty() {
+        ib.attr("include", column_list(&ix.include));
+    }
+    if !ix.nulls_distinct {
+        ib.attr("nulls_distinct", "false");
+    }
+    if let Some(cm) = &ix.comment {
+        ib.attr("comment", string_literal(cm));
+    }
+    ib
+}
+
 /// The HCL block of one table.
 pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
     let labels = namer.table_labels(&t.qualified());
@@ -310,6 +457,21 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
     b.attr("schema", schema_ref(&t.schema));
     if let Some(c) = &t.comment {
         b.attr("comment", string_literal(c));
+    }
+    if t.unlogged {
+        b.attr("unlogged", "true");
+    }
+    if let Some(p) = &t.partition_of {
+        b.attr("partition_of", namer.table_ref(&p.parent));
+        b.attr("bound", string_literal(&p.bound));
+    }
+    if t.rls_enabled || t.rls_forced {
+        let mut rb = HclBlock::new("row_security", &[]);
+        rb.attr("enabled", t.rls_enabled.to_string());
+        if t.rls_forced {
+            rb.attr("enforced", "true");
+        }
+        b.block(rb);
     }
     let enum_ref = |q: &QualifiedName| namer.enum_ref(q);
     for c in &t.columns {
@@ -389,62 +551,7 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
         b.block(fb);
     }
     for ix in &t.indexes {
-        let mut ib = HclBlock::new("index", &[&ix.name]);
-        if ix.unique {
-            ib.attr("unique", "true");
-        }
-        if ix.method != "btree" {
-            ib.attr("type", ix.method.to_ascii_uppercase());
-        }
-        if ix.parts.iter().all(|p| p.is_plain_column()) {
-            let cols: Vec<String> = ix
-                .parts
-                .iter()
-                .filter_map(|p| match &p.key {
-                    IndexKey::Column(c) => Some(c.clone()),
-                    IndexKey::Expr(_) => None,
-                })
-                .collect();
-            ib.attr("columns", column_list(&cols));
-        } else {
-            for p in &ix.parts {
-                let mut ob = HclBlock::new("on", &[]);
-                match &p.key {
-                    IndexKey::Column(c) => ob.attr("column", column_ref(c)),
-                    IndexKey::Expr(e) => ob.attr("expr", string_literal(e)),
-                };
-                if p.desc {
-                    ob.attr("desc", "true");
-                }
-                if p.nulls_first != p.desc {
-                    ob.attr("nulls_first", p.nulls_first.to_string());
-                }
-                if let Some(o) = &p.opclass {
-                    if is_hcl_ident(o) {
-                        ob.attr("ops", o.clone());
-                    } else {
-                        ob.attr("ops", format!("sql({})", string_literal(o)));
-                    }
-                }
-                if let Some(c) = &p.collation {
-                    ob.attr("collate", string_literal(c));
-                }
-                ib.block(ob);
-            }
-        }
-        if let Some(w) = &ix.predicate {
-            ib.attr("where", string_literal(w));
-        }
-        if !ix.include.is_empty() {
-            ib.attr("include", column_list(&ix.include));
-        }
-        if !ix.nulls_distinct {
-            ib.attr("nulls_distinct", "false");
-        }
-        if let Some(cm) = &ix.comment {
-            ib.attr("comment", string_literal(cm));
-        }
-        b.block(ib);
+        b.block(index_block(ix));
     }
     for u in &t.uniques {
         let mut ub = HclBlock::new("unique", &[&u.name]);
@@ -473,6 +580,9 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
             cb.attr("comment", string_literal(cm));
         }
         b.block(cb);
+    }
+    for x in &t.excludes {
+        b.block(super::writer_objects::exclude_block(x));
     }
     if let Some(p) = &t.partition {
         let mut pb = HclBlock::new("partition", &[]);

@@ -5,8 +5,14 @@
 //! sorted by name, columns keep their table order), so two equal schemas serialize to the same
 //! bytes and a model can be fingerprinted.
 
+mod objects;
 mod types;
 
+pub use objects::{
+    ArgMode, Composite, Domain, Exclude, Extension, Function, FunctionArg, Parallel, PartitionOf,
+    Policy, Returns, RoutineKind, Sequence, Trigger, TriggerEvents, TriggerTiming, View,
+    Volatility,
+};
 pub use types::{DataType, SerialKind};
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +23,8 @@ use std::collections::BTreeMap;
 pub struct Model {
     /// Schemas by name.
     pub schemas: BTreeMap<String, Schema>,
+    /// Extensions by name (database-wide).
+    pub extensions: BTreeMap<String, Extension>,
 }
 
 /// A PostgreSQL schema (namespace) and the objects it holds.
@@ -28,6 +36,16 @@ pub struct Schema {
     pub tables: BTreeMap<String, Table>,
     /// Enum types by name.
     pub enums: BTreeMap<String, Enum>,
+    /// Domains by name.
+    pub domains: BTreeMap<String, Domain>,
+    /// Composite types by name.
+    pub composites: BTreeMap<String, Composite>,
+    /// Sequences by name (not the ones behind serial and identity columns).
+    pub sequences: BTreeMap<String, Sequence>,
+    /// Views and materialized views by name.
+    pub views: BTreeMap<String, View>,
+    /// Functions and procedures by signature, `name(type, type)`.
+    pub functions: BTreeMap<String, Function>,
 }
 
 /// A qualified name: schema plus object name.
@@ -71,6 +89,20 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// `PARTITION BY` key of a partitioned table.
     pub partition: Option<PartitionKey>,
+    /// Set when the table is a partition of another.
+    pub partition_of: Option<PartitionOf>,
+    /// Exclusion constraints, sorted by name.
+    pub excludes: Vec<Exclude>,
+    /// Triggers, sorted by name.
+    pub triggers: Vec<Trigger>,
+    /// Row-level security policies, sorted by name.
+    pub policies: Vec<Policy>,
+    /// `ENABLE ROW LEVEL SECURITY`.
+    pub rls_enabled: bool,
+    /// `FORCE ROW LEVEL SECURITY`.
+    pub rls_forced: bool,
+    /// `UNLOGGED` table.
+    pub unlogged: bool,
 }
 
 impl Table {
@@ -93,6 +125,9 @@ impl Table {
         });
         self.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
         self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.excludes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        self.policies.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }
 
@@ -373,6 +408,47 @@ impl Model {
             for t in s.tables.values_mut() {
                 t.sort();
             }
+            for v in s.views.values_mut() {
+                v.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+                v.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+                v.column_comments.sort();
+            }
+            for d in s.domains.values_mut() {
+                d.checks.sort_by(|a, b| a.name.cmp(&b.name));
+            }
         }
+    }
+
+    pub fn view(&self, name: &QualifiedName) -> Option<&View> {
+        self.schemas.get(&name.schema)?.views.get(&name.name)
+    }
+
+    pub fn views(&self) -> impl Iterator<Item = &View> {
+        self.schemas.values().flat_map(|s| s.views.values())
+    }
+
+    pub fn functions(&self) -> impl Iterator<Item = &Function> {
+        self.schemas.values().flat_map(|s| s.functions.values())
+    }
+
+    pub fn sequences(&self) -> impl Iterator<Item = &Sequence> {
+        self.schemas.values().flat_map(|s| s.sequences.values())
+    }
+
+    pub fn domains(&self) -> impl Iterator<Item = &Domain> {
+        self.schemas.values().flat_map(|s| s.domains.values())
+    }
+
+    pub fn composites(&self) -> impl Iterator<Item = &Composite> {
+        self.schemas.values().flat_map(|s| s.composites.values())
+    }
+
+    /// `true` when the model has a user type (enum, domain, composite) of that name.
+    pub fn has_type(&self, q: &QualifiedName) -> bool {
+        self.schemas.get(&q.schema).is_some_and(|s| {
+            s.enums.contains_key(&q.name)
+                || s.domains.contains_key(&q.name)
+                || s.composites.contains_key(&q.name)
+        })
     }
 }

@@ -12,17 +12,17 @@ use crate::model::{
 };
 use crate::postgres::types;
 
-type Attrs = Vec<(String, String)>;
+pub(super) type Attrs = Vec<(String, String)>;
 
-fn q(s: &str) -> String {
+pub(super) fn q(s: &str) -> String {
     string_literal(s)
 }
 
-fn list(items: &[String]) -> String {
+pub(super) fn list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-fn opt_comment(a: &mut Attrs, c: &Option<String>) {
+pub(super) fn opt_comment(a: &mut Attrs, c: &Option<String>) {
     if let Some(c) = c {
         a.push(("comment".into(), q(c)));
     }
@@ -120,7 +120,27 @@ fn fk_attrs(fk: &ForeignKey) -> Attrs {
     a
 }
 
-fn index_attrs(ix: &Index) -> Attrs {
+fn exclude_attrs(x: &crate::model::Exclude) -> Attrs {
+    let parts: Vec<String> = x
+        .elements
+        .iter()
+        .map(|(k, op)| match k {
+            IndexKey::Column(c) => format!("{c} WITH {op}"),
+            IndexKey::Expr(e) => format!("({e}) WITH {op}"),
+        })
+        .collect();
+    let mut a = vec![
+        ("on".into(), list(&parts)),
+        ("type".into(), x.method.to_ascii_uppercase()),
+    ];
+    if let Some(w) = &x.predicate {
+        a.push(("where".into(), q(w)));
+    }
+    opt_comment(&mut a, &x.comment);
+    a
+}
+
+pub(super) fn index_attrs(ix: &Index) -> Attrs {
     let parts: Vec<String> = ix
         .parts
         .iter()
@@ -177,7 +197,7 @@ fn enum_attrs(e: &Enum) -> Attrs {
     a
 }
 
-fn as_new(a: Attrs) -> Vec<AttrChange> {
+pub(super) fn as_new(a: Attrs) -> Vec<AttrChange> {
     a.into_iter()
         .map(|(name, v)| AttrChange {
             name,
@@ -187,7 +207,7 @@ fn as_new(a: Attrs) -> Vec<AttrChange> {
         .collect()
 }
 
-fn as_old(a: Attrs) -> Vec<AttrChange> {
+pub(super) fn as_old(a: Attrs) -> Vec<AttrChange> {
     a.into_iter()
         .map(|(name, v)| AttrChange {
             name,
@@ -197,7 +217,7 @@ fn as_old(a: Attrs) -> Vec<AttrChange> {
         .collect()
 }
 
-fn diff_attrs(old: Attrs, new: Attrs) -> Vec<AttrChange> {
+pub(super) fn diff_attrs(old: Attrs, new: Attrs) -> Vec<AttrChange> {
     let mut out = Vec::new();
     for (k, v) in &new {
         match old.iter().find(|(ok, _)| ok == k) {
@@ -226,7 +246,12 @@ fn diff_attrs(old: Attrs, new: Attrs) -> Vec<AttrChange> {
     out
 }
 
-fn node(kind: &str, label: &str, action: Action, attrs: Vec<AttrChange>) -> ObjectChange {
+pub(super) fn node(
+    kind: &str,
+    label: &str,
+    action: Action,
+    attrs: Vec<AttrChange>,
+) -> ObjectChange {
     ObjectChange {
         address: format!("{kind}.{label}"),
         kind: kind.into(),
@@ -276,9 +301,17 @@ fn table_children(t: &Table, action: Action) -> Vec<ObjectChange> {
 }
 
 /// Builds the object view of `changes` and links each object to its steps.
-pub fn objects(changes: &[Change], steps: Vec<Step>) -> (Vec<ObjectChange>, Vec<Step>) {
+pub fn objects(
+    changes: &[Change],
+    steps: Vec<Step>,
+    reasons: &super::recreate::Reasons,
+) -> (Vec<ObjectChange>, Vec<Step>) {
     let mut out: Vec<ObjectChange> = Vec::new();
     for c in changes {
+        if let Some(o) = super::describe_objects::object(c) {
+            out.push(o);
+            continue;
+        }
         let o = match c {
             Change::CreateSchema(s) => {
                 let mut a = Vec::new();
@@ -459,6 +492,60 @@ pub fn objects(changes: &[Change], steps: Vec<Step>) -> (Vec<ObjectChange>, Vec<
                             r.reason = Some(format!("renamed from {}", q(from)));
                             r
                         }
+                        TableChange::AddExclude(x) => {
+                            pair(&mut pending_drops, "exclude", &x.name, exclude_attrs(x))
+                        }
+                        TableChange::DropExclude(x) => {
+                            pending_drops.push((
+                                "exclude".into(),
+                                node("exclude", &x.name, Action::Delete, as_old(exclude_attrs(x))),
+                                exclude_attrs(x),
+                            ));
+                            continue;
+                        }
+                        TableChange::SetRowSecurity {
+                            enabled,
+                            forced,
+                            was_enabled,
+                            was_forced,
+                        } => {
+                            n.attrs.push(AttrChange {
+                                name: "row_security".into(),
+                                old: Some(format!(
+                                    "{{ enabled = {was_enabled}, enforced = {was_forced} }}"
+                                )),
+                                new: Some(format!(
+                                    "{{ enabled = {enabled}, enforced = {forced} }}"
+                                )),
+                            });
+                            n.hazards.extend(hz);
+                            continue;
+                        }
+                        TableChange::SetLogged { unlogged } => {
+                            n.attrs.push(AttrChange {
+                                name: "unlogged".into(),
+                                old: Some((!unlogged).to_string()),
+                                new: Some(unlogged.to_string()),
+                            });
+                            n.hazards.extend(hz);
+                            continue;
+                        }
+                        TableChange::Attach(p) => {
+                            n.attrs.push(AttrChange {
+                                name: "partition_of".into(),
+                                old: None,
+                                new: Some(format!("{} {}", p.parent, q(&p.bound))),
+                            });
+                            continue;
+                        }
+                        TableChange::Detach(p) => {
+                            n.attrs.push(AttrChange {
+                                name: "partition_of".into(),
+                                old: Some(format!("{} {}", p.parent, q(&p.bound))),
+                                new: None,
+                            });
+                            continue;
+                        }
                         TableChange::CommentOn {
                             kind,
                             name,
@@ -487,8 +574,15 @@ pub fn objects(changes: &[Change], steps: Vec<Step>) -> (Vec<ObjectChange>, Vec<
                 n.children = children;
                 n
             }
+            _ => continue,
         };
         out.push(o);
+    }
+    let mut out = super::describe_objects::merge(out);
+    for o in &mut out {
+        if let Some(r) = reasons.get(&o.address) {
+            o.reason = Some(r.clone());
+        }
     }
     // Link steps and order objects by their first step.
     for (i, s) in steps.iter().enumerate() {

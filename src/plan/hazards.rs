@@ -18,6 +18,8 @@ pub enum Category {
     Lock,
     /// Running application code may break.
     Compatibility,
+    /// Who may see or change which rows changes.
+    Security,
 }
 
 impl Category {
@@ -27,6 +29,7 @@ impl Category {
             Category::MayFail => "may fail",
             Category::Lock => "lock",
             Category::Compatibility => "compatibility",
+            Category::Security => "security",
         }
     }
 }
@@ -74,6 +77,84 @@ pub fn drop_column(table: &str, column: &str) -> Hazard {
         "DS103",
         Category::DataLoss,
         format!("drops column \"{column}\" of \"{table}\" and the data in it"),
+    )
+}
+
+pub fn drop_sequence(name: &str) -> Hazard {
+    Hazard::new(
+        "DS104",
+        Category::DataLoss,
+        format!("drops sequence \"{name}\" and its current value"),
+    )
+}
+
+pub fn rebuild_enum(name: &str, removed: &[&String]) -> Hazard {
+    let what = if removed.is_empty() {
+        "reorders its values".to_string()
+    } else {
+        format!(
+            "removes {}",
+            removed
+                .iter()
+                .map(|v| format!("'{v}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Hazard::new(
+        "DS105",
+        Category::MayFail,
+        format!(
+            "rebuilds enum \"{name}\" ({what}) and rewrites the columns that use it: fails if rows hold a removed value"
+        ),
+    )
+}
+
+pub fn drop_extension(name: &str) -> Hazard {
+    Hazard::new(
+        "DS106",
+        Category::Compatibility,
+        format!("drops extension \"{name}\" and the functions and types it provides"),
+    )
+}
+
+pub fn extension_update(name: &str) -> Hazard {
+    Hazard::new(
+        "EX101",
+        Category::Compatibility,
+        format!("updates extension \"{name}\" to another version"),
+    )
+}
+
+pub fn drop_routine(address: &str) -> Hazard {
+    Hazard::new(
+        "BC103",
+        Category::Compatibility,
+        format!("drops {address}: callers break"),
+    )
+}
+
+pub fn drop_view(address: &str) -> Hazard {
+    Hazard::new(
+        "BC104",
+        Category::Compatibility,
+        format!("drops {address}: queries that read it break"),
+    )
+}
+
+pub fn domain_constraint(name: &str) -> Hazard {
+    Hazard::new(
+        "MF107",
+        Category::MayFail,
+        format!("adds a constraint to domain \"{name}\": fails if existing values violate it"),
+    )
+}
+
+pub fn policy_change(name: &str) -> Hazard {
+    Hazard::new(
+        "SC101",
+        Category::Security,
+        format!("changes row-level security policy \"{name}\": rows may become visible or hidden"),
     )
 }
 
@@ -128,6 +209,51 @@ pub fn table_change(table: &str, change: &TableChange) -> Vec<Hazard> {
             format!(
                 "adds unique index \"{}\": fails if \"{table}\" has duplicates",
                 i.name
+            ),
+        )],
+        TableChange::SetRowSecurity {
+            enabled,
+            forced,
+            was_enabled,
+            was_forced,
+        } => {
+            if (!enabled && *was_enabled) || (!forced && *was_forced) {
+                vec![Hazard::new(
+                    "SC102",
+                    Category::Security,
+                    format!(
+                        "relaxes row-level security on \"{table}\": every row becomes visible to roles the policies restricted"
+                    ),
+                )]
+            } else {
+                vec![Hazard::new(
+                    "SC103",
+                    Category::Security,
+                    format!(
+                        "enables row-level security on \"{table}\": roles without a matching policy see no rows"
+                    ),
+                )]
+            }
+        }
+        TableChange::SetLogged { unlogged } => vec![Hazard::new(
+            "LK102",
+            Category::Lock,
+            format!(
+                "rewrites \"{table}\" as {} under an exclusive lock{}",
+                if *unlogged { "UNLOGGED" } else { "LOGGED" },
+                if *unlogged {
+                    "; its data is lost on a crash and is not replicated"
+                } else {
+                    ""
+                }
+            ),
+        )],
+        TableChange::AddExclude(x) => vec![Hazard::new(
+            "MF108",
+            Category::MayFail,
+            format!(
+                "adds exclusion constraint \"{}\": fails if existing rows conflict",
+                x.name
             ),
         )],
         TableChange::AddCheck(c) => vec![Hazard::new(

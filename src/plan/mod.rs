@@ -3,13 +3,18 @@
 //! JSON and can be saved and applied later.
 
 pub mod describe;
+mod describe_objects;
+pub mod graph;
 pub mod hazards;
-mod order;
+pub mod order;
+pub mod order_objects;
+pub mod recreate;
 
 pub use hazards::{Category, Hazard};
 
 use crate::diff::Change;
-use crate::model::Model;
+use crate::model::{Model, QualifiedName};
+use crate::postgres::inspect::deps::{Deps, ObjKey};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -137,11 +142,116 @@ pub struct PlanContext {
     pub schemas: Vec<String>,
 }
 
+/// Dependencies of the current database and of the desired schema (as normalized).
+#[derive(Debug, Clone, Default)]
+pub struct PlanDeps {
+    pub current: Deps,
+    pub desired: Deps,
+}
+
+/// Adds the dependencies the model itself states: columns on their types, foreign keys on the
+/// tables they reference, triggers on their functions, partitions on their parents.
+pub fn model_deps(model: &Model, deps: &mut Deps) {
+    for t in model.tables() {
+        let q = t.qualified();
+        for c in &t.columns {
+            if let Some(n) = c.ty.named() {
+                deps.add(
+                    ObjKey::Column(q.clone(), c.name.clone()),
+                    ObjKey::Type(n.clone()),
+                );
+            }
+        }
+        for fk in &t.foreign_keys {
+            deps.add(
+                ObjKey::Constraint(q.clone(), fk.name.clone()),
+                ObjKey::Table(fk.ref_table.clone()),
+            );
+            for c in &fk.ref_columns {
+                deps.add(
+                    ObjKey::Constraint(q.clone(), fk.name.clone()),
+                    ObjKey::Column(fk.ref_table.clone(), c.clone()),
+                );
+            }
+        }
+        if let Some(p) = &t.partition_of {
+            deps.add(ObjKey::Table(q.clone()), ObjKey::Table(p.parent.clone()));
+        }
+        for tr in &t.triggers {
+            deps.add(
+                ObjKey::Trigger(q.clone(), tr.name.clone()),
+                ObjKey::Function(
+                    tr.function.schema.clone(),
+                    format!("{}()", tr.function.name),
+                ),
+            );
+        }
+    }
+    for v in model.views() {
+        let q = QualifiedName::new(&v.schema, &v.name);
+        for tr in &v.triggers {
+            deps.add(
+                ObjKey::Trigger(q.clone(), tr.name.clone()),
+                ObjKey::Function(
+                    tr.function.schema.clone(),
+                    format!("{}()", tr.function.name),
+                ),
+            );
+        }
+    }
+    for s in model.sequences() {
+        if let Some((t, c)) = &s.owned_by {
+            deps.add(
+                ObjKey::Sequence(QualifiedName::new(&s.schema, &s.name)),
+                ObjKey::Column(t.clone(), c.clone()),
+            );
+        }
+    }
+    for d in model.domains() {
+        if let Some(n) = d.base.named() {
+            deps.add(
+                ObjKey::Type(QualifiedName::new(&d.schema, &d.name)),
+                ObjKey::Type(n.clone()),
+            );
+        }
+    }
+}
+
 /// Builds the plan for `changes` (from [`crate::diff::diff`]) between `current` and `desired`.
-pub fn build(changes: &[Change], current: &Model, desired: &Model, ctx: &PlanContext) -> Plan {
-    let _ = desired;
-    let steps = order::steps(changes, current);
-    let (objects, steps) = describe::objects(changes, steps);
+pub fn build(
+    changes: &[Change],
+    current: &Model,
+    desired: &Model,
+    deps: &PlanDeps,
+    ctx: &PlanContext,
+) -> Plan {
+    let mut all = deps.clone();
+    model_deps(current, &mut all.current);
+    model_deps(desired, &mut all.desired);
+    let (changes, reasons) = recreate::expand(changes, current, desired, &all.current);
+    let octx = order::Ctx {
+        current,
+        desired,
+        deps: &all,
+    };
+    let mut nodes = order::nodes(&changes, &octx);
+    // Extensions provide types and functions nothing declares a dependency on: create them first.
+    let extensions: Vec<ObjKey> = nodes
+        .iter()
+        .flat_map(|n| {
+            n.creates
+                .iter()
+                .filter(|k| matches!(k, ObjKey::Extension(_)))
+                .cloned()
+        })
+        .collect();
+    for n in &mut nodes {
+        if n.rank > graph::rank::EXTENSION {
+            n.needs.extend(extensions.iter().cloned());
+        }
+    }
+    let steps = graph::order(nodes, &all.current);
+    let (objects, steps) = describe::objects(&changes, steps, &reasons);
     let mut summary = Summary::default();
     for o in &objects {
         match o.action {

@@ -1,54 +1,16 @@
-//! Ordering changes into executable steps.
-//!
-//! Phases, each only after what it needs:
-//! 1. create schemas, schema comments;  2. create enums, add enum values;
-//! 3. drop foreign keys;  4. drop indexes;  5. drop tables (referencing tables first);
-//! 6. create tables (referenced tables first, foreign keys inline where the target exists);
-//! 7. alter tables;  8. create indexes;  9. add foreign keys (cycles, existing tables);
-//! 10. drop enums;  11. drop schemas.
+//! Turning changes into steps with what each creates, drops, alters and needs; the graph orders
+//! them (see [`super::graph`]). This file covers schemas, enums and tables; `order_objects` the
+//! other kinds.
 
+use super::PlanDeps;
+use super::graph::{Node, rank};
 use super::hazards::{self, Hazard};
 use super::{Action, Step};
 use crate::diff::{Change, CommentKind, TableChange, TableDiff};
 use crate::model::{Column, DataType, ForeignKey, Model, QualifiedName, Table};
-use crate::postgres::{ddl, names, quote};
-use std::collections::{BTreeSet, HashSet};
-
-#[derive(Default)]
-struct Phases {
-    create_schemas: Vec<Step>,
-    enums: Vec<Step>,
-    drop_fks: Vec<Step>,
-    drop_indexes: Vec<Step>,
-    drop_tables: Vec<Step>,
-    create_tables: Vec<Step>,
-    alter_tables: Vec<Step>,
-    create_indexes: Vec<Step>,
-    add_fks: Vec<Step>,
-    drop_enums: Vec<Step>,
-    drop_schemas: Vec<Step>,
-}
-
-impl Phases {
-    fn into_steps(self) -> Vec<Step> {
-        [
-            self.create_schemas,
-            self.enums,
-            self.drop_fks,
-            self.drop_indexes,
-            self.drop_tables,
-            self.create_tables,
-            self.alter_tables,
-            self.create_indexes,
-            self.add_fks,
-            self.drop_enums,
-            self.drop_schemas,
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
-    }
-}
+use crate::postgres::inspect::deps::ObjKey;
+use crate::postgres::{ddl, ddl_objects, names, quote};
+use std::collections::HashSet;
 
 pub fn table_address(q: &QualifiedName) -> String {
     format!("table.{}.{}", q.schema, q.name)
@@ -62,7 +24,7 @@ pub fn schema_address(name: &str) -> String {
     format!("schema.{name}")
 }
 
-fn step(
+pub(super) fn step(
     object: String,
     action: Action,
     description: String,
@@ -78,13 +40,88 @@ fn step(
     }
 }
 
-fn display(q: &QualifiedName) -> String {
+pub(super) fn display(q: &QualifiedName) -> String {
     quote::qualified(q)
 }
 
-/// Orders `changes` into steps.
-pub fn steps(changes: &[Change], current: &Model) -> Vec<Step> {
-    let mut p = Phases::default();
+/// What planning needs besides the changes.
+pub(super) struct Ctx<'a> {
+    pub current: &'a Model,
+    pub desired: &'a Model,
+    pub deps: &'a PlanDeps,
+}
+
+impl Ctx<'_> {
+    /// What the desired version of `k` depends on.
+    pub fn desired_deps(&self, k: &ObjKey) -> Vec<ObjKey> {
+        self.deps.desired.of(k).cloned().collect()
+    }
+}
+
+/// Keys a type needs to exist: a user type, or a table or view used as a row type.
+pub(super) fn type_needs(ty: &DataType) -> Vec<ObjKey> {
+    match ty.named() {
+        Some(q) => vec![
+            ObjKey::Type(q.clone()),
+            ObjKey::Table(q.clone()),
+            ObjKey::View(q.clone()),
+        ],
+        None => vec![],
+    }
+}
+
+fn col(q: &QualifiedName, c: &str) -> ObjKey {
+    ObjKey::Column(q.clone(), c.to_string())
+}
+
+fn con(q: &QualifiedName, n: &str) -> ObjKey {
+    ObjKey::Constraint(q.clone(), n.to_string())
+}
+
+/// Every key a table brings: itself, its columns, constraints and indexes.
+pub(super) fn table_keys(t: &Table) -> Vec<ObjKey> {
+    let q = t.qualified();
+    let mut keys = vec![ObjKey::Table(q.clone())];
+    keys.extend(t.columns.iter().map(|c| col(&q, &c.name)));
+    keys.extend(t.primary_key.iter().map(|p| con(&q, &p.name)));
+    keys.extend(t.uniques.iter().map(|u| con(&q, &u.name)));
+    keys.extend(
+        t.checks
+            .iter()
+            .filter_map(|c| c.name.as_ref())
+            .map(|n| con(&q, n)),
+    );
+    keys.extend(t.excludes.iter().map(|x| con(&q, &x.name)));
+    keys.extend(t.foreign_keys.iter().map(|f| con(&q, &f.name)));
+    keys.extend(
+        t.indexes
+            .iter()
+            .map(|i| ObjKey::Index(q.clone(), i.name.clone())),
+    );
+    keys
+}
+
+/// What a foreign key needs: the referenced table and its keys.
+fn fk_needs(fk: &ForeignKey, desired: &Model) -> Vec<ObjKey> {
+    let r = &fk.ref_table;
+    let mut needs = vec![ObjKey::Table(r.clone())];
+    needs.extend(fk.ref_columns.iter().map(|c| col(r, c)));
+    if let Some(t) = desired.table(r) {
+        needs.extend(t.primary_key.iter().map(|p| con(r, &p.name)));
+        needs.extend(t.uniques.iter().map(|u| con(r, &u.name)));
+        needs.extend(
+            t.indexes
+                .iter()
+                .filter(|i| i.unique)
+                .map(|i| ObjKey::Index(r.clone(), i.name.clone())),
+        );
+    }
+    needs
+}
+
+/// Builds the nodes for all changes.
+pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
+    let mut out = Vec::new();
     let created: HashSet<QualifiedName> = changes
         .iter()
         .filter_map(|c| match c {
@@ -92,14 +129,6 @@ pub fn steps(changes: &[Change], current: &Model) -> Vec<Step> {
             _ => None,
         })
         .collect();
-    let altered: HashSet<QualifiedName> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::AlterTable(d) => Some(d.to.qualified()),
-            _ => None,
-        })
-        .collect();
-
     for c in changes {
         match c {
             Change::CreateSchema(s) => {
@@ -107,45 +136,66 @@ pub fn steps(changes: &[Change], current: &Model) -> Vec<Step> {
                 if s.comment.is_some() {
                     stmts.push(ddl::comment_on_schema(&s.name, &s.comment));
                 }
-                p.create_schemas.push(step(
-                    schema_address(&s.name),
-                    Action::Create,
-                    format!("Create schema {}", quote::ident(&s.name)),
-                    stmts,
-                    vec![],
-                ));
+                out.push(
+                    Node::new(
+                        step(
+                            schema_address(&s.name),
+                            Action::Create,
+                            format!("Create schema {}", quote::ident(&s.name)),
+                            stmts,
+                            vec![],
+                        ),
+                        rank::SCHEMA,
+                    )
+                    .creates([ObjKey::Schema(s.name.clone())]),
+                );
             }
-            Change::AlterSchema { to, .. } => {
-                p.create_schemas.push(step(
-                    schema_address(&to.name),
-                    Action::Update,
-                    format!("Set the comment of schema {}", quote::ident(&to.name)),
-                    vec![ddl::comment_on_schema(&to.name, &to.comment)],
-                    vec![],
-                ));
-            }
-            Change::DropSchema(s) => {
-                p.drop_schemas.push(step(
-                    schema_address(&s.name),
-                    Action::Delete,
-                    format!("Drop schema {}", quote::ident(&s.name)),
-                    vec![ddl::drop_schema(&s.name)],
-                    vec![hazards::drop_schema(&s.name)],
-                ));
-            }
+            Change::AlterSchema { to, .. } => out.push(
+                Node::new(
+                    step(
+                        schema_address(&to.name),
+                        Action::Update,
+                        format!("Set the comment of schema {}", quote::ident(&to.name)),
+                        vec![ddl::comment_on_schema(&to.name, &to.comment)],
+                        vec![],
+                    ),
+                    rank::SCHEMA,
+                )
+                .alters([ObjKey::Schema(to.name.clone())]),
+            ),
+            Change::DropSchema(s) => out.push(
+                Node::new(
+                    step(
+                        schema_address(&s.name),
+                        Action::Delete,
+                        format!("Drop schema {}", quote::ident(&s.name)),
+                        vec![ddl::drop_schema(&s.name)],
+                        vec![hazards::drop_schema(&s.name)],
+                    ),
+                    rank::DROP_SCHEMA,
+                )
+                .drops([ObjKey::Schema(s.name.clone())]),
+            ),
             Change::CreateEnum(e) => {
                 let q = QualifiedName::new(&e.schema, &e.name);
                 let mut stmts = vec![ddl::create_enum(e)];
                 if e.comment.is_some() {
                     stmts.push(ddl::comment_on_type(&q, &e.comment));
                 }
-                p.enums.push(step(
-                    enum_address(&q),
-                    Action::Create,
-                    format!("Create enum type {}", display(&q)),
-                    stmts,
-                    vec![],
-                ));
+                out.push(
+                    Node::new(
+                        step(
+                            enum_address(&q),
+                            Action::Create,
+                            format!("Create enum type {}", display(&q)),
+                            stmts,
+                            vec![],
+                        ),
+                        rank::TYPES,
+                    )
+                    .creates([ObjKey::Type(q.clone())])
+                    .needs([ObjKey::Schema(q.schema.clone())]),
+                );
             }
             Change::AlterEnum { from, to, added } => {
                 let q = QualifiedName::new(&to.schema, &to.name);
@@ -154,40 +204,178 @@ pub fn steps(changes: &[Change], current: &Model) -> Vec<Step> {
                 if from.comment != to.comment {
                     stmts.push(ddl::comment_on_type(&q, &to.comment));
                 }
-                p.enums.push(step(
-                    enum_address(&q),
-                    Action::Update,
-                    format!("Add values to enum type {}", display(&q)),
-                    stmts,
-                    vec![],
-                ));
+                out.push(
+                    Node::new(
+                        step(
+                            enum_address(&q),
+                            Action::Update,
+                            format!("Add values to enum type {}", display(&q)),
+                            stmts,
+                            vec![],
+                        ),
+                        rank::TYPES,
+                    )
+                    .alters([ObjKey::Type(q)]),
+                );
             }
+            Change::RebuildEnum { from, to } => out.push(rebuild_enum(from, to, ctx)),
             Change::DropEnum(e) => {
                 let q = QualifiedName::new(&e.schema, &e.name);
-                p.drop_enums.push(step(
-                    enum_address(&q),
-                    Action::Delete,
-                    format!("Drop enum type {}", display(&q)),
-                    vec![ddl::drop_enum(&q)],
-                    vec![],
-                ));
+                out.push(
+                    Node::new(
+                        step(
+                            enum_address(&q),
+                            Action::Delete,
+                            format!("Drop enum type {}", display(&q)),
+                            vec![ddl::drop_enum(&q)],
+                            vec![],
+                        ),
+                        rank::DROP_TYPES,
+                    )
+                    .drops([ObjKey::Type(q)]),
+                );
             }
-            Change::CreateTable(_) | Change::DropTable(_) => {}
-            Change::AlterTable(d) => alter_table(&mut p, d),
+            Change::DropTable(t) => drop_table(&mut out, t, changes),
+            Change::DropDefault { table, column } => out.push(
+                Node::new(
+                    step(
+                        table_address(table),
+                        Action::Update,
+                        format!(
+                            "Drop the default of {}.{} until what it uses is rebuilt",
+                            display(table),
+                            quote::ident(&column.name)
+                        ),
+                        vec![ddl::alter_table(
+                            table,
+                            &[format!(
+                                "ALTER COLUMN {} DROP DEFAULT",
+                                quote::ident(&column.name)
+                            )],
+                        )],
+                        vec![],
+                    ),
+                    rank::DROP_TRIGGER_POLICY,
+                )
+                .alters([col(table, &column.name)]),
+            ),
+            Change::SetDefault { table, column } => {
+                let k = col(table, &column.name);
+                out.push(
+                    Node::new(
+                        step(
+                            table_address(table),
+                            Action::Update,
+                            format!(
+                                "Set the default of {}.{} again",
+                                display(table),
+                                quote::ident(&column.name)
+                            ),
+                            vec![ddl::alter_table(
+                                table,
+                                &[format!(
+                                    "ALTER COLUMN {} SET DEFAULT {}",
+                                    quote::ident(&column.name),
+                                    column.default.clone().unwrap_or_default()
+                                )],
+                            )],
+                            vec![],
+                        ),
+                        rank::ALTER_TABLE,
+                    )
+                    .creates([k.clone()])
+                    .needs(ctx.desired_deps(&k)),
+                );
+            }
+            Change::AlterTable(d) => alter_table(&mut out, d, ctx),
+            _ => {}
         }
     }
-    create_tables(&mut p, changes, current, &created, &altered);
-    drop_tables(&mut p, changes);
-    p.into_steps()
+    create_tables(&mut out, changes, ctx, &created);
+    super::order_objects::nodes(&mut out, changes, ctx);
+    out
+}
+
+fn rebuild_enum(from: &crate::model::Enum, to: &crate::model::Enum, ctx: &Ctx) -> Node {
+    let q = QualifiedName::new(&to.schema, &to.name);
+    let old = names::clip(
+        &format!("{}__strata_old", to.name),
+        names::MAX_IDENTIFIER_BYTES,
+    )
+    .to_string();
+    let mut stmts = ddl_objects::rebuild_enum_start(to, &old);
+    let mut columns = Vec::new();
+    let is_this = |t: &DataType| t.named() == Some(&q);
+    for t in ctx.current.tables() {
+        let Some(want) = ctx.desired.table(&t.qualified()) else {
+            continue;
+        };
+        for c in &t.columns {
+            let Some(wc) = want.column(&c.name) else {
+                continue;
+            };
+            if !is_this(&c.ty) || !is_this(&wc.ty) {
+                continue;
+            }
+            let tq = t.qualified();
+            let cname = quote::ident(&c.name);
+            let target = crate::postgres::types::storage_sql(&wc.ty);
+            let cast = if matches!(wc.ty, DataType::Array(_)) {
+                "text[]"
+            } else {
+                "text"
+            };
+            let mut clauses = Vec::new();
+            if c.default.is_some() {
+                clauses.push(format!("ALTER COLUMN {cname} DROP DEFAULT"));
+            }
+            clauses.push(format!(
+                "ALTER COLUMN {cname} TYPE {target} USING {cname}::{cast}::{target}"
+            ));
+            if let Some(d) = &wc.default {
+                clauses.push(format!("ALTER COLUMN {cname} SET DEFAULT {d}"));
+            }
+            stmts.push(ddl::alter_table(&tq, &clauses));
+            columns.push(col(&tq, &c.name));
+        }
+    }
+    stmts.push(format!(
+        "DROP TYPE {}",
+        quote::qualified_parts(&to.schema, &old)
+    ));
+    let removed: Vec<&String> = from
+        .values
+        .iter()
+        .filter(|v| !to.values.contains(v))
+        .collect();
+    let hz = vec![hazards::rebuild_enum(&q.to_string(), &removed)];
+    Node::new(
+        step(
+            enum_address(&q),
+            Action::Replace,
+            format!("Rebuild enum type {} and convert its columns", display(&q)),
+            stmts,
+            hz,
+        ),
+        rank::TYPES,
+    )
+    .drops([ObjKey::Type(q.clone())].into_iter().chain(columns.clone()))
+    .creates([ObjKey::Type(q)].into_iter().chain(columns))
 }
 
 fn create_tables(
-    p: &mut Phases,
+    out: &mut Vec<Node>,
     changes: &[Change],
-    current: &Model,
+    ctx: &Ctx,
     created: &HashSet<QualifiedName>,
-    altered: &HashSet<QualifiedName>,
 ) {
+    let altered: HashSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterTable(d) => Some(d.to.qualified()),
+            _ => None,
+        })
+        .collect();
     let mut pending: Vec<&Table> = changes
         .iter()
         .filter_map(|c| match c {
@@ -215,7 +403,7 @@ fn create_tables(
             } else if created.contains(&fk.ref_table) {
                 placed.contains(&fk.ref_table)
             } else {
-                current.table(&fk.ref_table).is_some() && !altered.contains(&fk.ref_table)
+                ctx.current.table(&fk.ref_table).is_some() && !altered.contains(&fk.ref_table)
             };
             if target_ready {
                 inline.push(fk)
@@ -231,9 +419,9 @@ fn create_tables(
             .iter()
             .cloned()
             .partition(|u| Some(&u.columns) == pk_cols.as_ref());
-        let mut created = t.clone();
-        created.uniques = kept;
-        let mut stmts = vec![ddl::create_table(&created, &inline)];
+        let mut shape = t.clone();
+        shape.uniques = kept;
+        let mut stmts = vec![ddl::create_table(&shape, &inline)];
         for u in &repeats_pk {
             stmts.push(ddl::alter_table(
                 &q,
@@ -247,13 +435,43 @@ fn create_tables(
                 stmts.push(ddl::comment_on_index(&t.schema, &ix.name, &ix.comment));
             }
         }
-        p.create_tables.push(step(
-            table_address(&q),
-            Action::Create,
-            format!("Create table {}", display(&q)),
-            stmts,
-            vec![],
-        ));
+        let mut keys = table_keys(t);
+        keys.retain(|k| !deferred.iter().any(|fk| *k == con(&q, &fk.name)));
+        let mut needs = vec![ObjKey::Schema(q.schema.clone())];
+        for c in &t.columns {
+            needs.extend(type_needs(&c.ty));
+        }
+        for k in &keys {
+            needs.extend(ctx.desired_deps(k));
+        }
+        if let Some(p) = &t.partition_of {
+            needs.push(ObjKey::Table(p.parent.clone()));
+            needs.extend(
+                ctx.desired
+                    .table(&p.parent)
+                    .map(table_keys)
+                    .unwrap_or_default(),
+            );
+        }
+        for fk in &inline {
+            if fk.ref_table != q {
+                needs.extend(fk_needs(fk, ctx.desired));
+            }
+        }
+        out.push(
+            Node::new(
+                step(
+                    table_address(&q),
+                    Action::Create,
+                    format!("Create table {}", display(&q)),
+                    stmts,
+                    vec![],
+                ),
+                rank::CREATE_TABLE,
+            )
+            .creates(keys)
+            .needs(needs),
+        );
         for fk in deferred {
             let mut stmts = vec![ddl::alter_table(
                 &q,
@@ -262,17 +480,28 @@ fn create_tables(
             if fk.comment.is_some() {
                 stmts.push(ddl::comment_on_constraint(&q, &fk.name, &fk.comment));
             }
-            p.add_fks.push(step(
-                table_address(&q),
-                Action::Create,
-                format!(
-                    "Add foreign key {} to {}",
-                    quote::ident(&fk.name),
-                    display(&q)
+            out.push(
+                Node::new(
+                    step(
+                        table_address(&q),
+                        Action::Create,
+                        format!(
+                            "Add foreign key {} to {}",
+                            quote::ident(&fk.name),
+                            display(&q)
+                        ),
+                        stmts,
+                        vec![],
+                    ),
+                    rank::ADD_FK,
+                )
+                .creates([con(&q, &fk.name)])
+                .needs(
+                    [ObjKey::Table(q.clone())]
+                        .into_iter()
+                        .chain(fk_needs(fk, ctx.desired)),
                 ),
-                stmts,
-                vec![],
-            ));
+            );
         }
         placed.insert(q);
     }
@@ -289,87 +518,98 @@ fn comments_of_new_table(t: &Table, inline: &[&ForeignKey]) -> Vec<String> {
             out.push(ddl::comment_on_column(&q, &c.name, &c.comment));
         }
     }
-    if let Some(pk) = &t.primary_key
-        && pk.comment.is_some()
-    {
-        out.push(ddl::comment_on_constraint(&q, &pk.name, &pk.comment));
+    let mut named: Vec<(&str, &Option<String>)> = Vec::new();
+    if let Some(pk) = &t.primary_key {
+        named.push((&pk.name, &pk.comment));
     }
-    for u in &t.uniques {
-        if u.comment.is_some() {
-            out.push(ddl::comment_on_constraint(&q, &u.name, &u.comment));
+    named.extend(t.uniques.iter().map(|u| (u.name.as_str(), &u.comment)));
+    named.extend(
+        t.checks
+            .iter()
+            .filter_map(|c| c.name.as_deref().map(|n| (n, &c.comment))),
+    );
+    named.extend(t.excludes.iter().map(|x| (x.name.as_str(), &x.comment)));
+    named.extend(inline.iter().map(|f| (f.name.as_str(), &f.comment)));
+    for (n, c) in named {
+        if c.is_some() {
+            out.push(ddl::comment_on_constraint(&q, n, c));
         }
     }
-    for c in &t.checks {
-        if let (Some(n), Some(_)) = (&c.name, &c.comment) {
-            out.push(ddl::comment_on_constraint(&q, n, &c.comment));
-        }
-    }
-    for fk in inline {
-        if fk.comment.is_some() {
-            out.push(ddl::comment_on_constraint(&q, &fk.name, &fk.comment));
-        }
+    if t.rls_enabled || t.rls_forced {
+        out.extend(ddl_objects::row_security(
+            &q,
+            t.rls_enabled,
+            t.rls_forced,
+            false,
+            false,
+        ));
     }
     out
 }
 
-fn drop_tables(p: &mut Phases, changes: &[Change]) {
-    let mut pending: Vec<&Table> = changes
+fn drop_table(out: &mut Vec<Node>, t: &Table, changes: &[Change]) {
+    let q = t.qualified();
+    let dropped: HashSet<QualifiedName> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::DropTable(t) => Some(t),
+            Change::DropTable(x) => Some(x.qualified()),
             _ => None,
         })
         .collect();
-    while !pending.is_empty() {
-        let remaining: BTreeSet<QualifiedName> = pending.iter().map(|t| t.qualified()).collect();
-        // A table can go once no other remaining table references it.
-        let referenced = |q: &QualifiedName| {
-            pending
-                .iter()
-                .any(|u| u.qualified() != *q && u.foreign_keys.iter().any(|fk| fk.ref_table == *q))
-        };
-        let idx = match pending.iter().position(|t| !referenced(&t.qualified())) {
-            Some(i) => i,
-            None => {
-                // A cycle: drop the foreign keys that point into the first table, then the table.
-                let target = pending[0].qualified();
-                for u in &pending {
-                    let uq = u.qualified();
-                    if uq == target {
-                        continue;
-                    }
-                    let names: Vec<String> = u
-                        .foreign_keys
-                        .iter()
-                        .filter(|fk| fk.ref_table == target && remaining.contains(&uq))
-                        .map(|fk| ddl::drop_constraint(&fk.name))
-                        .collect();
-                    if !names.is_empty() {
-                        p.drop_tables.push(step(
-                            table_address(&uq),
-                            Action::Delete,
-                            format!("Drop foreign keys of {} that form a cycle", display(&uq)),
-                            vec![ddl::alter_table(&uq, &names)],
-                            vec![],
-                        ));
-                    }
-                }
-                0
-            }
-        };
-        let t = pending.remove(idx);
-        let q = t.qualified();
-        p.drop_tables.push(step(
-            table_address(&q),
-            Action::Delete,
-            format!("Drop table {}", display(&q)),
-            vec![ddl::drop_table(&q)],
-            vec![hazards::drop_table(&q.to_string())],
-        ));
+    // Foreign keys into other dropped tables go first, so dropped tables never wait on each
+    // other (cycles included).
+    let cross: Vec<&ForeignKey> = t
+        .foreign_keys
+        .iter()
+        .filter(|fk| fk.ref_table != q && dropped.contains(&fk.ref_table))
+        .collect();
+    if !cross.is_empty() {
+        let clauses: Vec<String> = cross
+            .iter()
+            .map(|fk| ddl::drop_constraint(&fk.name))
+            .collect();
+        out.push(
+            Node::new(
+                step(
+                    table_address(&q),
+                    Action::Delete,
+                    format!("Drop foreign keys of {} into dropped tables", display(&q)),
+                    vec![ddl::alter_table(&q, &clauses)],
+                    vec![],
+                ),
+                rank::DROP_FK,
+            )
+            .drops(cross.iter().map(|fk| con(&q, &fk.name))),
+        );
     }
+    let mut keys = table_keys(t);
+    keys.retain(|k| !cross.iter().any(|fk| *k == con(&q, &fk.name)));
+    keys.extend(
+        t.triggers
+            .iter()
+            .map(|tr| ObjKey::Trigger(q.clone(), tr.name.clone())),
+    );
+    keys.extend(
+        t.policies
+            .iter()
+            .map(|p| ObjKey::Policy(q.clone(), p.name.clone())),
+    );
+    out.push(
+        Node::new(
+            step(
+                table_address(&q),
+                Action::Delete,
+                format!("Drop table {}", display(&q)),
+                vec![ddl::drop_table(&q)],
+                vec![hazards::drop_table(&q.to_string())],
+            ),
+            rank::DROP_TABLE,
+        )
+        .drops(keys),
+    );
 }
 
-fn alter_table(p: &mut Phases, d: &TableDiff) {
+fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
     let q = d.to.qualified();
     let addr = table_address(&q);
     let tname = q.to_string();
@@ -384,21 +624,38 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
     let mut hz: Vec<Hazard> = Vec::new();
     let mut new_indexes = Vec::new();
     let mut new_fks = Vec::new();
+    let mut main = Node::new(
+        step(
+            addr.clone(),
+            Action::Update,
+            format!("Modify table {}", display(&q)),
+            vec![],
+            vec![],
+        ),
+        rank::ALTER_TABLE,
+    )
+    .alters([ObjKey::Table(q.clone())])
+    .needs([ObjKey::Table(q.clone())]);
 
     for c in &d.changes {
         let change_hazards = hazards::table_change(&tname, c);
         match c {
             TableChange::SetComment { to, .. } => post.push(ddl::comment_on_table(&q, to)),
-            TableChange::AddColumn(col) => {
+            TableChange::AddColumn(c) => {
                 hz.extend(change_hazards);
-                clauses.push(ddl::add_column(col));
-                if col.comment.is_some() {
-                    post.push(ddl::comment_on_column(&q, &col.name, &col.comment));
+                clauses.push(ddl::add_column(c));
+                if c.comment.is_some() {
+                    post.push(ddl::comment_on_column(&q, &c.name, &c.comment));
                 }
+                let k = col(&q, &c.name);
+                main.needs.extend(type_needs(&c.ty));
+                main.needs.extend(ctx.desired_deps(&k));
+                main.creates.push(k);
             }
-            TableChange::DropColumn(col) => {
+            TableChange::DropColumn(c) => {
                 hz.extend(change_hazards);
-                column_drops.push(ddl::drop_column(&col.name));
+                column_drops.push(ddl::drop_column(&c.name));
+                main.drops.push(col(&q, &c.name));
             }
             TableChange::AlterColumn { from, to } => {
                 hz.extend(change_hazards);
@@ -411,13 +668,37 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
                     &mut pre_post,
                     &mut post,
                 );
+                let k = col(&q, &to.name);
+                let rebuilt = from.ty.storage() != to.ty.storage()
+                    || from.collation != to.collation
+                    || (to.generated.is_some() && from.generated != to.generated);
+                if rebuilt {
+                    main.drops.push(k.clone());
+                    main.creates.push(k.clone());
+                } else {
+                    main.alters.push(k.clone());
+                    main.creates.push(k.clone());
+                }
+                main.needs.extend(type_needs(&to.ty));
+                main.needs.extend(ctx.desired_deps(&k));
             }
-            TableChange::DropPrimaryKey(pk) => drop_clauses.push(ddl::drop_constraint(&pk.name)),
-            TableChange::DropUnique(u) => drop_clauses.push(ddl::drop_constraint(&u.name)),
+            TableChange::DropPrimaryKey(pk) => {
+                drop_clauses.push(ddl::drop_constraint(&pk.name));
+                main.drops.push(con(&q, &pk.name));
+            }
+            TableChange::DropUnique(u) => {
+                drop_clauses.push(ddl::drop_constraint(&u.name));
+                main.drops.push(con(&q, &u.name));
+            }
             TableChange::DropCheck(ch) => {
                 if let Some(n) = &ch.name {
                     drop_clauses.push(ddl::drop_constraint(n));
+                    main.drops.push(con(&q, n));
                 }
+            }
+            TableChange::DropExclude(x) => {
+                drop_clauses.push(ddl::drop_constraint(&x.name));
+                main.drops.push(con(&q, &x.name));
             }
             TableChange::AddPrimaryKey(pk) => {
                 hz.extend(change_hazards);
@@ -425,6 +706,7 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
                 if pk.comment.is_some() {
                     post.push(ddl::comment_on_constraint(&q, &pk.name, &pk.comment));
                 }
+                main.creates.push(con(&q, &pk.name));
             }
             TableChange::AddUnique(u) => {
                 hz.extend(change_hazards);
@@ -432,28 +714,103 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
                 if u.comment.is_some() {
                     post.push(ddl::comment_on_constraint(&q, &u.name, &u.comment));
                 }
+                main.creates.push(con(&q, &u.name));
             }
             TableChange::AddCheck(ch) => {
                 hz.extend(change_hazards);
                 clauses.push(ddl::add_constraint(ddl::check_def(ch)));
-                if let (Some(n), Some(_)) = (&ch.name, &ch.comment) {
-                    post.push(ddl::comment_on_constraint(&q, n, &ch.comment));
+                if let Some(n) = &ch.name {
+                    if ch.comment.is_some() {
+                        post.push(ddl::comment_on_constraint(&q, n, &ch.comment));
+                    }
+                    let k = con(&q, n);
+                    main.needs.extend(ctx.desired_deps(&k));
+                    main.creates.push(k);
                 }
+            }
+            TableChange::AddExclude(x) => {
+                hz.extend(change_hazards);
+                clauses.push(ddl::add_constraint(ddl_objects::exclude_def(x)));
+                if x.comment.is_some() {
+                    post.push(ddl::comment_on_constraint(&q, &x.name, &x.comment));
+                }
+                let k = con(&q, &x.name);
+                main.needs.extend(ctx.desired_deps(&k));
+                main.creates.push(k);
             }
             TableChange::DropForeignKey(fk) => fk_drops.push((fk, change_hazards)),
             TableChange::AddForeignKey(fk) => new_fks.push((fk, change_hazards)),
-            TableChange::DropIndex(ix) => index_drops.push(ddl::drop_index(&q.schema, &ix.name)),
+            TableChange::DropIndex(ix) => index_drops.push((
+                ddl::drop_index(&q.schema, &ix.name),
+                ObjKey::Index(q.clone(), ix.name.clone()),
+            )),
             TableChange::AddIndex(ix) => new_indexes.push((ix, change_hazards)),
             TableChange::RenameConstraint { from, to } => {
-                renames.push(ddl::rename_constraint(&q, from, to))
+                renames.push(ddl::rename_constraint(&q, from, to));
+                main.drops.push(con(&q, from));
+                main.creates.push(con(&q, to));
             }
             TableChange::RenameIndex { from, to } => {
-                renames.push(ddl::rename_index(&q.schema, from, to))
+                renames.push(ddl::rename_index(&q.schema, from, to));
+                main.drops.push(ObjKey::Index(q.clone(), from.clone()));
+                main.creates.push(ObjKey::Index(q.clone(), to.clone()));
             }
             TableChange::CommentOn { kind, name, to, .. } => post.push(match kind {
                 CommentKind::Constraint => ddl::comment_on_constraint(&q, name, to),
                 CommentKind::Index => ddl::comment_on_index(&q.schema, name, to),
             }),
+            TableChange::SetRowSecurity {
+                enabled,
+                forced,
+                was_enabled,
+                was_forced,
+            } => {
+                hz.extend(change_hazards);
+                post.extend(ddl_objects::row_security(
+                    &q,
+                    *enabled,
+                    *forced,
+                    *was_enabled,
+                    *was_forced,
+                ));
+            }
+            TableChange::SetLogged { unlogged } => {
+                hz.extend(change_hazards);
+                clauses.push(if *unlogged {
+                    "SET UNLOGGED".to_string()
+                } else {
+                    "SET LOGGED".to_string()
+                });
+            }
+            // Detach before the parent changes (its new columns must not reach a table that
+            // leaves), attach after both sides have their final columns.
+            TableChange::Attach(p) => out.push(
+                Node::new(
+                    step(
+                        addr.clone(),
+                        Action::Update,
+                        format!("Attach {} to {}", display(&q), display(&p.parent)),
+                        vec![ddl_objects::attach_partition(&q, p)],
+                        vec![],
+                    ),
+                    rank::ADD_FK,
+                )
+                .alters([ObjKey::Table(q.clone()), ObjKey::Table(p.parent.clone())])
+                .needs([ObjKey::Table(q.clone()), ObjKey::Table(p.parent.clone())]),
+            ),
+            TableChange::Detach(p) => out.push(
+                Node::new(
+                    step(
+                        addr.clone(),
+                        Action::Update,
+                        format!("Detach {} from {}", display(&q), display(&p.parent)),
+                        vec![ddl_objects::detach_partition(&q, p)],
+                        vec![],
+                    ),
+                    rank::DROP_INDEX,
+                )
+                .alters([ObjKey::Table(q.clone()), ObjKey::Table(p.parent.clone())]),
+            ),
         }
     }
 
@@ -467,22 +824,34 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
             .map(|(fk, _)| quote::ident(&fk.name))
             .collect();
         let h: Vec<Hazard> = fk_drops.iter().flat_map(|(_, h)| h.clone()).collect();
-        p.drop_fks.push(step(
-            addr.clone(),
-            Action::Update,
-            format!("Drop foreign key {} of {}", names.join(", "), display(&q)),
-            vec![ddl::alter_table(&q, &clauses)],
-            h,
-        ));
+        out.push(
+            Node::new(
+                step(
+                    addr.clone(),
+                    Action::Update,
+                    format!("Drop foreign key {} of {}", names.join(", "), display(&q)),
+                    vec![ddl::alter_table(&q, &clauses)],
+                    h,
+                ),
+                rank::DROP_FK,
+            )
+            .drops(fk_drops.iter().map(|(fk, _)| con(&q, &fk.name))),
+        );
     }
     if !index_drops.is_empty() {
-        p.drop_indexes.push(step(
-            addr.clone(),
-            Action::Update,
-            format!("Drop indexes of {}", display(&q)),
-            index_drops,
-            vec![],
-        ));
+        out.push(
+            Node::new(
+                step(
+                    addr.clone(),
+                    Action::Update,
+                    format!("Drop indexes of {}", display(&q)),
+                    index_drops.iter().map(|(s, _)| s.clone()).collect(),
+                    vec![],
+                ),
+                rank::DROP_INDEX,
+            )
+            .drops(index_drops.iter().map(|(_, k)| k.clone())),
+        );
     }
     // Constraints go before columns: dropping a column silently drops its constraints.
     drop_clauses.extend(column_drops);
@@ -505,26 +874,36 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
     stmts.extend(pre_post);
     stmts.extend(post);
     if !stmts.is_empty() {
-        p.alter_tables.push(step(
-            addr.clone(),
-            Action::Update,
-            format!("Modify table {}", display(&q)),
-            stmts,
-            hz,
-        ));
+        main.step.statements = stmts;
+        main.step.hazards = hz;
+        out.push(main);
     }
     for (ix, h) in new_indexes {
         let mut stmts = vec![ddl::create_index(&q, ix)];
         if ix.comment.is_some() {
             stmts.push(ddl::comment_on_index(&q.schema, &ix.name, &ix.comment));
         }
-        p.create_indexes.push(step(
-            addr.clone(),
-            Action::Update,
-            format!("Create index {} on {}", quote::ident(&ix.name), display(&q)),
-            stmts,
-            h,
-        ));
+        let k = ObjKey::Index(q.clone(), ix.name.clone());
+        let mut needs = vec![ObjKey::Table(q.clone())];
+        needs.extend(ix.parts.iter().filter_map(|p| match &p.key {
+            crate::model::IndexKey::Column(c) => Some(col(&q, c)),
+            crate::model::IndexKey::Expr(_) => None,
+        }));
+        needs.extend(ctx.desired_deps(&k));
+        out.push(
+            Node::new(
+                step(
+                    addr.clone(),
+                    Action::Update,
+                    format!("Create index {} on {}", quote::ident(&ix.name), display(&q)),
+                    stmts,
+                    h,
+                ),
+                rank::CREATE_INDEX,
+            )
+            .creates([k])
+            .needs(needs),
+        );
     }
     for (fk, h) in new_fks {
         let mut stmts = vec![ddl::alter_table(
@@ -534,17 +913,27 @@ fn alter_table(p: &mut Phases, d: &TableDiff) {
         if fk.comment.is_some() {
             stmts.push(ddl::comment_on_constraint(&q, &fk.name, &fk.comment));
         }
-        p.add_fks.push(step(
-            addr.clone(),
-            Action::Update,
-            format!(
-                "Add foreign key {} to {}",
-                quote::ident(&fk.name),
-                display(&q)
-            ),
-            stmts,
-            h,
-        ));
+        let mut needs = vec![ObjKey::Table(q.clone())];
+        needs.extend(fk.columns.iter().map(|c| col(&q, c)));
+        needs.extend(fk_needs(fk, ctx.desired));
+        out.push(
+            Node::new(
+                step(
+                    addr.clone(),
+                    Action::Update,
+                    format!(
+                        "Add foreign key {} to {}",
+                        quote::ident(&fk.name),
+                        display(&q)
+                    ),
+                    stmts,
+                    h,
+                ),
+                rank::ADD_FK,
+            )
+            .creates([con(&q, &fk.name)])
+            .needs(needs),
+        );
     }
 }
 

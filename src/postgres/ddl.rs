@@ -212,20 +212,45 @@ fn partition_clause(p: &PartitionKey) -> String {
 }
 
 /// `CREATE TABLE` with columns and constraints; `fks` are the foreign keys created inline.
+/// Partitions take their columns from the parent: `CREATE TABLE … PARTITION OF parent …`.
 pub fn create_table(t: &Table, fks: &[&ForeignKey]) -> String {
-    let mut lines: Vec<String> = t.columns.iter().map(column_def).collect();
+    let mut lines: Vec<String> = if t.partition_of.is_some() {
+        Vec::new()
+    } else {
+        t.columns.iter().map(column_def).collect()
+    };
     if let Some(pk) = &t.primary_key {
         lines.push(primary_key_def(pk));
     }
     lines.extend(t.uniques.iter().map(unique_def));
     lines.extend(t.checks.iter().map(check_def));
+    lines.extend(t.excludes.iter().map(super::ddl_objects::exclude_def));
     lines.extend(fks.iter().map(|f| foreign_key_def(f)));
     let body = if lines.is_empty() {
         String::new()
     } else {
         format!("\n  {}\n", lines.join(",\n  "))
     };
-    let mut s = format!("CREATE TABLE {} ({body})", qualified(&t.qualified()));
+    let mut s = match &t.partition_of {
+        Some(p) => {
+            let body = if lines.is_empty() {
+                String::new()
+            } else {
+                format!(" ({body})")
+            };
+            format!(
+                "CREATE TABLE {} PARTITION OF {}{body} {}",
+                qualified(&t.qualified()),
+                qualified(&p.parent),
+                p.bound
+            )
+        }
+        None => format!(
+            "CREATE {}TABLE {} ({body})",
+            if t.unlogged { "UNLOGGED " } else { "" },
+            qualified(&t.qualified())
+        ),
+    };
     if let Some(p) = &t.partition {
         s.push_str(&partition_clause(p));
     }

@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod ddl;
+pub mod ddl_objects;
 pub mod defaults;
 pub mod inspect;
 pub mod names;

@@ -40,7 +40,25 @@ pub struct Loaded {
 }
 
 /// The top-level block kinds a schema file may contain.
-pub const TOP_LEVEL_BLOCKS: &[&str] = &["schema", "table", "enum", "variable", "locals"];
+pub const TOP_LEVEL_BLOCKS: &[&str] = &[
+    "schema",
+    "table",
+    "enum",
+    "variable",
+    "locals",
+    "extension",
+    "sequence",
+    "view",
+    "materialized",
+    "function",
+    "procedure",
+    "trigger",
+    "policy",
+    "domain",
+    "composite",
+];
+
+mod objects;
 
 /// Loads a set of already-read files as one schema.
 pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclErrors> {
@@ -73,6 +91,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
         schemas: HashMap::new(),
         tables: Vec::new(),
         enums: Vec::new(),
+        objects: Vec::new(),
         sources: SourceMap::default(),
     };
     let mut top: Vec<(&SourceFile, &Block)> = Vec::new();
@@ -127,6 +146,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     loader.declare_schemas(&of_kind("schema"), &mut model);
     loader.declare_enums(&of_kind("enum"));
     loader.declare_tables(&of_kind("table"));
+    loader.declare_objects(&top);
     for e in loader.build_enums() {
         if let Some(s) = model.schemas.get_mut(&e.schema) {
             s.enums.insert(e.name.clone(), e);
@@ -137,6 +157,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
             s.tables.insert(t.name.clone(), t);
         }
     }
+    loader.build_objects(&top, &mut model);
     model.sort();
     let Loader {
         errors, sources, ..
@@ -156,6 +177,8 @@ struct TableSym<'a> {
     name: String,
     schema: String,
     columns: Vec<String>,
+    /// Materialized views: any column name is accepted.
+    open_columns: bool,
 }
 
 struct EnumSym<'a> {
@@ -173,6 +196,8 @@ struct Loader<'a> {
     schemas: HashMap<String, SchemaSym>,
     tables: Vec<TableSym<'a>>,
     enums: Vec<EnumSym<'a>>,
+    /// Views, routines, sequences, domains and composite types.
+    objects: Vec<objects::ObjectSym<'a>>,
     sources: SourceMap,
 }
 
@@ -604,7 +629,25 @@ impl<'a> Loader<'a> {
                 name,
                 schema,
                 columns,
+                open_columns: false,
             });
+        }
+        // Partitions have their parent's columns.
+        for i in 0..self.tables.len() {
+            let Some(attr) = self.tables[i].block.body.get_attribute("partition_of") else {
+                continue;
+            };
+            let Some(path) = path_of(&attr.value) else {
+                continue;
+            };
+            if path.first().map(String::as_str) != Some("table") {
+                continue;
+            }
+            if let Ok(p) = self.find_table(&path[1..])
+                && self.tables[i].columns.is_empty()
+            {
+                self.tables[i].columns = self.tables[p].columns.clone();
+            }
         }
     }
 
@@ -687,7 +730,7 @@ impl<'a> Loader<'a> {
                 ));
             }
         };
-        if !self.tables[table].columns.contains(&column) {
+        if !self.tables[table].open_columns && !self.tables[table].columns.contains(&column) {
             let t = &self.tables[table];
             return Err(format!(
                 "table \"{}\" has no column \"{column}\" (columns: {})",
@@ -808,6 +851,10 @@ impl<'a> Loader<'a> {
     fn build_tables(&mut self) -> Vec<Table> {
         let mut out = Vec::new();
         for i in 0..self.tables.len() {
+            // Materialized views only borrow the table machinery for their indexes.
+            if self.tables[i].open_columns {
+                continue;
+            }
             if let Some(t) = self.build_table(i) {
                 out.push(t);
             }
@@ -825,7 +872,14 @@ impl<'a> Loader<'a> {
             file,
             &block.body,
             &what,
-            &["schema", "comment", "depends_on"],
+            &[
+                "schema",
+                "comment",
+                "depends_on",
+                "partition_of",
+                "bound",
+                "unlogged",
+            ],
             &[
                 "column",
                 "primary_key",
@@ -834,6 +888,8 @@ impl<'a> Loader<'a> {
                 "check",
                 "foreign_key",
                 "partition",
+                "exclude",
+                "row_security",
             ],
         );
         let mut table = Table {
@@ -842,6 +898,7 @@ impl<'a> Loader<'a> {
             ..Default::default()
         };
         table.comment = self.string(file, &block.body, "comment");
+        table.unlogged = self.bool(file, &block.body, "unlogged").unwrap_or(false);
         for c in block.body.get_blocks("column") {
             if let Some(col) = self.build_column(file, c, &name)
                 && table.column(&col.name).is_none()
@@ -1018,6 +1075,7 @@ impl<'a> Loader<'a> {
         if let Some(p) = parts.first() {
             table.partition = self.build_partition(file, idx, p);
         }
+        self.table_extras(file, idx, block, &mut table);
         table.sort();
         Some(table)
     }
@@ -1260,7 +1318,9 @@ impl<'a> Loader<'a> {
                         .and_then(|a| self.eval.eval(a).ok())
                         .and_then(|v| v.as_str().map(str::to_string));
                     return match text {
-                        Some(t) if !t.trim().is_empty() => Some(hcl_types::from_sql(&t)),
+                        Some(t) if !t.trim().is_empty() => {
+                            Some(self.resolve_user_type(hcl_types::from_sql(&t)))
+                        }
                         _ => {
                             self.err(
                                 file,
@@ -1298,6 +1358,23 @@ impl<'a> Loader<'a> {
             Expression::Traversal(_) => {
                 let path = path_of(&attr.value).unwrap_or_default();
                 match path.split_first() {
+                    Some((root, rest)) if root == "domain" || root == "composite" => {
+                        match self.find_object(&[root.as_str()], rest) {
+                            Ok(i) => {
+                                let o = &self.objects[i];
+                                Some(DataType::Named(QualifiedName::new(&o.schema, &o.name)))
+                            }
+                            Err(msg) => {
+                                self.err(
+                                    file,
+                                    span,
+                                    format!("unresolved reference `{}`: {msg}", path.join(".")),
+                                    "unresolved reference",
+                                );
+                                None
+                            }
+                        }
+                    }
                     Some((root, rest)) if root == "enum" => match self.find_enum(rest) {
                         Ok(q) => Some(hcl_types::from_enum(q)),
                         Err(msg) => {
@@ -1316,7 +1393,7 @@ impl<'a> Loader<'a> {
                     }
                 }
             }
-            Expression::String(s) => Some(hcl_types::from_sql(s.value())),
+            Expression::String(s) => Some(self.resolve_user_type(hcl_types::from_sql(s.value()))),
             _ => {
                 self.errors.push(unknown(&expr_text(&attr.value)));
                 None

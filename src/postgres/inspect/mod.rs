@@ -1,10 +1,13 @@
 //! Reads a live database into the [`Model`] with one bulk catalog query per object kind (all
 //! tables at once, never a query per table). The queries run pipelined on one connection.
 
+pub mod deps;
+pub mod objects;
+
 use crate::model::{
     Check, Column, DataType, Deferrable, Enum, ForeignKey, Identity, Index, IndexKey, IndexPart,
-    Model, PartitionKey, PartitionStrategy, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    SerialKind, Table, Unique,
+    Model, PartitionKey, PartitionOf, PartitionStrategy, PrimaryKey, QualifiedName,
+    ReferentialAction, Schema, SerialKind, Table, Unique, View,
 };
 use crate::postgres::connect::error_text;
 use miette::{Diagnostic, Result};
@@ -43,13 +46,55 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
     };
     let index_sql = INDEXES.replace("{NULLS_NOT_DISTINCT}", nulls_not_distinct);
     let unique_sql = CONSTRAINTS.replace("{NULLS_NOT_DISTINCT}", nulls_not_distinct);
-    let (schema_rows, table_rows, column_rows, constraint_rows, index_rows, enum_rows) = tokio::try_join!(
-        query(client, "schemas", SCHEMAS, p),
-        query(client, "tables", TABLES, p),
-        query(client, "columns", COLUMNS, p),
-        query(client, "constraints", &unique_sql, p),
-        query(client, "indexes", &index_sql, p),
-        query(client, "enums", ENUMS, p),
+    let (ext_sql, seq_sql, view_sql, fn_sql, trig_sql, pol_sql, excl_sql, dom_sql, comp_sql) = (
+        objects::extensions_sql(),
+        objects::sequences_sql(),
+        objects::views_sql(),
+        objects::functions_sql(version),
+        objects::triggers_sql(version),
+        objects::policies_sql(),
+        objects::excludes_sql(),
+        objects::domains_sql(),
+        objects::composites_sql(),
+    );
+    // All queries pipelined on the one connection.
+    let (
+        (schema_rows, table_rows, column_rows, constraint_rows, index_rows, enum_rows),
+        (
+            ext_rows,
+            seq_rows,
+            view_rows,
+            fn_rows,
+            trig_rows,
+            pol_rows,
+            excl_rows,
+            dom_rows,
+            comp_rows,
+        ),
+    ) = tokio::try_join!(
+        async {
+            tokio::try_join!(
+                query(client, "schemas", SCHEMAS, p),
+                query(client, "tables", TABLES, p),
+                query(client, "columns", COLUMNS, p),
+                query(client, "constraints", &unique_sql, p),
+                query(client, "indexes", &index_sql, p),
+                query(client, "enums", ENUMS, p),
+            )
+        },
+        async {
+            tokio::try_join!(
+                query(client, "extensions", &ext_sql, p),
+                query(client, "sequences", &seq_sql, p),
+                query(client, "views", &view_sql, p),
+                query(client, "functions", &fn_sql, p),
+                query(client, "triggers", &trig_sql, p),
+                query(client, "policies", &pol_sql, p),
+                query(client, "exclusion constraints", &excl_sql, p),
+                query(client, "domains", &dom_sql, p),
+                query(client, "composite types", &comp_sql, p),
+            )
+        }
     )?;
 
     let mut model = Model::default();
@@ -83,6 +128,17 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
             })?),
             None => None,
         };
+        let partition_of = match (
+            r.get::<_, Option<String>>(8),
+            r.get::<_, Option<String>>(9),
+            r.get::<_, Option<String>>(10),
+        ) {
+            (Some(ps), Some(pn), Some(bound)) => Some(PartitionOf {
+                parent: QualifiedName::new(ps, pn),
+                bound,
+            }),
+            _ => None,
+        };
         by_oid.insert(
             oid,
             Table {
@@ -90,9 +146,17 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
                 name,
                 comment: r.get(3),
                 partition,
+                partition_of,
+                rls_enabled: r.get(5),
+                rls_forced: r.get(6),
+                unlogged: r.get(7),
                 ..Default::default()
             },
         );
+    }
+    let mut views: HashMap<u32, View> = HashMap::with_capacity(view_rows.len());
+    for r in &view_rows {
+        views.insert(r.get(0), objects::view_from_row(r));
     }
 
     for r in &column_rows {
@@ -154,10 +218,62 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
 
     for r in &index_rows {
         let oid: u32 = r.get("indrelid");
-        let Some(table) = by_oid.get_mut(&oid) else {
-            continue;
-        };
-        table.indexes.push(index_from_row(r));
+        if let Some(table) = by_oid.get_mut(&oid) {
+            table.indexes.push(index_from_row(r));
+        } else if let Some(view) = views.get_mut(&oid) {
+            view.indexes.push(index_from_row(r));
+        }
+    }
+    for r in &trig_rows {
+        let oid: u32 = r.get(0);
+        if let Some(table) = by_oid.get_mut(&oid) {
+            table.triggers.push(objects::trigger_from_row(r));
+        } else if let Some(view) = views.get_mut(&oid) {
+            view.triggers.push(objects::trigger_from_row(r));
+        }
+    }
+    for r in &pol_rows {
+        if let Some(table) = by_oid.get_mut(&r.get::<_, u32>(0)) {
+            table.policies.push(objects::policy_from_row(r));
+        }
+    }
+    for r in &excl_rows {
+        if let Some(table) = by_oid.get_mut(&r.get::<_, u32>(0)) {
+            table.excludes.push(objects::exclude_from_row(r));
+        }
+    }
+    for (_, view) in views {
+        if let Some(schema) = model.schemas.get_mut(&view.schema) {
+            schema.views.insert(view.name.clone(), view);
+        }
+    }
+    for r in &ext_rows {
+        let e = objects::extension_from_row(r);
+        model.extensions.insert(e.name.clone(), e);
+    }
+    for r in &seq_rows {
+        let s = objects::sequence_from_row(r);
+        if let Some(schema) = model.schemas.get_mut(&s.schema) {
+            schema.sequences.insert(s.name.clone(), s);
+        }
+    }
+    for r in &fn_rows {
+        let f = objects::function_from_row(r);
+        if let Some(schema) = model.schemas.get_mut(&f.schema) {
+            schema.functions.insert(f.signature(), f);
+        }
+    }
+    for r in &dom_rows {
+        let d = objects::domain_from_row(r);
+        if let Some(schema) = model.schemas.get_mut(&d.schema) {
+            schema.domains.insert(d.name.clone(), d);
+        }
+    }
+    for r in &comp_rows {
+        let c = objects::composite_from_row(r);
+        if let Some(schema) = model.schemas.get_mut(&c.schema) {
+            schema.composites.insert(c.name.clone(), c);
+        }
     }
 
     for (_, mut table) in by_oid {
@@ -179,6 +295,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
             s.enums.insert(e.name.clone(), e);
         }
     }
+    model.sort();
     Ok(model)
 }
 
@@ -412,11 +529,17 @@ ORDER BY 1";
 
 const TABLES: &str = "
 SELECT c.oid, n.nspname::text, c.relname::text, d.description,
-       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+       c.relrowsecurity, c.relforcerowsecurity, c.relpersistence = 'u' AS unlogged,
+       pn.nspname::text AS parent_schema, pc.relname::text AS parent_name,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+LEFT JOIN pg_inherits ih ON ih.inhrelid = c.oid AND c.relispartition
+LEFT JOIN pg_class pc ON pc.oid = ih.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+WHERE c.relkind IN ('r', 'p')
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))
   AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid AND dep.deptype = 'e')";
@@ -481,8 +604,8 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
-WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND con.conislocal
+WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p')
+  AND con.conislocal AND con.conparentid = 0
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
 
@@ -514,10 +637,11 @@ JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_description d ON d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))";
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
+  AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid)";
 
 const ENUMS: &str = "
 SELECT n.nspname::text, t.typname::text,

@@ -1,0 +1,273 @@
+//! Schema objects beyond tables: extensions, sequences, views, routines, triggers, domains,
+//! composite types, policies, exclusion constraints and partitions.
+
+use super::{Check, DataType, Deferrable, Index, IndexKey, QualifiedName};
+use serde::{Deserialize, Serialize};
+
+/// `CREATE EXTENSION`. Objects an extension owns are never managed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub name: String,
+    /// Schema of the extension's objects; `None` lets PostgreSQL choose.
+    pub schema: Option<String>,
+    /// Installed version; `None` means "whatever is default" (not compared).
+    pub version: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// A sequence. Bounds and cache are `None` when they are PostgreSQL's defaults for the type and
+/// direction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub schema: String,
+    pub name: String,
+    /// `smallint`, `integer` or `bigint`.
+    pub ty: String,
+    pub start: Option<i64>,
+    pub increment: i64,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub cache: i64,
+    pub cycle: bool,
+    /// `OWNED BY table.column`.
+    pub owned_by: Option<(QualifiedName, String)>,
+    pub comment: Option<String>,
+}
+
+impl Sequence {
+    pub fn new(schema: &str, name: &str) -> Self {
+        Sequence {
+            schema: schema.into(),
+            name: name.into(),
+            ty: "bigint".into(),
+            start: None,
+            increment: 1,
+            min: None,
+            max: None,
+            cache: 1,
+            cycle: false,
+            owned_by: None,
+            comment: None,
+        }
+    }
+}
+
+/// A view or materialized view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub schema: String,
+    pub name: String,
+    /// The query, as `pg_get_viewdef` prints it once normalized.
+    pub query: String,
+    pub materialized: bool,
+    /// `LOCAL` or `CASCADED`.
+    pub check_option: Option<String>,
+    pub security_barrier: bool,
+    pub security_invoker: bool,
+    /// Materialized views: created `WITH DATA` (populated).
+    pub with_data: bool,
+    /// Indexes of a materialized view, sorted by name.
+    pub indexes: Vec<Index>,
+    /// Triggers on the view (`INSTEAD OF`), sorted by name.
+    pub triggers: Vec<Trigger>,
+    pub comment: Option<String>,
+    /// Column comments by column name.
+    pub column_comments: Vec<(String, String)>,
+}
+
+/// Function or procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoutineKind {
+    Function,
+    Procedure,
+}
+
+/// Argument mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArgMode {
+    In,
+    Out,
+    InOut,
+    Variadic,
+}
+
+impl ArgMode {
+    pub fn sql(self) -> &'static str {
+        match self {
+            ArgMode::In => "IN",
+            ArgMode::Out => "OUT",
+            ArgMode::InOut => "INOUT",
+            ArgMode::Variadic => "VARIADIC",
+        }
+    }
+}
+
+/// A routine argument.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionArg {
+    pub name: Option<String>,
+    pub ty: DataType,
+    pub mode: ArgMode,
+    pub default: Option<String>,
+}
+
+/// What a function returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Returns {
+    Type(DataType),
+    SetOf(DataType),
+    /// `RETURNS TABLE (name type, …)`.
+    Table(Vec<(String, DataType)>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Volatility {
+    Volatile,
+    Stable,
+    Immutable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Parallel {
+    Unsafe,
+    Restricted,
+    Safe,
+}
+
+/// A function or procedure. Functions are keyed by name and input argument types, so overloads
+/// are separate objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Function {
+    pub schema: String,
+    pub name: String,
+    pub kind: RoutineKind,
+    pub args: Vec<FunctionArg>,
+    /// `None` for procedures.
+    pub returns: Option<Returns>,
+    /// Lower case: `sql`, `plpgsql`, …
+    pub language: String,
+    /// The body (`prosrc`), or for SQL-standard bodies the `BEGIN ATOMIC … END` text.
+    pub body: String,
+    pub volatility: Volatility,
+    pub strict: bool,
+    pub security_definer: bool,
+    pub parallel: Parallel,
+    pub leakproof: bool,
+    /// `None` when it is the default for the language (100 for most, 1 for C/internal).
+    pub cost: Option<String>,
+    /// `None` unless the function returns a set and rows differs from 1000.
+    pub rows: Option<String>,
+    /// `SET name = value` settings, sorted.
+    pub config: Vec<(String, String)>,
+    pub comment: Option<String>,
+}
+
+impl Function {
+    /// The key that identifies a routine among overloads: `name(type, type)` over input types.
+    pub fn signature(&self) -> String {
+        let types: Vec<String> = self
+            .args
+            .iter()
+            .filter(|a| a.mode != ArgMode::Out)
+            .map(|a| crate::postgres::types::display(&a.ty))
+            .collect();
+        format!("{}({})", self.name, types.join(", "))
+    }
+}
+
+/// When a trigger fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TriggerTiming {
+    Before,
+    After,
+    InsteadOf,
+}
+
+/// Trigger events; `update_of` lists columns for `UPDATE OF`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerEvents {
+    pub insert: bool,
+    pub update: bool,
+    pub update_of: Vec<String>,
+    pub delete: bool,
+    pub truncate: bool,
+}
+
+/// A trigger on a table or view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    pub name: String,
+    pub timing: TriggerTiming,
+    pub events: TriggerEvents,
+    pub for_each_row: bool,
+    pub when: Option<String>,
+    /// The trigger function.
+    pub function: QualifiedName,
+    pub args: Vec<String>,
+    pub old_table: Option<String>,
+    pub new_table: Option<String>,
+    /// A constraint trigger (`CREATE CONSTRAINT TRIGGER`).
+    pub constraint: bool,
+    pub deferrable: Deferrable,
+    /// `O` enabled (origin/local), `D` disabled, `R` replica, `A` always.
+    pub enabled: char,
+    pub comment: Option<String>,
+}
+
+/// A row-level security policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub name: String,
+    pub permissive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    /// Role names; `public` for PUBLIC. Sorted.
+    pub roles: Vec<String>,
+    pub using: Option<String>,
+    pub check: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// An `EXCLUDE` constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclude {
+    pub name: String,
+    pub method: String,
+    /// Each element with its operator.
+    pub elements: Vec<(IndexKey, String)>,
+    pub include: Vec<String>,
+    pub predicate: Option<String>,
+    pub deferrable: Deferrable,
+    pub comment: Option<String>,
+}
+
+/// `PARTITION OF parent FOR VALUES …`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionOf {
+    pub parent: QualifiedName,
+    /// `FOR VALUES FROM (…) TO (…)`, `FOR VALUES IN (…)`, `FOR VALUES WITH (…)` or `DEFAULT`.
+    pub bound: String,
+}
+
+/// A domain over a base type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    pub schema: String,
+    pub name: String,
+    pub base: DataType,
+    pub not_null: bool,
+    pub default: Option<String>,
+    pub collation: Option<String>,
+    /// Named checks, sorted by name.
+    pub checks: Vec<Check>,
+    pub comment: Option<String>,
+}
+
+/// A composite type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Composite {
+    pub schema: String,
+    pub name: String,
+    pub fields: Vec<(String, DataType)>,
+    pub comment: Option<String>,
+}

@@ -1,0 +1,574 @@
+//! The reviewer's view of objects beyond tables, and merging a drop and a create of the same
+//! object into one replacement.
+
+use super::describe::{Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q};
+use super::order::table_address;
+use super::order_objects::{
+    extension_address, function_address, policy_address, sequence_address, trigger_address,
+    type_address, view_address,
+};
+use super::{Action, AttrChange, ObjectChange, hazards};
+use crate::diff::Change;
+use crate::hcl::types as hcl_types;
+use crate::hcl::writer::default_hcl;
+use crate::model::{
+    Composite, DataType, Domain, Extension, Function, Policy, QualifiedName, Returns, Sequence,
+    Trigger, TriggerTiming, View,
+};
+use crate::postgres::types;
+
+fn ty(t: &DataType) -> String {
+    hcl_types::to_hcl(t, &|n: &QualifiedName| {
+        Some(types::display(&DataType::Named(n.clone())))
+    })
+}
+
+fn short(s: &str) -> String {
+    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 72 {
+        format!("{}…", one.chars().take(72).collect::<String>())
+    } else {
+        one
+    }
+}
+
+fn extension_attrs(e: &Extension) -> Attrs {
+    let mut a = Vec::new();
+    if let Some(s) = &e.schema {
+        a.push(("schema".into(), s.clone()));
+    }
+    if let Some(v) = &e.version {
+        a.push(("version".into(), q(v)));
+    }
+    a
+}
+
+fn sequence_attrs(s: &Sequence) -> Attrs {
+    let mut a = vec![
+        ("type".into(), s.ty.clone()),
+        ("increment".into(), s.increment.to_string()),
+    ];
+    if let Some(v) = s.start {
+        a.push(("start".into(), v.to_string()));
+    }
+    if let Some(v) = s.min {
+        a.push(("min_value".into(), v.to_string()));
+    }
+    if let Some(v) = s.max {
+        a.push(("max_value".into(), v.to_string()));
+    }
+    if s.cache != 1 {
+        a.push(("cache".into(), s.cache.to_string()));
+    }
+    if s.cycle {
+        a.push(("cycle".into(), "true".into()));
+    }
+    if let Some((t, c)) = &s.owned_by {
+        a.push(("owned_by".into(), format!("{t}.{c}")));
+    }
+    opt_comment(&mut a, &s.comment);
+    a
+}
+
+fn domain_attrs(d: &Domain) -> Attrs {
+    let mut a = vec![
+        ("type".into(), ty(&d.base)),
+        ("null".into(), (!d.not_null).to_string()),
+    ];
+    if let Some(def) = &d.default {
+        a.push(("default".into(), default_hcl(def, &d.base)));
+    }
+    for c in &d.checks {
+        a.push((
+            format!("check {}", q(c.name.as_deref().unwrap_or(""))),
+            q(&c.expr),
+        ));
+    }
+    opt_comment(&mut a, &d.comment);
+    a
+}
+
+fn composite_attrs(c: &Composite) -> Attrs {
+    let mut a: Attrs = c
+        .fields
+        .iter()
+        .map(|(n, t)| (format!("field {}", q(n)), ty(t)))
+        .collect();
+    opt_comment(&mut a, &c.comment);
+    a
+}
+
+fn function_attrs(f: &Function) -> Attrs {
+    let args: Vec<String> = f
+        .args
+        .iter()
+        .map(|a| {
+            format!(
+                "{}{}",
+                a.name.as_ref().map(|n| format!("{n} ")).unwrap_or_default(),
+                ty(&a.ty)
+            )
+        })
+        .collect();
+    let mut a = vec![
+        ("lang".into(), f.language.clone()),
+        ("args".into(), list(&args)),
+    ];
+    match &f.returns {
+        Some(Returns::Type(t)) => a.push(("return".into(), ty(t))),
+        Some(Returns::SetOf(t)) => a.push(("return_set".into(), ty(t))),
+        Some(Returns::Table(cols)) => a.push((
+            "return_table".into(),
+            list(
+                &cols
+                    .iter()
+                    .map(|(n, t)| format!("{n} {}", ty(t)))
+                    .collect::<Vec<_>>(),
+            ),
+        )),
+        None => {}
+    }
+    a.push(("as".into(), q(&short(&f.body))));
+    a.push((
+        "volatility".into(),
+        format!("{:?}", f.volatility).to_ascii_uppercase(),
+    ));
+    if f.strict {
+        a.push(("strict".into(), "true".into()));
+    }
+    if f.security_definer {
+        a.push(("security".into(), "DEFINER".into()));
+    }
+    if !f.config.is_empty() {
+        a.push((
+            "set".into(),
+            list(
+                &f.config
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>(),
+            ),
+        ));
+    }
+    opt_comment(&mut a, &f.comment);
+    a
+}
+
+fn view_attrs(v: &View) -> Attrs {
+    let mut a = vec![
+        ("schema".into(), v.schema.clone()),
+        ("as".into(), q(&short(&v.query))),
+    ];
+    if let Some(c) = &v.check_option {
+        a.push(("check_option".into(), c.clone()));
+    }
+    if v.security_barrier {
+        a.push(("security_barrier".into(), "true".into()));
+    }
+    if v.security_invoker {
+        a.push(("security_invoker".into(), "true".into()));
+    }
+    if v.materialized && !v.with_data {
+        a.push(("with_data".into(), "false".into()));
+    }
+    for ix in &v.indexes {
+        a.push((
+            format!("index {}", q(&ix.name)),
+            format!(
+                "{{ {} }}",
+                index_attrs(ix)
+                    .into_iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    opt_comment(&mut a, &v.comment);
+    a
+}
+
+fn trigger_attrs(on: &QualifiedName, t: &Trigger) -> Attrs {
+    let mut events = Vec::new();
+    if t.events.insert {
+        events.push("INSERT".to_string());
+    }
+    if t.events.update {
+        events.push("UPDATE".to_string());
+    }
+    if !t.events.update_of.is_empty() {
+        events.push(format!("UPDATE OF {}", t.events.update_of.join(", ")));
+    }
+    if t.events.delete {
+        events.push("DELETE".to_string());
+    }
+    if t.events.truncate {
+        events.push("TRUNCATE".to_string());
+    }
+    let timing = match t.timing {
+        TriggerTiming::Before => "BEFORE",
+        TriggerTiming::After => "AFTER",
+        TriggerTiming::InsteadOf => "INSTEAD OF",
+    };
+    let mut a = vec![
+        ("on".into(), on.to_string()),
+        ("when".into(), format!("{timing} {}", events.join(" OR "))),
+        (
+            "for".into(),
+            if t.for_each_row {
+                "ROW".into()
+            } else {
+                "STATEMENT".into()
+            },
+        ),
+        (
+            "execute".into(),
+            format!("{}({})", t.function, t.args.join(", ")),
+        ),
+    ];
+    if let Some(w) = &t.when {
+        a.push(("condition".into(), q(w)));
+    }
+    if t.enabled != 'O' {
+        a.push(("enabled".into(), t.enabled.to_string()));
+    }
+    opt_comment(&mut a, &t.comment);
+    a
+}
+
+fn policy_attrs(on: &QualifiedName, p: &Policy) -> Attrs {
+    let mut a = vec![
+        ("on".into(), on.to_string()),
+        (
+            "as".into(),
+            if p.permissive {
+                "PERMISSIVE".into()
+            } else {
+                "RESTRICTIVE".into()
+            },
+        ),
+        ("for".into(), p.command.clone()),
+        ("to".into(), list(&p.roles)),
+    ];
+    if let Some(u) = &p.using {
+        a.push(("using".into(), q(u)));
+    }
+    if let Some(c) = &p.check {
+        a.push(("check".into(), q(c)));
+    }
+    opt_comment(&mut a, &p.comment);
+    a
+}
+
+fn at(mut n: ObjectChange, address: String) -> ObjectChange {
+    n.address = address;
+    n
+}
+
+/// The object view of a change of the kinds this file covers; `None` for the others.
+pub fn object(c: &Change) -> Option<ObjectChange> {
+    Some(match c {
+        Change::CreateExtension(e) => at(
+            node(
+                "extension",
+                &e.name,
+                Action::Create,
+                as_new(extension_attrs(e)),
+            ),
+            extension_address(&e.name),
+        ),
+        Change::AlterExtension { from, to } => at(
+            node(
+                "extension",
+                &to.name,
+                Action::Update,
+                diff_attrs(extension_attrs(from), extension_attrs(to)),
+            ),
+            extension_address(&to.name),
+        ),
+        Change::DropExtension(e) => {
+            let mut n = at(
+                node(
+                    "extension",
+                    &e.name,
+                    Action::Delete,
+                    as_old(extension_attrs(e)),
+                ),
+                extension_address(&e.name),
+            );
+            n.hazards.push(hazards::drop_extension(&e.name));
+            n
+        }
+        Change::CreateSequence(s) => at(
+            node(
+                "sequence",
+                &s.name,
+                Action::Create,
+                as_new(sequence_attrs(s)),
+            ),
+            sequence_address(&QualifiedName::new(&s.schema, &s.name)),
+        ),
+        Change::AlterSequence { from, to } => at(
+            node(
+                "sequence",
+                &to.name,
+                Action::Update,
+                diff_attrs(sequence_attrs(from), sequence_attrs(to)),
+            ),
+            sequence_address(&QualifiedName::new(&to.schema, &to.name)),
+        ),
+        Change::DropSequence(s) => {
+            let qn = QualifiedName::new(&s.schema, &s.name);
+            let mut n = at(
+                node(
+                    "sequence",
+                    &s.name,
+                    Action::Delete,
+                    as_old(sequence_attrs(s)),
+                ),
+                sequence_address(&qn),
+            );
+            n.hazards.push(hazards::drop_sequence(&qn.to_string()));
+            n
+        }
+        Change::CreateDomain(d) => at(
+            node("domain", &d.name, Action::Create, as_new(domain_attrs(d))),
+            type_address("domain", &d.schema, &d.name),
+        ),
+        Change::AlterDomain { from, to } => at(
+            node(
+                "domain",
+                &to.name,
+                Action::Update,
+                diff_attrs(domain_attrs(from), domain_attrs(to)),
+            ),
+            type_address("domain", &to.schema, &to.name),
+        ),
+        Change::DropDomain(d) => at(
+            node("domain", &d.name, Action::Delete, as_old(domain_attrs(d))),
+            type_address("domain", &d.schema, &d.name),
+        ),
+        Change::CreateComposite(c) => at(
+            node(
+                "composite",
+                &c.name,
+                Action::Create,
+                as_new(composite_attrs(c)),
+            ),
+            type_address("composite", &c.schema, &c.name),
+        ),
+        Change::AlterComposite { from, to } => at(
+            node(
+                "composite",
+                &to.name,
+                Action::Update,
+                diff_attrs(composite_attrs(from), composite_attrs(to)),
+            ),
+            type_address("composite", &to.schema, &to.name),
+        ),
+        Change::DropComposite(c) => at(
+            node(
+                "composite",
+                &c.name,
+                Action::Delete,
+                as_old(composite_attrs(c)),
+            ),
+            type_address("composite", &c.schema, &c.name),
+        ),
+        Change::RebuildEnum { from, to } => {
+            let mut n = at(
+                node(
+                    "enum",
+                    &to.name,
+                    Action::Replace,
+                    vec![AttrChange {
+                        name: "values".into(),
+                        old: Some(list(&from.values.iter().map(|v| q(v)).collect::<Vec<_>>())),
+                        new: Some(list(&to.values.iter().map(|v| q(v)).collect::<Vec<_>>())),
+                    }],
+                ),
+                super::order::enum_address(&QualifiedName::new(&to.schema, &to.name)),
+            );
+            n.reason = Some(
+                "values were removed or reordered: the type is rebuilt and its columns converted"
+                    .into(),
+            );
+            n
+        }
+        Change::CreateFunction(f) => at(
+            node(
+                kind(f),
+                &f.signature(),
+                Action::Create,
+                as_new(function_attrs(f)),
+            ),
+            function_address(f),
+        ),
+        Change::ReplaceFunction { from, to } => at(
+            node(
+                kind(to),
+                &to.signature(),
+                Action::Update,
+                diff_attrs(function_attrs(from), function_attrs(to)),
+            ),
+            function_address(to),
+        ),
+        Change::DropFunction(f) => at(
+            node(
+                kind(f),
+                &f.signature(),
+                Action::Delete,
+                as_old(function_attrs(f)),
+            ),
+            function_address(f),
+        ),
+        Change::CreateView(v) => at(
+            node(view_kind(v), &v.name, Action::Create, as_new(view_attrs(v))),
+            view_address(v),
+        ),
+        Change::AlterView { from, to } => at(
+            node(
+                view_kind(to),
+                &to.name,
+                Action::Update,
+                diff_attrs(view_attrs(from), view_attrs(to)),
+            ),
+            view_address(to),
+        ),
+        Change::DropView(v) => at(
+            node(view_kind(v), &v.name, Action::Delete, as_old(view_attrs(v))),
+            view_address(v),
+        ),
+        Change::CreateTrigger { on, trigger } => at(
+            node(
+                "trigger",
+                &trigger.name,
+                Action::Create,
+                as_new(trigger_attrs(&on.name, trigger)),
+            ),
+            trigger_address(&on.name, trigger),
+        ),
+        Change::AlterTrigger { on, from, to } => at(
+            node(
+                "trigger",
+                &to.name,
+                Action::Update,
+                diff_attrs(trigger_attrs(&on.name, from), trigger_attrs(&on.name, to)),
+            ),
+            trigger_address(&on.name, to),
+        ),
+        Change::DropTrigger { on, trigger } => at(
+            node(
+                "trigger",
+                &trigger.name,
+                Action::Delete,
+                as_old(trigger_attrs(&on.name, trigger)),
+            ),
+            trigger_address(&on.name, trigger),
+        ),
+        Change::CreatePolicy { on, policy } => at(
+            node(
+                "policy",
+                &policy.name,
+                Action::Create,
+                as_new(policy_attrs(on, policy)),
+            ),
+            policy_address(on, &policy.name),
+        ),
+        Change::AlterPolicy { on, from, to } => at(
+            node(
+                "policy",
+                &to.name,
+                Action::Update,
+                diff_attrs(policy_attrs(on, from), policy_attrs(on, to)),
+            ),
+            policy_address(on, &to.name),
+        ),
+        Change::DropPolicy { on, policy } => at(
+            node(
+                "policy",
+                &policy.name,
+                Action::Delete,
+                as_old(policy_attrs(on, policy)),
+            ),
+            policy_address(on, &policy.name),
+        ),
+        Change::DropDefault { table, column } | Change::SetDefault { table, column } => {
+            let mut n = at(
+                node("table", &table.name, Action::Update, vec![]),
+                table_address(table),
+            );
+            n.children.push(node(
+                "column",
+                &column.name,
+                Action::Update,
+                vec![AttrChange {
+                    name: "default".into(),
+                    old: column.default.clone(),
+                    new: column.default.clone(),
+                }],
+            ));
+            n
+        }
+        _ => return None,
+    })
+}
+
+fn kind(f: &Function) -> &'static str {
+    match f.kind {
+        crate::model::RoutineKind::Function => "function",
+        crate::model::RoutineKind::Procedure => "procedure",
+    }
+}
+
+fn view_kind(v: &View) -> &'static str {
+    if v.materialized {
+        "materialized"
+    } else {
+        "view"
+    }
+}
+
+/// Merges objects with the same address: a drop and a create become one replacement; several
+/// updates become one.
+pub fn merge(list: Vec<ObjectChange>) -> Vec<ObjectChange> {
+    let mut out: Vec<ObjectChange> = Vec::new();
+    for o in list {
+        match out.iter_mut().find(|x| x.address == o.address) {
+            None => out.push(o),
+            Some(x) => {
+                let old_attrs: Attrs = x
+                    .attrs
+                    .iter()
+                    .filter_map(|a| a.old.clone().map(|v| (a.name.clone(), v)))
+                    .collect();
+                let new_attrs: Attrs = o
+                    .attrs
+                    .iter()
+                    .filter_map(|a| a.new.clone().map(|v| (a.name.clone(), v)))
+                    .collect();
+                match (x.action, o.action) {
+                    (Action::Delete, Action::Create) => {
+                        x.action = Action::Replace;
+                        x.attrs = diff_attrs(old_attrs, new_attrs);
+                    }
+                    (Action::Create, Action::Delete) => {
+                        x.action = Action::Replace;
+                    }
+                    _ => {
+                        if x.action != Action::Replace {
+                            x.action = Action::Update;
+                        }
+                        x.attrs.extend(o.attrs);
+                    }
+                }
+                x.children.extend(o.children);
+                x.hazards.extend(o.hazards);
+                if x.reason.is_none() {
+                    x.reason = o.reason;
+                }
+            }
+        }
+    }
+    out
+}

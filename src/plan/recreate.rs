@@ -1,0 +1,312 @@
+//! Dependents that PostgreSQL will not leave in place: when a change drops or rebuilds an object
+//! (a column's type, a view, a function, an enum), the objects that depend on it are dropped
+//! before and created again after, in the same transaction, and the plan says why.
+
+use crate::diff::{Change, Rel, TableChange, TableDiff};
+use crate::model::{Model, QualifiedName};
+use crate::postgres::inspect::deps::{Deps, ObjKey};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// Address → why the object is recreated.
+pub type Reasons = HashMap<String, String>;
+
+fn describe(k: &ObjKey) -> String {
+    match k {
+        ObjKey::Column(q, c) => format!("column {q}.{c}"),
+        ObjKey::Table(q) => format!("table {q}"),
+        ObjKey::View(q) => format!("view {q}"),
+        ObjKey::Type(q) => format!("type {q}"),
+        ObjKey::Function(s, sig) => format!("function {s}.{sig}"),
+        ObjKey::Sequence(q) => format!("sequence {q}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Keys whose current version a change removes or rebuilds.
+fn invalidated(c: &Change) -> Vec<ObjKey> {
+    match c {
+        Change::DropTable(t) => {
+            let q = t.qualified();
+            let mut v = vec![ObjKey::Table(q.clone())];
+            v.extend(
+                t.columns
+                    .iter()
+                    .map(|c| ObjKey::Column(q.clone(), c.name.clone())),
+            );
+            v
+        }
+        Change::AlterTable(d) => {
+            let q = d.to.qualified();
+            d.changes
+                .iter()
+                .filter_map(|ch| match ch {
+                    TableChange::DropColumn(c) => Some(ObjKey::Column(q.clone(), c.name.clone())),
+                    TableChange::AlterColumn { from, to }
+                        if from.ty.storage() != to.ty.storage()
+                            || from.collation != to.collation
+                            || (to.generated.is_some() && from.generated != to.generated) =>
+                    {
+                        Some(ObjKey::Column(q.clone(), to.name.clone()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        }
+        Change::DropView(v) => vec![ObjKey::View(QualifiedName::new(&v.schema, &v.name))],
+        Change::DropFunction(f) => vec![ObjKey::Function(f.schema.clone(), f.signature())],
+        Change::RebuildEnum { from, .. } | Change::DropEnum(from) => {
+            vec![ObjKey::Type(QualifiedName::new(&from.schema, &from.name))]
+        }
+        Change::DropDomain(d) => vec![ObjKey::Type(QualifiedName::new(&d.schema, &d.name))],
+        Change::DropComposite(c) => vec![ObjKey::Type(QualifiedName::new(&c.schema, &c.name))],
+        Change::DropSequence(s) => vec![ObjKey::Sequence(QualifiedName::new(&s.schema, &s.name))],
+        _ => vec![],
+    }
+}
+
+/// Objects the changes already drop or recreate.
+fn touched(changes: &[Change]) -> HashSet<ObjKey> {
+    let mut t = HashSet::new();
+    for c in changes {
+        match c {
+            Change::DropView(v) | Change::CreateView(v) => {
+                t.insert(ObjKey::View(QualifiedName::new(&v.schema, &v.name)));
+            }
+            Change::DropFunction(f) | Change::CreateFunction(f) => {
+                t.insert(ObjKey::Function(f.schema.clone(), f.signature()));
+            }
+            Change::DropTrigger { on, trigger } | Change::CreateTrigger { on, trigger } => {
+                t.insert(ObjKey::Trigger(on.name.clone(), trigger.name.clone()));
+            }
+            Change::DropPolicy { on, policy } | Change::CreatePolicy { on, policy } => {
+                t.insert(ObjKey::Policy(on.clone(), policy.name.clone()));
+            }
+            Change::AlterTable(d) => {
+                let q = d.to.qualified();
+                for ch in &d.changes {
+                    match ch {
+                        TableChange::DropCheck(c) | TableChange::AddCheck(c) => {
+                            if let Some(n) = &c.name {
+                                t.insert(ObjKey::Constraint(q.clone(), n.clone()));
+                            }
+                        }
+                        TableChange::DropIndex(i) | TableChange::AddIndex(i) => {
+                            t.insert(ObjKey::Index(q.clone(), i.name.clone()));
+                        }
+                        TableChange::DropExclude(x) | TableChange::AddExclude(x) => {
+                            t.insert(ObjKey::Constraint(q.clone(), x.name.clone()));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Change::DropTable(tb) => {
+                t.insert(ObjKey::Table(tb.qualified()));
+            }
+            _ => {}
+        }
+    }
+    t
+}
+
+fn table_diff<'a>(
+    changes: &'a mut Vec<Change>,
+    current: &Model,
+    desired: &Model,
+    q: &QualifiedName,
+) -> Option<&'a mut TableDiff> {
+    let pos = changes
+        .iter()
+        .position(|c| matches!(c, Change::AlterTable(d) if d.to.qualified() == *q));
+    let pos = match pos {
+        Some(p) => p,
+        None => {
+            let (from, to) = (current.table(q)?, desired.table(q)?);
+            changes.push(Change::AlterTable(Box::new(TableDiff {
+                from: from.clone(),
+                to: to.clone(),
+                changes: vec![],
+            })));
+            changes.len() - 1
+        }
+    };
+    match &mut changes[pos] {
+        Change::AlterTable(d) => Some(d),
+        _ => None,
+    }
+}
+
+/// Adds drop-and-recreate changes for the dependents of what `changes` invalidate.
+pub fn expand(
+    changes: &[Change],
+    current: &Model,
+    desired: &Model,
+    deps: &Deps,
+) -> (Vec<Change>, Reasons) {
+    let mut out = changes.to_vec();
+    let mut reasons = Reasons::new();
+    let reverse = deps.reverse();
+    let mut seen = touched(changes);
+    let mut queue: VecDeque<(ObjKey, ObjKey)> = VecDeque::new();
+    for c in changes {
+        for k in invalidated(c) {
+            for d in reverse.get(&k).into_iter().flatten() {
+                queue.push_back(((*d).clone(), k.clone()));
+            }
+        }
+    }
+    while let Some((dep, cause)) = queue.pop_front() {
+        if !seen.insert(dep.clone()) {
+            continue;
+        }
+        let why = format!(
+            "recreated because it depends on {}, which changes",
+            describe(&cause)
+        );
+        let mut cascade = false;
+        match &dep {
+            ObjKey::View(q) => {
+                if let (Some(have), Some(want)) = (current.view(q), desired.view(q)) {
+                    out.push(Change::DropView(have.clone()));
+                    out.push(Change::CreateView(want.clone()));
+                    // Triggers on the view go with it.
+                    for t in &want.triggers {
+                        out.push(Change::CreateTrigger {
+                            on: Rel {
+                                name: q.clone(),
+                                is_view: true,
+                            },
+                            trigger: t.clone(),
+                        });
+                    }
+                    reasons.insert(crate::plan::order_objects::view_address(want), why);
+                    cascade = true;
+                }
+            }
+            ObjKey::Function(s, sig) => {
+                let have = current.schemas.get(s).and_then(|x| x.functions.get(sig));
+                let want = desired.schemas.get(s).and_then(|x| x.functions.get(sig));
+                if let (Some(h), Some(w)) = (have, want) {
+                    out.push(Change::DropFunction(h.clone()));
+                    out.push(Change::CreateFunction(w.clone()));
+                    reasons.insert(crate::plan::order_objects::function_address(w), why);
+                    cascade = true;
+                }
+            }
+            ObjKey::Trigger(q, name) => {
+                let find = |m: &Model| {
+                    m.table(q)
+                        .map(|t| (&t.triggers, false))
+                        .or_else(|| m.view(q).map(|v| (&v.triggers, true)))
+                        .and_then(|(ts, is_view)| {
+                            ts.iter()
+                                .find(|t| &t.name == name)
+                                .map(|t| (t.clone(), is_view))
+                        })
+                };
+                if let (Some((h, is_view)), Some((w, _))) = (find(current), find(desired)) {
+                    let on = Rel {
+                        name: q.clone(),
+                        is_view,
+                    };
+                    reasons.insert(crate::plan::order_objects::trigger_address(q, &w), why);
+                    out.push(Change::DropTrigger {
+                        on: on.clone(),
+                        trigger: h,
+                    });
+                    out.push(Change::CreateTrigger { on, trigger: w });
+                }
+            }
+            ObjKey::Policy(q, name) => {
+                let find = |m: &Model| {
+                    m.table(q)
+                        .and_then(|t| t.policies.iter().find(|p| &p.name == name).cloned())
+                };
+                if let (Some(h), Some(w)) = (find(current), find(desired)) {
+                    reasons.insert(crate::plan::order_objects::policy_address(q, name), why);
+                    out.push(Change::DropPolicy {
+                        on: q.clone(),
+                        policy: h,
+                    });
+                    out.push(Change::CreatePolicy {
+                        on: q.clone(),
+                        policy: w,
+                    });
+                }
+            }
+            ObjKey::Constraint(q, name) => {
+                let want_check = desired.table(q).and_then(|t| {
+                    t.checks
+                        .iter()
+                        .find(|c| c.name.as_ref() == Some(name))
+                        .cloned()
+                });
+                let have_check = current.table(q).and_then(|t| {
+                    t.checks
+                        .iter()
+                        .find(|c| c.name.as_ref() == Some(name))
+                        .cloned()
+                });
+                let want_x = desired
+                    .table(q)
+                    .and_then(|t| t.excludes.iter().find(|x| &x.name == name).cloned());
+                let have_x = current
+                    .table(q)
+                    .and_then(|t| t.excludes.iter().find(|x| &x.name == name).cloned());
+                if let Some(d) = table_diff(&mut out, current, desired, q) {
+                    if let (Some(h), Some(w)) = (have_check, want_check) {
+                        d.changes.push(TableChange::DropCheck(h));
+                        d.changes.push(TableChange::AddCheck(w));
+                    } else if let (Some(h), Some(w)) = (have_x, want_x) {
+                        d.changes.push(TableChange::DropExclude(h));
+                        d.changes.push(TableChange::AddExclude(w));
+                    }
+                }
+                reasons.insert(crate::plan::order::table_address(q), why);
+            }
+            ObjKey::Index(q, name) => {
+                let have = current
+                    .table(q)
+                    .and_then(|t| t.indexes.iter().find(|i| &i.name == name).cloned());
+                let want = desired
+                    .table(q)
+                    .and_then(|t| t.indexes.iter().find(|i| &i.name == name).cloned());
+                if let (Some(h), Some(w)) = (have, want) {
+                    if let Some(d) = table_diff(&mut out, current, desired, q) {
+                        d.changes.push(TableChange::DropIndex(h));
+                        d.changes.push(TableChange::AddIndex(w));
+                    }
+                    reasons.insert(crate::plan::order::table_address(q), why);
+                }
+            }
+            ObjKey::Column(q, c) => {
+                // A default that uses the object: drop it first, set it again after.
+                let have = current.table(q).and_then(|t| t.column(c)).cloned();
+                let want = desired.table(q).and_then(|t| t.column(c)).cloned();
+                if let (Some(h), Some(w)) = (have, want)
+                    && h.default.is_some()
+                    && w.default.is_some()
+                    && h.ty.storage() == w.ty.storage()
+                    && h.generated.is_none()
+                {
+                    out.push(Change::DropDefault {
+                        table: q.clone(),
+                        column: h,
+                    });
+                    out.push(Change::SetDefault {
+                        table: q.clone(),
+                        column: w,
+                    });
+                    reasons.insert(crate::plan::order::table_address(q), why);
+                }
+            }
+            _ => {}
+        }
+        if cascade {
+            for d in reverse.get(&dep).into_iter().flatten() {
+                queue.push_back(((*d).clone(), dep.clone()));
+            }
+        }
+    }
+    (out, reasons)
+}
