@@ -125,6 +125,13 @@ struct Tbl {
 struct Spec {
     mood_extra: bool,
     tables: Vec<Tbl>,
+    /// Views over tables: (table index, column index), and a view over the first view.
+    views: Vec<(usize, usize)>,
+    view_on_view: bool,
+    /// A SQL function's body constant (its body changes between versions).
+    function_k: Option<u8>,
+    /// A trigger on the first table.
+    trigger: bool,
 }
 
 const TABLES: &[(&str, &str)] = &[
@@ -215,9 +222,25 @@ fn spec() -> impl Strategy<Value = Spec> {
     )
         .prop_flat_map(|(mood_extra, idx)| {
             let tables: Vec<_> = idx.into_iter().map(table).collect();
-            (Just(mood_extra), tables)
+            (
+                Just(mood_extra),
+                tables,
+                proptest::collection::vec((0usize..4, 0usize..6), 0..3),
+                any::<bool>(),
+                proptest::option::of(0u8..4),
+                any::<bool>(),
+            )
         })
-        .prop_map(|(mood_extra, tables)| Spec { mood_extra, tables })
+        .prop_map(
+            |(mood_extra, tables, views, view_on_view, function_k, trigger)| Spec {
+                mood_extra,
+                tables,
+                views,
+                view_on_view,
+                function_k,
+                trigger,
+            },
+        )
 }
 
 fn hcl_str(s: &str) -> String {
@@ -354,6 +377,55 @@ fn render(spec: &Spec) -> String {
             ));
         }
         out.push_str("}\n");
+    }
+    // Views over tables (and one over a view), a SQL function, a trigger.
+    let mut view_names: Vec<(String, &str)> = Vec::new();
+    for (i, (t, c)) in spec.views.iter().enumerate() {
+        let Some(tb) = spec.tables.get(*t) else {
+            continue;
+        };
+        let Some(col) = tb.cols.get(*c) else { continue };
+        let name = format!("v{i}_{}", tb.name.replace(' ', "_"));
+        let query = format!(
+            "SELECT id, {} FROM {}.{}",
+            sql_ident(&col.name),
+            sql_ident(tb.schema),
+            sql_ident(tb.name)
+        );
+        out.push_str(&format!(
+            "view {} {{\n  schema = schema.{}\n  as     = {}\n}}\n",
+            hcl_str(&name),
+            tb.schema,
+            hcl_str(&query)
+        ));
+        view_names.push((name, tb.schema));
+    }
+    if spec.view_on_view {
+        if let Some((first, schema)) = view_names.first() {
+            let query = format!(
+                "SELECT id FROM {}.{} WHERE id > 0",
+                sql_ident(schema),
+                sql_ident(first)
+            );
+            out.push_str(&format!(
+                "view \"over_view\" {{\n  schema = schema.public\n  as     = {}\n}}\n",
+                hcl_str(&query)
+            ));
+        }
+    }
+    if let Some(k) = spec.function_k {
+        out.push_str(&format!(
+            "function \"calc\" {{\n  schema = schema.public\n  lang   = SQL\n  arg \"a\" {{\n    type = int\n  }}\n  return = int\n  as     = \"SELECT a + {k}\"\n}}\n"
+        ));
+    }
+    if spec.trigger {
+        if let Some(tb) = spec.tables.first() {
+            out.push_str("function \"touch\" {\n  schema = schema.public\n  lang   = plpgsql\n  return = trigger\n  as     = \"BEGIN RETURN NEW; END;\"\n}\n");
+            out.push_str(&format!(
+                "trigger \"touch_row\" {{\n  on = {}\n  before {{\n    insert = true\n    update = true\n  }}\n  for = ROW\n  execute {{\n    function = function.touch\n  }}\n}}\n",
+                table_ref(tb)
+            ));
+        }
     }
     out
 }

@@ -449,7 +449,18 @@ pub fn create_function(f: &Function, or_replace: bool) -> Vec<String> {
         " SECURITY INVOKER"
     });
     for (k, v) in &f.config {
-        s.push_str(&format!(" SET {} = {}", ident(k), literal(v)));
+        // List settings keep PostgreSQL's own list syntax (`app, "$user"`); others are strings.
+        let list = [
+            "search_path",
+            "temp_tablespaces",
+            "local_preload_libraries",
+            "session_preload_libraries",
+        ];
+        if list.contains(&k.as_str()) {
+            s.push_str(&format!(" SET {} = {v}", ident(k)));
+        } else {
+            s.push_str(&format!(" SET {} = {}", ident(k), literal(v)));
+        }
     }
     if is_sql_standard_body(f) {
         s.push('\n');

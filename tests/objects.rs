@@ -1,0 +1,469 @@
+//! Every object kind beyond tables: created from empty, changed, dropped, with dependents
+//! recreated; after each apply the re-plan is empty and inspect → plan is empty.
+
+mod common;
+use common::TestDb;
+
+/// A schema using every kind of object, written by hand.
+const EVERYTHING: &str = r#"
+schema "public" {}
+schema "app" {
+  comment = "application"
+}
+
+extension "citext" {
+  schema = schema.public
+}
+
+extension "btree_gist" {
+  schema = schema.public
+}
+
+enum "status" {
+  schema = schema.app
+  values = ["active", "suspended"]
+}
+
+domain "positive_int" {
+  schema = schema.app
+  type   = integer
+  null   = false
+  check "positive" {
+    expr = "VALUE > 0"
+  }
+  comment = "strictly positive"
+}
+
+composite "address" {
+  schema = schema.app
+  field "street" {
+    type = text
+  }
+  field "zip" {
+    type = varchar(10)
+  }
+}
+
+sequence "invoice_no" {
+  schema    = schema.app
+  type      = bigint
+  start     = 1000
+  increment = 10
+  cache     = 5
+  comment   = "invoice numbers"
+}
+
+function "touch" {
+  schema = schema.app
+  lang   = plpgsql
+  return = trigger
+  as     = <<-SQL
+    BEGIN
+      NEW.updated_at := now();
+      RETURN NEW;
+    END;
+  SQL
+}
+
+function "is_adult" {
+  schema     = schema.app
+  lang       = SQL
+  arg "age" {
+    type = integer
+  }
+  arg "limit" {
+    type    = integer
+    default = "18"
+  }
+  return     = boolean
+  as         = "SELECT age >= \"limit\""
+  volatility = IMMUTABLE
+  strict     = true
+  parallel   = SAFE
+  comment    = "adult check"
+}
+
+function "active_users" {
+  schema     = schema.app
+  lang       = SQL
+  return_set = sql("app.users")
+  as         = "SELECT * FROM app.users WHERE status = 'active'"
+  volatility = STABLE
+}
+
+procedure "archive" {
+  schema = schema.app
+  lang   = plpgsql
+  arg "before" {
+    type = timestamptz
+  }
+  as = "BEGIN DELETE FROM app.users WHERE updated_at < before; END;"
+  set = {
+    search_path = "app, public"
+  }
+}
+
+table "users" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+    identity {
+      generated = ALWAYS
+    }
+  }
+  column "email" {
+    type = sql("public.citext")
+  }
+  column "age" {
+    type = domain.positive_int
+  }
+  column "home" {
+    type = composite.address
+    null = true
+  }
+  column "status" {
+    type    = enum.status
+    default = "active"
+  }
+  column "invoice" {
+    type    = bigint
+    default = sql("nextval('app.invoice_no'::regclass)")
+  }
+  column "updated_at" {
+    type    = timestamptz
+    default = sql("now()")
+  }
+  column "during" {
+    type = tstzrange
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  check "adult" {
+    expr = "app.is_adult(age)"
+  }
+  exclude "no_overlap" {
+    type = GIST
+    on {
+      column = column.id
+      op     = "="
+    }
+    on {
+      column = column.during
+      op     = "&&"
+    }
+  }
+  row_security {
+    enabled = true
+  }
+}
+
+trigger "users_touch" {
+  on = table.users
+  before {
+    update_of = [table.users.column.email, table.users.column.age]
+  }
+  for  = ROW
+  when = "OLD.* IS DISTINCT FROM NEW.*"
+  execute {
+    function = function.touch
+  }
+  comment = "keeps updated_at"
+}
+
+policy "users_self" {
+  on    = table.users
+  for   = SELECT
+  to    = [PUBLIC]
+  using = "status = 'active'"
+}
+
+table "events" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "at" {
+    type = timestamptz
+  }
+  column "payload" {
+    type = jsonb
+    null = true
+  }
+  partition {
+    type    = RANGE
+    columns = [column.at]
+  }
+}
+
+table "events_2025" {
+  schema       = schema.app
+  partition_of = table.events
+  bound        = "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"
+}
+
+table "events_other" {
+  schema       = schema.app
+  partition_of = table.events
+  bound        = "DEFAULT"
+}
+
+view "adults" {
+  schema           = schema.app
+  as               = "SELECT id, email, age FROM app.users WHERE app.is_adult(age)"
+  check_option     = LOCAL
+  security_barrier = true
+  comment          = "grown-ups"
+}
+
+view "adult_emails" {
+  schema = schema.app
+  as     = "SELECT email FROM app.adults"
+}
+
+materialized "user_counts" {
+  schema = schema.app
+  as     = "SELECT status, count(*) AS n FROM app.users GROUP BY status"
+  index "user_counts_status" {
+    unique  = true
+    columns = [column.status]
+  }
+}
+"#;
+
+#[tokio::test]
+async fn every_object_kind_from_empty_and_back() {
+    let db = TestDb::new("everything").await;
+    let hcl = db.assert_converges(EVERYTHING).await;
+    for needle in [
+        "extension \"citext\"",
+        "domain \"positive_int\"",
+        "composite \"address\"",
+        "sequence \"invoice_no\"",
+        "function \"touch\"",
+        "procedure \"archive\"",
+        "trigger \"users_touch\"",
+        "policy \"users_self\"",
+        "exclude \"no_overlap\"",
+        "partition_of",
+        "materialized \"user_counts\"",
+        "view \"adult_emails\"",
+    ] {
+        assert!(hcl.contains(needle), "inspect lost {needle}:\n{hcl}");
+    }
+    // Everything can be taken away again.
+    let mut s = db.settings(&[db.write("empty.hcl", "schema \"public\" {}\n")]);
+    s.schemas = vec!["public".into(), "app".into()];
+    let mut p = db.plan_settings(&s).await;
+    db.apply_prepared(&mut p).await.unwrap_or_else(|e| {
+        panic!(
+            "{e}\n{}",
+            p.plan.statements().collect::<Vec<_>>().join(";\n")
+        )
+    });
+    assert!(db.plan_settings(&s).await.plan.is_empty());
+}
+
+fn replace(s: &str, from: &str, to: &str) -> String {
+    assert!(s.contains(from), "fixture lacks {from:?}");
+    s.replace(from, to)
+}
+
+#[tokio::test]
+async fn a_series_of_realistic_changes() {
+    let db = TestDb::new("series").await;
+    db.assert_converges(EVERYTHING).await;
+    db.exec(
+        "INSERT INTO app.users (email, age, during) VALUES ('a@x', 30, '[2025-01-01,2025-02-01)')",
+    )
+    .await;
+    // 1. A function body changes: CREATE OR REPLACE, nothing else moves.
+    let v1 = replace(
+        EVERYTHING,
+        "SELECT age >= \\\"limit\\\"",
+        "SELECT age >= \\\"limit\\\" AND age < 200",
+    );
+    let p = db.plan(&v1).await;
+    assert!(
+        p.plan
+            .statements()
+            .any(|s| s.starts_with("CREATE OR REPLACE FUNCTION \"app\".\"is_adult\"")),
+        "{:?}",
+        p.plan.statements().collect::<Vec<_>>()
+    );
+    assert!(
+        !p.plan.statements().any(|s| s.starts_with("DROP")),
+        "a body change drops nothing"
+    );
+    db.assert_converges(&v1).await;
+    // 2. A column type changes under a three-deep view chain (users → adults → adult_emails).
+    let v2 = replace(&v1, "type = sql(\"public.citext\")", "type = text");
+    let p = db.plan(&v2).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    let pos = |needle: &str| {
+        sql.iter()
+            .position(|s| s.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} missing from {sql:#?}"))
+    };
+    assert!(pos("DROP VIEW \"app\".\"adult_emails\"") < pos("DROP VIEW \"app\".\"adults\""));
+    assert!(pos("DROP VIEW \"app\".\"adults\"") < pos("TYPE text"));
+    assert!(pos("TYPE text") < pos("CREATE VIEW \"app\".\"adults\""));
+    assert!(pos("CREATE VIEW \"app\".\"adults\"") < pos("CREATE VIEW \"app\".\"adult_emails\""));
+    let rendered = strata::render::human::plan(&p.plan, &strata::render::Painter::new(false));
+    assert!(
+        rendered.contains("recreated because it depends on"),
+        "the plan says why:\n{rendered}"
+    );
+    db.assert_converges(&v2).await;
+    // 3. The function under a check changes signature (integer → bigint): the check is dropped,
+    //    the old function dropped, the new one created, the check added back.
+    let v3 = replace(
+        &replace(
+            &v2,
+            "arg \"age\" {\n    type = integer",
+            "arg \"age\" {\n    type = bigint",
+        ),
+        "arg \"limit\" {\n    type    = integer",
+        "arg \"limit\" {\n    type    = bigint",
+    );
+    db.assert_converges(&v3).await;
+    // 4. The trigger moves to a new trigger function; the old one goes after the trigger.
+    let v4 = replace(
+        &replace(&v3, "function \"touch\" {", "function \"touch_v2\" {"),
+        "function = function.touch",
+        "function = function.touch_v2",
+    );
+    db.assert_converges(&v4).await;
+    // 5. An enum value disappears under a column default and a policy.
+    let v5 = replace(
+        &replace(
+            &v4,
+            "values = [\"active\", \"suspended\"]",
+            "values = [\"active\"]",
+        ),
+        "default = \"active\"",
+        "default = \"active\"",
+    );
+    db.assert_converges(&v5).await;
+    // 6. Policies, RLS, sequence options, domain checks, views options change.
+    let v6 = replace(
+        &replace(
+            &replace(
+                &replace(&v5, "using = \"status = 'active'\"", "using = \"true\""),
+                "enabled = true\n  }",
+                "enabled  = true\n    enforced = true\n  }",
+            ),
+            "increment = 10",
+            "increment = 5",
+        ),
+        "expr = \"VALUE > 0\"",
+        "expr = \"VALUE > 0 AND VALUE < 150\"",
+    );
+    db.assert_converges(&v6).await;
+    // 7. A partition is detached and the view loses its check option.
+    let v7 = replace(
+        &replace(
+            &v6,
+            "table \"events_other\" {\n  schema       = schema.app\n  partition_of = table.events\n  bound        = \"DEFAULT\"\n}",
+            "table \"events_other\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"at\" {\n    type = timestamptz\n  }\n  column \"payload\" {\n    type = jsonb\n    null = true\n  }\n}",
+        ),
+        "  check_option     = LOCAL\n",
+        "",
+    );
+    db.assert_converges(&v7).await;
+    assert_eq!(
+        db.query("SELECT count(*) FROM app.users").await,
+        vec!["1"],
+        "rows survive every step"
+    );
+}
+
+#[tokio::test]
+async fn trigger_states_and_constraint_triggers() {
+    let db = TestDb::new("trig").await;
+    let base = |extra: &str| {
+        format!(
+            r#"
+schema "public" {{}}
+table "t" {{
+  schema = schema.public
+  column "id" {{ type = int }}
+}}
+function "noop" {{
+  schema = schema.public
+  lang   = plpgsql
+  return = trigger
+  as     = "BEGIN RETURN NULL; END;"
+}}
+trigger "t_audit" {{
+  on = table.t
+  after {{
+    insert = true
+  }}
+  for = STATEMENT
+  referencing {{
+    new_table = "added"
+  }}
+  execute {{
+    function = function.noop
+    args     = ["a", "b c"]
+  }}
+{extra}
+}}
+trigger "t_check" {{
+  on         = table.t
+  constraint = true
+  deferrable = INITIALLY_DEFERRED
+  after {{
+    update = true
+  }}
+  for = ROW
+  execute {{
+    function = function.noop
+  }}
+}}
+"#
+        )
+    };
+    db.assert_converges(&base("")).await;
+    db.assert_converges(&base("  enabled = false")).await;
+    db.assert_converges(&base("  enabled = ALWAYS")).await;
+    db.assert_converges(&base("")).await;
+}
+
+#[tokio::test]
+async fn views_functions_and_types_in_odd_names() {
+    let db = TestDb::new("oddobj").await;
+    db.assert_converges(
+        r#"
+schema "public" {}
+schema "My Schema" {}
+table "My Table" {
+  schema = schema["My Schema"]
+  column "Some Col" { type = int }
+}
+view "My View" {
+  schema = schema["My Schema"]
+  as     = "SELECT \"Some Col\" FROM \"My Schema\".\"My Table\""
+  column "Some Col" {
+    comment = "a column of a view"
+  }
+}
+function "Do It" {
+  schema = schema["My Schema"]
+  lang   = SQL
+  arg "x y" {
+    type = int
+  }
+  return = int
+  as     = "SELECT $1 + 1"
+}
+domain "Strange Domain" {
+  schema = schema["My Schema"]
+  type   = text
+}
+"#,
+    )
+    .await;
+}
