@@ -400,32 +400,32 @@ fn render(spec: &Spec) -> String {
         ));
         view_names.push((name, tb.schema));
     }
-    if spec.view_on_view {
-        if let Some((first, schema)) = view_names.first() {
-            let query = format!(
-                "SELECT id FROM {}.{} WHERE id > 0",
-                sql_ident(schema),
-                sql_ident(first)
-            );
-            out.push_str(&format!(
-                "view \"over_view\" {{\n  schema = schema.public\n  as     = {}\n}}\n",
-                hcl_str(&query)
-            ));
-        }
+    if spec.view_on_view
+        && let Some((first, schema)) = view_names.first()
+    {
+        let query = format!(
+            "SELECT id FROM {}.{} WHERE id > 0",
+            sql_ident(schema),
+            sql_ident(first)
+        );
+        out.push_str(&format!(
+            "view \"over_view\" {{\n  schema = schema.public\n  as     = {}\n}}\n",
+            hcl_str(&query)
+        ));
     }
     if let Some(k) = spec.function_k {
         out.push_str(&format!(
             "function \"calc\" {{\n  schema = schema.public\n  lang   = SQL\n  arg \"a\" {{\n    type = int\n  }}\n  return = int\n  as     = \"SELECT a + {k}\"\n}}\n"
         ));
     }
-    if spec.trigger {
-        if let Some(tb) = spec.tables.first() {
-            out.push_str("function \"touch\" {\n  schema = schema.public\n  lang   = plpgsql\n  return = trigger\n  as     = \"BEGIN RETURN NEW; END;\"\n}\n");
-            out.push_str(&format!(
+    if spec.trigger
+        && let Some(tb) = spec.tables.first()
+    {
+        out.push_str("function \"touch\" {\n  schema = schema.public\n  lang   = plpgsql\n  return = trigger\n  as     = \"BEGIN RETURN NEW; END;\"\n}\n");
+        out.push_str(&format!(
                 "trigger \"touch_row\" {{\n  on = {}\n  before {{\n    insert = true\n    update = true\n  }}\n  for = ROW\n  execute {{\n    function = function.touch\n  }}\n}}\n",
                 table_ref(tb)
             ));
-        }
     }
     out
 }
