@@ -305,7 +305,32 @@ pub struct Prepared {
 
 /// Loads, inspects, normalizes, diffs and plans.
 pub async fn prepare(s: &Settings) -> Result<Prepared> {
-    let loaded = load_desired(s)?;
+    // Reading the HCL (CPU) and inspecting the database (I/O) run side by side.
+    let settings = s.clone();
+    let loading = tokio::task::spawn_blocking(move || load_desired(&settings));
+    let inspecting = async {
+        let url = target_url(s).await?;
+        let client = connect(&url).await?;
+        // Without an explicit list, the schemas the HCL declares are known only after loading:
+        // read every schema and keep the right ones below.
+        let scope = Scope {
+            schemas: if s.schemas.is_empty() {
+                None
+            } else {
+                Some(s.schemas.clone())
+            },
+        };
+        let (current, deps) = tokio::try_join!(inspect(&client, &scope), async {
+            dependencies(&client, &scope)
+                .await
+                .map_err(miette::Report::new)
+        })?;
+        Ok::<_, miette::Report>((url, client, current, deps))
+    };
+    let (loaded, inspected) = tokio::join!(loading, inspecting);
+    timing("loaded and inspected");
+    let loaded = loaded.map_err(|e| miette::miette!("loading the schema files failed: {e}"))??;
+    let (url, client, mut current, current_deps) = inspected?;
     let mut desired = loaded.model;
     let schemas: Vec<String> = if s.schemas.is_empty() {
         desired.schemas.keys().cloned().collect()
@@ -314,23 +339,21 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     };
     desired.schemas.retain(|name, _| schemas.contains(name));
     apply_exclude(&mut desired, &s.exclude);
-    let url = target_url(s).await?;
-    let client = connect(&url).await?;
+    current.schemas.retain(|name, _| schemas.contains(name));
+    current
+        .extensions
+        .retain(|_, e| e.schema.as_ref().is_none_or(|x| schemas.contains(x)));
     let scope = Scope {
         schemas: Some(schemas.clone()),
     };
-    let (current, current_deps) = tokio::try_join!(inspect(&client, &scope), async {
-        dependencies(&client, &scope)
-            .await
-            .map_err(miette::Report::new)
-    })?;
-    let mut current = current;
     apply_exclude(&mut current, &s.exclude);
     let dev = dev_source(s)?;
     let normalized =
         normalize::normalize(&current, &current_deps, &desired, &dev, &loaded.sources).await?;
     let desired = normalized.model;
+    timing("normalized");
     let changes = diff::diff(&current, &desired)?;
+    timing("diffed");
     let ctx = PlanContext {
         env: s.env_name.clone(),
         target: url.redacted(),
@@ -350,6 +373,25 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         plan,
         normalized: normalized.count,
     })
+}
+
+/// With STRATA_TIMING set, prints elapsed time and memory at a stage (for the benchmark).
+pub fn timing(stage: &str) {
+    if std::env::var_os("STRATA_TIMING").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let rss = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS"))
+        .unwrap_or("")
+        .trim();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .unwrap_or("")
+        .trim();
+    eprintln!("[timing] {stage}: {rss} {hwm}");
 }
 
 /// How the target is named in prompts: the env, else the database.

@@ -11,6 +11,9 @@ use thiserror::Error;
 pub struct SourceFile {
     pub path: String,
     pub text: Arc<String>,
+    /// Where the text that was parsed starts in `text` (a chunk of a large file); spans the
+    /// parser reports are relative to it.
+    pub offset: usize,
 }
 
 impl SourceFile {
@@ -18,6 +21,15 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text: Arc::new(text),
+            offset: 0,
+        }
+    }
+
+    /// The same file, for a chunk of it starting at `offset`.
+    pub fn with_offset(&self, offset: usize) -> Self {
+        SourceFile {
+            offset,
+            ..self.clone()
         }
     }
 
@@ -48,9 +60,13 @@ pub struct Location {
 
 impl Location {
     pub fn new(file: &SourceFile, span: Option<Range<usize>>) -> Self {
+        let span = span.unwrap_or(0..0);
         Location {
-            file: file.clone(),
-            span: span.unwrap_or(0..0),
+            file: SourceFile {
+                offset: 0,
+                ..file.clone()
+            },
+            span: span.start + file.offset..span.end + file.offset,
         }
     }
 

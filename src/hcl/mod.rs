@@ -2,6 +2,7 @@
 //! spans for diagnostics), the canonical writer used by `inspect`, and the comment-preserving
 //! formatter used by `fmt`.
 
+mod chunks;
 pub mod diag;
 pub mod eval;
 pub mod fmt;

@@ -63,20 +63,28 @@ mod objects;
 /// Loads a set of already-read files as one schema.
 pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclErrors> {
     let mut errors = Errors::default();
-    let mut bodies = Vec::new();
+    // Files are parsed block by block; table blocks (the bulk of a large schema) are parsed
+    // when they are needed and dropped right after, so memory stays proportional to one block.
+    let mut bodies: Vec<(SourceFile, Body)> = Vec::new();
+    let mut table_chunks: Vec<(SourceFile, std::ops::Range<usize>)> = Vec::new();
     for f in files {
-        match hcl::edit::parser::parse_body(&f.text) {
-            Ok(body) => bodies.push((f, body)),
-            Err(e) => {
-                let offset = e.location().offset();
-                errors.push(
-                    HclError::new(
-                        Location::new(f, Some(offset..offset + 1)),
-                        format!("HCL syntax error: {}", e.message()),
-                        "here",
-                    )
-                    .with_help("check for a missing bracket, quote or `=` near this position"),
-                );
+        let whole = 0..f.text.len();
+        let pieces =
+            super::chunks::split(&f.text).unwrap_or_else(|| std::iter::once(whole).collect());
+        let whole = pieces.len() == 1 && pieces[0] == (0..f.text.len());
+        for r in pieces {
+            let text = &f.text[r.clone()];
+            let cf = f.with_offset(r.start);
+            let first_word = text
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next();
+            if !whole && first_word == Some("table") {
+                table_chunks.push((cf, r));
+                continue;
+            }
+            match hcl::edit::parser::parse_body(text) {
+                Ok(body) => bodies.push((cf, body)),
+                Err(e) => errors.push(syntax_error(&cf, &e)),
             }
         }
     }
@@ -92,10 +100,11 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
         tables: Vec::new(),
         enums: Vec::new(),
         objects: Vec::new(),
+        table_names: HashSet::new(),
         sources: SourceMap::default(),
     };
     let mut top: Vec<(&SourceFile, &Block)> = Vec::new();
-    for (f, body) in &bodies {
+    for (f, body) in bodies.iter() {
         for structure in body.iter() {
             match structure.as_block() {
                 Some(b) => top.push((f, b)),
@@ -146,6 +155,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     loader.declare_schemas(&of_kind("schema"), &mut model);
     loader.declare_enums(&of_kind("enum"));
     loader.declare_tables(&of_kind("table"));
+    loader.declare_table_chunks(table_chunks);
     loader.declare_objects(&top);
     for e in loader.build_enums() {
         if let Some(s) = model.schemas.get_mut(&e.schema) {
@@ -165,13 +175,32 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     errors.into_result(Loaded { model, sources })
 }
 
+fn syntax_error(file: &SourceFile, e: &hcl::edit::parser::Error) -> HclError {
+    let offset = e.location().offset();
+    HclError::new(
+        Location::new(file, Some(offset..offset + 1)),
+        format!("HCL syntax error: {}", e.message()),
+        "here",
+    )
+    .with_help("check for a missing bracket, quote or `=` near this position")
+}
+
+/// Where a table's block comes from: parsed with its file, or a chunk parsed on demand.
+#[derive(Clone)]
+enum TableSource<'a> {
+    Block(&'a Block),
+    Chunk(std::ops::Range<usize>),
+}
+
 struct SchemaSym {
     name: String,
 }
 
 struct TableSym<'a> {
-    file: &'a SourceFile,
-    block: &'a Block,
+    file: SourceFile,
+    source: TableSource<'a>,
+    /// `partition_of = table.x` as written.
+    partition_parent: Option<Vec<String>>,
     /// Label qualifier of `table "schema" "name"`.
     qualifier: Option<String>,
     name: String,
@@ -198,6 +227,8 @@ struct Loader<'a> {
     enums: Vec<EnumSym<'a>>,
     /// Views, routines, sequences, domains and composite types.
     objects: Vec<objects::ObjectSym<'a>>,
+    /// Qualified names of declared tables.
+    table_names: HashSet<QualifiedName>,
     sources: SourceMap,
 }
 
@@ -575,69 +606,28 @@ impl<'a> Loader<'a> {
     }
 
     fn declare_tables(&mut self, blocks: &[(&'a SourceFile, &'a Block)]) {
-        let mut seen: HashMap<QualifiedName, Location> = HashMap::new();
         for (file, block) in blocks {
-            let Some((qualifier, name)) = self.label(file, block, "table") else {
-                continue;
-            };
-            let Some(schema) =
-                self.schema_ref(file, block, &format!("table \"{name}\""), &qualifier)
-            else {
-                continue;
-            };
-            let q = QualifiedName::new(&schema, &name);
-            let here = Location::new(file, block.labels.last().and_then(|l| l.span()));
-            if let Some(first) = seen.get(&q) {
-                self.errors.push(
-                    HclError::new(
-                        here,
-                        format!("duplicate table \"{q}\""),
-                        "declared again here",
-                    )
-                    .with_note(first.clone(), "first declared here"),
-                );
-                continue;
-            }
-            seen.insert(q.clone(), here.clone());
-            self.sources
-                .objects
-                .insert(format!("table.{}.{}", schema, name), here);
-            let mut columns = Vec::new();
-            let mut col_seen: HashMap<String, Location> = HashMap::new();
-            for c in block.body.get_blocks("column") {
-                let Some(l) = c.labels.first() else { continue };
-                let cname = l.as_str().to_string();
-                let loc = Location::new(file, l.span());
-                if let Some(first) = col_seen.get(&cname) {
-                    self.errors.push(
-                        HclError::new(
-                            loc,
-                            format!("duplicate column \"{cname}\" in table \"{name}\""),
-                            "declared again here",
-                        )
-                        .with_note(first.clone(), "first declared here"),
-                    );
-                    continue;
+            self.declare_table(file, block, TableSource::Block(block));
+        }
+    }
+
+    /// Declares tables that come as chunks of large files: each is parsed, its symbols kept,
+    /// its tree dropped; [`Loader::build_table`] parses it again.
+    fn declare_table_chunks(&mut self, chunks: Vec<(SourceFile, std::ops::Range<usize>)>) {
+        for (file, range) in chunks {
+            let text = file.text.clone();
+            match hcl::edit::parser::parse_body(&text[range.clone()]) {
+                Err(e) => self.errors.push(syntax_error(&file, &e)),
+                Ok(body) => {
+                    for b in body.blocks() {
+                        self.declare_table(&file, b, TableSource::Chunk(range.clone()));
+                    }
                 }
-                col_seen.insert(cname.clone(), loc);
-                columns.push(cname);
             }
-            self.tables.push(TableSym {
-                file,
-                block,
-                qualifier,
-                name,
-                schema,
-                columns,
-                open_columns: false,
-            });
         }
         // Partitions have their parent's columns.
         for i in 0..self.tables.len() {
-            let Some(attr) = self.tables[i].block.body.get_attribute("partition_of") else {
-                continue;
-            };
-            let Some(path) = path_of(&attr.value) else {
+            let Some(path) = self.tables[i].partition_parent.clone() else {
                 continue;
             };
             if path.first().map(String::as_str) != Some("table") {
@@ -649,6 +639,72 @@ impl<'a> Loader<'a> {
                 self.tables[i].columns = self.tables[p].columns.clone();
             }
         }
+    }
+
+    fn declare_table(&mut self, file: &SourceFile, block: &Block, source: TableSource<'a>) {
+        let Some((qualifier, name)) = self.label(file, block, "table") else {
+            return;
+        };
+        let Some(schema) = self.schema_ref(file, block, &format!("table \"{name}\""), &qualifier)
+        else {
+            return;
+        };
+        let q = QualifiedName::new(&schema, &name);
+        let here = Location::new(file, block.labels.last().and_then(|l| l.span()));
+        if !self.table_names.insert(q.clone()) {
+            let first = self
+                .sources
+                .objects
+                .get(&format!("table.{}.{}", schema, name))
+                .cloned();
+            let mut e = HclError::new(
+                here,
+                format!("duplicate table \"{q}\""),
+                "declared again here",
+            );
+            if let Some(first) = first {
+                e = e.with_note(first, "first declared here");
+            }
+            self.errors.push(e);
+            return;
+        }
+        self.sources
+            .objects
+            .insert(format!("table.{}.{}", schema, name), here);
+        let mut columns = Vec::new();
+        let mut col_seen: HashMap<String, Location> = HashMap::new();
+        for c in block.body.get_blocks("column") {
+            let Some(l) = c.labels.first() else { continue };
+            let cname = l.as_str().to_string();
+            let loc = Location::new(file, l.span());
+            if let Some(first) = col_seen.get(&cname) {
+                self.errors.push(
+                    HclError::new(
+                        loc,
+                        format!("duplicate column \"{cname}\" in table \"{name}\""),
+                        "declared again here",
+                    )
+                    .with_note(first.clone(), "first declared here"),
+                );
+                continue;
+            }
+            col_seen.insert(cname.clone(), loc);
+            columns.push(cname);
+        }
+        let partition_parent = block
+            .body
+            .get_attribute("partition_of")
+            .and_then(|a| path_of(&a.value));
+        self.tables.push(TableSym {
+            file: file.clone(),
+            source,
+            partition_parent,
+            qualifier,
+            name,
+            schema,
+            columns,
+            open_columns: false,
+        });
     }
 
     fn find_enum(&self, path: &[String]) -> Result<QualifiedName, String> {
@@ -863,9 +919,25 @@ impl<'a> Loader<'a> {
     }
 
     fn build_table(&mut self, idx: usize) -> Option<Table> {
-        let (file, block, name, schema) = {
+        let (file, source) = {
             let t = &self.tables[idx];
-            (t.file, t.block, t.name.clone(), t.schema.clone())
+            (t.file.clone(), t.source.clone())
+        };
+        match source {
+            TableSource::Block(block) => self.build_table_from(idx, &file, block),
+            TableSource::Chunk(range) => {
+                let text = file.text.clone();
+                let body = hcl::edit::parser::parse_body(&text[range]).ok()?;
+                let block = body.blocks().next()?;
+                self.build_table_from(idx, &file, block)
+            }
+        }
+    }
+
+    fn build_table_from(&mut self, idx: usize, file: &SourceFile, block: &Block) -> Option<Table> {
+        let (name, schema) = {
+            let t = &self.tables[idx];
+            (t.name.clone(), t.schema.clone())
         };
         let what = format!("table \"{name}\"");
         self.check_keys(

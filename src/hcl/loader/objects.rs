@@ -78,8 +78,9 @@ impl<'a> Loader<'a> {
             }
             let table = if *kind == "materialized" {
                 self.tables.push(TableSym {
-                    file,
-                    block,
+                    file: (*file).clone(),
+                    source: super::TableSource::Block(block),
+                    partition_parent: None,
                     qualifier: qualifier.clone(),
                     name: name.clone(),
                     schema: schema.clone(),

@@ -59,7 +59,15 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
     );
     // All queries pipelined on the one connection.
     let (
-        (schema_rows, table_rows, column_rows, constraint_rows, index_rows, enum_rows),
+        (
+            schema_rows,
+            table_rows,
+            column_rows,
+            constraint_rows,
+            index_rows,
+            enum_rows,
+            opclass_rows,
+        ),
         (
             ext_rows,
             seq_rows,
@@ -76,10 +84,17 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
             tokio::try_join!(
                 query(client, "schemas", SCHEMAS, p),
                 query(client, "tables", TABLES, p),
-                query(client, "columns", COLUMNS, p),
-                query(client, "constraints", &unique_sql, p),
-                query(client, "indexes", &index_sql, p),
+                query_map(client, "columns", COLUMNS, p, |r| {
+                    (
+                        r.get::<_, u32>("attrelid"),
+                        r.get::<_, i16>("attnum"),
+                        column_from_row(r),
+                    )
+                }),
+                query_map(client, "constraints", &unique_sql, p, ConRow::from_row),
+                query_map(client, "indexes", &index_sql, p, IdxRow::from_row),
                 query(client, "enums", ENUMS, p),
+                query(client, "operator classes", OPCLASSES, p),
             )
         },
         async {
@@ -97,6 +112,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
         }
     )?;
 
+    crate::commands::timing("inspect: rows fetched");
     let mut model = Model::default();
     for r in &schema_rows {
         let name: String = r.get(0);
@@ -159,71 +175,103 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
         views.insert(r.get(0), objects::view_from_row(r));
     }
 
-    for r in &column_rows {
-        let oid: u32 = r.get("attrelid");
-        let Some(table) = by_oid.get_mut(&oid) else {
-            continue;
-        };
-        table.columns.push(column_from_row(r));
+    // Column names by (relation, attnum), for constraints and indexes that list attnums.
+    let mut attnames: HashMap<(u32, i16), String> = HashMap::with_capacity(column_rows.len());
+    for (oid, num, col) in column_rows {
+        attnames.insert((oid, num), col.name.clone());
+        if let Some(table) = by_oid.get_mut(&oid) {
+            table.columns.push(col);
+        }
     }
-
-    for r in &constraint_rows {
-        let oid: u32 = r.get("conrelid");
+    let known: std::collections::HashSet<u32> = attnames.keys().map(|(o, _)| *o).collect();
+    let missing: Vec<u32> = constraint_rows
+        .iter()
+        .flat_map(|r| [r.conrelid, r.confrelid])
+        .chain(index_rows.iter().map(|r| r.rel))
+        .filter(|oid| *oid != 0 && !known.contains(oid))
+        .collect::<std::collections::BTreeSet<u32>>()
+        .into_iter()
+        .collect();
+    if !missing.is_empty() {
+        let rows = client
+            .query(
+                "SELECT attrelid, attnum, attname::text FROM pg_attribute WHERE attrelid = ANY($1) AND attnum > 0 AND NOT attisdropped",
+                &[&missing],
+            )
+            .await
+            .map_err(|e| InspectError { what: "constraint columns", reason: error_text(&e) })?;
+        for r in rows {
+            attnames.insert((r.get(0), r.get(1)), r.get(2));
+        }
+    }
+    let names_of = |rel: u32, nums: &[i16]| -> Vec<String> {
+        nums.iter()
+            .map(|n| attnames.get(&(rel, *n)).cloned().unwrap_or_default())
+            .collect()
+    };
+    let attname = |rel: u32, n: i16| attnames.get(&(rel, n)).cloned().unwrap_or_default();
+    // Non-default operator classes by oid, as they are spelled in DDL.
+    let opclasses: HashMap<u32, String> =
+        opclass_rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let opclass = |oid: u32| opclasses.get(&oid).cloned();
+    for r in index_rows {
+        let oid = r.rel;
+        if let Some(table) = by_oid.get_mut(&oid) {
+            table.indexes.push(r.into_index(&attname, &opclass));
+        } else if let Some(view) = views.get_mut(&oid) {
+            view.indexes.push(r.into_index(&attname, &opclass));
+        }
+    }
+    for r in constraint_rows {
+        let oid = r.conrelid;
         let Some(table) = by_oid.get_mut(&oid) else {
             continue;
         };
-        let name: String = r.get("conname");
-        let kind: i8 = r.get("contype");
-        let columns: Vec<String> = r.get("cols");
-        let comment: Option<String> = r.get("comment");
-        match kind as u8 {
+        let columns = names_of(oid, &r.conkey);
+        let include = match (&r.indkey, r.indnkeyatts) {
+            (Some(k), Some(n)) => names_of(oid, &k[(n.max(0) as usize).min(k.len())..]),
+            _ => Vec::new(),
+        };
+        match r.contype {
             b'p' => {
                 table.primary_key = Some(PrimaryKey {
-                    name,
+                    name: r.name,
                     columns,
-                    include: r.get("include"),
-                    deferrable: deferrable(r),
-                    comment,
+                    include,
+                    deferrable: r.deferrable,
+                    comment: r.comment,
                 });
             }
             b'u' => table.uniques.push(Unique {
-                name,
+                name: r.name,
                 columns,
-                include: r.get("include"),
-                nulls_distinct: !r.get::<_, bool>("nulls_not_distinct"),
-                deferrable: deferrable(r),
-                comment,
+                include,
+                nulls_distinct: !r.nulls_not_distinct,
+                deferrable: r.deferrable,
+                comment: r.comment,
             }),
             b'c' => table.checks.push(Check {
-                name: Some(name),
-                expr: r.get::<_, Option<String>>("check_expr").unwrap_or_default(),
-                comment,
+                name: Some(r.name),
+                expr: r.check_expr.unwrap_or_default(),
+                comment: r.comment,
             }),
             b'f' => table.foreign_keys.push(ForeignKey {
-                name,
+                name: r.name,
                 columns,
                 ref_table: QualifiedName::new(
-                    r.get::<_, String>("ref_schema"),
-                    r.get::<_, String>("ref_table"),
+                    r.ref_schema.unwrap_or_default(),
+                    r.ref_table.unwrap_or_default(),
                 ),
-                ref_columns: r.get("ref_cols"),
-                on_update: action(r.get("confupdtype")),
-                on_delete: action(r.get("confdeltype")),
-                deferrable: deferrable(r),
-                comment,
+                ref_columns: names_of(r.confrelid, &r.confkey),
+                on_update: action(r.confupdtype),
+                on_delete: action(r.confdeltype),
+                deferrable: r.deferrable,
+                comment: r.comment,
             }),
             _ => {}
         }
     }
 
-    for r in &index_rows {
-        let oid: u32 = r.get("indrelid");
-        if let Some(table) = by_oid.get_mut(&oid) {
-            table.indexes.push(index_from_row(r));
-        } else if let Some(view) = views.get_mut(&oid) {
-            view.indexes.push(index_from_row(r));
-        }
-    }
     for r in &trig_rows {
         let oid: u32 = r.get(0);
         if let Some(table) = by_oid.get_mut(&oid) {
@@ -296,6 +344,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
         }
     }
     model.sort();
+    crate::commands::timing("inspect: model built");
     Ok(model)
 }
 
@@ -316,24 +365,63 @@ async fn query<C: GenericClient + Sync>(
     sql: &str,
     schemas: &(dyn tokio_postgres::types::ToSql + Sync),
 ) -> Result<Vec<Row>, InspectError> {
-    client
+    let started = std::time::Instant::now();
+    let rows = client
         .query(sql, &[schemas])
         .await
         .map_err(|e| InspectError {
             what,
             reason: error_text(&e),
-        })
+        })?;
+    if std::env::var_os("STRATA_TIMING").is_some() {
+        eprintln!(
+            "[timing] inspect {what}: {:?} ({} rows)",
+            started.elapsed(),
+            rows.len()
+        );
+    }
+    Ok(rows)
+}
+
+/// Runs a query and maps each row as it arrives, so large results never sit in memory as rows.
+async fn query_map<C: GenericClient + Sync, T>(
+    client: &C,
+    what: &'static str,
+    sql: &str,
+    schemas: &(dyn tokio_postgres::types::ToSql + Sync),
+    f: impl Fn(&Row) -> T,
+) -> Result<Vec<T>, InspectError> {
+    use futures_util::TryStreamExt;
+    let started = std::time::Instant::now();
+    let err = |e: tokio_postgres::Error| InspectError {
+        what,
+        reason: error_text(&e),
+    };
+    let stream = client.query_raw(sql, [schemas]).await.map_err(err)?;
+    let mut stream = std::pin::pin!(stream);
+    let mut out = Vec::new();
+    while let Some(row) = stream.try_next().await.map_err(err)? {
+        out.push(f(&row));
+    }
+    if std::env::var_os("STRATA_TIMING").is_some() {
+        eprintln!(
+            "[timing] inspect {what}: {:?} ({} rows)",
+            started.elapsed(),
+            out.len()
+        );
+    }
+    Ok(out)
 }
 
 fn column_from_row(r: &Row) -> Column {
-    let fmt: String = r.get("fmt");
+    let fmt: String = r.get::<_, Option<String>>("fmt").unwrap_or_default();
     let typschema: String = r.get("typschema");
     let typname: String = r.get("typname");
     let is_array: bool = r.get("is_array");
     let ty = if is_array {
         let elem_schema: String = r.get("elemschema");
         let elem = if elem_schema == "pg_catalog" {
-            DataType::Builtin(r.get::<_, String>("elemfmt"))
+            DataType::Builtin(r.get::<_, Option<String>>("elemfmt").unwrap_or_default())
         } else {
             DataType::Named(QualifiedName::new(
                 elem_schema,
@@ -385,43 +473,127 @@ fn column_from_row(r: &Row) -> Column {
     }
 }
 
-fn index_from_row(r: &Row) -> Index {
-    let keys: Vec<String> = r.get("keys");
-    let attnums: Vec<i16> = r.get("attnums");
-    let options: Vec<i16> = r.get("options");
-    let opclasses: Vec<Option<String>> = r.get("opclasses");
-    let collations: Vec<Option<String>> = r.get("collations");
-    let nkey: i16 = r.get("indnkeyatts");
-    let mut parts = Vec::new();
-    let mut include = Vec::new();
-    for (i, key) in keys.into_iter().enumerate() {
-        let is_column = attnums.get(i).copied().unwrap_or(0) != 0;
-        if i as i16 >= nkey {
-            include.push(key);
-            continue;
+/// An index row, kept small until column names are known.
+struct IdxRow {
+    rel: u32,
+    name: String,
+    unique: bool,
+    method: String,
+    nkey: i16,
+    attnums: Vec<i16>,
+    exprs: Vec<Option<String>>,
+    options: Vec<i16>,
+    opclasses: Vec<u32>,
+    collations: Vec<Option<String>>,
+    predicate: Option<String>,
+    nulls_not_distinct: bool,
+    comment: Option<String>,
+}
+
+impl IdxRow {
+    fn from_row(r: &Row) -> IdxRow {
+        IdxRow {
+            rel: r.get("indrelid"),
+            name: r.get("indname"),
+            unique: r.get("indisunique"),
+            method: r.get("amname"),
+            nkey: r.get("indnkeyatts"),
+            attnums: r.get("attnums"),
+            exprs: r
+                .get::<_, Option<Vec<Option<String>>>>("exprs")
+                .unwrap_or_default(),
+            options: r.get("options"),
+            opclasses: r.get("opclasses"),
+            collations: r
+                .get::<_, Option<Vec<Option<String>>>>("collations")
+                .unwrap_or_default(),
+            predicate: r.get("pred"),
+            nulls_not_distinct: r.get("nulls_not_distinct"),
+            comment: r.get("comment"),
         }
-        let opt = options.get(i).copied().unwrap_or(0);
-        parts.push(IndexPart {
-            key: if is_column {
-                IndexKey::Column(unquote_ident(&key))
-            } else {
-                IndexKey::Expr(key)
-            },
-            desc: opt & 1 != 0,
-            nulls_first: opt & 2 != 0,
-            opclass: opclasses.get(i).cloned().flatten(),
-            collation: collations.get(i).cloned().flatten(),
-        });
     }
-    Index {
-        name: r.get("indname"),
-        unique: r.get("indisunique"),
-        method: r.get("amname"),
-        parts,
-        include,
-        predicate: r.get("pred"),
-        nulls_distinct: !r.get::<_, bool>("nulls_not_distinct"),
-        comment: r.get("comment"),
+
+    fn into_index(
+        self,
+        attname: &dyn Fn(u32, i16) -> String,
+        opclass: &dyn Fn(u32) -> Option<String>,
+    ) -> Index {
+        let mut parts = Vec::new();
+        let mut include = Vec::new();
+        for (i, n) in self.attnums.iter().enumerate() {
+            let key = if *n == 0 {
+                IndexKey::Expr(self.exprs.get(i).cloned().flatten().unwrap_or_default())
+            } else {
+                IndexKey::Column(attname(self.rel, *n))
+            };
+            if i as i16 >= self.nkey {
+                if let IndexKey::Column(c) = key {
+                    include.push(c);
+                }
+                continue;
+            }
+            let opt = self.options.get(i).copied().unwrap_or(0);
+            parts.push(IndexPart {
+                key,
+                desc: opt & 1 != 0,
+                nulls_first: opt & 2 != 0,
+                opclass: self.opclasses.get(i).and_then(|o| opclass(*o)),
+                collation: self.collations.get(i).cloned().flatten(),
+            });
+        }
+        Index {
+            name: self.name,
+            unique: self.unique,
+            method: self.method,
+            parts,
+            include,
+            predicate: self.predicate,
+            nulls_distinct: !self.nulls_not_distinct,
+            comment: self.comment,
+        }
+    }
+}
+
+/// A constraint row, kept small until column names are known.
+struct ConRow {
+    conrelid: u32,
+    name: String,
+    contype: u8,
+    conkey: Vec<i16>,
+    confkey: Vec<i16>,
+    confrelid: u32,
+    ref_schema: Option<String>,
+    ref_table: Option<String>,
+    confupdtype: i8,
+    confdeltype: i8,
+    deferrable: Deferrable,
+    check_expr: Option<String>,
+    indkey: Option<Vec<i16>>,
+    indnkeyatts: Option<i16>,
+    nulls_not_distinct: bool,
+    comment: Option<String>,
+}
+
+impl ConRow {
+    fn from_row(r: &Row) -> ConRow {
+        ConRow {
+            conrelid: r.get("conrelid"),
+            name: r.get("conname"),
+            contype: r.get::<_, i8>("contype") as u8,
+            conkey: r.get::<_, Option<Vec<i16>>>("conkey").unwrap_or_default(),
+            confkey: r.get::<_, Option<Vec<i16>>>("confkey").unwrap_or_default(),
+            confrelid: r.get("confrelid"),
+            ref_schema: r.get("ref_schema"),
+            ref_table: r.get("ref_table"),
+            confupdtype: r.get("confupdtype"),
+            confdeltype: r.get("confdeltype"),
+            deferrable: deferrable(r),
+            check_expr: r.get("check_expr"),
+            indkey: r.get("indkey"),
+            indnkeyatts: r.get("indnkeyatts"),
+            nulls_not_distinct: r.get("nulls_not_distinct"),
+            comment: r.get("comment"),
+        }
     }
 }
 
@@ -546,17 +718,17 @@ WHERE c.relkind IN ('r', 'p')
 
 const COLUMNS: &str = "
 SELECT a.attrelid, a.attname::text, a.attnum,
-       format_type(a.atttypid, a.atttypmod) AS fmt,
+       CASE WHEN tn.nspname = 'pg_catalog' THEN format_type(a.atttypid, a.atttypmod) END AS fmt,
        tn.nspname::text AS typschema, t.typname::text AS typname,
        (t.typsubscript = 'array_subscript_handler'::regproc AND t.typelem <> 0) AS is_array,
        en.nspname::text AS elemschema, et.typname::text AS elemname,
-       format_type(t.typelem, a.atttypmod) AS elemfmt,
+       CASE WHEN t.typsubscript = 'array_subscript_handler'::regproc AND t.typelem <> 0 THEN format_type(t.typelem, a.atttypmod) END AS elemfmt,
        a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid) AS def,
        a.attidentity, a.attgenerated,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN co.collname::text END AS collation,
        d.description AS comment,
        seq.seqstart, seq.seqincrement,
-       COALESCE(seq.is_serial, false) AS is_serial
+       COALESCE(seq.deptype = 'a' AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(seq.objid::regclass::text) || '::regclass)', false) AS is_serial
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -567,16 +739,13 @@ LEFT JOIN pg_namespace en ON en.oid = et.typnamespace
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
-LEFT JOIN LATERAL (
-    SELECT s.seqstart, s.seqincrement,
-           (dep.deptype = 'a' AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(dep.objid::regclass::text) || '::regclass)') AS is_serial
+LEFT JOIN (
+    SELECT DISTINCT ON (dep.refobjid, dep.refobjsubid) dep.refobjid, dep.refobjsubid, dep.deptype, dep.objid, s.seqstart, s.seqincrement
     FROM pg_depend dep
     JOIN pg_sequence s ON s.seqrelid = dep.objid
-    WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
-      AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
-    ORDER BY dep.deptype DESC
-    LIMIT 1
-) seq ON true
+    WHERE dep.refclassid = 'pg_class'::regclass AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
+    ORDER BY dep.refobjid, dep.refobjsubid, dep.deptype DESC
+) seq ON seq.refobjid = a.attrelid AND seq.refobjsubid = a.attnum
 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))
@@ -584,25 +753,20 @@ ORDER BY a.attrelid, a.attnum";
 
 const CONSTRAINTS: &str = "
 SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype,
-       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
-       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS ref_cols,
+       con.conkey, con.confkey, con.confrelid,
        fn.nspname::text AS ref_schema, fc.relname::text AS ref_table,
        con.confupdtype::\"char\" AS confupdtype, con.confdeltype::\"char\" AS confdeltype,
        con.condeferrable, con.condeferred,
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
-       ARRAY(SELECT a.attname::text FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(n, ord)
-             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
-             WHERE i.indexrelid = con.conindid AND con.contype IN ('p', 'u') AND k.ord > i.indnkeyatts
-             ORDER BY k.ord) AS include,
-       COALESCE((SELECT {NULLS_NOT_DISTINCT} FROM pg_index i WHERE i.indexrelid = con.conindid AND con.contype = 'u'), false) AS nulls_not_distinct,
+       i.indkey::int2[] AS indkey, i.indnkeyatts,
+       COALESCE({NULLS_NOT_DISTINCT}, false) AS nulls_not_distinct,
        d.description AS comment
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype IN ('p', 'u')
 LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
 WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p')
   AND con.conislocal AND con.conparentid = 0
@@ -612,22 +776,24 @@ WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p')
 const INDEXES: &str = "
 SELECT i.indrelid, ic.relname::text AS indname, i.indisunique, am.amname::text AS amname,
        i.indnkeyatts,
-       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k) AS keys,
+       CASE WHEN 0 = ANY(i.indkey::int2[]) THEN
+         ARRAY(SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) END
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord) ORDER BY k.ord)
+       END AS exprs,
        i.indkey::int2[] AS attnums,
        i.indoption::int2[] AS options,
-       ARRAY(SELECT CASE WHEN oc.opcdefault THEN NULL
-                         WHEN ocn.nspname = 'pg_catalog' THEN oc.opcname::text
-                         ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
-             FROM unnest(i.indclass) WITH ORDINALITY k(opc, ord)
-             JOIN pg_opclass oc ON oc.oid = k.opc
-             JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
-             ORDER BY k.ord) AS opclasses,
+       i.indclass::oid[] AS opclasses,
+       CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indcollation) c WHERE c NOT IN (0, 100)) OR EXISTS (
+              SELECT 1 FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+              WHERE a.attcollation NOT IN (0, 100)) THEN
        ARRAY(SELECT CASE WHEN k.coll = 0 THEN NULL
                          WHEN k.coll = COALESCE((SELECT a.attcollation FROM pg_attribute a
                                                  WHERE a.attrelid = i.indrelid AND a.attnum = (i.indkey::int2[])[k.ord - 1]
                                                    AND (i.indkey::int2[])[k.ord - 1] <> 0), 100) THEN NULL
                          ELSE (SELECT co.collname::text FROM pg_collation co WHERE co.oid = k.coll) END
-             FROM unnest(i.indcollation) WITH ORDINALITY k(coll, ord) ORDER BY k.ord) AS collations,
+             FROM unnest(i.indcollation) WITH ORDINALITY k(coll, ord) ORDER BY k.ord)
+       END AS collations,
        pg_get_expr(i.indpred, i.indrelid, true) AS pred,
        {NULLS_NOT_DISTINCT} AS nulls_not_distinct,
        d.description AS comment
@@ -642,6 +808,13 @@ WHERE c.relkind IN ('r', 'p', 'm')
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
   AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid)";
+
+/// Operator classes that are not their type's default (the only ones written in DDL).
+const OPCLASSES: &str = "
+SELECT oc.oid, CASE WHEN ocn.nspname = 'pg_catalog' THEN oc.opcname::text
+                    ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
+FROM pg_opclass oc JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+WHERE NOT oc.opcdefault AND $1::text[] IS DISTINCT FROM ARRAY['-']";
 
 const ENUMS: &str = "
 SELECT n.nspname::text, t.typname::text,
