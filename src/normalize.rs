@@ -137,25 +137,25 @@ fn find_dirty(current: &Model, desired: &Model) -> Dirty {
 pub async fn normalize(
     current: &Model,
     current_deps: &Deps,
-    desired: &Model,
+    desired: Model,
     dev: &DevSource,
     sources: &SourceMap,
 ) -> Result<Normalized> {
-    let dirty = find_dirty(current, desired);
+    let dirty = find_dirty(current, &desired);
     if dirty.count == 0 {
         return Ok(Normalized {
-            model: desired.clone(),
+            model: desired,
             deps: current_deps.clone(),
             count: 0,
         });
     }
-    let subset = subset(desired, &dirty);
+    let subset = subset(&desired, &dirty);
     // Deadlocks with a concurrent normalization on the same dev database are retried.
     let mut attempt = 0;
     let (normalized, scratch_deps) = loop {
         attempt += 1;
         let scratch = ScratchTx::begin(dev).await?;
-        let result = run_in_scratch(&scratch, &subset, desired, sources).await;
+        let result = run_in_scratch(&scratch, &subset, &desired, sources).await;
         scratch.rollback().await;
         match result {
             Err(Failure::Deadlock) if attempt < 5 => continue,
@@ -238,8 +238,8 @@ fn subset(desired: &Model, dirty: &Dirty) -> Model {
 
 /// Puts the normalized objects back into the desired model, keeping what normalization strips
 /// (foreign keys, comments, sequence owners) and leaving untouched objects as they were.
-fn merge_back(desired: &Model, subset: &Model, normalized: &Model, dirty: &Dirty) -> Model {
-    let mut out = desired.clone();
+fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty) -> Model {
+    let mut out = desired;
     for (name, s) in out.schemas.iter_mut() {
         let Some(ns) = normalized.schemas.get(name) else {
             continue;
@@ -265,7 +265,7 @@ fn merge_back(desired: &Model, subset: &Model, normalized: &Model, dirty: &Dirty
         }
     }
     for q in subset.tables().map(|t| t.qualified()).collect::<Vec<_>>() {
-        let (Some(orig), Some(norm)) = (desired.table(&q), normalized.table(&q)) else {
+        let (Some(orig), Some(norm)) = (out.table(&q).cloned(), normalized.table(&q)) else {
             continue;
         };
         let mut t = norm.clone();

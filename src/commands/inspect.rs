@@ -23,7 +23,25 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
     let mut model = inspect(&client, &scope).await?;
     apply_exclude(&mut model, &s.exclude);
     match args.format {
-        InspectFormat::Hcl => print!("{}", writer::write(&model)),
+        InspectFormat::Hcl => {
+            use std::io::Write;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut failed = None;
+            writer::write_each(&model, |text| {
+                if failed.is_none()
+                    && let Err(e) = out.write_all(text.as_bytes())
+                {
+                    failed = Some(e);
+                }
+            });
+            if let Some(e) = failed.or_else(|| out.flush().err()) {
+                // A closed pipe (`strata inspect | head`) is not an error worth a report.
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(miette::miette!("cannot write the output: {e}"));
+                }
+            }
+        }
         InspectFormat::Sql => print!("{}", sql(&model)?),
     }
     Ok(EXIT_OK)

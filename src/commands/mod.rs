@@ -349,7 +349,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     apply_exclude(&mut current, &s.exclude);
     let dev = dev_source(s)?;
     let normalized =
-        normalize::normalize(&current, &current_deps, &desired, &dev, &loaded.sources).await?;
+        normalize::normalize(&current, &current_deps, desired, &dev, &loaded.sources).await?;
     let desired = normalized.model;
     timing("normalized");
     let changes = diff::diff(&current, &desired)?;

@@ -297,48 +297,66 @@ pub fn default_hcl(expr: &str, ty: &crate::model::DataType) -> String {
 
 /// Writes a whole model as canonical HCL.
 pub fn write(model: &Model) -> String {
+    let mut out = String::new();
+    write_each(model, |text| out.push_str(text));
+    out
+}
+
+/// Writes a whole model as canonical HCL, handing the text to `sink` one top-level block at a
+/// time (so a large schema is never held as text in memory at once).
+pub fn write_each(model: &Model, mut sink: impl FnMut(&str)) {
     use super::writer_objects as o;
     let namer = Namer::new(model);
     let enum_ref = |q: &QualifiedName| namer.enum_ref(q);
-    let mut blocks: Vec<HclBlock> = Vec::new();
+    let mut first = true;
+    let mut buf = String::new();
+    let mut emit = |b: HclBlock| {
+        buf.clear();
+        if !first {
+            buf.push('\n');
+        }
+        first = false;
+        b.render(0, &mut buf);
+        sink(&buf);
+    };
     for s in model.schemas.values() {
         let mut b = HclBlock::new("schema", &[&s.name]);
         if let Some(c) = &s.comment {
             b.attr("comment", string_literal(c));
         }
-        blocks.push(b);
+        emit(b);
     }
     for e in model.extensions.values() {
-        blocks.push(o::extension_block(e));
+        emit(o::extension_block(e));
     }
     for e in model.enums() {
-        blocks.push(enum_block(e, &namer));
+        emit(enum_block(e, &namer));
     }
     for d in model.domains() {
-        blocks.push(o::domain_block(d, &namer, &enum_ref));
+        emit(o::domain_block(d, &namer, &enum_ref));
     }
     for c in model.composites() {
-        blocks.push(o::composite_block(c, &namer, &enum_ref));
+        emit(o::composite_block(c, &namer, &enum_ref));
     }
     for s in model.sequences() {
-        blocks.push(o::sequence_block(s, &namer));
+        emit(o::sequence_block(s, &namer));
     }
     for f in model.functions() {
-        blocks.push(o::function_block(f, &enum_ref));
+        emit(o::function_block(f, &enum_ref));
     }
     for t in model.tables() {
-        blocks.push(table_block(t, &namer));
+        emit(table_block(t, &namer));
     }
     for v in model.views() {
-        blocks.push(o::view_block(v, &namer, &enum_ref));
+        emit(o::view_block(v, &namer, &enum_ref));
     }
     for t in model.tables() {
         let on = namer.table_ref(&t.qualified());
         for tr in &t.triggers {
-            blocks.push(o::trigger_block(tr, &on, &namer));
+            emit(o::trigger_block(tr, &on, &namer));
         }
         for p in &t.policies {
-            blocks.push(o::policy_block(p, &on));
+            emit(o::policy_block(p, &on));
         }
     }
     for v in model.views() {
@@ -349,17 +367,9 @@ pub fn write(model: &Model) -> String {
         };
         let on = namer.reference(kind, &QualifiedName::new(&v.schema, &v.name));
         for tr in &v.triggers {
-            blocks.push(o::trigger_block(tr, &on, &namer));
+            emit(o::trigger_block(tr, &on, &namer));
         }
     }
-    let mut out = String::new();
-    for (i, b) in blocks.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        b.render(0, &mut out);
-    }
-    out
 }
 
 fn enum_block(e: &Enum, namer: &Namer) -> HclBlock {

@@ -129,8 +129,21 @@ impl Plan {
 
 /// Fingerprint of a model: SHA-256 of its canonical JSON.
 pub fn fingerprint(model: &Model) -> String {
-    let json = serde_json::to_vec(model).unwrap_or_default();
-    let digest = Sha256::digest(&json);
+    // The JSON streams into the hash: a large schema is never held as text.
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(Sha256::new());
+    // Serializing plain data into a hash cannot fail; an error would only weaken the check.
+    let _ = serde_json::to_writer(&mut w, model);
+    let digest = w.0.finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
