@@ -74,6 +74,37 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Manage strata's private PostgreSQL cluster in .strata/.
     Cluster(ClusterArgs),
+    /// Render a plan saved with `plan -out FILE`.
+    Show(ShowArgs),
+    /// Explain a hazard or lint code (without a code: list them all).
+    Explain(ExplainArgs),
+}
+
+/// Flags that decide which hazards block an apply.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HazardArgs {
+    /// Allow these hazard codes or categories (comma-separated, repeatable), e.g. DS102,MF104
+    /// or data_loss.
+    #[arg(long = "allow-hazards", value_name = "CODES")]
+    pub allow_hazards: Vec<String>,
+    /// Allow every data-loss hazard (drops of schemas, tables, columns; lossy type changes).
+    #[arg(long)]
+    pub allow_destructive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The saved plan file.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A code such as DS102.
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -92,13 +123,39 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
+    /// Save the plan to FILE; `strata apply FILE` applies exactly it later.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Online mode: build indexes on existing tables concurrently and validate new constraints
+    /// outside the transaction (apply runs in phases).
+    #[arg(long)]
+    pub online: bool,
+    #[command(flatten)]
+    pub hazards: HazardArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// A plan saved with `plan -out FILE`: applied exactly, without a prompt, if the database
+    /// has not changed since.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: Option<PathBuf>,
     /// Apply without asking for approval (required when there is no terminal).
     #[arg(long)]
     pub auto_approve: bool,
+    /// Online mode (see `plan --online`).
+    #[arg(long)]
+    pub online: bool,
+    /// Run the plan on a scratch copy of the database first and refuse if it fails or leaves
+    /// changes.
+    #[arg(long)]
+    pub rehearse: bool,
+    /// PostgreSQL statement_timeout for the statements in transactions (default: none, or the
+    /// env's `statement_timeout`).
+    #[arg(long)]
+    pub statement_timeout: Option<String>,
+    #[command(flatten)]
+    pub hazards: HazardArgs,
     /// PostgreSQL lock_timeout for the statements (default 5s, or the env's `lock_timeout`).
     #[arg(long)]
     pub lock_timeout: Option<String>,
@@ -197,11 +254,39 @@ mod tests {
             c.command,
             Command::Plan(PlanArgs {
                 detailed_exitcode: true,
-                format: PlanFormat::Json
+                format: PlanFormat::Json,
+                ..
             })
         ));
         let c = parse(&["strata", "-env=prod", "plan"]);
         assert_eq!(c.global.env.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn out_in_every_spelling() {
+        for args in [
+            &["strata", "plan", "-out=p.json"][..],
+            &["strata", "plan", "-out", "p.json"],
+            &["strata", "plan", "--out", "p.json"],
+        ] {
+            let Command::Plan(p) = parse(args).command else {
+                panic!("not a plan")
+            };
+            assert_eq!(p.out.as_deref(), Some(std::path::Path::new("p.json")));
+        }
+        let Command::Apply(a) = parse(&[
+            "strata",
+            "apply",
+            "p.json",
+            "--allow-hazards",
+            "DS102,DS103",
+        ])
+        .command
+        else {
+            panic!("not an apply")
+        };
+        assert_eq!(a.plan_file.as_deref(), Some(std::path::Path::new("p.json")));
+        assert_eq!(a.hazards.allow_hazards, vec!["DS102,DS103".to_string()]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::hcl::diag::{Errors, HclError, HclErrors, Location, SourceFile};
 use crate::hcl::eval::Evaluator;
+use crate::lint::policy::{Level, Policy, Selector};
 use hcl::Value;
 use hcl::edit::Span;
 use hcl::edit::structure::Block;
@@ -25,6 +26,16 @@ pub struct Env {
     pub lock_timeout: Option<String>,
     /// How long apply waits for another strata apply, e.g. `30s`.
     pub db_lock_wait: Option<String>,
+    /// PostgreSQL `statement_timeout` for statements inside transactions.
+    pub statement_timeout: Option<String>,
+    /// `statement_timeout` for online statements (concurrent index builds, validations).
+    pub online_statement_timeout: Option<String>,
+    /// Online mode: concurrent index builds, constraints validated outside the transaction.
+    pub online: Option<bool>,
+    /// Rehearse every apply on a scratch copy first.
+    pub rehearse: Option<bool>,
+    /// Hazard policy: the global `lint` block with the env's on top.
+    pub policy: Policy,
 }
 
 /// The config file could not be used.
@@ -52,7 +63,14 @@ pub const ENV_ATTRIBUTES: &[&str] = &[
     "exclude",
     "lock_timeout",
     "db_lock_wait",
+    "statement_timeout",
+    "online_statement_timeout",
+    "online",
+    "rehearse",
 ];
+
+/// Blocks an `env` block takes (`policy` is another name for `lint`).
+pub const ENV_BLOCKS: &[&str] = &["lint", "policy"];
 
 /// Reads env `name` from the config file at `path`.
 pub fn load_env(path: &Path, name: &str, vars: &BTreeMap<String, String>) -> Result<Env> {
@@ -100,14 +118,14 @@ fn parse_env(
     };
     let blocks: Vec<&Block> = body.blocks().collect();
     for b in &blocks {
-        if !["env", "variable", "locals"].contains(&b.ident.as_str()) {
+        if !["env", "variable", "locals", "lint"].contains(&b.ident.as_str()) {
             errors.push(
                 HclError::new(
                     Location::new(file, b.ident.span()),
                     format!("unknown block `{}` in the config file", b.ident.as_str()),
                     "unknown block",
                 )
-                .with_help("the config file takes env, variable and locals blocks"),
+                .with_help("the config file takes env, variable, locals and lint blocks"),
             );
         }
     }
@@ -189,8 +207,17 @@ fn parse_env(
         name: name.to_string(),
         ..Default::default()
     };
+    for b in blocks.iter().filter(|b| b.ident.as_str() == "lint") {
+        let p = parse_policy(file, b, &eval, &mut errors);
+        env.policy.merge(&p);
+    }
     for s in env_block.body.iter() {
         if let Some(b) = s.as_block() {
+            if ENV_BLOCKS.contains(&b.ident.as_str()) {
+                let p = parse_policy(file, b, &eval, &mut errors);
+                env.policy.merge(&p);
+                continue;
+            }
             errors.push(
                 HclError::new(
                     Location::new(file, b.ident.span()),
@@ -198,8 +225,9 @@ fn parse_env(
                     "unknown block",
                 )
                 .with_help(format!(
-                    "an env takes the attributes: {}",
-                    ENV_ATTRIBUTES.join(", ")
+                    "an env takes the attributes {} and the blocks {}",
+                    ENV_ATTRIBUTES.join(", "),
+                    ENV_BLOCKS.join(", ")
                 )),
             );
         }
@@ -248,7 +276,31 @@ fn parse_env(
             }
         };
         match key {
-            "url" | "dev" | "lock_timeout" | "db_lock_wait" => {
+            "online" | "rehearse" => {
+                let b = match value {
+                    Value::Bool(b) => Some(b),
+                    Value::Null => None,
+                    _ => {
+                        errors.push(HclError::new(
+                            loc,
+                            format!("`{key}` must be true or false"),
+                            "expected a bool",
+                        ));
+                        continue;
+                    }
+                };
+                if key == "online" {
+                    env.online = b;
+                } else {
+                    env.rehearse = b;
+                }
+            }
+            "url"
+            | "dev"
+            | "lock_timeout"
+            | "db_lock_wait"
+            | "statement_timeout"
+            | "online_statement_timeout" => {
                 if !matches!(value, Value::String(_) | Value::Null) {
                     errors.push(HclError::new(
                         loc,
@@ -262,6 +314,8 @@ fn parse_env(
                     "url" => env.url = v,
                     "dev" => env.dev = v,
                     "lock_timeout" => env.lock_timeout = v,
+                    "statement_timeout" => env.statement_timeout = v,
+                    "online_statement_timeout" => env.online_statement_timeout = v,
                     _ => env.db_lock_wait = v,
                 }
             }
@@ -283,6 +337,112 @@ fn parse_env(
         }
     }
     errors.into_result(env)
+}
+
+/// Atlas's analyzer blocks inside `lint` and the categories they stand for.
+const ATLAS_ANALYZERS: &[(&str, &str)] = &[
+    ("destructive", "data_loss"),
+    ("data_depend", "may_fail"),
+    ("incompatible", "compatibility"),
+    ("condrop", "CD101"),
+];
+
+/// Attributes and blocks of Atlas's `lint` that do not decide hazard levels (accepted, unused).
+const ATLAS_IGNORED: &[&str] = &[
+    "latest",
+    "format",
+    "log",
+    "review",
+    "git",
+    "naming",
+    "concurrent_index",
+    "non_linear",
+];
+
+/// Reads a `lint { deny = [..] warn = [..] allow = [..] }` (or `policy`) block. Atlas's
+/// `destructive { error = true }` style blocks are accepted too.
+fn parse_policy(file: &SourceFile, block: &Block, eval: &Evaluator, errors: &mut Errors) -> Policy {
+    let mut policy = Policy::default();
+    let what = block.ident.as_str().to_string();
+    for attr in block.body.attributes() {
+        let key = attr.key.as_str();
+        let loc = Location::new(file, attr.value.span());
+        if ATLAS_IGNORED.contains(&key) {
+            continue;
+        }
+        let Some(level) = Level::parse(key) else {
+            errors.push(
+                HclError::new(
+                    Location::new(file, attr.key.span()),
+                    format!("unknown attribute `{key}` in {what}"),
+                    "unknown attribute",
+                )
+                .with_help(format!(
+                    "{what} takes deny, warn and allow: lists of hazard codes (DS102) or categories (data_loss)"
+                )),
+            );
+            continue;
+        };
+        let items: Vec<String> = match eval.eval(&attr.value) {
+            Ok(Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            Ok(Value::String(s)) => vec![s],
+            Ok(_) => {
+                errors.push(HclError::new(
+                    loc,
+                    format!("`{key}` must be a list of hazard codes or categories"),
+                    "expected a list",
+                ));
+                continue;
+            }
+            Err(msg) => {
+                errors.push(HclError::new(
+                    loc,
+                    format!("cannot evaluate `{key}`: {msg}"),
+                    "here",
+                ));
+                continue;
+            }
+        };
+        for item in items {
+            match Selector::parse(&item) {
+                Ok(sel) => policy.set(&sel, level),
+                Err(msg) => errors.push(HclError::new(loc.clone(), msg, "unknown code")),
+            }
+        }
+    }
+    for b in block.body.blocks() {
+        let name = b.ident.as_str();
+        if ATLAS_IGNORED.contains(&name) {
+            continue;
+        }
+        let Some((_, target)) = ATLAS_ANALYZERS.iter().find(|(a, _)| *a == name) else {
+            errors.push(
+                HclError::new(
+                    Location::new(file, b.ident.span()),
+                    format!("unknown block `{name}` in {what}"),
+                    "unknown block",
+                )
+                .with_help(
+                    "use deny/warn/allow lists, or Atlas's destructive, data_depend, incompatible and condrop blocks",
+                ),
+            );
+            continue;
+        };
+        for attr in b.body.attributes() {
+            if attr.key.as_str() != "error" {
+                continue;
+            }
+            if let Ok(Value::Bool(error)) = eval.eval(&attr.value)
+                && let Ok(sel) = Selector::parse(target)
+            {
+                policy.set(&sel, if error { Level::Deny } else { Level::Warn });
+            }
+        }
+    }
+    policy
 }
 
 /// Resolves a `src` entry (`file://` prefix allowed) against the config's directory.

@@ -12,6 +12,7 @@ pub mod config;
 pub mod devdb;
 pub mod diff;
 pub mod hcl;
+pub mod lint;
 pub mod model;
 pub mod normalize;
 pub mod plan;

@@ -1,14 +1,22 @@
-//! Executes a plan: one transaction, an advisory lock against concurrent applies, `lock_timeout`
-//! on every statement, a fingerprint check that the database is still the one the plan was made
-//! for, and a rollback that leaves nothing half-done when any statement fails.
+//! Executes a plan: an advisory lock against concurrent applies, `lock_timeout` and
+//! `statement_timeout` on every statement, a fingerprint check that the database is still the
+//! one the plan was made for, and a rollback that leaves nothing half-done when a statement
+//! fails.
+//!
+//! A plan runs in one transaction unless online mode moved steps out of it; then it runs in up
+//! to three phases: the transaction, the online statements one at a time (each commits on its
+//! own), and a final transaction for what depends on them.
 
-use crate::plan::{self, Plan, Step};
-use crate::postgres::connect::error_text;
+use crate::model::Model;
+use crate::plan::{self, Phase, Plan, Step};
+use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::quote;
 use miette::{Diagnostic, Result};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
 
 /// Key of the advisory lock every strata apply takes ("strata" in ASCII).
 pub const ADVISORY_LOCK_KEY: i64 = 0x7374_7261_7461;
@@ -18,10 +26,22 @@ pub const ADVISORY_LOCK_KEY: i64 = 0x7374_7261_7461;
 pub struct ApplyOptions {
     /// PostgreSQL `lock_timeout` for the statements, e.g. `5s`.
     pub lock_timeout: String,
+    /// `statement_timeout` for statements in transactions (`None`: the server's).
+    pub statement_timeout: Option<String>,
+    /// `statement_timeout` for online statements (`None`: no limit).
+    pub online_statement_timeout: Option<String>,
     /// How long to wait for another strata apply to finish.
     pub db_lock_wait: Duration,
     /// Schemas to re-inspect for the fingerprint check.
     pub scope: Scope,
+    /// `exclude` globs, applied to the re-inspected model like when the plan was made.
+    pub exclude: Vec<String>,
+    /// Re-inspect and compare with the plan's fingerprint before running anything.
+    pub check_fingerprint: bool,
+    /// The plan comes from a file (`apply FILE`): a mismatch reads "Saved plan is stale".
+    pub saved: bool,
+    /// The target, to open a second connection that finds who holds a lock apply waits for.
+    pub monitor: Option<DbUrl>,
 }
 
 /// Receives progress while steps run.
@@ -30,7 +50,7 @@ pub trait Progress {
     fn step_finished(&mut self, index: usize, step: &Step, elapsed: Duration);
 }
 
-/// A failed apply. The transaction was rolled back.
+/// A failed apply.
 #[derive(Debug, Error, Diagnostic)]
 pub enum ApplyError {
     #[error("another strata apply holds the lock on this database; gave up after {waited:?}")]
@@ -41,21 +61,21 @@ pub enum ApplyError {
         )
     )]
     Locked { waited: Duration },
-    #[error("the database changed since the plan was made")]
+    #[error("{message}")]
     #[diagnostic(
         code(strata::apply::stale),
-        help("run the command again to plan against the current database; nothing was changed")
+        help(
+            "the plan no longer describes this database; run `strata plan` again (with -out to save a new plan); nothing was changed"
+        )
     )]
-    Stale,
+    Stale { message: String },
     #[error("step {step} failed: {message}\n  statement: {statement}")]
-    #[diagnostic(
-        code(strata::apply::failed),
-        help("the transaction was rolled back; nothing was changed")
-    )]
+    #[diagnostic(code(strata::apply::failed), help("{help}"))]
     Statement {
         step: usize,
         statement: String,
         message: String,
+        help: String,
     },
     #[error("could not {what}: {message}")]
     #[diagnostic(code(strata::apply::db), help("nothing was changed"))]
@@ -69,73 +89,305 @@ fn db(what: &'static str) -> impl Fn(tokio_postgres::Error) -> ApplyError {
     }
 }
 
-/// Applies `plan` on `client` in one transaction.
+/// Applies `plan` on `client`.
 pub async fn apply(
     client: &mut Client,
     plan: &Plan,
     opts: &ApplyOptions,
     progress: &mut dyn Progress,
 ) -> Result<()> {
+    take_lock(client, opts.db_lock_wait).await?;
+    let result = run(client, plan, opts, progress).await;
+    // The lock is also released when the connection closes; release it now for reused clients.
+    // A failure to unlock cannot undo what was applied, so it is not reported over the result.
+    let _ = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
+        .await;
+    result
+}
+
+/// Only one strata apply per database at a time.
+async fn take_lock(client: &Client, wait: Duration) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let row = client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
+            .await
+            .map_err(db("take the advisory lock"))?;
+        if row.get::<_, bool>(0) {
+            return Ok(());
+        }
+        if started.elapsed() >= wait {
+            return Err(ApplyError::Locked { waited: wait }.into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The re-inspected database as the plan saw it.
+pub async fn current_view<C: tokio_postgres::GenericClient + Sync>(
+    client: &C,
+    scope: &Scope,
+    exclude: &[String],
+) -> Result<Model> {
+    let mut now = inspect(client, scope).await?;
+    let schemas = scope.schemas.clone().unwrap_or_default();
+    crate::commands::restrict(&mut now, &schemas, exclude);
+    Ok(now)
+}
+
+fn settings_sql(lock_timeout: &str, statement_timeout: Option<&str>, local: bool) -> String {
+    let set = if local { "SET LOCAL" } else { "SET" };
+    let mut sql = format!(
+        "{set} lock_timeout = {}; {set} check_function_bodies = off",
+        quote::literal(lock_timeout)
+    );
+    sql.push_str(&format!(
+        "; {set} statement_timeout = {}",
+        quote::literal(statement_timeout.unwrap_or("0"))
+    ));
+    sql
+}
+
+async fn run(
+    client: &mut Client,
+    plan: &Plan,
+    opts: &ApplyOptions,
+    progress: &mut dyn Progress,
+) -> Result<()> {
+    let pid: i32 = client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .map_err(db("read the session id"))?
+        .get(0);
+    let mut watcher = Watcher {
+        monitor: opts.monitor.clone(),
+        pid,
+        lock_timeout: opts.lock_timeout.clone(),
+    };
+    let indexed: Vec<(usize, &Step)> = plan.steps.iter().enumerate().collect();
+    let by_phase = |p: Phase| -> Vec<(usize, &Step)> {
+        indexed
+            .iter()
+            .filter(|(_, s)| s.phase == p)
+            .copied()
+            .collect()
+    };
+    let (first, online, last) = (
+        by_phase(Phase::Transaction),
+        by_phase(Phase::Online),
+        by_phase(Phase::Final),
+    );
+    let phased = !online.is_empty() || !last.is_empty();
+    let committed = |done: usize| {
+        if done == 0 {
+            "the transaction was rolled back; nothing was changed".to_string()
+        } else {
+            format!(
+                "steps 1 to {done} ran before it and stay applied (online mode runs in phases); fix the cause and run `strata plan` again: it plans only what is left"
+            )
+        }
+    };
+
+    // Phase 1, and the whole plan when it is not phased.
     let tx = client
         .transaction()
         .await
         .map_err(db("start a transaction"))?;
-    // Only one strata apply per database at a time.
-    let started = Instant::now();
-    loop {
-        let row = tx
-            .query_one(
-                "SELECT pg_try_advisory_xact_lock($1)",
-                &[&ADVISORY_LOCK_KEY],
-            )
-            .await
-            .map_err(db("take the advisory lock"))?;
-        if row.get::<_, bool>(0) {
-            break;
-        }
-        if started.elapsed() >= opts.db_lock_wait {
-            return Err(ApplyError::Locked {
-                waited: opts.db_lock_wait,
+    if opts.check_fingerprint {
+        // Under the lock and in the transaction: the plan must still describe this database.
+        let now = current_view(&tx, &opts.scope, &opts.exclude).await?;
+        if plan::fingerprint(&now) != plan.fingerprint {
+            let message = if opts.saved {
+                "Saved plan is stale: the database changed since the plan was made"
+            } else {
+                "the database changed since the plan was made"
+            };
+            return Err(ApplyError::Stale {
+                message: message.into(),
             }
             .into());
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // Re-inspect under the lock: the plan must still describe this database.
-    let now = inspect(&tx, &opts.scope).await?;
-    if plan::fingerprint(&now) != plan.fingerprint {
-        return Err(ApplyError::Stale.into());
-    }
-    tx.batch_execute(&format!(
-        "SET LOCAL lock_timeout = {}; SET LOCAL check_function_bodies = off",
-        crate::postgres::quote::literal(&opts.lock_timeout)
+    tx.batch_execute(&settings_sql(
+        &opts.lock_timeout,
+        opts.statement_timeout.as_deref(),
+        true,
     ))
     .await
-    .map_err(db("set lock_timeout"))?;
-    for (i, step) in plan.steps.iter().enumerate() {
-        progress.step_started(i, step);
-        let t = Instant::now();
-        for st in &step.statements {
-            if let Err(e) = tx.batch_execute(st).await {
-                let mut message = error_text(&e);
-                if e.as_db_error().is_some_and(|d| {
-                    d.code() == &tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE
-                }) {
-                    message.push_str(&format!(
-                        " (lock_timeout {} reached: another session holds a conflicting lock)",
-                        opts.lock_timeout
-                    ));
-                }
-                return Err(ApplyError::Statement {
-                    step: i + 1,
-                    statement: st.clone(),
-                    message,
-                }
-                .into());
-            }
-        }
-        progress.step_finished(i, step, t.elapsed());
+    .map_err(db("set the timeouts"))?;
+    for (i, step) in &first {
+        run_step(&tx, *i, step, progress, &mut watcher, &committed(0)).await?;
     }
     tx.commit().await.map_err(db("commit"))?;
+    if !phased {
+        return Ok(());
+    }
+    let mut done = first.len();
+
+    // Phase 2: online statements, each committing on its own.
+    if !online.is_empty() {
+        client
+            .batch_execute(&settings_sql(
+                &opts.lock_timeout,
+                opts.online_statement_timeout.as_deref(),
+                false,
+            ))
+            .await
+            .map_err(db("set the timeouts"))?;
+        for (i, step) in &online {
+            run_step(&*client, *i, step, progress, &mut watcher, &committed(done)).await?;
+            done += 1;
+        }
+    }
+
+    // Phase 3: what depends on the online statements.
+    if !last.is_empty() {
+        let tx = client
+            .transaction()
+            .await
+            .map_err(db("start the final transaction"))?;
+        tx.batch_execute(&settings_sql(
+            &opts.lock_timeout,
+            opts.statement_timeout.as_deref(),
+            true,
+        ))
+        .await
+        .map_err(db("set the timeouts"))?;
+        let help = format!("the final transaction was rolled back; {}", committed(done));
+        for (i, step) in &last {
+            run_step(&tx, *i, step, progress, &mut watcher, &help).await?;
+        }
+        tx.commit()
+            .await
+            .map_err(db("commit the final transaction"))?;
+    }
     Ok(())
+}
+
+async fn run_step<C: tokio_postgres::GenericClient + Sync>(
+    client: &C,
+    index: usize,
+    step: &Step,
+    progress: &mut dyn Progress,
+    watcher: &mut Watcher,
+    help: &str,
+) -> Result<()> {
+    progress.step_started(index, step);
+    let t = Instant::now();
+    for st in &step.statements {
+        if let Err(e) = watcher.execute(client, st).await {
+            return Err(ApplyError::Statement {
+                step: index + 1,
+                statement: st.clone(),
+                message: e,
+                help: help.to_string(),
+            }
+            .into());
+        }
+    }
+    progress.step_finished(index, step, t.elapsed());
+    Ok(())
+}
+
+/// Runs statements and, when one waits for a lock, finds out who holds it (on a second
+/// connection), so a lock timeout names the blocker.
+struct Watcher {
+    monitor: Option<DbUrl>,
+    pid: i32,
+    lock_timeout: String,
+}
+
+impl Watcher {
+    async fn execute<C: tokio_postgres::GenericClient + Sync>(
+        &mut self,
+        client: &C,
+        sql: &str,
+    ) -> std::result::Result<(), String> {
+        let fut = client.batch_execute(sql);
+        tokio::pin!(fut);
+        let mut blockers: Option<String> = None;
+        let mut looked = false;
+        let result = loop {
+            tokio::select! {
+                r = &mut fut => break r,
+                _ = tokio::time::sleep(Duration::from_millis(200)), if !looked && self.monitor.is_some() => {
+                    looked = true;
+                    blockers = self.blockers().await;
+                    if blockers.is_none() {
+                        // Not blocked yet (or the lookup failed): look again a bit later.
+                        looked = false;
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                    }
+                }
+            }
+        };
+        let Err(e) = result else { return Ok(()) };
+        let mut message = error_text(&e);
+        if e.as_db_error()
+            .is_some_and(|d| d.code() == &SqlState::LOCK_NOT_AVAILABLE)
+        {
+            message.push_str(&format!(
+                "\n  lock_timeout {} reached while waiting for a lock",
+                self.lock_timeout
+            ));
+            match &blockers {
+                Some(b) => message.push_str(&format!("; held by {b}")),
+                None => message.push_str("; another session holds a conflicting lock"),
+            }
+        } else if e
+            .as_db_error()
+            .is_some_and(|d| d.code() == &SqlState::QUERY_CANCELED)
+        {
+            message.push_str(" (statement_timeout reached)");
+        }
+        Err(message)
+    }
+
+    /// The sessions blocking the apply's session, described for a message.
+    async fn blockers(&self) -> Option<String> {
+        let url = self.monitor.as_ref()?;
+        let client = url.connect().await.ok()?;
+        let rows = client
+            .query(
+                "SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), \
+                 coalesce(a.state, ''), left(coalesce(a.query, ''), 200) \
+                 FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1)) ORDER BY a.pid",
+                &[&self.pid],
+            )
+            .await
+            .ok()?;
+        if rows.is_empty() {
+            return None;
+        }
+        let list: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let pid: i32 = r.get(0);
+                let user: String = r.get(1);
+                let app: String = r.get(2);
+                let state: String = r.get(3);
+                let query: String = r.get(4);
+                let mut s = format!("pid {pid}");
+                let mut about = Vec::new();
+                if !user.is_empty() {
+                    about.push(format!("user {user}"));
+                }
+                if !app.is_empty() {
+                    about.push(format!("application {app:?}"));
+                }
+                if !state.is_empty() {
+                    about.push(state);
+                }
+                if !about.is_empty() {
+                    s.push_str(&format!(" ({})", about.join(", ")));
+                }
+                if !query.is_empty() {
+                    s.push_str(&format!(", last query: {}", query.trim()));
+                }
+                s
+            })
+            .collect();
+        Some(list.join("; "))
+    }
 }

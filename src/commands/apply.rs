@@ -1,13 +1,22 @@
-//! `strata apply`.
+//! `strata apply` and `strata apply FILE`.
 
-use super::{Settings, parse_duration, prepare, target_label, usage};
-use crate::apply::{self, ApplyOptions, Progress};
+use super::{
+    Settings, check_duration, connect, dev_source, parse_duration, policy_with, prepare,
+    target_label, usage,
+};
+use crate::apply::{self, ApplyOptions, Progress, current_view};
 use crate::cli::{ApplyArgs, EXIT_ERROR, EXIT_OK};
-use crate::plan::{Action, Step};
+use crate::devdb::ScratchDb;
+use crate::diff;
+use crate::lint::policy::{Level, Policy};
+use crate::model::Model;
+use crate::plan::{self, Action, Plan, Step, saved};
+use crate::postgres::connect::DbUrl;
+use crate::postgres::inspect::Scope;
 use crate::render::{self, Painter};
 use miette::Result;
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 struct Printer {
     painter: Painter,
@@ -44,16 +53,37 @@ impl Progress for Printer {
     }
 }
 
-pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
+/// Progress nobody sees (rehearsals).
+struct Quiet;
+
+impl Progress for Quiet {
+    fn step_started(&mut self, _index: usize, _step: &Step) {}
+    fn step_finished(&mut self, _index: usize, _step: &Step, _elapsed: Duration) {}
+}
+
+/// Timeouts and waits from flags and settings, checked.
+struct Timing {
+    lock_timeout: String,
+    statement_timeout: Option<String>,
+    online_statement_timeout: Option<String>,
+    db_lock_wait: Duration,
+}
+
+fn timing(s: &Settings, args: &ApplyArgs) -> Result<Timing> {
     let lock_timeout = args
         .lock_timeout
         .clone()
         .unwrap_or_else(|| s.lock_timeout.clone());
-    if parse_duration(&lock_timeout).is_none() {
-        return Err(usage(
-            format!("invalid lock timeout {lock_timeout:?}"),
-            "use a duration such as 5s or 500ms",
-        ));
+    check_duration("lock timeout", &lock_timeout)?;
+    let statement_timeout = args
+        .statement_timeout
+        .clone()
+        .or_else(|| s.statement_timeout.clone());
+    if let Some(t) = &statement_timeout {
+        check_duration("statement timeout", t)?;
+    }
+    if let Some(t) = &s.online_statement_timeout {
+        check_duration("online_statement_timeout", t)?;
     }
     let db_lock_wait = match &args.db_lock_wait {
         Some(w) => parse_duration(w).ok_or_else(|| {
@@ -64,6 +94,64 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         })?,
         None => s.db_lock_wait,
     };
+    Ok(Timing {
+        lock_timeout,
+        statement_timeout,
+        online_statement_timeout: s.online_statement_timeout.clone(),
+        db_lock_wait,
+    })
+}
+
+/// Refuses a plan whose hazards the policy denies, unless a human approves it interactively.
+fn refuse_denied(plan: &Plan, policy: &Policy, why: &str) -> Result<()> {
+    let denied: Vec<(usize, &crate::lint::Hazard)> = plan
+        .hazards()
+        .filter(|(_, h)| policy.level(h) == Level::Deny)
+        .collect();
+    if denied.is_empty() {
+        return Ok(());
+    }
+    let mut codes: Vec<&str> = denied.iter().map(|(_, h)| h.code.as_str()).collect();
+    codes.sort();
+    codes.dedup();
+    let mut message = format!(
+        "refusing to apply {why}: {} {} the policy denies\n",
+        denied.len(),
+        if denied.len() == 1 {
+            "hazard"
+        } else {
+            "hazards"
+        }
+    );
+    for (i, h) in &denied {
+        message.push_str(&format!(
+            "  step {} ({}): {} {}: {}\n",
+            i + 1,
+            plan.steps[*i].description,
+            h.code,
+            h.category.label(),
+            h.message
+        ));
+    }
+    message.push_str("Nothing was changed.");
+    Err(usage(
+        message,
+        format!(
+            "review the plan, then allow exactly these with --allow-hazards {} (--allow-destructive allows every data-loss hazard), or add them to the env's lint {{ allow = [...] }} block; `strata explain CODE` says what each means",
+            codes.join(",")
+        ),
+    ))
+}
+
+pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
+    let mut s = s.clone();
+    s.online |= args.online;
+    s.rehearse |= args.rehearse;
+    if let Some(file) = &args.plan_file {
+        return apply_saved(&s, args, file).await;
+    }
+    let t = timing(&s, args)?;
+    let policy = policy_with(&s, &args.hazards)?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.auto_approve && !interactive {
         // Refuse before touching anything, so a pipeline learns it at once.
@@ -72,14 +160,23 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
             "run `strata plan` to review the changes, then re-run apply with -auto-approve (or --auto-approve) to apply without a prompt",
         ));
     }
-    let mut prepared = prepare(s).await?;
+    let mut prepared = prepare(&s).await?;
     let plan = prepared.plan.clone();
-    print!("{}", render::human::plan(&plan, &s.painter));
+    print!(
+        "{}",
+        render::human::plan_with_policy(&plan, &s.painter, &policy)
+    );
     if plan.is_empty() {
         return Ok(EXIT_OK);
     }
+    if args.auto_approve {
+        refuse_denied(&plan, &policy, "unattended (-auto-approve)")?;
+    }
+    if s.rehearse {
+        rehearse(&s, &plan, &t, &prepared.current, Some(&prepared.desired)).await?;
+    }
     if !args.auto_approve {
-        let target = target_label(s, &prepared.url);
+        let target = target_label(&s, &prepared.url);
         eprintln!();
         eprintln!(
             "{}",
@@ -88,6 +185,18 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
             ))
         );
         eprintln!("  Strata will perform the actions described above.");
+        let denied = plan
+            .hazards()
+            .filter(|(_, h)| policy.level(h) == Level::Deny)
+            .count();
+        if denied > 0 {
+            eprintln!(
+                "  {}",
+                s.painter.bold_red(&format!(
+                    "{denied} of the steps' hazards are marked ✖ above: they can lose data."
+                ))
+            );
+        }
         eprintln!("  Only 'yes' will be accepted to approve.");
         eprintln!();
         let answer: String = dialoguer::Input::new()
@@ -108,12 +217,23 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     }
     println!();
     let opts = ApplyOptions {
-        lock_timeout,
-        db_lock_wait,
+        lock_timeout: t.lock_timeout.clone(),
+        statement_timeout: t.statement_timeout.clone(),
+        online_statement_timeout: t.online_statement_timeout.clone(),
+        db_lock_wait: t.db_lock_wait,
         scope: prepared.scope.clone(),
+        exclude: s.exclude.clone(),
+        check_fingerprint: true,
+        saved: false,
+        monitor: Some(prepared.url.clone()),
     };
     let mut printer = Printer { painter: s.painter };
     apply::apply(&mut prepared.client, &plan, &opts, &mut printer).await?;
+    complete(&s, &plan);
+    Ok(EXIT_OK)
+}
+
+fn complete(s: &Settings, plan: &Plan) {
     println!();
     println!(
         "{} Resources: {} added, {} changed, {} destroyed.",
@@ -122,5 +242,180 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         plan.summary.change,
         plan.summary.destroy
     );
+}
+
+/// `strata apply FILE`: exactly the saved steps, no prompt, if the database is unchanged.
+async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> Result<u8> {
+    let plan = saved::load(file)?;
+    if args.online && !plan.online {
+        return Err(usage(
+            "--online cannot change a saved plan",
+            "make the plan with `strata plan --online -out FILE` instead",
+        ));
+    }
+    // The target: --url, else the env named on the command line, else the plan's env.
+    let mut s = s.clone();
+    if s.url.is_none() {
+        let Some(env) = &plan.env else {
+            return Err(usage(
+                format!(
+                    "the plan in {} was made without an env; say where to apply it",
+                    file.display()
+                ),
+                "pass --url URL (the plan file never stores credentials)",
+            ));
+        };
+        let g = crate::cli::GlobalArgs {
+            env: Some(env.clone()),
+            config: s.config_path.clone(),
+            url: None,
+            dev_url: s.dev.clone(),
+            src: vec![],
+            schemas: vec![],
+            exclude: vec![],
+            vars: s.vars.clone().into_iter().collect(),
+            no_color: !s.painter.color,
+        };
+        let from_env = super::settings(&g, s.painter)?;
+        s = Settings {
+            online: s.online || from_env.online,
+            rehearse: s.rehearse || from_env.rehearse,
+            ..from_env
+        };
+    }
+    let t = &timing(&s, args)?;
+    let policy = &policy_with(&s, &args.hazards)?;
+    if let (Some(named), Some(planned)) = (&s.env_name, &plan.env)
+        && named != planned
+    {
+        return Err(usage(
+            format!(
+                "the plan in {} was made for env \"{planned}\", not \"{named}\"",
+                file.display()
+            ),
+            "apply it to the env it was made for, or make a new plan for this env",
+        ));
+    }
+    let url = super::target_url(&s).await?;
+    let mut client = connect(&url).await?;
+    let scope = Scope {
+        schemas: Some(plan.schemas.clone()),
+    };
+    println!(
+        "Applying the saved plan from {} ({} steps) to {}.",
+        file.display(),
+        plan.steps.len(),
+        url.redacted()
+    );
+    // Check staleness before anything else, so a stale plan never reaches the policy or a
+    // rehearsal; apply checks again under its lock.
+    let current = current_view(&client, &scope, &plan.exclude).await?;
+    if plan::fingerprint(&current) != plan.fingerprint {
+        return Err(apply::ApplyError::Stale {
+            message: "Saved plan is stale: the database changed since the plan was made".into(),
+        }
+        .into());
+    }
+    if plan.is_empty() {
+        println!("{}", render::human::NO_CHANGES);
+        return Ok(EXIT_OK);
+    }
+    refuse_denied(&plan, policy, "a saved plan")?;
+    if s.rehearse {
+        rehearse(&s, &plan, t, &current, None).await?;
+    }
+    let opts = ApplyOptions {
+        lock_timeout: t.lock_timeout.clone(),
+        statement_timeout: t.statement_timeout.clone(),
+        online_statement_timeout: t.online_statement_timeout.clone(),
+        db_lock_wait: t.db_lock_wait,
+        scope,
+        exclude: plan.exclude.clone(),
+        check_fingerprint: true,
+        saved: true,
+        monitor: Some(url.clone()),
+    };
+    let mut printer = Printer { painter: s.painter };
+    apply::apply(&mut client, &plan, &opts, &mut printer).await?;
+    complete(&s, &plan);
     Ok(EXIT_OK)
+}
+
+/// Runs `plan` on a scratch database holding a copy of `current`, then re-plans there against
+/// `desired` (when known): refuses when a step fails or something is left to do.
+async fn rehearse(
+    s: &Settings,
+    plan: &Plan,
+    t: &Timing,
+    current: &Model,
+    desired: Option<&Model>,
+) -> Result<()> {
+    let started = Instant::now();
+    let dev = dev_source(s)?;
+    let server: DbUrl = dev.server().await?;
+    let mut scratch = ScratchDb::create(&server).await?;
+    let result = async {
+        let ddl = super::inspect::sql(current)?;
+        scratch.client.batch_execute(&ddl).await.map_err(|e| {
+            usage(
+                format!(
+                    "rehearsal: cannot copy the current schema to a scratch database: {}",
+                    crate::postgres::connect::error_text(&e)
+                ),
+                "the dev server needs the same extensions and roles as the target; nothing was changed",
+            )
+        })?;
+        let opts = ApplyOptions {
+            lock_timeout: t.lock_timeout.clone(),
+            statement_timeout: t.statement_timeout.clone(),
+            online_statement_timeout: t.online_statement_timeout.clone(),
+            db_lock_wait: t.db_lock_wait,
+            scope: Scope {
+                schemas: Some(plan.schemas.clone()),
+            },
+            exclude: plan.exclude.clone(),
+            check_fingerprint: false,
+            saved: false,
+            monitor: None,
+        };
+        apply::apply(&mut scratch.client, plan, &opts, &mut Quiet)
+            .await
+            .map_err(|e| {
+                usage(
+                    format!("rehearsal failed on a scratch copy: {e}"),
+                    "nothing was applied to the target; fix the configuration and plan again",
+                )
+            })?;
+        if let Some(desired) = desired {
+            let after = current_view(&scratch.client, &opts.scope, &plan.exclude).await?;
+            let left = diff::diff(&after, desired)?;
+            if !left.is_empty() {
+                return Err(usage(
+                    format!(
+                        "rehearsal: after the plan ran on a scratch copy, {} change(s) were still planned; the plan would not converge",
+                        left.len()
+                    ),
+                    "nothing was applied to the target; please report this with `strata plan --format json`",
+                ));
+            }
+        }
+        Ok::<_, miette::Report>(())
+    }
+    .await;
+    // The scratch database goes away whatever happened.
+    let dropped = scratch.drop_now().await;
+    result?;
+    dropped?;
+    println!(
+        "{} the plan ran on a scratch copy of the database in {:.2}s{}.",
+        s.painter.bold_green("Rehearsal passed:"),
+        started.elapsed().as_secs_f64(),
+        if desired.is_some() {
+            " and left nothing to change"
+        } else {
+            ""
+        }
+    );
+    println!();
+    Ok(())
 }

@@ -3,16 +3,20 @@
 
 pub mod apply;
 pub mod cluster;
+pub mod explain;
 pub mod fmt;
 pub mod inspect;
 pub mod plan;
+pub mod show;
 pub mod validate;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, Command, GlobalArgs, HazardArgs};
 use crate::config;
 use crate::devdb::{DevSource, cluster as private_cluster};
 use crate::diff;
 use crate::hcl::{self, LoadOptions, Loaded};
+use crate::lint::Category;
+use crate::lint::policy::{Level, Policy, Selector};
 use crate::model::Model;
 use crate::normalize;
 use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
@@ -57,6 +61,16 @@ pub struct Settings {
     pub lock_timeout: String,
     pub db_lock_wait: Duration,
     pub vars: BTreeMap<String, String>,
+    /// `statement_timeout` for statements in transactions (`None`: the server's setting).
+    pub statement_timeout: Option<String>,
+    /// `statement_timeout` for online statements (concurrent builds, validations).
+    pub online_statement_timeout: Option<String>,
+    /// Online mode (env `online = true` or `--online`).
+    pub online: bool,
+    /// Rehearse applies on a scratch copy first (env `rehearse = true` or `--rehearse`).
+    pub rehearse: bool,
+    /// Hazard policy from the config (flags are added by the commands).
+    pub policy: Policy,
     /// Directory of the config file (or the working directory): home of `.strata/`.
     pub project_dir: PathBuf,
     pub config_path: PathBuf,
@@ -73,10 +87,12 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Validate => validate::run(&settings),
         Command::Fmt(args) => fmt::run(&settings, &args),
         Command::Cluster(args) => cluster::run(&settings, &args).await,
+        Command::Show(args) => show::run(&settings, &args),
+        Command::Explain(args) => explain::run(&settings, &args),
     }
 }
 
-fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
+pub(crate) fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
     let vars: BTreeMap<String, String> = g.vars.iter().cloned().collect();
     let cwd = std::env::current_dir().map_err(|e| {
         usage(
@@ -99,6 +115,11 @@ fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         lock_timeout: "5s".into(),
         db_lock_wait: Duration::from_secs(30),
         vars: vars.clone(),
+        statement_timeout: None,
+        online_statement_timeout: None,
+        online: false,
+        rehearse: false,
+        policy: Policy::default(),
         project_dir: cwd.clone(),
         config_path: config_path.clone(),
         painter,
@@ -117,6 +138,11 @@ fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         if let Some(l) = env.lock_timeout {
             s.lock_timeout = l;
         }
+        s.statement_timeout = env.statement_timeout;
+        s.online_statement_timeout = env.online_statement_timeout;
+        s.online = env.online.unwrap_or(false);
+        s.rehearse = env.rehearse.unwrap_or(false);
+        s.policy = env.policy;
         if let Some(w) = env.db_lock_wait {
             s.db_lock_wait = parse_duration(&w).ok_or_else(|| {
                 usage(
@@ -158,6 +184,32 @@ fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         }
     }
     Ok(s)
+}
+
+/// The settings' policy with the command line's `--allow-hazards`/`--allow-destructive` on top.
+pub fn policy_with(s: &Settings, h: &HazardArgs) -> Result<Policy> {
+    let mut p = s.policy.clone();
+    if h.allow_destructive {
+        p.set(&Selector::Category(Category::DataLoss), Level::Allow);
+    }
+    p.allow_list(&h.allow_hazards).map_err(|m| {
+        usage(
+            m,
+            "run `strata explain` for the list of codes; categories: data_loss, may_fail, lock, compatibility, security, transaction, style",
+        )
+    })?;
+    Ok(p)
+}
+
+/// Checks a duration flag or setting, e.g. `5s`.
+pub fn check_duration(what: &str, v: &str) -> Result<()> {
+    if parse_duration(v).is_none() {
+        return Err(usage(
+            format!("invalid {what} {v:?}"),
+            "use a duration such as 500ms, 5s, 2m or 1h",
+        ));
+    }
+    Ok(())
 }
 
 /// Parses `500ms`, `5s`, `2m`, `1h`.
@@ -291,6 +343,17 @@ pub fn apply_exclude(model: &mut Model, exclude: &[String]) {
     }
 }
 
+/// Keeps what a plan manages of an inspected database: the schemas, extensions installed in
+/// them (or anywhere), minus the excluded objects. Planning and the apply-time fingerprint check
+/// both see the database through this.
+pub fn restrict(model: &mut Model, schemas: &[String], exclude: &[String]) {
+    model.schemas.retain(|name, _| schemas.contains(name));
+    model
+        .extensions
+        .retain(|_, e| e.schema.as_ref().is_none_or(|x| schemas.contains(x)));
+    apply_exclude(model, exclude);
+}
+
 /// A computed plan with everything it was computed from.
 pub struct Prepared {
     pub url: DbUrl,
@@ -339,14 +402,10 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     };
     desired.schemas.retain(|name, _| schemas.contains(name));
     apply_exclude(&mut desired, &s.exclude);
-    current.schemas.retain(|name, _| schemas.contains(name));
-    current
-        .extensions
-        .retain(|_, e| e.schema.as_ref().is_none_or(|x| schemas.contains(x)));
+    restrict(&mut current, &schemas, &s.exclude);
     let scope = Scope {
         schemas: Some(schemas.clone()),
     };
-    apply_exclude(&mut current, &s.exclude);
     let dev = dev_source(s)?;
     let normalized =
         normalize::normalize(&current, &current_deps, desired, &dev, &loaded.sources).await?;
@@ -358,6 +417,8 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         env: s.env_name.clone(),
         target: url.redacted(),
         schemas,
+        exclude: s.exclude.clone(),
+        online: s.online,
     };
     let deps = PlanDeps {
         current: current_deps,

@@ -1,17 +1,42 @@
 //! `strata plan`.
 
-use super::{Settings, prepare};
+use super::{Settings, policy_with, prepare};
 use crate::cli::{EXIT_CHANGES, EXIT_OK, PlanArgs, PlanFormat};
+use crate::plan::saved;
 use crate::render;
 use miette::Result;
 
 pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
-    let prepared = prepare(s).await?;
+    let mut s = s.clone();
+    s.online |= args.online;
+    let policy = policy_with(&s, &args.hazards)?;
+    let prepared = prepare(&s).await?;
     let plan = &prepared.plan;
     match args.format {
-        PlanFormat::Human => print!("{}", render::human::plan(plan, &s.painter)),
-        PlanFormat::Json => println!("{}", render::json(plan)),
+        PlanFormat::Human => {
+            print!(
+                "{}",
+                render::human::plan_with_policy(plan, &s.painter, &policy)
+            );
+        }
+        PlanFormat::Json => println!("{}", render::json_with_policy(plan, &policy)),
         PlanFormat::Sql => print!("{}", render::sql(plan)),
+    }
+    if let Some(out) = &args.out {
+        saved::save(plan, out)?;
+        if args.format == PlanFormat::Human {
+            println!();
+            println!("Saved the plan to: {}", out.display());
+            println!();
+            println!("To perform exactly these actions, run the following command to apply:");
+            println!("    strata apply \"{}\"", out.display());
+        }
+    } else if args.format == PlanFormat::Human && !plan.is_empty() {
+        println!();
+        println!(
+            "{} You didn't use the -out option to save this plan, so Strata can't guarantee to take exactly these actions if you run \"strata apply\" now.",
+            s.painter.bold("Note:")
+        );
     }
     if args.detailed_exitcode && !plan.is_empty() {
         return Ok(EXIT_CHANGES);

@@ -935,6 +935,7 @@ mod tests {
             predicate: None,
             nulls_distinct: true,
             comment: None,
+            invalid: false,
         });
         let mut b = a.clone();
         b.indexes[0].name = "new".into();

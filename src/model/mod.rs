@@ -302,6 +302,10 @@ pub struct Index {
     pub predicate: Option<String>,
     pub nulls_distinct: bool,
     pub comment: Option<String>,
+    /// Left INVALID by a failed `CREATE INDEX CONCURRENTLY`: never equal to a declared index,
+    /// so the next plan rebuilds it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invalid: bool,
 }
 
 /// One key of an index.

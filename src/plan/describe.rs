@@ -1,12 +1,13 @@
 //! The reviewer's view of a plan: one [`ObjectChange`] per changed object with the attributes
 //! that change and what happens to the things inside it, linked to the steps that do it.
 
-use super::hazards::{self, Hazard};
+use super::Hazard;
 use super::order::{enum_address, schema_address, table_address};
 use super::{Action, AttrChange, ObjectChange, Step};
 use crate::diff::{Change, CommentKind, TableChange};
 use crate::hcl::types as hcl_types;
 use crate::hcl::writer::{default_hcl, string_literal};
+use crate::lint::{self, Subject};
 use crate::model::{
     Check, Column, Enum, ForeignKey, Index, IndexKey, PrimaryKey, QualifiedName, Table, Unique,
 };
@@ -305,6 +306,7 @@ pub fn objects(
     changes: &[Change],
     steps: Vec<Step>,
     reasons: &super::recreate::Reasons,
+    online: bool,
 ) -> (Vec<ObjectChange>, Vec<Step>) {
     let mut out: Vec<ObjectChange> = Vec::new();
     for c in changes {
@@ -337,7 +339,8 @@ pub fn objects(
             Change::DropSchema(s) => {
                 let mut n = node("schema", &s.name, Action::Delete, vec![]);
                 n.address = schema_address(&s.name);
-                n.hazards.push(hazards::drop_schema(&s.name));
+                n.hazards
+                    .extend(lint::hazards(&Subject::DropSchema { name: &s.name }));
                 n
             }
             Change::CreateEnum(e) => {
@@ -375,17 +378,20 @@ pub fn objects(
                 n.address = table_address(&t.qualified());
                 n.children = table_children(t, Action::Delete);
                 n.hazards
-                    .push(hazards::drop_table(&t.qualified().to_string()));
+                    .extend(lint::hazards(&Subject::DropTable { table: t }));
                 n
             }
             Change::AlterTable(d) => {
                 let mut n = node("table", &d.to.name, Action::Update, vec![]);
                 n.address = table_address(&d.to.qualified());
-                let tname = d.to.qualified().to_string();
                 let mut children: Vec<ObjectChange> = Vec::new();
                 let mut pending_drops: Vec<(String, ObjectChange, Attrs)> = Vec::new();
                 for ch in &d.changes {
-                    let hz: Vec<Hazard> = hazards::table_change(&tname, ch);
+                    let hz: Vec<Hazard> = lint::hazards(&Subject::AlterTable {
+                        table: &d.to,
+                        change: ch,
+                        online,
+                    });
                     let mut child = match ch {
                         TableChange::SetComment { from, to } => {
                             n.attrs.push(AttrChange {

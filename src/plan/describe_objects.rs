@@ -7,10 +7,11 @@ use super::order_objects::{
     extension_address, function_address, policy_address, sequence_address, trigger_address,
     type_address, view_address,
 };
-use super::{Action, AttrChange, ObjectChange, hazards};
+use super::{Action, AttrChange, ObjectChange};
 use crate::diff::Change;
 use crate::hcl::types as hcl_types;
 use crate::hcl::writer::default_hcl;
+use crate::lint::{self, Subject};
 use crate::model::{
     Composite, DataType, Domain, Extension, Function, Policy, QualifiedName, Returns, Sequence,
     Trigger, TriggerTiming, View,
@@ -296,7 +297,8 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
                 ),
                 extension_address(&e.name),
             );
-            n.hazards.push(hazards::drop_extension(&e.name));
+            n.hazards
+                .extend(lint::hazards(&Subject::DropExtension { name: &e.name }));
             n
         }
         Change::CreateSequence(s) => at(
@@ -328,7 +330,8 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
                 ),
                 sequence_address(&qn),
             );
-            n.hazards.push(hazards::drop_sequence(&qn.to_string()));
+            n.hazards
+                .extend(lint::hazards(&Subject::DropSequence { name: &qn }));
             n
         }
         Change::CreateDomain(d) => at(

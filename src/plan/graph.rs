@@ -9,8 +9,12 @@
 //! Among the steps that are ready, the one with the lowest rank (a conventional phase: schemas,
 //! extensions, types, drops, tables, indexes, foreign keys, views, triggers, drops of types,
 //! drops of schemas) and then the lowest position goes first, so plans read in a familiar order.
+//!
+//! In online mode some steps run outside the transaction (phase 2). A step that must follow
+//! one of them moves to the final transaction (phase 3); an online step that must follow a
+//! final one runs its in-transaction fallback there instead.
 
-use super::Step;
+use super::{Phase, Step};
 use crate::postgres::inspect::deps::{Deps, ObjKey};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -48,6 +52,8 @@ pub struct Node {
     pub drops: Vec<ObjKey>,
     pub alters: Vec<ObjKey>,
     pub needs: Vec<ObjKey>,
+    /// Statements to run instead when an online step has to move into the final transaction.
+    pub fallback: Option<Vec<String>>,
 }
 
 impl Node {
@@ -59,7 +65,15 @@ impl Node {
             drops: vec![],
             alters: vec![],
             needs: vec![],
+            fallback: None,
         }
+    }
+
+    /// Runs in `phase`, or `fallback` in the final transaction when it cannot.
+    pub fn phase(mut self, phase: Phase, fallback: Option<Vec<String>>) -> Self {
+        self.step.phase = phase;
+        self.fallback = fallback;
+        self
     }
 
     pub fn creates(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
@@ -162,11 +176,40 @@ pub fn order(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
             }
         }
     }
+    // Phases: whatever follows an online step runs after it, so no earlier than phase 3 unless
+    // it is online itself.
+    let mut phase: Vec<Phase> = nodes.iter().map(|n| n.step.phase).collect();
+    for &x in &order {
+        if phase[x] == Phase::Transaction {
+            continue;
+        }
+        for &t in &edges[x] {
+            let needed = match (phase[x], phase[t]) {
+                (Phase::Online, Phase::Online) => Phase::Online,
+                _ => Phase::Final,
+            };
+            phase[t] = phase[t].max(needed);
+        }
+    }
     let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
-    order
+    let mut steps: Vec<(Phase, Step)> = order
         .into_iter()
-        .filter_map(|i| slots[i].take().map(|n| n.step))
-        .collect()
+        .filter_map(|i| {
+            let node = slots[i].take()?;
+            let mut step = node.step;
+            if step.phase == Phase::Online
+                && phase[i] == Phase::Final
+                && let Some(f) = node.fallback
+            {
+                step.statements = f;
+            }
+            step.phase = phase[i];
+            Some((phase[i], step))
+        })
+        .collect();
+    // Stable: dependency order holds within each phase.
+    steps.sort_by_key(|(p, _)| *p);
+    steps.into_iter().map(|(_, s)| s).collect()
 }
 
 #[cfg(test)]
@@ -182,6 +225,7 @@ mod tests {
             description: name.into(),
             statements: vec![],
             hazards: vec![],
+            phase: Default::default(),
         }
     }
 

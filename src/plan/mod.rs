@@ -5,12 +5,12 @@
 pub mod describe;
 mod describe_objects;
 pub mod graph;
-pub mod hazards;
 pub mod order;
 pub mod order_objects;
 pub mod recreate;
+pub mod saved;
 
-pub use hazards::{Category, Hazard};
+pub use crate::lint::{Category, Hazard};
 
 use crate::diff::Change;
 use crate::model::{Model, QualifiedName};
@@ -32,6 +32,22 @@ pub enum Action {
     Rename,
 }
 
+/// When a step runs. Plans run in one transaction unless online mode moved steps out of it:
+/// first the transaction, then the online statements one by one, then a final transaction
+/// for what depends on them.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    #[default]
+    Transaction,
+    /// Outside any transaction (`CREATE INDEX CONCURRENTLY`, `VALIDATE CONSTRAINT`).
+    Online,
+    /// In a second transaction after the online statements.
+    Final,
+}
+
 /// One executable step: the statements that make one change to one object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -43,6 +59,8 @@ pub struct Step {
     /// SQL statements, without trailing semicolons.
     pub statements: Vec<String>,
     pub hazards: Vec<Hazard>,
+    #[serde(default)]
+    pub phase: Phase,
 }
 
 impl Step {
@@ -99,6 +117,12 @@ pub struct Plan {
     pub target: String,
     /// Schemas the plan manages.
     pub schemas: Vec<String>,
+    /// `exclude` globs in effect when the plan was made.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Whether the plan was made in online mode (steps run in phases).
+    #[serde(default)]
+    pub online: bool,
     /// Fingerprint of the inspected current schema; apply refuses if it no longer matches.
     pub fingerprint: String,
     pub objects: Vec<ObjectChange>,
@@ -153,6 +177,11 @@ pub struct PlanContext {
     pub env: Option<String>,
     pub target: String,
     pub schemas: Vec<String>,
+    /// `exclude` globs the plan was made with (a saved plan re-inspects with them).
+    pub exclude: Vec<String>,
+    /// Online mode: build indexes concurrently and validate constraints outside the
+    /// transaction.
+    pub online: bool,
 }
 
 /// Dependencies of the current database and of the desired schema (as normalized).
@@ -246,6 +275,7 @@ pub fn build(
         current,
         desired,
         deps: &all,
+        online: ctx.online,
     };
     let mut nodes = order::nodes(&changes, &octx);
     // Extensions provide types and functions nothing declares a dependency on: create them first.
@@ -264,7 +294,7 @@ pub fn build(
         }
     }
     let steps = graph::order(nodes, &all.current);
-    let (objects, steps) = describe::objects(&changes, steps, &reasons);
+    let (objects, steps) = describe::objects(&changes, steps, &reasons, ctx.online);
     let mut summary = Summary::default();
     for o in &objects {
         match o.action {
@@ -278,12 +308,14 @@ pub fn build(
         }
     }
     Plan {
-        format_version: 1,
+        format_version: saved::FORMAT_VERSION,
         strata_version: env!("CARGO_PKG_VERSION").to_string(),
         created_at: Utc::now(),
         env: ctx.env.clone(),
         target: ctx.target.clone(),
         schemas: ctx.schemas.clone(),
+        exclude: ctx.exclude.clone(),
+        online: ctx.online,
         fingerprint: fingerprint(current),
         objects,
         steps,

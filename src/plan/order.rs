@@ -2,11 +2,12 @@
 //! them (see [`super::graph`]). This file covers schemas, enums and tables; `order_objects` the
 //! other kinds.
 
+use super::Hazard;
 use super::PlanDeps;
 use super::graph::{Node, rank};
-use super::hazards::{self, Hazard};
-use super::{Action, Step};
+use super::{Action, Phase, Step};
 use crate::diff::{Change, CommentKind, TableChange, TableDiff};
+use crate::lint::{self, Subject};
 use crate::model::{Column, DataType, ForeignKey, Model, QualifiedName, Table};
 use crate::postgres::inspect::deps::ObjKey;
 use crate::postgres::{ddl, ddl_objects, names, quote};
@@ -37,6 +38,7 @@ pub(super) fn step(
         description,
         statements,
         hazards,
+        phase: Default::default(),
     }
 }
 
@@ -49,6 +51,8 @@ pub(super) struct Ctx<'a> {
     pub current: &'a Model,
     pub desired: &'a Model,
     pub deps: &'a PlanDeps,
+    /// Online mode: concurrent index builds and constraints validated outside the transaction.
+    pub online: bool,
 }
 
 impl Ctx<'_> {
@@ -170,7 +174,7 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
                         Action::Delete,
                         format!("Drop schema {}", quote::ident(&s.name)),
                         vec![ddl::drop_schema(&s.name)],
-                        vec![hazards::drop_schema(&s.name)],
+                        lint::hazards(&Subject::DropSchema { name: &s.name }),
                     ),
                     rank::DROP_SCHEMA,
                 )
@@ -343,12 +347,16 @@ fn rebuild_enum(from: &crate::model::Enum, to: &crate::model::Enum, ctx: &Ctx) -
         "DROP TYPE {}",
         quote::qualified_parts(&to.schema, &old)
     ));
-    let removed: Vec<&String> = from
+    let removed: Vec<String> = from
         .values
         .iter()
         .filter(|v| !to.values.contains(v))
+        .cloned()
         .collect();
-    let hz = vec![hazards::rebuild_enum(&q.to_string(), &removed)];
+    let hz = lint::hazards(&Subject::RebuildEnum {
+        name: &q,
+        removed: &removed,
+    });
     Node::new(
         step(
             enum_address(&q),
@@ -601,7 +609,7 @@ fn drop_table(out: &mut Vec<Node>, t: &Table, changes: &[Change]) {
                 Action::Delete,
                 format!("Drop table {}", display(&q)),
                 vec![ddl::drop_table(&q)],
-                vec![hazards::drop_table(&q.to_string())],
+                lint::hazards(&Subject::DropTable { table: t }),
             ),
             rank::DROP_TABLE,
         )
@@ -609,10 +617,133 @@ fn drop_table(out: &mut Vec<Node>, t: &Table, changes: &[Change]) {
     );
 }
 
+/// Name of the temporary check online mode uses to set NOT NULL without a long lock.
+fn not_null_check_name(column: &str) -> String {
+    let mut name = format!("{column}_strata_not_null");
+    while name.len() > 63 {
+        name.pop();
+    }
+    name
+}
+
+/// Online mode: a unique index built concurrently (phase 2), then attached as a `kind`
+/// (`UNIQUE` or `PRIMARY KEY`) constraint in the final transaction.
+#[allow(clippy::too_many_arguments)]
+fn online_unique(
+    out: &mut Vec<Node>,
+    q: &QualifiedName,
+    kind: &str,
+    name: &str,
+    columns: &[String],
+    include: &[String],
+    nulls_distinct: bool,
+    deferrable: crate::model::Deferrable,
+    comment: &Option<String>,
+    mut hazards: Vec<Hazard>,
+) {
+    let addr = table_address(q);
+    let ix = crate::model::Index {
+        name: name.to_string(),
+        unique: true,
+        method: "btree".into(),
+        parts: columns
+            .iter()
+            .map(|c| crate::model::IndexPart::column(c.clone()))
+            .collect(),
+        include: include.to_vec(),
+        predicate: None,
+        nulls_distinct,
+        comment: None,
+        invalid: false,
+    };
+    hazards.extend(lint::hazards(&Subject::Online {
+        table: q,
+        what: &format!("builds unique index \"{name}\" concurrently"),
+    }));
+    let ik = ObjKey::Index(q.clone(), name.to_string());
+    let mut needs = vec![ObjKey::Table(q.clone())];
+    needs.extend(columns.iter().chain(include).map(|c| col(q, c)));
+    out.push(
+        Node::new(
+            step(
+                addr.clone(),
+                Action::Update,
+                format!(
+                    "Build the index of {} {} on {} concurrently",
+                    kind.to_lowercase(),
+                    quote::ident(name),
+                    display(q)
+                ),
+                vec![ddl::create_index_concurrently(q, &ix)],
+                hazards,
+            ),
+            rank::CREATE_INDEX,
+        )
+        .creates([ik.clone()])
+        .needs(needs)
+        .phase(Phase::Online, Some(vec![ddl::create_index(q, &ix)])),
+    );
+    let mut stmts = vec![ddl::alter_table(
+        q,
+        &[ddl::add_constraint_using_index(
+            kind,
+            name,
+            deferrable.sql(),
+        )],
+    )];
+    if comment.is_some() {
+        stmts.push(ddl::comment_on_constraint(q, name, comment));
+    }
+    out.push(
+        Node::new(
+            step(
+                addr,
+                Action::Update,
+                format!(
+                    "Add {} {} to {} using its new index",
+                    kind.to_lowercase(),
+                    quote::ident(name),
+                    display(q)
+                ),
+                stmts,
+                vec![],
+            ),
+            rank::ADD_FK,
+        )
+        .creates([con(q, name)])
+        .needs([ik])
+        .phase(Phase::Final, None),
+    );
+}
+
+/// Online mode: `VALIDATE CONSTRAINT` outside the transaction, after the constraint was added
+/// `NOT VALID`.
+fn online_validate(out: &mut Vec<Node>, q: &QualifiedName, name: &str, what: &str) {
+    out.push(
+        Node::new(
+            step(
+                table_address(q),
+                Action::Update,
+                format!("Validate {what} {} on {}", quote::ident(name), display(q)),
+                vec![ddl::validate_constraint(q, name)],
+                lint::hazards(&Subject::Online {
+                    table: q,
+                    what: &format!("validates {what} \"{name}\""),
+                }),
+            ),
+            rank::ADD_FK,
+        )
+        .needs([con(q, name)])
+        .phase(Phase::Online, None),
+    );
+}
+
 fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
     let q = d.to.qualified();
     let addr = table_address(&q);
-    let tname = q.to_string();
+    // PostgreSQL builds no index concurrently on a partitioned table and takes no NOT VALID
+    // foreign key there; partitions follow their parent.
+    let online = ctx.online && d.to.partition.is_none() && d.to.partition_of.is_none();
     let mut fk_drops = Vec::new();
     let mut index_drops = Vec::new();
     let mut drop_clauses = Vec::new();
@@ -638,7 +769,11 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
     .needs([ObjKey::Table(q.clone())]);
 
     for c in &d.changes {
-        let change_hazards = hazards::table_change(&tname, c);
+        let change_hazards = lint::hazards(&Subject::AlterTable {
+            table: &d.to,
+            change: c,
+            online,
+        });
         match c {
             TableChange::SetComment { to, .. } => post.push(ddl::comment_on_table(&q, to)),
             TableChange::AddColumn(c) => {
@@ -659,10 +794,55 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
             }
             TableChange::AlterColumn { from, to } => {
                 hz.extend(change_hazards);
+                // Online: NOT NULL through a validated check (no scan under the lock).
+                let online_not_null =
+                    online && from.nullable && !to.nullable && to.generated.is_none();
+                let relaxed = Column {
+                    nullable: true,
+                    ..to.clone()
+                };
+                if online_not_null {
+                    let tmp = not_null_check_name(&to.name);
+                    clauses.push(format!(
+                        "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                        quote::ident(&tmp),
+                        quote::ident(&to.name)
+                    ));
+                    main.creates.push(con(&q, &tmp));
+                    online_validate(out, &q, &tmp, "the NOT NULL check");
+                    out.push(
+                        Node::new(
+                            step(
+                                addr.clone(),
+                                Action::Update,
+                                format!(
+                                    "Set {} NOT NULL on {} using the validated check",
+                                    quote::ident(&to.name),
+                                    display(&q)
+                                ),
+                                vec![
+                                    ddl::alter_table(
+                                        &q,
+                                        &[format!(
+                                            "ALTER COLUMN {} SET NOT NULL",
+                                            quote::ident(&to.name)
+                                        )],
+                                    ),
+                                    ddl::alter_table(&q, &[ddl::drop_constraint(&tmp)]),
+                                ],
+                                vec![],
+                            ),
+                            rank::ADD_FK,
+                        )
+                        .alters([col(&q, &to.name)])
+                        .needs([con(&q, &tmp)])
+                        .phase(Phase::Final, None),
+                    );
+                }
                 alter_column(
                     &q,
                     from,
-                    to,
+                    if online_not_null { &relaxed } else { to },
                     &mut column_drops,
                     &mut clauses,
                     &mut pre_post,
@@ -699,6 +879,45 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
             TableChange::DropExclude(x) => {
                 drop_clauses.push(ddl::drop_constraint(&x.name));
                 main.drops.push(con(&q, &x.name));
+            }
+            TableChange::AddPrimaryKey(pk) if online => online_unique(
+                out,
+                &q,
+                "PRIMARY KEY",
+                &pk.name,
+                &pk.columns,
+                &pk.include,
+                true,
+                pk.deferrable,
+                &pk.comment,
+                change_hazards,
+            ),
+            TableChange::AddUnique(u) if online => online_unique(
+                out,
+                &q,
+                "UNIQUE",
+                &u.name,
+                &u.columns,
+                &u.include,
+                u.nulls_distinct,
+                u.deferrable,
+                &u.comment,
+                change_hazards,
+            ),
+            TableChange::AddCheck(ch) if online && ch.name.is_some() => {
+                hz.extend(change_hazards);
+                let n = ch.name.clone().unwrap_or_default();
+                clauses.push(format!(
+                    "{} NOT VALID",
+                    ddl::add_constraint(ddl::check_def(ch))
+                ));
+                if ch.comment.is_some() {
+                    post.push(ddl::comment_on_constraint(&q, &n, &ch.comment));
+                }
+                let k = con(&q, &n);
+                main.needs.extend(ctx.desired_deps(&k));
+                main.creates.push(k);
+                online_validate(out, &q, &n, "check");
             }
             TableChange::AddPrimaryKey(pk) => {
                 hz.extend(change_hazards);
@@ -878,11 +1097,22 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
         main.step.hazards = hz;
         out.push(main);
     }
-    for (ix, h) in new_indexes {
+    for (ix, mut h) in new_indexes {
         let mut stmts = vec![ddl::create_index(&q, ix)];
         if ix.comment.is_some() {
             stmts.push(ddl::comment_on_index(&q.schema, &ix.name, &ix.comment));
         }
+        let (phase, fallback) = if online {
+            let fallback = stmts.clone();
+            stmts[0] = ddl::create_index_concurrently(&q, ix);
+            h.extend(lint::hazards(&Subject::Online {
+                table: &q,
+                what: &format!("builds index \"{}\" concurrently", ix.name),
+            }));
+            (Phase::Online, Some(fallback))
+        } else {
+            (Phase::Transaction, None)
+        };
         let k = ObjKey::Index(q.clone(), ix.name.clone());
         let mut needs = vec![ObjKey::Table(q.clone())];
         needs.extend(ix.parts.iter().filter_map(|p| match &p.key {
@@ -902,14 +1132,17 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 rank::CREATE_INDEX,
             )
             .creates([k])
-            .needs(needs),
+            .needs(needs)
+            .phase(phase, fallback),
         );
     }
     for (fk, h) in new_fks {
-        let mut stmts = vec![ddl::alter_table(
-            &q,
-            &[ddl::add_constraint(ddl::foreign_key_def(fk))],
-        )];
+        let mut def = ddl::add_constraint(ddl::foreign_key_def(fk));
+        if online {
+            def.push_str(" NOT VALID");
+            online_validate(out, &q, &fk.name, "foreign key");
+        }
+        let mut stmts = vec![ddl::alter_table(&q, &[def])];
         if fk.comment.is_some() {
             stmts.push(ddl::comment_on_constraint(&q, &fk.name, &fk.comment));
         }

@@ -3,9 +3,9 @@
 
 use super::Action;
 use super::graph::{Node, rank};
-use super::hazards;
 use super::order::{Ctx, display, step, type_needs};
 use crate::diff::{Change, Rel};
+use crate::lint::{self, Subject};
 use crate::model::{Function, QualifiedName, Returns, Trigger, View};
 use crate::postgres::ddl_objects as d;
 use crate::postgres::inspect::deps::ObjKey;
@@ -113,7 +113,11 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                         Action::Update,
                         format!("Update extension {}", quote::ident(&to.name)),
                         d::alter_extension(from, to),
-                        vec![hazards::extension_update(&to.name)],
+                        lint::hazards(&Subject::UpdateExtension {
+                            name: &to.name,
+                            from: from.version.as_deref(),
+                            to: to.version.as_deref(),
+                        }),
                     ),
                     rank::EXTENSION,
                 )
@@ -126,7 +130,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                         Action::Delete,
                         format!("Drop extension {}", quote::ident(&e.name)),
                         vec![d::drop_extension(&e.name)],
-                        vec![hazards::drop_extension(&e.name)],
+                        lint::hazards(&Subject::DropExtension { name: &e.name }),
                     ),
                     rank::DROP_EXTENSION,
                 )
@@ -217,7 +221,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                             Action::Delete,
                             format!("Drop sequence {}", display(&q)),
                             vec![d::drop_sequence(s)],
-                            vec![hazards::drop_sequence(&q.to_string())],
+                            lint::hazards(&Subject::DropSequence { name: &q }),
                         ),
                         rank::DROP_TYPES,
                     )
@@ -249,7 +253,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 let hz = if to.checks.iter().any(|c| !from.checks.contains(c))
                     || (to.not_null && !from.not_null)
                 {
-                    vec![hazards::domain_constraint(&q.to_string())]
+                    lint::hazards(&Subject::AddDomainConstraint { domain: &q })
                 } else {
                     vec![]
                 };
@@ -392,7 +396,9 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                         Action::Delete,
                         format!("Drop {}", describe_routine(f)),
                         vec![d::drop_function(f)],
-                        vec![hazards::drop_routine(&function_address(f))],
+                        lint::hazards(&Subject::DropRoutine {
+                            address: &function_address(f),
+                        }),
                     ),
                     rank::DROP_FUNCTION,
                 )
@@ -464,7 +470,9 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                             Action::Delete,
                             format!("Drop {} {}", view_word(v), display(&vq)),
                             vec![d::drop_view(v)],
-                            vec![hazards::drop_view(&view_address(v))],
+                            lint::hazards(&Subject::DropView {
+                                address: &view_address(v),
+                            }),
                         ),
                         rank::DROP_VIEW,
                     )
@@ -554,7 +562,10 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                                 display(on)
                             ),
                             d::create_policy(on, policy),
-                            vec![hazards::policy_change(&policy.name)],
+                            lint::hazards(&Subject::ChangePolicy {
+                                table: on,
+                                name: &policy.name,
+                            }),
                         ),
                         rank::TRIGGER_POLICY,
                     )
@@ -579,7 +590,10 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                                 display(on)
                             ),
                             d::alter_policy(on, from, to),
-                            vec![hazards::policy_change(&to.name)],
+                            lint::hazards(&Subject::ChangePolicy {
+                                table: on,
+                                name: &to.name,
+                            }),
                         ),
                         rank::TRIGGER_POLICY,
                     )
@@ -599,7 +613,10 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                             display(on)
                         ),
                         vec![d::drop_policy(on, policy)],
-                        vec![hazards::policy_change(&policy.name)],
+                        lint::hazards(&Subject::ChangePolicy {
+                            table: on,
+                            name: &policy.name,
+                        }),
                     ),
                     rank::DROP_TRIGGER_POLICY,
                 )

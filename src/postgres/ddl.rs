@@ -288,6 +288,35 @@ pub fn rename_index(schema: &str, from: &str, to: &str) -> String {
 }
 
 pub fn create_index(t: &QualifiedName, ix: &Index) -> String {
+    create_index_with(t, ix, false)
+}
+
+/// `CREATE INDEX CONCURRENTLY`: builds without blocking writes; cannot run in a transaction.
+pub fn create_index_concurrently(t: &QualifiedName, ix: &Index) -> String {
+    create_index_with(t, ix, true)
+}
+
+/// `ALTER TABLE … VALIDATE CONSTRAINT …`: checks a `NOT VALID` constraint against existing rows
+/// while reads and writes go on.
+pub fn validate_constraint(t: &QualifiedName, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+        qualified(t),
+        ident(name)
+    )
+}
+
+/// `ADD CONSTRAINT name {UNIQUE | PRIMARY KEY} USING INDEX name`: turns an index built
+/// concurrently into a constraint (the index takes the constraint's name).
+pub fn add_constraint_using_index(kind: &str, name: &str, deferrable: &str) -> String {
+    format!(
+        "ADD CONSTRAINT {} {kind} USING INDEX {}{deferrable}",
+        ident(name),
+        ident(name)
+    )
+}
+
+fn create_index_with(t: &QualifiedName, ix: &Index, concurrently: bool) -> String {
     let parts: Vec<String> = ix
         .parts
         .iter()
@@ -317,8 +346,9 @@ pub fn create_index(t: &QualifiedName, ix: &Index) -> String {
         })
         .collect();
     let mut s = format!(
-        "CREATE {}INDEX {} ON {}{} ({})",
+        "CREATE {}INDEX {}{} ON {}{} ({})",
         if ix.unique { "UNIQUE " } else { "" },
+        if concurrently { "CONCURRENTLY " } else { "" },
         ident(&ix.name),
         qualified(t),
         if ix.method == "btree" {

@@ -1,6 +1,8 @@
 //! Terraform-style plan output.
 
 use super::Painter;
+use crate::lint::Hazard;
+use crate::lint::policy::{Level, Policy};
 use crate::plan::{Action, AttrChange, ObjectChange, Plan};
 
 /// Text shown when there is nothing to do.
@@ -34,8 +36,24 @@ fn header(o: &ObjectChange, p: &Painter) -> String {
     p.bold(&format!("  # {} {what}", o.address))
 }
 
-/// Renders the whole plan for a terminal.
+/// Renders the whole plan for a terminal, with the default policy.
 pub fn plan(plan: &Plan, p: &Painter) -> String {
+    plan_with_policy(plan, p, &Policy::default())
+}
+
+/// One hazard line: red `✖` for hazards the policy denies, yellow `!` for warnings, dim `·` for
+/// allowed ones.
+fn hazard_line(h: &Hazard, policy: &Policy, p: &Painter, indent: &str, suffix: &str) -> String {
+    let text = format!("{} {}: {}{suffix}", h.code, h.category.label(), h.message);
+    match policy.level(h) {
+        Level::Deny => p.bold_red(&format!("{indent}✖ {text}")),
+        Level::Warn => p.yellow(&format!("{indent}! {text}")),
+        Level::Allow => p.dim(&format!("{indent}· {text} (allowed)")),
+    }
+}
+
+/// Renders the whole plan for a terminal; `policy` decides how each hazard is marked.
+pub fn plan_with_policy(plan: &Plan, p: &Painter, policy: &Policy) -> String {
     let mut out = String::new();
     if plan.is_empty() {
         out.push_str(&format!(
@@ -69,7 +87,7 @@ pub fn plan(plan: &Plan, p: &Painter) -> String {
     out.push_str("\nStrata will perform the following actions:\n");
     for o in &plan.objects {
         out.push('\n');
-        object(o, plan, p, &mut out);
+        object(o, plan, p, policy, &mut out);
     }
     let hazards: Vec<_> = plan.hazards().collect();
     if !hazards.is_empty() {
@@ -77,24 +95,66 @@ pub fn plan(plan: &Plan, p: &Painter) -> String {
         out.push_str(&p.bold("Hazards:"));
         out.push('\n');
         for (i, h) in &hazards {
-            let line = format!(
-                "  {} ({}): {} [step {}]",
-                h.code,
-                h.category.label(),
-                h.message,
-                i + 1
-            );
-            out.push_str(&if h.is_data_loss() {
-                p.red(&line)
-            } else {
-                p.yellow(&line)
-            });
+            out.push_str(&hazard_line(
+                h,
+                policy,
+                p,
+                "  ",
+                &format!(" [step {}]", i + 1),
+            ));
             out.push('\n');
         }
+        let denied = hazards
+            .iter()
+            .filter(|(_, h)| policy.level(h) == Level::Deny)
+            .count();
+        if denied > 0 {
+            out.push('\n');
+            out.push_str(&p.bold_red(&format!(
+                "{denied} {} need{} approval:",
+                if denied == 1 { "hazard" } else { "hazards" },
+                if denied == 1 { "s" } else { "" }
+            )));
+            out.push_str(
+                " an unattended apply (-auto-approve, or a saved plan) refuses them\nunless they are allowed (--allow-hazards CODES, --allow-destructive, or the env's lint block).\n",
+            );
+        }
+    }
+    if plan
+        .steps
+        .iter()
+        .any(|s| s.phase != crate::plan::Phase::Transaction)
+    {
+        out.push('\n');
+        out.push_str(&phases(plan, p));
     }
     out.push('\n');
     out.push_str(&summary_line(plan, p));
     out.push('\n');
+    out
+}
+
+/// How an online plan runs: which steps go in which phase.
+fn phases(plan: &Plan, p: &Painter) -> String {
+    use crate::plan::Phase;
+    let mut out = p.bold("Apply runs in phases (online mode):");
+    out.push('\n');
+    for (phase, label) in [
+        (Phase::Transaction, "1. in one transaction"),
+        (Phase::Online, "2. one by one, outside any transaction"),
+        (Phase::Final, "3. in a final transaction"),
+    ] {
+        let steps: Vec<String> = plan
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.phase == phase)
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if !steps.is_empty() {
+            out.push_str(&format!("  {label}: steps {}\n", steps.join(", ")));
+        }
+    }
     out
 }
 
@@ -109,7 +169,7 @@ pub fn summary_line(plan: &Plan, p: &Painter) -> String {
     )
 }
 
-fn object(o: &ObjectChange, plan: &Plan, p: &Painter, out: &mut String) {
+fn object(o: &ObjectChange, plan: &Plan, p: &Painter, policy: &Policy, out: &mut String) {
     out.push_str(&header(o, p));
     out.push('\n');
     if let Some(r) = &o.reason {
@@ -125,16 +185,11 @@ fn object(o: &ObjectChange, plan: &Plan, p: &Painter, out: &mut String) {
     ));
     attrs(&o.attrs, o.action, 6, p, out);
     for c in &o.children {
-        child(c, p, out);
+        child(c, p, policy, out);
     }
     out.push_str("    }\n");
     for h in &o.hazards {
-        let line = format!("    ! {} {}: {}", h.code, h.category.label(), h.message);
-        out.push_str(&if h.is_data_loss() {
-            p.bold_red(&line)
-        } else {
-            p.yellow(&line)
-        });
+        out.push_str(&hazard_line(h, policy, p, "    ", ""));
         out.push('\n');
     }
     if !o.steps.is_empty() {
@@ -143,6 +198,21 @@ fn object(o: &ObjectChange, plan: &Plan, p: &Painter, out: &mut String) {
         out.push('\n');
         for &i in &o.steps {
             let s = &plan.steps[i];
+            match s.phase {
+                crate::plan::Phase::Transaction => {}
+                crate::plan::Phase::Online => {
+                    out.push_str(&p.dim(&format!(
+                        "    {:>2}. -- phase 2: outside the transaction, one statement at a time\n",
+                        i + 1
+                    )));
+                }
+                crate::plan::Phase::Final => {
+                    out.push_str(&p.dim(&format!(
+                        "    {:>2}. -- phase 3: in the final transaction\n",
+                        i + 1
+                    )));
+                }
+            }
             for (k, st) in s.statements.iter().enumerate() {
                 for (n, line) in format!("{st};").lines().enumerate() {
                     let prefix = if n == 0 && k == 0 {
@@ -158,7 +228,7 @@ fn object(o: &ObjectChange, plan: &Plan, p: &Painter, out: &mut String) {
     }
 }
 
-fn child(c: &ObjectChange, p: &Painter, out: &mut String) {
+fn child(c: &ObjectChange, p: &Painter, policy: &Policy, out: &mut String) {
     let destructive = c.hazards.iter().any(|h| h.is_data_loss());
     let note = match (&c.reason, destructive) {
         (_, true) => {
@@ -213,12 +283,7 @@ fn child(c: &ObjectChange, p: &Painter, out: &mut String) {
         }
     }
     for h in c.hazards.iter().filter(|h| !h.is_data_loss()) {
-        out.push_str(&p.yellow(&format!(
-            "          ! {} {}: {}",
-            h.code,
-            h.category.label(),
-            h.message
-        )));
+        out.push_str(&hazard_line(h, policy, p, "          ", ""));
         out.push('\n');
     }
 }

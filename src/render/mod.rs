@@ -3,7 +3,8 @@
 
 pub mod human;
 
-use crate::plan::Plan;
+use crate::lint::policy::Policy;
+use crate::plan::{Phase, Plan};
 
 /// Colors for terminal output; all methods are no-ops when color is off.
 #[derive(Debug, Clone, Copy)]
@@ -57,15 +58,56 @@ impl Painter {
     }
 }
 
-/// The plan as a JSON document.
+/// The plan as a JSON document, hazards judged by the default policy.
 pub fn json(plan: &Plan) -> String {
-    serde_json::to_string_pretty(plan).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    json_with_policy(plan, &Policy::default())
+}
+
+/// The plan as a JSON document: the plan itself (as saved by `plan -out`) plus `hazards`, every
+/// step's hazards with the policy's decision (`deny`, `warn`, `allow`).
+pub fn json_with_policy(plan: &Plan, policy: &Policy) -> String {
+    let mut value = match serde_json::to_value(plan) {
+        Ok(v) => v,
+        Err(e) => {
+            return format!(
+                "{{\"error\": {}}}",
+                serde_json::Value::String(e.to_string())
+            );
+        }
+    };
+    let hazards: Vec<serde_json::Value> = plan
+        .hazards()
+        .map(|(i, h)| {
+            serde_json::json!({
+                "step": i + 1,
+                "object": plan.steps[i].object,
+                "code": h.code,
+                "category": h.category,
+                "message": h.message,
+                "level": policy.level(h),
+            })
+        })
+        .collect();
+    if let Some(map) = value.as_object_mut() {
+        map.insert("hazards".into(), serde_json::Value::Array(hazards));
+    }
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 /// The plan as an SQL script: each step's statements under a comment, hazards as comments.
 pub fn sql(plan: &Plan) -> String {
     let mut out = String::new();
+    let phased = plan.steps.iter().any(|s| s.phase != Phase::Transaction);
+    let mut phase = None;
     for s in &plan.steps {
+        if phased && phase != Some(s.phase) {
+            phase = Some(s.phase);
+            out.push_str(match s.phase {
+                Phase::Transaction => "-- Phase 1: in one transaction\n",
+                Phase::Online => "-- Phase 2: outside any transaction, one statement at a time\n",
+                Phase::Final => "-- Phase 3: in a final transaction\n",
+            });
+        }
         out.push_str(&format!("-- {}\n", s.description));
         for h in &s.hazards {
             out.push_str(&format!(

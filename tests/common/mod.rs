@@ -127,6 +127,11 @@ impl TestDb {
             lock_timeout: "5s".into(),
             db_lock_wait: Duration::from_secs(10),
             vars: Default::default(),
+            statement_timeout: None,
+            online_statement_timeout: None,
+            online: false,
+            rehearse: false,
+            policy: Default::default(),
             project_dir: self.dir.path().to_path_buf(),
             config_path: self.dir.path().join("env.hcl"),
             painter: Painter::new(false),
@@ -159,8 +164,14 @@ impl TestDb {
     pub async fn apply_prepared(&self, p: &mut Prepared) -> Result<(), String> {
         let opts = ApplyOptions {
             lock_timeout: "5s".into(),
+            statement_timeout: None,
+            online_statement_timeout: None,
             db_lock_wait: Duration::from_secs(10),
             scope: p.scope.clone(),
+            exclude: vec![],
+            check_fingerprint: true,
+            saved: false,
+            monitor: strata::postgres::connect::DbUrl::parse(&self.url).ok(),
         };
         let plan = p.plan.clone();
         apply::apply(&mut p.client, &plan, &opts, &mut Quiet)

@@ -1766,6 +1766,7 @@ impl<'a> Loader<'a> {
                 .bool(file, &block.body, "nulls_distinct")
                 .unwrap_or(true),
             comment: self.string(file, &block.body, "comment"),
+            invalid: false,
         })
     }
 

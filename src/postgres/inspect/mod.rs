@@ -488,6 +488,7 @@ struct IdxRow {
     predicate: Option<String>,
     nulls_not_distinct: bool,
     comment: Option<String>,
+    valid: bool,
 }
 
 impl IdxRow {
@@ -510,6 +511,7 @@ impl IdxRow {
             predicate: r.get("pred"),
             nulls_not_distinct: r.get("nulls_not_distinct"),
             comment: r.get("comment"),
+            valid: r.get("indisvalid"),
         }
     }
 
@@ -550,6 +552,7 @@ impl IdxRow {
             predicate: self.predicate,
             nulls_distinct: !self.nulls_not_distinct,
             comment: self.comment,
+            invalid: !self.valid,
         }
     }
 }
@@ -796,7 +799,8 @@ SELECT i.indrelid, ic.relname::text AS indname, i.indisunique, am.amname::text A
        END AS collations,
        pg_get_expr(i.indpred, i.indrelid, true) AS pred,
        {NULLS_NOT_DISTINCT} AS nulls_not_distinct,
-       d.description AS comment
+       d.description AS comment,
+       i.indisvalid
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid

@@ -1,0 +1,90 @@
+//! `strata explain [CODE]`: what a hazard or lint code means and what to do about it.
+
+use super::{Settings, usage};
+use crate::cli::{EXIT_OK, ExplainArgs};
+use crate::lint::{self, Check};
+use miette::Result;
+
+pub fn run(s: &Settings, args: &ExplainArgs) -> Result<u8> {
+    let p = &s.painter;
+    let Some(code) = &args.code else {
+        println!(
+            "{}",
+            p.bold("Hazard and lint codes (`strata explain CODE` for details):")
+        );
+        println!();
+        for r in lint::all() {
+            let level = s
+                .policy
+                .rule_level(r.code)
+                .map(|l| l.as_str())
+                .unwrap_or("warn");
+            println!(
+                "  {}  {:<13} {:<5}  {}",
+                p.bold(r.code),
+                r.category.key(),
+                level,
+                r.title
+            );
+        }
+        return Ok(EXIT_OK);
+    };
+    let Some(r) = lint::find(code) else {
+        return Err(usage(
+            format!("unknown code {code:?}"),
+            "run `strata explain` to list every code",
+        ));
+    };
+    let level = s
+        .policy
+        .rule_level(r.code)
+        .map(|l| l.as_str())
+        .unwrap_or("warn");
+    println!("{}: {}", p.bold(r.code), r.title);
+    println!();
+    println!("  category: {} ({})", r.category.label(), r.category.key());
+    println!(
+        "  checked:  {}",
+        match r.check {
+            Check::Step(_) => "on every plan step that changes an existing object",
+            Check::Schema(_) => "on the desired schema by `strata validate` (no database)",
+        }
+    );
+    println!(
+        "  policy:   {level}{}",
+        if s.env_name.is_some() {
+            " in this env"
+        } else {
+            " by default"
+        }
+    );
+    println!();
+    for line in wrap(r.explain, 78) {
+        println!("  {line}");
+    }
+    println!();
+    println!(
+        "  Allow it for one apply with --allow-hazards {}, or in env.hcl: lint {{ allow = [\"{}\"] }}",
+        r.code, r.code
+    );
+    Ok(EXIT_OK)
+}
+
+/// Greedy word wrap.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
