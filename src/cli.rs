@@ -68,8 +68,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Print the live database as HCL (or SQL).
     Inspect(InspectArgs),
-    /// Check the schema files without a database.
-    Validate,
+    /// Check the schema files without a database, and run the schema lints.
+    Validate(ValidateArgs),
     /// Rewrite HCL files in canonical format, keeping comments.
     Fmt(FmtArgs),
     /// Manage strata's private PostgreSQL cluster in .strata/.
@@ -90,6 +90,13 @@ pub struct HazardArgs {
     /// Allow every data-loss hazard (drops of schemas, tables, columns; lossy type changes).
     #[arg(long)]
     pub allow_destructive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Also list lint findings the policy allows.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

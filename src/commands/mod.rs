@@ -84,7 +84,7 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Plan(args) => plan::run(&settings, &args).await,
         Command::Apply(args) => apply::run(&settings, &args).await,
         Command::Inspect(args) => inspect::run(&settings, &args).await,
-        Command::Validate => validate::run(&settings),
+        Command::Validate(args) => validate::run(&settings, &args),
         Command::Fmt(args) => fmt::run(&settings, &args),
         Command::Cluster(args) => cluster::run(&settings, &args).await,
         Command::Show(args) => show::run(&settings, &args),
@@ -403,6 +403,15 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     desired.schemas.retain(|name, _| schemas.contains(name));
     apply_exclude(&mut desired, &s.exclude);
     restrict(&mut current, &schemas, &s.exclude);
+    // `moved` blocks rename objects in the inspected model; the fingerprint a saved plan is
+    // checked against is the database's, taken before.
+    let mut fingerprint = None;
+    let renames = if loaded.moves.is_empty() {
+        Vec::new()
+    } else {
+        fingerprint = Some(planner::fingerprint(&current));
+        diff::moves::apply(&mut current, &desired, &loaded.moves)
+    };
     let scope = Scope {
         schemas: Some(schemas.clone()),
     };
@@ -411,7 +420,8 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         normalize::normalize(&current, &current_deps, desired, &dev, &loaded.sources).await?;
     let desired = normalized.model;
     timing("normalized");
-    let changes = diff::diff(&current, &desired)?;
+    let mut changes = diff::diff(&current, &desired)?;
+    diff::moves::with_renames(&renames, &current, &desired, &mut changes);
     timing("diffed");
     let ctx = PlanContext {
         env: s.env_name.clone(),
@@ -424,7 +434,10 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         current: current_deps,
         desired: normalized.deps,
     };
-    let plan = planner::build(&changes, &current, &desired, &deps, &ctx);
+    let mut plan = planner::build(&changes, &current, &desired, &deps, &ctx);
+    if let Some(f) = fingerprint {
+        plan.fingerprint = f;
+    }
     Ok(Prepared {
         url,
         client,

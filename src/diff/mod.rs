@@ -5,6 +5,7 @@ mod objects;
 
 pub use objects::Rel;
 
+pub mod moves;
 use crate::model::{
     Check, Column, Composite, Domain, Enum, Exclude, Extension, ForeignKey, Function, Index, Model,
     PartitionOf, Policy, PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger, Unique, View,
@@ -16,6 +17,16 @@ use thiserror::Error;
 /// One change to the database, in the vocabulary of the model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// From a `moved` block: runs before everything else.
+    RenameSchema {
+        from: String,
+        to: String,
+    },
+    /// From a `moved` block (also across schemas).
+    RenameTable {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
     CreateSchema(Schema),
     DropSchema(Schema),
     /// Comment change.
@@ -148,6 +159,11 @@ pub enum TableChange {
     },
     AddColumn(Column),
     DropColumn(Column),
+    /// From a `moved` block.
+    RenameColumn {
+        from: String,
+        to: String,
+    },
     AlterColumn {
         from: Column,
         to: Column,

@@ -315,6 +315,19 @@ pub fn objects(
             continue;
         }
         let o = match c {
+            Change::RenameSchema { from, to } => {
+                let mut n = node("schema", to, Action::Rename, vec![]);
+                n.address = schema_address(to);
+                n.reason = Some(format!("renamed from {}", q(from)));
+                n
+            }
+            Change::RenameTable { from, to } => {
+                let mut n = node("table", &to.name, Action::Rename, vec![]);
+                n.address = table_address(to);
+                n.reason = Some(format!("renamed from {}", q(&from.to_string())));
+                n.hazards = lint::hazards(&Subject::RenameTable { from, to });
+                n
+            }
             Change::CreateSchema(s) => {
                 let mut a = Vec::new();
                 opt_comment(&mut a, &s.comment);
@@ -491,6 +504,16 @@ pub fn objects(
                         TableChange::RenameConstraint { from, to } => {
                             let mut r = node("constraint", to, Action::Rename, vec![]);
                             r.reason = Some(format!("renamed from {}", q(from)));
+                            r
+                        }
+                        TableChange::RenameColumn { from, to } => {
+                            let mut r = node("column", to, Action::Rename, vec![]);
+                            r.reason = Some(format!("renamed from {}", q(from)));
+                            r.hazards = lint::hazards(&Subject::RenameColumn {
+                                table: &d.to.qualified(),
+                                from,
+                                to,
+                            });
                             r
                         }
                         TableChange::RenameIndex { from, to } => {

@@ -128,6 +128,9 @@ pub struct Plan {
     pub objects: Vec<ObjectChange>,
     pub steps: Vec<Step>,
     pub summary: Summary,
+    /// Advice for the reviewer, e.g. a drop and an add that look like a rename.
+    #[serde(default)]
+    pub hints: Vec<String>,
 }
 
 impl Plan {
@@ -320,5 +323,63 @@ pub fn build(
         objects,
         steps,
         summary,
+        hints: rename_hints(&changes),
     }
+}
+
+/// A column dropped and another of the same type added to one table, or a table dropped and
+/// another with the same columns created, look like renames: say how to keep the data.
+fn rename_hints(changes: &[Change]) -> Vec<String> {
+    use crate::diff::TableChange;
+    let mut hints = Vec::new();
+    use crate::hcl::writer::segment;
+    let reference = |q: &QualifiedName| format!("table{}{}", segment(&q.schema), segment(&q.name));
+    for c in changes {
+        let Change::AlterTable(d) = c else { continue };
+        let dropped: Vec<&crate::model::Column> = d
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                TableChange::DropColumn(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        for add in d.changes.iter().filter_map(|c| match c {
+            TableChange::AddColumn(c) => Some(c),
+            _ => None,
+        }) {
+            if let Some(old) = dropped.iter().find(|o| o.ty.storage() == add.ty.storage()) {
+                let t = reference(&d.to.qualified());
+                hints.push(format!(
+                    "column \"{}\" of \"{}\" is dropped and \"{}\" added with the same type. If it was renamed, keep its data with:\n  moved {{\n    from = {t}.column{}\n    to   = {t}.column{}\n  }}",
+                    old.name,
+                    d.to.qualified(),
+                    add.name,
+                    segment(&old.name),
+                    segment(&add.name),
+                ));
+            }
+        }
+    }
+    // Same column types in the same order (names may have changed too).
+    let shape = |t: &crate::model::Table| -> Vec<crate::model::DataType> {
+        t.columns.iter().map(|c| c.ty.storage()).collect()
+    };
+    for c in changes {
+        let Change::DropTable(old) = c else { continue };
+        for c2 in changes {
+            if let Change::CreateTable(new) = c2
+                && shape(old) == shape(new)
+            {
+                hints.push(format!(
+                    "table \"{}\" is dropped and \"{}\" created with columns of the same types. If it was renamed, keep its rows with:\n  moved {{\n    from = {}\n    to   = {}\n  }}",
+                    old.qualified(),
+                    new.qualified(),
+                    reference(&old.qualified()),
+                    reference(&new.qualified()),
+                ));
+            }
+        }
+    }
+    hints
 }

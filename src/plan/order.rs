@@ -135,6 +135,58 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
         .collect();
     for c in changes {
         match c {
+            Change::RenameSchema { from, to } => out.push(
+                Node::new(
+                    step(
+                        schema_address(to),
+                        Action::Rename,
+                        format!(
+                            "Rename schema {} to {}",
+                            quote::ident(from),
+                            quote::ident(to)
+                        ),
+                        vec![format!(
+                            "ALTER SCHEMA {} RENAME TO {}",
+                            quote::ident(from),
+                            quote::ident(to)
+                        )],
+                        vec![],
+                    ),
+                    rank::SCHEMA,
+                )
+                .creates([ObjKey::Schema(to.clone())]),
+            ),
+            Change::RenameTable { from, to } => {
+                let mut stmts = Vec::new();
+                if from.schema != to.schema {
+                    stmts.push(format!(
+                        "ALTER TABLE {} SET SCHEMA {}",
+                        display(from),
+                        quote::ident(&to.schema)
+                    ));
+                }
+                if from.name != to.name {
+                    stmts.push(format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        quote::qualified_parts(&to.schema, &from.name),
+                        quote::ident(&to.name)
+                    ));
+                }
+                out.push(
+                    Node::new(
+                        step(
+                            table_address(to),
+                            Action::Rename,
+                            format!("Rename table {} to {}", display(from), display(to)),
+                            stmts,
+                            lint::hazards(&Subject::RenameTable { from, to }),
+                        ),
+                        rank::SCHEMA,
+                    )
+                    .creates([ObjKey::Table(to.clone())])
+                    .needs([ObjKey::Schema(to.schema.clone())]),
+                );
+            }
             Change::CreateSchema(s) => {
                 let mut stmts = vec![ddl::create_schema(s)];
                 if s.comment.is_some() {
@@ -968,6 +1020,20 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 renames.push(ddl::rename_constraint(&q, from, to));
                 main.drops.push(con(&q, from));
                 main.creates.push(con(&q, to));
+            }
+            TableChange::RenameColumn { from, to } => {
+                hz.extend(lint::hazards(&Subject::RenameColumn {
+                    table: &q,
+                    from,
+                    to,
+                }));
+                renames.push(format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    display(&q),
+                    quote::ident(from),
+                    quote::ident(to)
+                ));
+                main.creates.push(col(&q, to));
             }
             TableChange::RenameIndex { from, to } => {
                 renames.push(ddl::rename_index(&q.schema, from, to));

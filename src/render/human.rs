@@ -89,6 +89,10 @@ pub fn plan_with_policy(plan: &Plan, p: &Painter, policy: &Policy) -> String {
         out.push('\n');
         object(o, plan, p, policy, &mut out);
     }
+    for h in &plan.hints {
+        out.push('\n');
+        out.push_str(&format!("{} {h}\n", p.cyan(&p.bold("Hint:"))));
+    }
     let hazards: Vec<_> = plan.hazards().collect();
     if !hazards.is_empty() {
         out.push('\n');

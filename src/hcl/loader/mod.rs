@@ -37,6 +37,8 @@ pub struct SourceMap {
 pub struct Loaded {
     pub model: Model,
     pub sources: SourceMap,
+    /// `moved` blocks: renames to make instead of drops and creates.
+    pub moves: Vec<crate::diff::moves::Move>,
 }
 
 /// The top-level block kinds a schema file may contain.
@@ -56,8 +58,10 @@ pub const TOP_LEVEL_BLOCKS: &[&str] = &[
     "policy",
     "domain",
     "composite",
+    "moved",
 ];
 
+mod moved;
 mod objects;
 
 /// Loads a set of already-read files as one schema.
@@ -169,10 +173,15 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     }
     loader.build_objects(&top, &mut model);
     model.sort();
+    let moves = loader.build_moves(&of_kind("moved"), &model);
     let Loader {
         errors, sources, ..
     } = loader;
-    errors.into_result(Loaded { model, sources })
+    errors.into_result(Loaded {
+        model,
+        sources,
+        moves,
+    })
 }
 
 fn syntax_error(file: &SourceFile, e: &hcl::edit::parser::Error) -> HclError {

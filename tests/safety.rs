@@ -1,0 +1,744 @@
+//! Safety: hazard policy in unattended applies, saved plans, online mode, lock timeouts,
+//! rehearsals, renames with `moved` blocks, `explain` and schema lints.
+
+mod common;
+use common::{TestDb, base_url, strata};
+use predicates::prelude::*;
+use std::time::Duration;
+use strata::plan::Phase;
+
+fn args(db: &TestDb, src: &std::path::Path) -> Vec<String> {
+    vec![
+        "--url".into(),
+        db.url.clone(),
+        "--dev-url".into(),
+        base_url(),
+        "--src".into(),
+        src.display().to_string(),
+    ]
+}
+
+const TWO_COLUMNS: &str = r#"
+schema "public" {}
+table "t" {
+  schema = schema.public
+  column "id" { type = bigint }
+  column "legacy" {
+    type = text
+    null = true
+  }
+  primary_key { columns = [column.id] }
+}
+"#;
+
+const ONE_COLUMN: &str = r#"
+schema "public" {}
+table "t" {
+  schema = schema.public
+  column "id" { type = bigint }
+  primary_key { columns = [column.id] }
+}
+"#;
+
+async fn legacy_exists(db: &TestDb) -> bool {
+    db.query(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'legacy'",
+    )
+    .await
+        == vec!["1"]
+}
+
+#[tokio::test]
+async fn unattended_apply_refuses_data_loss_unless_allowed() {
+    let db = TestDb::new("safety_refuse").await;
+    db.apply(TWO_COLUMNS).await;
+    db.exec("INSERT INTO t VALUES (1, 'keep me')").await;
+    let src = db.write("schema.hcl", ONE_COLUMN);
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("refusing to apply unattended"))
+        .stderr(predicate::str::contains("step 1"))
+        .stderr(predicate::str::contains("DS103"))
+        .stderr(predicate::str::contains("--allow-hazards DS103"))
+        .stderr(predicate::str::contains("Nothing was changed."));
+    assert!(legacy_exists(&db).await, "nothing may change on refusal");
+    // A code that is not the denied one does not help.
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve", "--allow-hazards", "PG101"])
+        .assert()
+        .code(1);
+    assert!(legacy_exists(&db).await);
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve", "--allow-hazards", "DS103"])
+        .assert()
+        .success();
+    assert!(!legacy_exists(&db).await);
+
+    // --allow-destructive allows every data-loss hazard.
+    db.apply(TWO_COLUMNS).await;
+    let src = db.write("schema.hcl", ONE_COLUMN);
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve", "--allow-destructive"])
+        .assert()
+        .success();
+    assert!(!legacy_exists(&db).await);
+}
+
+#[tokio::test]
+async fn env_policy_allows_and_denies() {
+    let db = TestDb::new("safety_env").await;
+    db.apply(TWO_COLUMNS).await;
+    let src = db.write("schema.hcl", ONE_COLUMN);
+    let env = db.write(
+        "env.hcl",
+        &format!(
+            r#"
+lint {{
+  deny = ["lock"]
+}}
+env "ci" {{
+  url = "{}"
+  dev = "{}"
+  src = ["schema.hcl"]
+  lint {{
+    allow = ["DS103"]
+  }}
+}}
+env "strict" {{
+  url = "{}"
+  dev = "{}"
+  src = ["schema.hcl"]
+}}
+"#,
+            db.url,
+            base_url(),
+            db.url,
+            base_url()
+        ),
+    );
+    let _ = src;
+    // The env allows the drop.
+    strata()
+        .args(["--config", &env.display().to_string(), "--env", "ci"])
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .success();
+    assert!(!legacy_exists(&db).await);
+    // The global block denies locks: a blocking index build on an existing table is refused.
+    db.write(
+        "schema.hcl",
+        r#"
+schema "public" {}
+table "t" {
+  schema = schema.public
+  column "id" { type = bigint }
+  primary_key { columns = [column.id] }
+  index "t_id_desc" {
+    on {
+      column = column.id
+      desc   = true
+    }
+  }
+}
+"#,
+    );
+    strata()
+        .args(["--config", &env.display().to_string(), "--env", "strict"])
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("PG101"));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_indexes WHERE indexname = 't_id_desc'")
+            .await,
+        vec!["0"]
+    );
+    // Online mode builds it concurrently: no lock hazard, so the policy lets it through.
+    strata()
+        .args(["--config", &env.display().to_string(), "--env", "strict"])
+        .args(["apply", "-auto-approve", "--online"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("CREATE INDEX CONCURRENTLY"));
+    // An unknown code in a policy is an error that points at env.hcl.
+    let bad = db.write(
+        "bad.hcl",
+        "env \"x\" {\n  url = \"postgres://h/db\"\n  lint {\n    allow = [\"DS999\"]\n  }\n}\n",
+    );
+    strata()
+        .args(["--config", &bad.display().to_string(), "--env", "x", "plan"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("DS999"))
+        .stderr(predicate::str::contains("bad.hcl:4"));
+}
+
+#[tokio::test]
+async fn saved_plans_apply_exactly_and_refuse_when_stale() {
+    let db = TestDb::new("safety_saved").await;
+    db.apply(ONE_COLUMN).await;
+    let src = db.write("schema.hcl", TWO_COLUMNS);
+    let plan = db.dir.path().join("plan.json");
+    // A password in the URL never reaches the plan file.
+    let with_password = db.url.replace("root@", "root:s3cr3t@");
+    strata()
+        .args(["--url", &with_password, "--dev-url", &base_url()])
+        .args(["--src", &src.display().to_string()])
+        .args(["plan", "-out", &plan.display().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Saved the plan to:"))
+        .stdout(predicate::str::contains("strata apply"));
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(!text.contains("s3cr3t"), "password in the plan file");
+    assert!(text.contains("\"fingerprint\""));
+    strata()
+        .args(["show", &plan.display().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Saved plan"))
+        .stdout(predicate::str::contains("ADD COLUMN \"legacy\""));
+    // Applied without a prompt (there is no terminal) and without -auto-approve.
+    strata()
+        .args(["--url", &db.url])
+        .args(["apply", &plan.display().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Apply complete!"));
+    assert!(legacy_exists(&db).await);
+
+    // A plan made, then the database changed: refused, and nothing of the plan applied.
+    db.write("schema.hcl", ONE_COLUMN);
+    let plan2 = db.dir.path().join("plan2.json");
+    strata()
+        .args(args(&db, &src))
+        .args(["plan", "--out", &plan2.display().to_string()])
+        .assert()
+        .success();
+    db.exec("ALTER TABLE t ADD COLUMN sneaky int").await;
+    strata()
+        .args(["--url", &db.url])
+        .args(["apply", &plan2.display().to_string(), "--allow-destructive"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Saved plan is stale"));
+    assert!(legacy_exists(&db).await, "a stale plan must change nothing");
+}
+
+#[tokio::test]
+async fn saved_plans_obey_the_policy() {
+    let db = TestDb::new("safety_saved_policy").await;
+    db.apply(TWO_COLUMNS).await;
+    let src = db.write("schema.hcl", ONE_COLUMN);
+    let plan = db.dir.path().join("drop.json");
+    strata()
+        .args(args(&db, &src))
+        .args(["plan", &format!("-out={}", plan.display())])
+        .assert()
+        .success();
+    strata()
+        .args(["show", "--format", "json", &plan.display().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"level\": \"deny\""))
+        .stdout(predicate::str::contains("\"code\": \"DS103\""));
+    strata()
+        .args(["--url", &db.url, "apply", &plan.display().to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("refusing to apply a saved plan"));
+    assert!(legacy_exists(&db).await);
+    strata()
+        .args(["--url", &db.url, "apply", &plan.display().to_string()])
+        .arg("--allow-destructive")
+        .assert()
+        .success();
+    assert!(!legacy_exists(&db).await);
+    // A file that is not a plan is a clear error.
+    let junk = db.write("junk.json", "{\"hello\": 1}");
+    strata()
+        .args(["show", &junk.display().to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not a strata plan file"));
+}
+
+const ONLINE_BEFORE: &str = r#"
+schema "public" {}
+table "owners" {
+  schema = schema.public
+  column "id" { type = bigint }
+  primary_key { columns = [column.id] }
+}
+table "items" {
+  schema = schema.public
+  column "id" {
+    type = bigint
+    identity {
+      generated = BY_DEFAULT
+    }
+  }
+  column "n" {
+    type = integer
+    null = true
+  }
+  column "email" {
+    type = text
+    null = true
+  }
+  column "owner_id" {
+    type = bigint
+    null = true
+  }
+  primary_key { columns = [column.id] }
+}
+"#;
+
+const ONLINE_AFTER: &str = r#"
+schema "public" {}
+table "owners" {
+  schema = schema.public
+  column "id" { type = bigint }
+  primary_key { columns = [column.id] }
+}
+table "items" {
+  schema = schema.public
+  column "id" {
+    type = bigint
+    identity {
+      generated = BY_DEFAULT
+    }
+  }
+  column "n" { type = integer }
+  column "email" {
+    type = text
+    null = true
+  }
+  column "owner_id" {
+    type = bigint
+    null = true
+  }
+  primary_key { columns = [column.id] }
+  index "items_n" {
+    columns = [column.n]
+  }
+  unique "items_email_key" {
+    columns = [column.email]
+  }
+  check "items_n_positive" {
+    expr = "n >= 0"
+  }
+  foreign_key "items_owner_fk" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.id]
+  }
+}
+"#;
+
+#[tokio::test]
+async fn online_mode_builds_concurrently_while_rows_are_written() {
+    let db = TestDb::new("safety_online").await;
+    db.apply(ONLINE_BEFORE).await;
+    db.exec(
+        "INSERT INTO owners SELECT g FROM generate_series(1, 100) g;
+         INSERT INTO items (n, email, owner_id)
+         SELECT g % 1000, 'user' || g || '@example.com', 1 + g % 100 FROM generate_series(1, 50000) g",
+    )
+    .await;
+    let p = db.write("schema.hcl", ONLINE_AFTER);
+    let mut s = db.settings(&[p]);
+    s.online = true;
+    let mut prepared = db.plan_settings(&s).await;
+    let plan = &prepared.plan;
+    let sql: Vec<&str> = plan.statements().collect();
+    let all = sql.join(";\n");
+    assert!(
+        all.contains("CREATE INDEX CONCURRENTLY \"items_n\""),
+        "{all}"
+    );
+    assert!(
+        all.contains("CREATE UNIQUE INDEX CONCURRENTLY \"items_email_key\""),
+        "{all}"
+    );
+    assert!(
+        all.contains("UNIQUE USING INDEX \"items_email_key\""),
+        "{all}"
+    );
+    assert!(all.contains("NOT VALID"), "{all}");
+    assert!(
+        all.contains("VALIDATE CONSTRAINT \"items_owner_fk\""),
+        "{all}"
+    );
+    assert!(
+        all.contains("VALIDATE CONSTRAINT \"items_n_positive\""),
+        "{all}"
+    );
+    assert!(all.contains("SET NOT NULL"), "{all}");
+    for phase in [Phase::Transaction, Phase::Online, Phase::Final] {
+        assert!(plan.steps.iter().any(|s| s.phase == phase), "{phase:?}");
+    }
+    // Phases are in order.
+    let phases: Vec<Phase> = plan.steps.iter().map(|s| s.phase).collect();
+    let mut sorted = phases.clone();
+    sorted.sort();
+    assert_eq!(phases, sorted);
+    assert!(
+        !plan
+            .hazards()
+            .any(|(_, h)| ["PG101", "PG105", "PG303", "PG305", "PG306"].contains(&h.code.as_str())),
+        "online mode takes no long locks"
+    );
+    assert!(plan.hazards().any(|(_, h)| h.code == "TX101"));
+
+    // Another connection keeps writing while the plan runs (bounded, loopback only).
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let url = db.url.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let c = strata::postgres::connect::DbUrl::parse(&url)
+                .unwrap()
+                .connect()
+                .await
+                .unwrap();
+            let mut written = 0u32;
+            for i in 0..20_000u32 {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                c.batch_execute(&format!(
+                    "INSERT INTO items (n, email, owner_id) VALUES ({}, 'w{i}@example.com', 1)",
+                    i % 7
+                ))
+                .await
+                .unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let before: i64 = db.query("SELECT count(*) FROM items").await[0]
+        .parse()
+        .unwrap();
+    db.apply_prepared(&mut prepared)
+        .await
+        .expect("online apply");
+    let after: i64 = db.query("SELECT count(*) FROM items").await[0]
+        .parse()
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let written = writer.await.unwrap();
+    assert!(
+        written > 0 && after > before,
+        "the writer made progress during the apply"
+    );
+
+    assert_eq!(
+        db.query(
+            "SELECT count(*) FROM pg_index WHERE indrelid = 'items'::regclass AND NOT indisvalid"
+        )
+        .await,
+        vec!["0"],
+        "every index is valid"
+    );
+    assert_eq!(
+        db.query("SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'items'::regclass AND NOT convalidated")
+            .await,
+        vec!["NULL"],
+        "every constraint is validated"
+    );
+    assert_eq!(
+        db.query("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'items'::regclass AND attname = 'n'")
+            .await,
+        vec!["t"]
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_constraint WHERE conname LIKE '%strata_not_null%'")
+            .await,
+        vec!["0"],
+        "the temporary check is gone"
+    );
+    let again = db.plan(ONLINE_AFTER).await;
+    assert!(again.plan.is_empty(), "online apply converges");
+}
+
+#[tokio::test]
+async fn failed_concurrent_build_is_rebuilt_next_time() {
+    let db = TestDb::new("safety_invalid").await;
+    db.apply(ONLINE_BEFORE).await;
+    // Duplicates make the concurrent unique build fail and leave an INVALID index.
+    db.exec("INSERT INTO items (n, email) VALUES (1, 'dup'), (2, 'dup')")
+        .await;
+    let p = db.write("schema.hcl", ONLINE_AFTER);
+    let mut s = db.settings(&[p]);
+    s.online = true;
+    let mut prepared = db.plan_settings(&s).await;
+    let err = db.apply_prepared(&mut prepared).await.unwrap_err();
+    assert!(err.contains("stay applied"), "{err}");
+    assert_eq!(
+        db.query(
+            "SELECT count(*) FROM pg_index WHERE indrelid = 'items'::regclass AND NOT indisvalid"
+        )
+        .await,
+        vec!["1"],
+        "the failed build left an invalid index"
+    );
+    db.exec("DELETE FROM items WHERE email = 'dup' AND n = 2")
+        .await;
+    let mut s = db.settings(&[db.write("schema.hcl", ONLINE_AFTER)]);
+    s.online = true;
+    let mut prepared = db.plan_settings(&s).await;
+    assert!(!prepared.plan.is_empty());
+    db.apply_prepared(&mut prepared)
+        .await
+        .expect("second apply");
+    assert_eq!(
+        db.query(
+            "SELECT count(*) FROM pg_index WHERE indrelid = 'items'::regclass AND NOT indisvalid"
+        )
+        .await,
+        vec!["0"]
+    );
+    assert!(db.plan(ONLINE_AFTER).await.plan.is_empty());
+}
+
+#[tokio::test]
+async fn lock_timeout_names_the_blocker_and_changes_nothing() {
+    let db = TestDb::new("safety_lock").await;
+    db.apply(ONE_COLUMN).await;
+    let holder = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    holder
+        .batch_execute(
+            "SET application_name = 'long_report'; BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE",
+        )
+        .await
+        .unwrap();
+    let src = db.write("schema.hcl", TWO_COLUMNS);
+    let out = tokio::task::spawn_blocking({
+        let args = args(&db, &src);
+        move || {
+            strata()
+                .args(args)
+                .args(["apply", "-auto-approve", "--lock-timeout", "1s"])
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("lock_timeout 1s reached"), "{err}");
+    assert!(err.contains("long_report"), "the holder is named: {err}");
+    assert!(
+        err.contains("ADD COLUMN \"legacy\""),
+        "the statement is named: {err}"
+    );
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    assert!(!legacy_exists(&db).await, "nothing changed");
+}
+
+#[tokio::test]
+async fn rehearsal_runs_on_a_scratch_copy_first() {
+    let db = TestDb::new("safety_rehearse").await;
+    db.apply(ONE_COLUMN).await;
+    let src = db.write("schema.hcl", TWO_COLUMNS);
+    let scratch_before = db
+        .query("SELECT count(*) FROM pg_database WHERE datname LIKE 'strata_scratch%'")
+        .await;
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve", "--rehearse"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Rehearsal passed"))
+        .stdout(predicate::str::contains("left nothing to change"));
+    assert!(legacy_exists(&db).await);
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_database WHERE datname LIKE 'strata_scratch%'")
+            .await,
+        scratch_before,
+        "the scratch copy is dropped"
+    );
+}
+
+#[tokio::test]
+async fn moved_blocks_rename_and_keep_rows() {
+    let db = TestDb::new("safety_moved").await;
+    db.apply(
+        r#"
+schema "public" {}
+table "users" {
+  schema = schema.public
+  column "id" { type = bigserial }
+  column "name" { type = text }
+  primary_key { columns = [column.id] }
+  index "users_name" {
+    columns = [column.name]
+  }
+}
+table "posts" {
+  schema = schema.public
+  column "id" { type = bigint }
+  column "author_id" { type = bigint }
+  primary_key { columns = [column.id] }
+  foreign_key "posts_author_fk" {
+    columns     = [column.author_id]
+    ref_columns = [table.users.column.id]
+  }
+}
+"#,
+    )
+    .await;
+    db.exec("INSERT INTO users (name) VALUES ('ada'), ('grace'); INSERT INTO posts VALUES (1, 1)")
+        .await;
+    let renamed = r#"
+schema "public" {}
+table "people" {
+  schema = schema.public
+  column "id" { type = bigserial }
+  column "full_name" { type = text }
+  primary_key { columns = [column.id] }
+  index "users_name" {
+    columns = [column.full_name]
+  }
+}
+table "posts" {
+  schema = schema.public
+  column "id" { type = bigint }
+  column "author_id" { type = bigint }
+  primary_key { columns = [column.id] }
+  foreign_key "posts_author_fk" {
+    columns     = [column.author_id]
+    ref_columns = [table.people.column.id]
+  }
+}
+moved {
+  from = table.users
+  to   = table.people
+}
+moved {
+  from = table.people.column.name
+  to   = table.people.column.full_name
+}
+"#;
+    // Without the moved blocks, it would be a drop and a create, with a hint.
+    let without = renamed.split("moved {").next().unwrap().to_string();
+    let p = db.plan(&without).await;
+    assert!(p.plan.hazards().any(|(_, h)| h.code == "DS102"));
+    assert!(
+        p.plan.hints.iter().any(|h| h.contains("moved {")),
+        "{:?}",
+        p.plan.hints
+    );
+    let p = db.plan(renamed).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    assert!(
+        !p.plan.hazards().any(|(_, h)| h.is_data_loss()),
+        "a rename loses nothing: {sql:?}"
+    );
+    assert!(
+        sql.iter().any(|s| s.contains("RENAME TO \"people\"")),
+        "{sql:?}"
+    );
+    assert!(
+        sql.iter()
+            .any(|s| s.contains("RENAME COLUMN \"name\" TO \"full_name\"")),
+        "{sql:?}"
+    );
+    assert!(p.plan.hazards().any(|(_, h)| h.code == "BC101"));
+    assert!(p.plan.hazards().any(|(_, h)| h.code == "BC102"));
+    db.assert_converges(renamed).await;
+    assert_eq!(
+        db.query("SELECT string_agg(full_name, ',' ORDER BY id) FROM people")
+            .await,
+        vec!["ada,grace"]
+    );
+    assert_eq!(db.query("SELECT count(*) FROM posts").await, vec!["1"]);
+}
+
+#[tokio::test]
+async fn moved_block_errors_point_at_the_file() {
+    let db = TestDb::new("safety_moved_err").await;
+    let src = db.write(
+        "schema.hcl",
+        "schema \"public\" {}\ntable \"t\" {\n  schema = schema.public\n  column \"id\" { type = int }\n}\nmoved {\n  from = table.old\n  to   = table.nope\n}\n",
+    );
+    strata()
+        .args(["--src", &src.display().to_string(), "validate"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("table \"nope\" is not declared"))
+        .stderr(predicate::str::contains("schema.hcl:8"));
+}
+
+#[test]
+fn explain_lists_and_explains_codes() {
+    strata()
+        .args(["explain", "DS102"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("DS102: drops a table"))
+        .stdout(predicate::str::contains("category: data loss"))
+        .stdout(predicate::str::contains("deny"));
+    let out = strata().arg("explain").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("  ")).count(),
+        strata::lint::all().len()
+    );
+    strata()
+        .args(["explain", "XX123"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown code"));
+}
+
+#[test]
+fn validate_runs_schema_lints() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("schema.hcl");
+    std::fs::write(
+        &src,
+        "schema \"public\" {}\ntable \"t\" {\n  schema = schema.public\n  column \"id\" { type = serial }\n  column \"at\" { type = timestamp }\n  primary_key { columns = [column.id] }\n}\n",
+    )
+    .unwrap();
+    strata()
+        .args(["--src", &src.display().to_string(), "validate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ST101"))
+        .stdout(predicate::str::contains("ST102"))
+        .stdout(predicate::str::contains("ST104"))
+        .stdout(predicate::str::contains("schema.hcl:2"));
+    let env = dir.path().join("env.hcl");
+    std::fs::write(
+        &env,
+        "env \"ci\" {\n  src = [\"schema.hcl\"]\n  lint {\n    deny = [\"style\"]\n  }\n}\n",
+    )
+    .unwrap();
+    strata()
+        .args([
+            "--config",
+            &env.display().to_string(),
+            "--env",
+            "ci",
+            "validate",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "lint finding(s) the policy denies",
+        ));
+}
