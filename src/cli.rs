@@ -4,6 +4,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+pub mod migrate;
+
 /// Exit code for success with no changes (and every successful command).
 pub const EXIT_OK: u8 = 0;
 /// Exit code for errors.
@@ -36,7 +38,7 @@ pub struct GlobalArgs {
     /// Server for scratch databases used to normalize the schema (overrides the env's `dev`).
     #[arg(long = "dev-url", global = true)]
     pub dev_url: Option<String>,
-    /// Schema source: an .hcl file or a directory of them. Repeatable.
+    /// Schema source: an .hcl or .sql file, or a directory of them. Repeatable.
     #[arg(long, global = true)]
     pub src: Vec<PathBuf>,
     /// Schema to manage. Repeatable. Default: the schemas the configuration declares.
@@ -74,6 +76,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Manage strata's private PostgreSQL cluster in .strata/.
     Cluster(ClusterArgs),
+    /// Versioned migrations: write, check, lint and apply SQL migration files.
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -148,17 +152,17 @@ pub enum ClusterAction {
 pub fn rewrite_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut longs: Vec<String> = Vec::new();
     let cmd = Cli::command();
-    let mut collect = |c: &clap::Command| {
+    fn collect(c: &clap::Command, longs: &mut Vec<String>) {
         for a in c.get_arguments() {
             if let Some(l) = a.get_long() {
                 longs.push(l.to_string());
             }
         }
-    };
-    collect(&cmd);
-    for sub in cmd.get_subcommands() {
-        collect(sub);
+        for sub in c.get_subcommands() {
+            collect(sub, longs);
+        }
     }
+    collect(&cmd, &mut longs);
     args.into_iter()
         .map(|a| match a.to_str() {
             Some(s) if s.starts_with('-') && !s.starts_with("--") && s.len() > 2 => {

@@ -25,7 +25,26 @@ pub struct Env {
     pub lock_timeout: Option<String>,
     /// How long apply waits for another strata apply, e.g. `30s`.
     pub db_lock_wait: Option<String>,
+    /// `migration { dir = "…" }`: the migration directory, resolved against the config's
+    /// directory.
+    pub migration_dir: Option<PathBuf>,
+    /// `data "external_schema" "NAME" { program = [...] }` blocks of the config file.
+    pub external_schemas: BTreeMap<String, ExternalSchema>,
 }
+
+/// A program that prints the desired schema as SQL DDL on stdout
+/// (`data "external_schema" "NAME" { program = ["python3", "models.py"] }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalSchema {
+    pub name: String,
+    /// The command and its arguments.
+    pub program: Vec<String>,
+    /// Where it runs: `working_dir`, else the config file's directory.
+    pub working_dir: PathBuf,
+}
+
+/// How a `src` entry names an external schema: the value of `data.external_schema.NAME.url`.
+pub const EXTERNAL_SCHEMA_SCHEME: &str = "external_schema://";
 
 /// The config file could not be used.
 #[derive(Debug, Error, Diagnostic)]
@@ -100,14 +119,14 @@ fn parse_env(
     };
     let blocks: Vec<&Block> = body.blocks().collect();
     for b in &blocks {
-        if !["env", "variable", "locals"].contains(&b.ident.as_str()) {
+        if !["env", "variable", "locals", "data"].contains(&b.ident.as_str()) {
             errors.push(
                 HclError::new(
                     Location::new(file, b.ident.span()),
                     format!("unknown block `{}` in the config file", b.ident.as_str()),
                     "unknown block",
                 )
-                .with_help("the config file takes env, variable and locals blocks"),
+                .with_help("the config file takes env, variable, locals and data blocks"),
             );
         }
     }
@@ -179,6 +198,12 @@ fn parse_env(
         .map(|b| (file, *b))
         .collect();
     eval.declare_locals(&local_blocks, &mut errors);
+    let data_blocks: Vec<&Block> = blocks
+        .iter()
+        .copied()
+        .filter(|b| b.ident.as_str() == "data")
+        .collect();
+    let external_schemas = data_sources(file, &data_blocks, &mut eval, base, &mut errors);
     if !errors.is_empty() {
         return Err(HclErrors {
             errors: errors.list,
@@ -187,10 +212,15 @@ fn parse_env(
 
     let mut env = Env {
         name: name.to_string(),
+        external_schemas,
         ..Default::default()
     };
     for s in env_block.body.iter() {
         if let Some(b) = s.as_block() {
+            if b.ident.as_str() == "migration" {
+                env.migration_dir = migration_block(file, b, &eval, base, &mut errors);
+                continue;
+            }
             errors.push(
                 HclError::new(
                     Location::new(file, b.ident.span()),
@@ -198,7 +228,7 @@ fn parse_env(
                     "unknown block",
                 )
                 .with_help(format!(
-                    "an env takes the attributes: {}",
+                    "an env takes a `migration` block and the attributes: {}",
                     ENV_ATTRIBUTES.join(", ")
                 )),
             );
@@ -285,8 +315,164 @@ fn parse_env(
     errors.into_result(env)
 }
 
-/// Resolves a `src` entry (`file://` prefix allowed) against the config's directory.
+/// Reads `migration { dir = "migrations" }`.
+fn migration_block(
+    file: &SourceFile,
+    b: &Block,
+    eval: &Evaluator,
+    base: &Path,
+    errors: &mut Errors,
+) -> Option<PathBuf> {
+    let mut dir = None;
+    for s in b.body.iter() {
+        let (key, span) = match (s.as_attribute(), s.as_block()) {
+            (Some(a), _) => (a.key.as_str().to_string(), a.key.span()),
+            (_, Some(inner)) => (inner.ident.as_str().to_string(), inner.ident.span()),
+            _ => continue,
+        };
+        let Some(attr) = s.as_attribute().filter(|_| key == "dir") else {
+            errors.push(
+                HclError::new(
+                    Location::new(file, span),
+                    format!("unknown `{key}` in the migration block"),
+                    "unknown",
+                )
+                .with_help("the migration block takes `dir`"),
+            );
+            continue;
+        };
+        match eval.eval(&attr.value) {
+            Ok(Value::String(d)) => dir = Some(resolve(base, &d)),
+            Ok(_) => errors.push(HclError::new(
+                Location::new(file, attr.value.span()),
+                "`dir` must be a string",
+                "expected a string",
+            )),
+            Err(msg) => errors.push(HclError::new(
+                Location::new(file, attr.value.span()),
+                format!("cannot evaluate `dir`: {msg}"),
+                "here",
+            )),
+        }
+    }
+    dir
+}
+
+/// Reads the `data` blocks (only `external_schema` is supported) and declares their values.
+fn data_sources(
+    file: &SourceFile,
+    blocks: &[&Block],
+    eval: &mut Evaluator,
+    base: &Path,
+    errors: &mut Errors,
+) -> BTreeMap<String, ExternalSchema> {
+    let mut out = BTreeMap::new();
+    for b in blocks {
+        let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+        let [kind, name] = labels.as_slice() else {
+            errors.push(
+                HclError::new(
+                    Location::new(file, b.ident.span()),
+                    "a data block takes two labels: the kind and a name",
+                    "here",
+                )
+                .with_help("e.g. data \"external_schema\" \"app\" { program = [\"python3\", \"models.py\"] }"),
+            );
+            continue;
+        };
+        if *kind != "external_schema" {
+            errors.push(
+                HclError::new(
+                    Location::new(file, b.ident.span()),
+                    format!("unsupported data source `{kind}`"),
+                    "unsupported",
+                )
+                .with_help("strata supports data \"external_schema\" blocks"),
+            );
+            continue;
+        }
+        let mut program = None;
+        let mut working_dir = base.to_path_buf();
+        for a in b.body.attributes() {
+            let loc = Location::new(file, a.value.span());
+            let value = match eval.eval(&a.value) {
+                Ok(v) => v,
+                Err(msg) => {
+                    errors.push(HclError::new(
+                        loc,
+                        format!("cannot evaluate `{}`: {msg}", a.key.as_str()),
+                        "here",
+                    ));
+                    continue;
+                }
+            };
+            match (a.key.as_str(), value) {
+                ("program", Value::Array(items)) => {
+                    let args: Option<Vec<String>> = items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_string))
+                        .collect();
+                    match args {
+                        Some(args) if !args.is_empty() => program = Some(args),
+                        _ => errors.push(HclError::new(
+                            loc,
+                            "`program` must be a non-empty list of strings",
+                            "expected [\"command\", \"arg\", …]",
+                        )),
+                    }
+                }
+                ("working_dir", Value::String(d)) => working_dir = resolve(base, &d),
+                (key @ ("program" | "working_dir"), _) => errors.push(HclError::new(
+                    loc,
+                    format!("`{key}` has the wrong type"),
+                    if key == "program" {
+                        "expected a list of strings"
+                    } else {
+                        "expected a string"
+                    },
+                )),
+                (key, _) => errors.push(
+                    HclError::new(
+                        Location::new(file, a.key.span()),
+                        format!("unknown attribute `{key}` in data \"external_schema\""),
+                        "unknown attribute",
+                    )
+                    .with_help("external_schema takes `program` and `working_dir`"),
+                ),
+            }
+        }
+        let Some(program) = program else {
+            errors.push(HclError::new(
+                Location::new(file, b.ident.span()),
+                format!("data \"external_schema\" \"{name}\" has no `program`"),
+                "missing program",
+            ));
+            continue;
+        };
+        let mut value = hcl::Map::new();
+        value.insert(
+            "url".to_string(),
+            Value::String(format!("{EXTERNAL_SCHEMA_SCHEME}{name}")),
+        );
+        eval.declare_data(kind, name, Value::Object(value));
+        out.insert(
+            name.to_string(),
+            ExternalSchema {
+                name: name.to_string(),
+                program,
+                working_dir,
+            },
+        );
+    }
+    out
+}
+
+/// Resolves a `src` entry (`file://` prefix allowed) against the config's directory. Other URLs
+/// (`external_schema://NAME`) stay as they are.
 fn resolve(base: &Path, s: &str) -> PathBuf {
+    if s.starts_with(EXTERNAL_SCHEMA_SCHEME) {
+        return PathBuf::from(s);
+    }
     let s = s.strip_prefix("file://").unwrap_or(s);
     let p = PathBuf::from(s);
     if p.is_absolute() { p } else { base.join(p) }
@@ -366,6 +552,37 @@ env "prod" {
         );
         // Not used by the selected env: fine.
         assert!(env("variable \"pw\" {}\nenv \"a\" {}\n", "a", &[]).is_ok());
+    }
+
+    #[test]
+    fn migration_dir_and_external_schema() {
+        let e = env(
+            r#"
+data "external_schema" "app" {
+  program = ["python3", "models.py"]
+}
+env "a" {
+  src = data.external_schema.app.url
+  migration {
+    dir = "db/migrations"
+  }
+}
+"#,
+            "a",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(e.src, vec![PathBuf::from("external_schema://app")]);
+        assert_eq!(e.migration_dir, Some(PathBuf::from("/proj/db/migrations")));
+        let x = &e.external_schemas["app"];
+        assert_eq!(x.program, vec!["python3", "models.py"]);
+        assert_eq!(x.working_dir, PathBuf::from("/proj"));
+        let err = env("data \"sql\" \"x\" {}\nenv \"a\" {}\n", "a", &[]).unwrap_err();
+        assert!(
+            err.errors[0]
+                .message
+                .contains("unsupported data source `sql`")
+        );
     }
 
     #[test]

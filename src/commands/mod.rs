@@ -5,6 +5,7 @@ pub mod apply;
 pub mod cluster;
 pub mod fmt;
 pub mod inspect;
+pub mod migrate;
 pub mod plan;
 pub mod validate;
 
@@ -61,6 +62,10 @@ pub struct Settings {
     pub project_dir: PathBuf,
     pub config_path: PathBuf,
     pub painter: Painter,
+    /// The env's `migration { dir }` (`migrate --dir` overrides it).
+    pub migration_dir: Option<PathBuf>,
+    /// The config file's `data "external_schema"` programs, by name.
+    pub external_schemas: BTreeMap<String, config::ExternalSchema>,
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -73,6 +78,7 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Validate => validate::run(&settings),
         Command::Fmt(args) => fmt::run(&settings, &args),
         Command::Cluster(args) => cluster::run(&settings, &args).await,
+        Command::Migrate(args) => migrate::run(&settings, &args).await,
     }
 }
 
@@ -102,6 +108,8 @@ fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         project_dir: cwd.clone(),
         config_path: config_path.clone(),
         painter,
+        migration_dir: None,
+        external_schemas: BTreeMap::new(),
     };
     if let Some(name) = &g.env {
         let env = config::load_env(&config_path, name, &vars)?;
@@ -114,6 +122,8 @@ fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         s.src = env.src;
         s.schemas = env.schemas;
         s.exclude = env.exclude;
+        s.migration_dir = env.migration_dir;
+        s.external_schemas = env.external_schemas;
         if let Some(l) = env.lock_timeout {
             s.lock_timeout = l;
         }
@@ -305,6 +315,9 @@ pub struct Prepared {
 
 /// Loads, inspects, normalizes, diffs and plans.
 pub async fn prepare(s: &Settings) -> Result<Prepared> {
+    if crate::sources::is_sql(&s.src)? {
+        return crate::sources::prepare(s).await;
+    }
     // Reading the HCL (CPU) and inspecting the database (I/O) run side by side.
     let settings = s.clone();
     let loading = tokio::task::spawn_blocking(move || load_desired(&settings));
