@@ -24,10 +24,13 @@ pub fn describe_failure(r: &Revision, file: Option<&Migration>) -> String {
             r.applied, r.total
         )
     };
+    let at = if r.applied == 0 {
+        String::new()
+    } else {
+        format!(" at statement {} of {}", r.applied + 1, r.total)
+    };
     format!(
-        "{name}: statement {} of {} failed: {}\n      statement: {}\n      {what}",
-        r.applied + 1,
-        r.total,
+        "{name} failed{at}: {}\n      statement: {}\n      {what}",
         r.error.as_deref().unwrap_or(""),
         r.error_statement.as_deref().unwrap_or("").trim()
     )
