@@ -208,6 +208,18 @@ async fn diff_apply_status_plan() {
     assert_eq!(revs.len(), 2);
     assert!(revs.iter().all(|r| r.ends_with("ok")), "{revs:?}");
     assert!(revs[1].contains(" 2/2 "), "{revs:?}");
+    // Drift: changes made by hand, outside the files.
+    p.migrate(&["status", "--drift"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Drift:           none"));
+    p.db.exec("ALTER TABLE users ADD COLUMN hack text").await;
+    p.migrate(&["status", "--drift"])
+        .assert()
+        .code(6)
+        .stdout(predicate::str::contains("Migration status: DRIFT"))
+        .stdout(predicate::str::contains("~ table.public.users"))
+        .stdout(predicate::str::contains("+ column.hack"));
 }
 
 #[tokio::test]
@@ -480,6 +492,33 @@ async fn lint_flags_dangerous_files_and_passes_safe_ones() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("2_safe.sql"));
+    // --git-base: the files that are not in that revision.
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(p.db.path())
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "migrations/1_init.sql", "migrations/2_safe.sql"]);
+    git(&["commit", "-qm", "base"]);
+    p.migrate(&["lint", "--git-base", "HEAD"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Analyzing 1 migration file(s)"))
+        .stdout(predicate::str::contains("3_danger.sql"))
+        .stdout(predicate::str::contains("2_safe.sql").not());
+    p.migrate(&["lint", "--git-base", "no-such-ref"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("git ls-tree no-such-ref failed"));
     // Reviewed: silence the data loss; the warnings stay and do not fail.
     p.write_file(
         "3_danger.sql",

@@ -195,6 +195,12 @@ pub fn load_desired(s: &Settings) -> Result<Loaded> {
             "pass --src schema.hcl (a file or a directory), or use --env with an env that has `src`",
         ));
     }
+    if crate::sources::is_sql(&s.src)? {
+        return Err(usage(
+            "the schema sources are SQL, not HCL",
+            "SQL sources run in a scratch database: use `strata plan` (or `strata migrate validate`) to check them",
+        ));
+    }
     let files = hcl::collect_files(&s.src, std::slice::from_ref(&s.config_path))?;
     if files.is_empty() {
         return Err(usage(

@@ -355,11 +355,8 @@ async fn run_file(
             return Err(fail(st, e, if no_tx { i } else { 0 }));
         }
         if no_tx {
-            let mut r = record(i + 1);
-            if i + 1 < stmts.len() {
-                r.error = None;
-            }
-            revisions::upsert(client, &r)
+            // Progress survives a crash: the row says how far the file got.
+            revisions::upsert(client, &record(i + 1))
                 .await
                 .map_err(|e| infra(e.to_string()))?;
         }

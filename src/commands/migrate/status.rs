@@ -8,7 +8,7 @@ use crate::diff;
 use crate::migrate::dir::{Dir, Migration, compare_versions};
 use crate::migrate::revisions::{self, Revision};
 use crate::migrate::{inspect_state, status};
-use crate::plan::{self as planner, PlanContext, PlanDeps};
+use crate::plan::{self as planner, Action, PlanContext, PlanDeps};
 use miette::Result;
 use std::cmp::Ordering;
 use std::path::Path;
@@ -51,14 +51,31 @@ pub async fn run(s: &Settings, path: &Path, args: &StatusArgs) -> Result<u8> {
     let client = connect(&url).await?;
     let revs = revisions::read(&client).await?;
     let st = status(&dir, &revs);
-    let (label, code) = if !st.mismatched.is_empty() || !st.out_of_order.is_empty() {
-        (p.bold_red("CHECKSUM MISMATCH"), EXIT_MISMATCH)
+    let mut code = if !st.mismatched.is_empty() || !st.out_of_order.is_empty() {
+        EXIT_MISMATCH
     } else if st.failed.is_some() {
-        (p.bold_red("FAILED"), EXIT_FAILED)
+        EXIT_FAILED
     } else if !st.pending.is_empty() {
-        (p.yellow("PENDING"), EXIT_PENDING)
+        EXIT_PENDING
     } else {
-        (p.bold_green("OK"), EXIT_OK)
+        EXIT_OK
+    };
+    // Drift only means something when the database is where the files say it is.
+    let drift = if args.drift && code == EXIT_OK {
+        let d = drift(s, &dir, &st, &client).await?;
+        if d.is_some() {
+            code = EXIT_DRIFT;
+        }
+        Some(d)
+    } else {
+        None
+    };
+    let label = match code {
+        EXIT_MISMATCH => p.bold_red("CHECKSUM MISMATCH"),
+        EXIT_FAILED => p.bold_red("FAILED"),
+        EXIT_PENDING => p.yellow("PENDING"),
+        EXIT_DRIFT => p.bold_red("DRIFT"),
+        _ => p.bold_green("OK"),
     };
     println!("Migration status: {label}");
     println!("  Database:        {}", url.redacted());
@@ -96,49 +113,79 @@ pub async fn run(s: &Settings, path: &Path, args: &StatusArgs) -> Result<u8> {
             m.name
         );
     }
-    if args.drift && code == EXIT_OK {
-        let dev = dev_source(s)?;
-        let applied: Vec<&Migration> = dir
-            .migrations
-            .iter()
-            .filter(|m| {
-                st.current
-                    .as_deref()
-                    .is_some_and(|c| compare_versions(&m.version, c) != Ordering::Greater)
-            })
-            .collect();
-        let (mut expected, expected_deps) = replayed_state(&dev, &dir.path, &applied).await?;
-        let (mut live, live_deps) = inspect_state(&client).await?;
-        if !s.schemas.is_empty() {
-            expected.schemas.retain(|n, _| s.schemas.contains(n));
-            live.schemas.retain(|n, _| s.schemas.contains(n));
-        }
-        apply_exclude(&mut expected, &s.exclude);
-        apply_exclude(&mut live, &s.exclude);
-        let changes = diff::diff(&expected, &live)?;
-        if changes.is_empty() {
-            println!("  Drift:           none (the database matches the applied files)");
-        } else {
-            let plan = planner::build(
-                &changes,
-                &expected,
-                &live,
-                &PlanDeps {
-                    current: expected_deps,
-                    desired: live_deps,
-                },
-                &PlanContext::default(),
-            );
+    match drift {
+        Some(None) => println!("  Drift:           none (the database matches the applied files)"),
+        Some(Some(lines)) => {
             println!(
                 "  Drift:           {} (changed outside the migration files):",
                 p.bold_red("the database differs from the applied files")
             );
-            for step in &plan.steps {
-                println!("    - {}", step.description);
+            for l in lines {
+                println!("    {l}");
             }
             println!("  Write a migration that records the change, or revert it by hand.");
-            return Ok(EXIT_DRIFT);
         }
+        None => {}
     }
     Ok(code)
+}
+
+/// What differs between the applied files (replayed on a scratch database) and the live
+/// database, one line per object; `None` when nothing does.
+async fn drift(
+    s: &Settings,
+    dir: &Dir,
+    st: &crate::migrate::Status<'_>,
+    client: &tokio_postgres::Client,
+) -> Result<Option<Vec<String>>> {
+    let dev = dev_source(s)?;
+    let applied: Vec<&Migration> = dir
+        .migrations
+        .iter()
+        .filter(|m| {
+            st.current
+                .as_deref()
+                .is_some_and(|c| compare_versions(&m.version, c) != Ordering::Greater)
+        })
+        .collect();
+    let (mut expected, expected_deps) = replayed_state(&dev, &dir.path, &applied).await?;
+    let (mut live, live_deps) = inspect_state(client).await?;
+    if !s.schemas.is_empty() {
+        expected.schemas.retain(|n, _| s.schemas.contains(n));
+        live.schemas.retain(|n, _| s.schemas.contains(n));
+    }
+    apply_exclude(&mut expected, &s.exclude);
+    apply_exclude(&mut live, &s.exclude);
+    let changes = diff::diff(&expected, &live)?;
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let plan = planner::build(
+        &changes,
+        &expected,
+        &live,
+        &PlanDeps {
+            current: expected_deps,
+            desired: live_deps,
+        },
+        &PlanContext::default(),
+    );
+    let mut lines = Vec::new();
+    for o in &plan.objects {
+        lines.push(format!("{} {}", symbol(o.action), o.address));
+        for c in &o.children {
+            lines.push(format!("    {} {}", symbol(c.action), c.address));
+        }
+    }
+    Ok(Some(lines))
+}
+
+/// How an object changed by hand reads: `+` added, `-` removed, `~` changed.
+fn symbol(a: Action) -> &'static str {
+    match a {
+        Action::Create => "+",
+        Action::Delete => "-",
+        Action::Update | Action::Rename => "~",
+        Action::Replace => "-/+",
+    }
 }
