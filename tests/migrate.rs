@@ -671,3 +671,69 @@ env "bad" {
         .stderr(predicate::str::contains("syntax error"))
         .stderr(predicate::str::contains("CREATE TABLE oops"));
 }
+
+#[tokio::test]
+async fn transaction_modes() {
+    let p = Project::new("mig_tx", V1).await;
+    p.write_file("1_a.sql", "CREATE TABLE a (id int);\n");
+    p.write_file("2_b.sql", "CREATE TABLE b (id int);\nSELECT 1/0;\n");
+    p.hash();
+    // One transaction for the run: the failure rolls back file 1 too.
+    p.migrate(&["apply", "--tx-mode", "all"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("division by zero"))
+        .stderr(predicate::str::contains("--tx-mode all"));
+    assert_eq!(
+        p.db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .await,
+        vec!["0"]
+    );
+    assert_eq!(p.revisions().await, vec!["2 0/2 division by zero"]);
+    p.migrate(&["status"])
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains("1_a.sql"));
+    p.write_file("2_b.sql", "CREATE TABLE b (id int);\n");
+    p.hash();
+    p.migrate(&["apply", "--tx-mode", "all"]).assert().success();
+    assert_eq!(p.revisions().await, vec!["1 1/1 ok", "2 1/1 ok"]);
+    // A txmode none file runs statement by statement and resumes after a failure.
+    p.write_file(
+        "3_c.sql",
+        "-- strata:txmode none\n\nCREATE TABLE c (id int);\nCREATE INDEX CONCURRENTLY c_id ON c (idd);\n",
+    );
+    p.hash();
+    p.migrate(&["apply"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("\"idd\" does not exist"))
+        .stderr(predicate::str::contains("resumes at statement 2"));
+    assert_eq!(
+        p.revisions().await[2],
+        "3 1/2 column \"idd\" does not exist"
+    );
+    p.migrate(&["status"])
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains("at statement 2 of 2"))
+        .stdout(predicate::str::contains("1 of 2 statements are applied"));
+    p.write_file(
+        "3_c.sql",
+        "-- strata:txmode none\n\nCREATE TABLE c (id int);\nCREATE INDEX CONCURRENTLY c_id ON c (id);\n",
+    );
+    p.hash();
+    p.migrate(&["apply"]).assert().success();
+    assert_eq!(p.revisions().await[2], "3 2/2 ok");
+    p.migrate(&["status"]).assert().code(0);
+    // A txmode none file cannot join a run in one transaction.
+    p.write_file(
+        "4_d.sql",
+        "-- strata:txmode none\n\nCREATE TABLE d (id int);\n",
+    );
+    p.hash();
+    p.migrate(&["apply", "--tx-mode", "all"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot run in one transaction"));
+}
