@@ -29,7 +29,7 @@ pub struct GlobalArgs {
     /// Environment from the config file (an `env "NAME"` block).
     #[arg(long, global = true, env = "STRATA_ENV")]
     pub env: Option<String>,
-    /// Config file with env, variable and locals blocks.
+    /// Config file with env, variable, locals and data blocks.
     #[arg(long, global = true, default_value = "env.hcl")]
     pub config: PathBuf,
     /// Target database URL (overrides the env's `url`), e.g. postgres://user@host:5432/db.
