@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs PostgreSQL's server programs from Debian's packages when they are missing.
 # strata's private cluster (env "local") needs initdb, pg_ctl and postgres; nothing else.
+# Building strata also needs libclang (install-build-deps.sh, run first).
 set -euo pipefail
+"$(dirname "$0")/install-build-deps.sh"
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then
   exit 0
 fi

@@ -4,6 +4,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+pub mod migrate;
+
 /// Exit code for success with no changes (and every successful command).
 pub const EXIT_OK: u8 = 0;
 /// Exit code for errors.
@@ -27,7 +29,7 @@ pub struct GlobalArgs {
     /// Environment from the config file (an `env "NAME"` block).
     #[arg(long, global = true, env = "STRATA_ENV")]
     pub env: Option<String>,
-    /// Config file with env, variable and locals blocks.
+    /// Config file with env, variable, locals and data blocks.
     #[arg(long, global = true, default_value = "env.hcl")]
     pub config: PathBuf,
     /// Target database URL (overrides the env's `url`), e.g. postgres://user@host:5432/db.
@@ -36,7 +38,7 @@ pub struct GlobalArgs {
     /// Server for scratch databases used to normalize the schema (overrides the env's `dev`).
     #[arg(long = "dev-url", global = true)]
     pub dev_url: Option<String>,
-    /// Schema source: an .hcl file or a directory of them. Repeatable.
+    /// Schema source: an .hcl or .sql file, or a directory of them. Repeatable.
     #[arg(long, global = true)]
     pub src: Vec<PathBuf>,
     /// Schema to manage. Repeatable. Default: the schemas the configuration declares.
@@ -78,6 +80,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Explain a hazard or lint code (without a code: list them all).
     Explain(ExplainArgs),
+    /// Versioned migrations: write, check, lint and apply SQL migration files.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Flags that decide which hazards block an apply.
@@ -212,17 +216,17 @@ pub enum ClusterAction {
 pub fn rewrite_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut longs: Vec<String> = Vec::new();
     let cmd = Cli::command();
-    let mut collect = |c: &clap::Command| {
+    fn collect(c: &clap::Command, longs: &mut Vec<String>) {
         for a in c.get_arguments() {
             if let Some(l) = a.get_long() {
                 longs.push(l.to_string());
             }
         }
-    };
-    collect(&cmd);
-    for sub in cmd.get_subcommands() {
-        collect(sub);
+        for sub in c.get_subcommands() {
+            collect(sub, longs);
+        }
     }
+    collect(&cmd, &mut longs);
     args.into_iter()
         .map(|a| match a.to_str() {
             Some(s) if s.starts_with('-') && !s.starts_with("--") && s.len() > 2 => {

@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+mod blocks;
+use blocks::{data_sources, migration_block};
+
 /// One environment as written in env.hcl, with values evaluated.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
@@ -36,7 +39,26 @@ pub struct Env {
     pub rehearse: Option<bool>,
     /// Hazard policy: the global `lint` block with the env's on top.
     pub policy: Policy,
+    /// `migration { dir = "…" }`: the migration directory, resolved against the config's
+    /// directory.
+    pub migration_dir: Option<PathBuf>,
+    /// `data "external_schema" "NAME" { program = [...] }` blocks of the config file.
+    pub external_schemas: BTreeMap<String, ExternalSchema>,
 }
+
+/// A program that prints the desired schema as SQL DDL on stdout
+/// (`data "external_schema" "NAME" { program = ["python3", "models.py"] }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalSchema {
+    pub name: String,
+    /// The command and its arguments.
+    pub program: Vec<String>,
+    /// Where it runs: `working_dir`, else the config file's directory.
+    pub working_dir: PathBuf,
+}
+
+/// How a `src` entry names an external schema: the value of `data.external_schema.NAME.url`.
+pub const EXTERNAL_SCHEMA_SCHEME: &str = "external_schema://";
 
 /// The config file could not be used.
 #[derive(Debug, Error, Diagnostic)]
@@ -70,7 +92,7 @@ pub const ENV_ATTRIBUTES: &[&str] = &[
 ];
 
 /// Blocks an `env` block takes (`policy` is another name for `lint`).
-pub const ENV_BLOCKS: &[&str] = &["lint", "policy"];
+pub const ENV_BLOCKS: &[&str] = &["lint", "policy", "migration"];
 
 /// Reads env `name` from the config file at `path`.
 pub fn load_env(path: &Path, name: &str, vars: &BTreeMap<String, String>) -> Result<Env> {
@@ -118,14 +140,14 @@ fn parse_env(
     };
     let blocks: Vec<&Block> = body.blocks().collect();
     for b in &blocks {
-        if !["env", "variable", "locals", "lint"].contains(&b.ident.as_str()) {
+        if !["env", "variable", "locals", "lint", "data"].contains(&b.ident.as_str()) {
             errors.push(
                 HclError::new(
                     Location::new(file, b.ident.span()),
                     format!("unknown block `{}` in the config file", b.ident.as_str()),
                     "unknown block",
                 )
-                .with_help("the config file takes env, variable, locals and lint blocks"),
+                .with_help("the config file takes env, variable, locals, lint and data blocks"),
             );
         }
     }
@@ -197,6 +219,12 @@ fn parse_env(
         .map(|b| (file, *b))
         .collect();
     eval.declare_locals(&local_blocks, &mut errors);
+    let data_blocks: Vec<&Block> = blocks
+        .iter()
+        .copied()
+        .filter(|b| b.ident.as_str() == "data")
+        .collect();
+    let external_schemas = data_sources(file, &data_blocks, &mut eval, base, &mut errors);
     if !errors.is_empty() {
         return Err(HclErrors {
             errors: errors.list,
@@ -205,6 +233,7 @@ fn parse_env(
 
     let mut env = Env {
         name: name.to_string(),
+        external_schemas,
         ..Default::default()
     };
     for b in blocks.iter().filter(|b| b.ident.as_str() == "lint") {
@@ -213,9 +242,13 @@ fn parse_env(
     }
     for s in env_block.body.iter() {
         if let Some(b) = s.as_block() {
-            if ENV_BLOCKS.contains(&b.ident.as_str()) {
+            if ["lint", "policy"].contains(&b.ident.as_str()) {
                 let p = parse_policy(file, b, &eval, &mut errors);
                 env.policy.merge(&p);
+                continue;
+            }
+            if b.ident.as_str() == "migration" {
+                env.migration_dir = migration_block(file, b, &eval, base, &mut errors);
                 continue;
             }
             errors.push(
@@ -445,8 +478,12 @@ fn parse_policy(file: &SourceFile, block: &Block, eval: &Evaluator, errors: &mut
     policy
 }
 
-/// Resolves a `src` entry (`file://` prefix allowed) against the config's directory.
+/// Resolves a `src` entry (`file://` prefix allowed) against the config's directory. Other URLs
+/// (`external_schema://NAME`) stay as they are.
 fn resolve(base: &Path, s: &str) -> PathBuf {
+    if s.starts_with(EXTERNAL_SCHEMA_SCHEME) {
+        return PathBuf::from(s);
+    }
     let s = s.strip_prefix("file://").unwrap_or(s);
     let p = PathBuf::from(s);
     if p.is_absolute() { p } else { base.join(p) }
@@ -526,6 +563,37 @@ env "prod" {
         );
         // Not used by the selected env: fine.
         assert!(env("variable \"pw\" {}\nenv \"a\" {}\n", "a", &[]).is_ok());
+    }
+
+    #[test]
+    fn migration_dir_and_external_schema() {
+        let e = env(
+            r#"
+data "external_schema" "app" {
+  program = ["python3", "models.py"]
+}
+env "a" {
+  src = data.external_schema.app.url
+  migration {
+    dir = "db/migrations"
+  }
+}
+"#,
+            "a",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(e.src, vec![PathBuf::from("external_schema://app")]);
+        assert_eq!(e.migration_dir, Some(PathBuf::from("/proj/db/migrations")));
+        let x = &e.external_schemas["app"];
+        assert_eq!(x.program, vec!["python3", "models.py"]);
+        assert_eq!(x.working_dir, PathBuf::from("/proj"));
+        let err = env("data \"sql\" \"x\" {}\nenv \"a\" {}\n", "a", &[]).unwrap_err();
+        assert!(
+            err.errors[0]
+                .message
+                .contains("unsupported data source `sql`")
+        );
     }
 
     #[test]

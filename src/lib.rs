@@ -13,11 +13,13 @@ pub mod devdb;
 pub mod diff;
 pub mod hcl;
 pub mod lint;
+pub mod migrate;
 pub mod model;
 pub mod normalize;
 pub mod plan;
 pub mod postgres;
 pub mod render;
+pub mod sources;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

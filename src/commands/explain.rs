@@ -48,6 +48,7 @@ pub fn run(s: &Settings, args: &ExplainArgs) -> Result<u8> {
         match r.check {
             Check::Step(_) => "on every plan step that changes an existing object",
             Check::Schema(_) => "on the desired schema by `strata validate` (no database)",
+            Check::Sql => "on migration files by `strata migrate lint`",
         }
     );
     println!(

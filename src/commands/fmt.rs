@@ -13,7 +13,11 @@ pub fn run(s: &Settings, args: &FmtArgs) -> Result<u8> {
     } else {
         vec![s.project_dir.clone()]
     };
-    let files = hcl::collect_files(&paths, &[])?;
+    let mut files = hcl::collect_files(&paths, &[])?;
+    if args.paths.is_empty() {
+        // The env's `src` may name SQL sources: only HCL is formatted.
+        files.retain(|f| f.extension().is_some_and(|x| x == "hcl"));
+    }
     if files.is_empty() {
         return Err(usage(
             "no .hcl files to format",

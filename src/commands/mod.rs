@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod explain;
 pub mod fmt;
 pub mod inspect;
+pub mod migrate;
 pub mod plan;
 pub mod show;
 pub mod validate;
@@ -75,6 +76,10 @@ pub struct Settings {
     pub project_dir: PathBuf,
     pub config_path: PathBuf,
     pub painter: Painter,
+    /// The env's `migration { dir }` (`migrate --dir` overrides it).
+    pub migration_dir: Option<PathBuf>,
+    /// The config file's `data "external_schema"` programs, by name.
+    pub external_schemas: BTreeMap<String, config::ExternalSchema>,
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -89,6 +94,7 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Cluster(args) => cluster::run(&settings, &args).await,
         Command::Show(args) => show::run(&settings, &args),
         Command::Explain(args) => explain::run(&settings, &args),
+        Command::Migrate(args) => migrate::run(&settings, &args).await,
     }
 }
 
@@ -123,6 +129,8 @@ pub(crate) fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         project_dir: cwd.clone(),
         config_path: config_path.clone(),
         painter,
+        migration_dir: None,
+        external_schemas: BTreeMap::new(),
     };
     if let Some(name) = &g.env {
         let env = config::load_env(&config_path, name, &vars)?;
@@ -135,6 +143,8 @@ pub(crate) fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         s.src = env.src;
         s.schemas = env.schemas;
         s.exclude = env.exclude;
+        s.migration_dir = env.migration_dir;
+        s.external_schemas = env.external_schemas;
         if let Some(l) = env.lock_timeout {
             s.lock_timeout = l;
         }
@@ -235,6 +245,12 @@ pub fn load_desired(s: &Settings) -> Result<Loaded> {
         return Err(usage(
             "no schema source",
             "pass --src schema.hcl (a file or a directory), or use --env with an env that has `src`",
+        ));
+    }
+    if crate::sources::is_sql(&s.src)? {
+        return Err(usage(
+            "the schema sources are SQL, not HCL",
+            "SQL sources run in a scratch database: use `strata plan` (or `strata migrate validate`) to check them",
         ));
     }
     let files = hcl::collect_files(&s.src, std::slice::from_ref(&s.config_path))?;
@@ -368,6 +384,9 @@ pub struct Prepared {
 
 /// Loads, inspects, normalizes, diffs and plans.
 pub async fn prepare(s: &Settings) -> Result<Prepared> {
+    if crate::sources::is_sql(&s.src)? {
+        return crate::sources::prepare(s).await;
+    }
     // Reading the HCL (CPU) and inspecting the database (I/O) run side by side.
     let settings = s.clone();
     let loading = tokio::task::spawn_blocking(move || load_desired(&settings));

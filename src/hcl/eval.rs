@@ -15,6 +15,8 @@ pub struct Evaluator {
     ctx: Context<'static>,
     vars: hcl::Map<String, Value>,
     locals: hcl::Map<String, Value>,
+    /// `data.<kind>.<name>` values (env.hcl data sources).
+    data: hcl::Map<String, Value>,
     with_getenv: bool,
 }
 
@@ -25,6 +27,7 @@ impl Evaluator {
             ctx: Context::new(),
             vars: hcl::Map::new(),
             locals: hcl::Map::new(),
+            data: hcl::Map::new(),
             with_getenv,
         };
         e.rebuild();
@@ -35,6 +38,9 @@ impl Evaluator {
         let mut ctx = Context::new();
         ctx.declare_var("var", Value::Object(self.vars.clone()));
         ctx.declare_var("local", Value::Object(self.locals.clone()));
+        if !self.data.is_empty() {
+            ctx.declare_var("data", Value::Object(self.data.clone()));
+        }
         declare_stdlib(&mut ctx, self.with_getenv);
         self.ctx = ctx;
     }
@@ -156,6 +162,18 @@ impl Evaluator {
             }
             pending = failed.into_iter().map(|(f, a, _)| (f, a)).collect();
         }
+    }
+
+    /// Declares `data.<kind>.<name>` = `value` (a data source of env.hcl).
+    pub fn declare_data(&mut self, kind: &str, name: &str, value: Value) {
+        let entry = self
+            .data
+            .entry(kind.to_string())
+            .or_insert_with(|| Value::Object(hcl::Map::new()));
+        if let Value::Object(m) = entry {
+            m.insert(name.to_string(), value);
+        }
+        self.rebuild();
     }
 
     /// The value of `var.name`, if declared.

@@ -185,6 +185,9 @@ pub enum Check {
     Step(fn(&Subject) -> Option<String>),
     /// Returns (object address, message) for every problem in a desired schema.
     Schema(fn(&Model) -> Vec<(String, String)>),
+    /// Found in hand-written SQL by `strata migrate lint` (on the parse tree; see
+    /// `migrate::lint`): listed here so `explain` and policies know the code.
+    Sql,
 }
 
 /// One lint rule.

@@ -135,6 +135,8 @@ impl TestDb {
             project_dir: self.dir.path().to_path_buf(),
             config_path: self.dir.path().join("env.hcl"),
             painter: Painter::new(false),
+            migration_dir: None,
+            external_schemas: Default::default(),
         }
     }
 

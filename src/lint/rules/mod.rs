@@ -23,6 +23,8 @@ mod mf106_foreign_key_on_existing;
 mod mf107_domain_constraint;
 mod mf108_exclusion_on_existing;
 mod pg101_index_not_concurrent;
+mod pg102_drop_index_not_concurrent;
+mod pg103_concurrently_in_transaction;
 mod pg104_primary_key_lock;
 mod pg105_unique_lock;
 mod pg301_type_change_rewrite;
@@ -71,6 +73,8 @@ pub static ALL: &[&Rule] = &[
     &mf107_domain_constraint::RULE,
     &mf108_exclusion_on_existing::RULE,
     &pg101_index_not_concurrent::RULE,
+    &pg102_drop_index_not_concurrent::RULE,
+    &pg103_concurrently_in_transaction::RULE,
     &pg104_primary_key_lock::RULE,
     &pg105_unique_lock::RULE,
     &pg301_type_change_rewrite::RULE,

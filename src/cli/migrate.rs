@@ -1,0 +1,124 @@
+//! `strata migrate …`: flags of the versioned-migration commands.
+
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Exit code of `migrate status` when files are pending.
+pub const EXIT_PENDING: u8 = 3;
+/// Exit code of `migrate status` when the last migration failed.
+pub const EXIT_FAILED: u8 = 4;
+/// Exit code of `migrate status` when an applied file changed or the sum file does not match.
+pub const EXIT_MISMATCH: u8 = 5;
+/// Exit code of `migrate status --drift` when the database differs from the applied files.
+pub const EXIT_DRIFT: u8 = 6;
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Migration directory (overrides the env's `migration { dir }`; default `migrations`).
+    #[arg(long, global = true)]
+    pub dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: MigrateAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateAction {
+    /// Write a migration file with the changes from the directory's state to the desired schema.
+    Diff(DiffArgs),
+    /// Create an empty migration file.
+    New(NewArgs),
+    /// Recompute the sum file (strata.sum) after editing files by hand.
+    Hash,
+    /// Check the sum file and replay every file on a scratch database.
+    Validate,
+    /// Apply pending migration files to the target database.
+    Apply(MigrateApplyArgs),
+    /// Show applied, pending and failed files (exit 0 up to date, 3 pending, 4 failed,
+    /// 5 checksum mismatch, 6 drift).
+    Status(StatusArgs),
+    /// Revert the last N applied files (down files, or a computed reverse plan).
+    Down(DownArgs),
+    /// Check migration files for dangerous changes.
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Name of the migration, e.g. add_users (becomes <timestamp>_add_users.sql).
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Name of the migration.
+    pub name: String,
+}
+
+/// How migration files are wrapped in transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TxMode {
+    /// Each file in its own transaction (files with `-- strata:txmode none` run without one).
+    #[default]
+    File,
+    /// All pending files in one transaction.
+    All,
+    /// No transaction: every statement commits on its own.
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateApplyArgs {
+    /// Apply at most this many pending files.
+    pub count: Option<usize>,
+    /// Print the files and statements that would run, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Transaction mode.
+    #[arg(long, value_enum, default_value_t = TxMode::File)]
+    pub tx_mode: TxMode,
+    /// For a database that existed before strata: mark the files up to VERSION as applied.
+    #[arg(long)]
+    pub baseline: Option<String>,
+    /// PostgreSQL lock_timeout for the statements (default 5s, or the env's `lock_timeout`).
+    #[arg(long)]
+    pub lock_timeout: Option<String>,
+    /// How long to wait for another strata on the same database (default 30s).
+    #[arg(long)]
+    pub db_lock_wait: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Also replay the applied files on a scratch database and report objects changed by hand.
+    #[arg(long)]
+    pub drift: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// How many applied files to revert.
+    #[arg(default_value_t = 1)]
+    pub count: usize,
+    /// Print what would run and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Revert without asking for approval (required when there is no terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow steps that lose data when there is no prompt.
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// PostgreSQL lock_timeout for the statements (default 5s, or the env's `lock_timeout`).
+    #[arg(long)]
+    pub lock_timeout: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Lint the last N files.
+    #[arg(long, conflicts_with = "git_base")]
+    pub latest: Option<usize>,
+    /// Lint the files that are not in this git revision (e.g. origin/main).
+    #[arg(long)]
+    pub git_base: Option<String>,
+}

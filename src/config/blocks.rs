@@ -1,0 +1,163 @@
+//! The blocks of env.hcl that go beyond plain attributes: `migration { dir }` inside an env,
+//! and top-level `data "external_schema"` sources.
+
+use super::{EXTERNAL_SCHEMA_SCHEME, ExternalSchema, resolve};
+use crate::hcl::diag::{Errors, HclError, Location, SourceFile};
+use crate::hcl::eval::Evaluator;
+use hcl::Value;
+use hcl::edit::Span;
+use hcl::edit::structure::Block;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Reads `migration { dir = "migrations" }`.
+pub(super) fn migration_block(
+    file: &SourceFile,
+    b: &Block,
+    eval: &Evaluator,
+    base: &Path,
+    errors: &mut Errors,
+) -> Option<PathBuf> {
+    let mut dir = None;
+    for s in b.body.iter() {
+        let (key, span) = match (s.as_attribute(), s.as_block()) {
+            (Some(a), _) => (a.key.as_str().to_string(), a.key.span()),
+            (_, Some(inner)) => (inner.ident.as_str().to_string(), inner.ident.span()),
+            _ => continue,
+        };
+        let Some(attr) = s.as_attribute().filter(|_| key == "dir") else {
+            errors.push(
+                HclError::new(
+                    Location::new(file, span),
+                    format!("unknown `{key}` in the migration block"),
+                    "unknown",
+                )
+                .with_help("the migration block takes `dir`"),
+            );
+            continue;
+        };
+        match eval.eval(&attr.value) {
+            Ok(Value::String(d)) => dir = Some(resolve(base, &d)),
+            Ok(_) => errors.push(HclError::new(
+                Location::new(file, attr.value.span()),
+                "`dir` must be a string",
+                "expected a string",
+            )),
+            Err(msg) => errors.push(HclError::new(
+                Location::new(file, attr.value.span()),
+                format!("cannot evaluate `dir`: {msg}"),
+                "here",
+            )),
+        }
+    }
+    dir
+}
+
+/// Reads the `data` blocks (only `external_schema` is supported) and declares their values.
+pub(super) fn data_sources(
+    file: &SourceFile,
+    blocks: &[&Block],
+    eval: &mut Evaluator,
+    base: &Path,
+    errors: &mut Errors,
+) -> BTreeMap<String, ExternalSchema> {
+    let mut out = BTreeMap::new();
+    for b in blocks {
+        let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+        let [kind, name] = labels.as_slice() else {
+            errors.push(
+                HclError::new(
+                    Location::new(file, b.ident.span()),
+                    "a data block takes two labels: the kind and a name",
+                    "here",
+                )
+                .with_help("e.g. data \"external_schema\" \"app\" { program = [\"python3\", \"models.py\"] }"),
+            );
+            continue;
+        };
+        if *kind != "external_schema" {
+            errors.push(
+                HclError::new(
+                    Location::new(file, b.ident.span()),
+                    format!("unsupported data source `{kind}`"),
+                    "unsupported",
+                )
+                .with_help("strata supports data \"external_schema\" blocks"),
+            );
+            continue;
+        }
+        let mut program = None;
+        let mut working_dir = base.to_path_buf();
+        for a in b.body.attributes() {
+            let loc = Location::new(file, a.value.span());
+            let value = match eval.eval(&a.value) {
+                Ok(v) => v,
+                Err(msg) => {
+                    errors.push(HclError::new(
+                        loc,
+                        format!("cannot evaluate `{}`: {msg}", a.key.as_str()),
+                        "here",
+                    ));
+                    continue;
+                }
+            };
+            match (a.key.as_str(), value) {
+                ("program", Value::Array(items)) => {
+                    let args: Option<Vec<String>> = items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_string))
+                        .collect();
+                    match args {
+                        Some(args) if !args.is_empty() => program = Some(args),
+                        _ => errors.push(HclError::new(
+                            loc,
+                            "`program` must be a non-empty list of strings",
+                            "expected [\"command\", \"arg\", …]",
+                        )),
+                    }
+                }
+                ("working_dir", Value::String(d)) => working_dir = resolve(base, &d),
+                (key @ ("program" | "working_dir"), _) => errors.push(HclError::new(
+                    loc,
+                    format!("`{key}` has the wrong type"),
+                    if key == "program" {
+                        "expected a list of strings"
+                    } else {
+                        "expected a string"
+                    },
+                )),
+                (key, _) => errors.push(
+                    HclError::new(
+                        Location::new(file, a.key.span()),
+                        format!("unknown attribute `{key}` in data \"external_schema\""),
+                        "unknown attribute",
+                    )
+                    .with_help("external_schema takes `program` and `working_dir`"),
+                ),
+            }
+        }
+        let Some(program) = program else {
+            errors.push(HclError::new(
+                Location::new(file, b.ident.span()),
+                format!("data \"external_schema\" \"{name}\" has no `program`"),
+                "missing program",
+            ));
+            continue;
+        };
+        let mut value = hcl::Map::new();
+        value.insert(
+            "url".to_string(),
+            Value::String(format!("{EXTERNAL_SCHEMA_SCHEME}{name}")),
+        );
+        eval.declare_data(kind, name, Value::Object(value));
+        out.insert(
+            name.to_string(),
+            ExternalSchema {
+                name: name.to_string(),
+                program,
+                working_dir,
+            },
+        );
+    }
+    out
+}

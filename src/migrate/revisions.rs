@@ -1,0 +1,277 @@
+//! The revisions table, `strata.strata_schema_revisions`: one row per migration file that was
+//! applied (or baselined, or that failed), in a schema of its own so that plans of the
+//! application's schemas never see it.
+
+use crate::postgres::connect::error_text;
+use crate::postgres::quote;
+use miette::{Diagnostic, Result};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+use tokio_postgres::GenericClient;
+
+/// Schema of the revisions table.
+pub const SCHEMA: &str = "strata";
+/// Name of the revisions table.
+pub const TABLE: &str = "strata_schema_revisions";
+
+/// A database operation on the revisions table failed.
+#[derive(Debug, Error, Diagnostic)]
+#[error("could not {what}: {message}")]
+#[diagnostic(code(strata::migrate::revisions))]
+pub struct RevisionsError {
+    pub what: String,
+    pub message: String,
+}
+
+fn db(what: &str) -> impl Fn(tokio_postgres::Error) -> RevisionsError + '_ {
+    move |e| RevisionsError {
+        what: what.to_string(),
+        message: error_text(&e),
+    }
+}
+
+/// `"strata"."strata_schema_revisions"`.
+pub fn table() -> String {
+    quote::qualified_parts(SCHEMA, TABLE)
+}
+
+/// What a row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The file ran (completely, or up to `applied` statements with an error).
+    Applied,
+    /// `--baseline`: the database already had what the files up to this version create.
+    Baseline,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Applied => "applied",
+            Kind::Baseline => "baseline",
+        }
+    }
+}
+
+/// One row of the revisions table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub version: String,
+    pub description: String,
+    pub kind: Kind,
+    /// Base64 SHA-256 of the file when it ran.
+    pub checksum: String,
+    /// Statements that ran and were committed.
+    pub applied: i32,
+    /// Statements in the file.
+    pub total: i32,
+    pub execution_time_ms: i64,
+    pub error: Option<String>,
+    pub error_statement: Option<String>,
+    pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Revision {
+    /// Did the file fail (error recorded, not all statements applied)?
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// Creates the schema and table when missing.
+pub async fn ensure<C: GenericClient + Sync>(client: &C) -> Result<(), RevisionsError> {
+    let sql = format!(
+        "CREATE SCHEMA IF NOT EXISTS {schema};
+CREATE TABLE IF NOT EXISTS {table} (
+  version text PRIMARY KEY,
+  description text NOT NULL DEFAULT '',
+  kind text NOT NULL DEFAULT 'applied' CHECK (kind IN ('applied', 'baseline')),
+  checksum text NOT NULL DEFAULT '',
+  applied integer NOT NULL DEFAULT 0,
+  total integer NOT NULL DEFAULT 0,
+  execution_time_ms bigint NOT NULL DEFAULT 0,
+  error text,
+  error_statement text,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  strata_version text NOT NULL DEFAULT ''
+);
+COMMENT ON TABLE {table} IS 'Migration files strata applied (strata migrate apply)'",
+        schema = quote::ident(SCHEMA),
+        table = table()
+    );
+    client
+        .batch_execute(&sql)
+        .await
+        .map_err(db("create the revisions table"))
+}
+
+/// Does the table exist?
+pub async fn exists<C: GenericClient + Sync>(client: &C) -> Result<bool, RevisionsError> {
+    let row = client
+        .query_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[&format!("{}.{}", quote::ident(SCHEMA), quote::ident(TABLE))],
+        )
+        .await
+        .map_err(db("look for the revisions table"))?;
+    Ok(row.get(0))
+}
+
+/// Every row, ordered by version; empty when the table does not exist.
+pub async fn read<C: GenericClient + Sync>(client: &C) -> Result<Vec<Revision>, RevisionsError> {
+    if !exists(client).await? {
+        return Ok(Vec::new());
+    }
+    let rows = client
+        .query(
+            &format!(
+                "SELECT version, description, kind, checksum, applied, total, execution_time_ms, error, error_statement, applied_at FROM {}",
+                table()
+            ),
+            &[],
+        )
+        .await
+        .map_err(db("read the revisions table"))?;
+    let mut out: Vec<Revision> = rows
+        .iter()
+        .map(|r| Revision {
+            version: r.get(0),
+            description: r.get(1),
+            kind: if r.get::<_, String>(2) == "baseline" {
+                Kind::Baseline
+            } else {
+                Kind::Applied
+            },
+            checksum: r.get(3),
+            applied: r.get(4),
+            total: r.get(5),
+            execution_time_ms: r.get(6),
+            error: r.get(7),
+            error_statement: r.get(8),
+            applied_at: r.get(9),
+        })
+        .collect();
+    out.sort_by(|a, b| super::dir::compare_versions(&a.version, &b.version));
+    Ok(out)
+}
+
+/// Inserts or replaces the row of `rev.version`.
+pub async fn upsert<C: GenericClient + Sync>(
+    client: &C,
+    rev: &Revision,
+) -> Result<(), RevisionsError> {
+    client
+        .execute(
+            &format!(
+                "INSERT INTO {} AS r (version, description, kind, checksum, applied, total, execution_time_ms, error, error_statement, applied_at, strata_version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)
+                 ON CONFLICT (version) DO UPDATE SET description = EXCLUDED.description, kind = EXCLUDED.kind,
+                   checksum = EXCLUDED.checksum, applied = EXCLUDED.applied, total = EXCLUDED.total,
+                   execution_time_ms = EXCLUDED.execution_time_ms, error = EXCLUDED.error,
+                   error_statement = EXCLUDED.error_statement, applied_at = now(), strata_version = EXCLUDED.strata_version",
+                table()
+            ),
+            &[
+                &rev.version,
+                &rev.description,
+                &rev.kind.as_str(),
+                &rev.checksum,
+                &rev.applied,
+                &rev.total,
+                &rev.execution_time_ms,
+                &rev.error,
+                &rev.error_statement,
+                &env!("CARGO_PKG_VERSION"),
+            ],
+        )
+        .await
+        .map_err(db("record the migration in the revisions table"))?;
+    Ok(())
+}
+
+/// Deletes the rows of these versions.
+pub async fn delete<C: GenericClient + Sync>(
+    client: &C,
+    versions: &[String],
+) -> Result<(), RevisionsError> {
+    client
+        .execute(
+            &format!("DELETE FROM {} WHERE version = ANY($1)", table()),
+            &[&versions],
+        )
+        .await
+        .map_err(db("update the revisions table"))?;
+    Ok(())
+}
+
+/// Another strata holds the migration lock.
+#[derive(Debug, Error, Diagnostic)]
+#[error("another strata holds the lock on this database; gave up after {waited:?}")]
+#[diagnostic(
+    code(strata::migrate::locked),
+    help(
+        "wait for the other run to finish and try again, or raise --db-lock-wait; nothing was changed"
+    )
+)]
+pub struct Locked {
+    pub waited: Duration,
+}
+
+/// Takes strata's advisory lock for the session (the same key `strata apply` uses), waiting
+/// up to `wait`. It is released when the connection closes.
+pub async fn lock<C: GenericClient + Sync>(client: &C, wait: Duration) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let row = client
+            .query_one(
+                "SELECT pg_try_advisory_lock($1)",
+                &[&crate::apply::ADVISORY_LOCK_KEY],
+            )
+            .await
+            .map_err(db("take the advisory lock"))?;
+        if row.get::<_, bool>(0) {
+            return Ok(());
+        }
+        if started.elapsed() >= wait {
+            return Err(Locked { waited: wait }.into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The first object that makes the database not empty, outside strata's own schema: a
+/// relation, a routine or a type in a user schema, or a user schema other than `public`.
+pub async fn first_unmanaged_object<C: GenericClient + Sync>(
+    client: &C,
+) -> Result<Option<String>, RevisionsError> {
+    let sql = "
+WITH user_ns AS (
+  SELECT oid, nspname FROM pg_namespace
+  WHERE nspname !~ '^pg_' AND nspname NOT IN ('information_schema', $1)
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = pg_namespace.oid AND d.deptype = 'e')
+), ext AS (
+  SELECT objid, classid FROM pg_depend WHERE deptype = 'e'
+)
+SELECT what FROM (
+  SELECT 1 AS o, format('table %I.%I', n.nspname, c.relname) AS what
+  FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+  UNION ALL
+  SELECT 2, format('function %I.%I', n.nspname, p.proname)
+  FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+  UNION ALL
+  SELECT 3, format('type %I.%I', n.nspname, t.typname)
+  FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
+  WHERE t.typtype IN ('e', 'd', 'c', 'r', 'm') AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
+    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
+  UNION ALL
+  SELECT 4, format('schema %I', nspname) FROM user_ns WHERE nspname <> 'public'
+) x ORDER BY o, what LIMIT 1";
+    let rows = client
+        .query(sql, &[&SCHEMA])
+        .await
+        .map_err(db("check whether the database is empty"))?;
+    Ok(rows.first().map(|r| r.get(0)))
+}
