@@ -66,7 +66,7 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 pub enum Command {
     /// Show the changes that would make the database match the configuration.
     Plan(PlanArgs),
-    /// Plan, ask for approval, and apply the changes in one transaction.
+    /// Plan, ask for approval, and apply the changes (one transaction; phases in online mode).
     Apply(ApplyArgs),
     /// Print the live database as HCL (or SQL).
     Inspect(InspectArgs),
@@ -91,7 +91,8 @@ pub struct HazardArgs {
     /// or data_loss.
     #[arg(long = "allow-hazards", value_name = "CODES")]
     pub allow_hazards: Vec<String>,
-    /// Allow every data-loss hazard (drops of schemas, tables, columns; lossy type changes).
+    /// Allow every data-loss hazard (drops of schemas, tables, columns, sequences; removed enum
+    /// values; lossy type changes), whatever the env's lint block says.
     #[arg(long)]
     pub allow_destructive: bool,
 }

@@ -194,7 +194,7 @@ async fn saved_plans_apply_exactly_and_refuse_when_stale() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Saved the plan to:"))
-        .stdout(predicate::str::contains("strata apply"));
+        .stdout(predicate::str::contains("strata --url URL apply"));
     let text = std::fs::read_to_string(&plan).unwrap();
     assert!(!text.contains("s3cr3t"), "password in the plan file");
     assert!(text.contains("\"fingerprint\""));
@@ -741,4 +741,58 @@ fn validate_runs_schema_lints() {
         .stderr(predicate::str::contains(
             "lint finding(s) the policy denies",
         ));
+}
+
+#[tokio::test]
+async fn moved_schema_keeps_its_tables() {
+    let db = TestDb::new("safety_moved_schema").await;
+    db.apply(
+        "schema \"public\" {}\nschema \"billing\" {}\ntable \"invoices\" {\n  schema = schema.billing\n  column \"id\" { type = bigint }\n  primary_key { columns = [column.id] }\n}\n",
+    )
+    .await;
+    db.exec("INSERT INTO billing.invoices VALUES (7)").await;
+    let moved = "schema \"public\" {}\nschema \"finance\" {}\ntable \"invoices\" {\n  schema = schema.finance\n  column \"id\" { type = bigint }\n  primary_key { columns = [column.id] }\n}\nmoved {\n  from = schema.billing\n  to   = schema.finance\n}\n";
+    let p = db.plan(moved).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    assert_eq!(
+        sql,
+        vec!["ALTER SCHEMA \"billing\" RENAME TO \"finance\""],
+        "only the rename"
+    );
+    db.assert_converges(moved).await;
+    assert_eq!(db.query("SELECT id FROM finance.invoices").await, vec!["7"]);
+}
+
+#[tokio::test]
+async fn failed_online_validation_is_planned_again() {
+    let db = TestDb::new("safety_not_valid").await;
+    db.apply(ONLINE_BEFORE).await;
+    db.exec("INSERT INTO owners VALUES (1); INSERT INTO items (n, email, owner_id) VALUES (1, 'a', 1), (2, 'b', 999)")
+        .await;
+    let mut s = db.settings(&[db.write("schema.hcl", ONLINE_AFTER)]);
+    s.online = true;
+    s.statement_timeout = Some("2min".into());
+    let mut prepared = db.plan_settings(&s).await;
+    let err = db.apply_prepared(&mut prepared).await.unwrap_err();
+    assert!(err.contains("items_owner_fk"), "{err}");
+    assert_eq!(
+        db.query("SELECT convalidated FROM pg_constraint WHERE conname = 'items_owner_fk'")
+            .await,
+        vec!["f"],
+        "left NOT VALID"
+    );
+    // The NOT VALID constraint does not count as done: the next plan adds it again.
+    let again = db.plan_settings(&s).await;
+    let sql: Vec<&str> = again.plan.statements().collect();
+    assert!(
+        sql.iter()
+            .any(|st| st.contains("VALIDATE CONSTRAINT \"items_owner_fk\"")),
+        "{sql:?}"
+    );
+    db.exec("DELETE FROM items WHERE owner_id = 999").await;
+    let mut prepared = db.plan_settings(&s).await;
+    db.apply_prepared(&mut prepared)
+        .await
+        .expect("second apply");
+    assert!(db.plan(ONLINE_AFTER).await.plan.is_empty());
 }

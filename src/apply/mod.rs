@@ -28,7 +28,7 @@ pub struct ApplyOptions {
     pub lock_timeout: String,
     /// `statement_timeout` for statements in transactions (`None`: the server's).
     pub statement_timeout: Option<String>,
-    /// `statement_timeout` for online statements (`None`: no limit).
+    /// `statement_timeout` for online statements (`None`: no limit, whatever the server's).
     pub online_statement_timeout: Option<String>,
     /// How long to wait for another strata apply to finish.
     pub db_lock_wait: Duration,
@@ -136,16 +136,29 @@ pub async fn current_view<C: tokio_postgres::GenericClient + Sync>(
     Ok(now)
 }
 
+/// A duration as PostgreSQL reads it: strata's `2m` would be an error there, a bare `5` five
+/// milliseconds.
+fn pg_duration(d: &str) -> String {
+    match crate::commands::parse_duration(d) {
+        Some(d) => format!("{}ms", d.as_millis()),
+        None => d.to_string(),
+    }
+}
+
+/// Session settings for a phase. Without a `statement_timeout`, the server's (or role's)
+/// setting stays in force.
 fn settings_sql(lock_timeout: &str, statement_timeout: Option<&str>, local: bool) -> String {
     let set = if local { "SET LOCAL" } else { "SET" };
     let mut sql = format!(
         "{set} lock_timeout = {}; {set} check_function_bodies = off",
-        quote::literal(lock_timeout)
+        quote::literal(&pg_duration(lock_timeout))
     );
-    sql.push_str(&format!(
-        "; {set} statement_timeout = {}",
-        quote::literal(statement_timeout.unwrap_or("0"))
-    ));
+    if let Some(t) = statement_timeout {
+        sql.push_str(&format!(
+            "; {set} statement_timeout = {}",
+            quote::literal(&pg_duration(t))
+        ));
+    }
     sql
 }
 
@@ -184,7 +197,7 @@ async fn run(
             "the transaction was rolled back; nothing was changed".to_string()
         } else {
             format!(
-                "steps 1 to {done} ran before it and stay applied (online mode runs in phases); fix the cause and run `strata plan` again: it plans only what is left"
+                "the {done} step(s) before it stay applied (online mode runs in phases); fix the cause and run `strata plan` again: it plans only what is left"
             )
         }
     };
@@ -228,9 +241,10 @@ async fn run(
     // Phase 2: online statements, each committing on its own.
     if !online.is_empty() {
         client
+            // Concurrent builds take as long as they take unless a limit is configured.
             .batch_execute(&settings_sql(
                 &opts.lock_timeout,
-                opts.online_statement_timeout.as_deref(),
+                Some(opts.online_statement_timeout.as_deref().unwrap_or("0")),
                 false,
             ))
             .await

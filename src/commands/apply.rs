@@ -193,7 +193,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
             eprintln!(
                 "  {}",
                 s.painter.bold_red(&format!(
-                    "{denied} of the steps' hazards are marked ✖ above: they can lose data."
+                    "{denied} hazard(s) marked ✖ above need your approval (an unattended apply would refuse them)."
                 ))
             );
         }
@@ -253,18 +253,24 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
             "make the plan with `strata plan --online -out FILE` instead",
         ));
     }
-    // The target: --url, else the env named on the command line, else the plan's env.
+    // The target: --url, else the env named on the command line, else the plan's env. The
+    // plan's env also brings its policy and timeouts when the config file is at hand.
     let mut s = s.clone();
-    if s.url.is_none() {
-        let Some(env) = &plan.env else {
-            return Err(usage(
-                format!(
-                    "the plan in {} was made without an env; say where to apply it",
-                    file.display()
-                ),
-                "pass --url URL (the plan file never stores credentials)",
-            ));
-        };
+    if s.url.is_none() && plan.env.is_none() {
+        return Err(usage(
+            format!(
+                "the plan in {} was made without an env; say where to apply it",
+                file.display()
+            ),
+            "pass --url URL (the plan file never stores credentials)",
+        ));
+    }
+    if let Some(env) = plan
+        .env
+        .as_ref()
+        .filter(|_| s.env_name.is_none() && (s.url.is_none() || s.config_path.is_file()))
+    {
+        let url = s.url.clone();
         let g = crate::cli::GlobalArgs {
             env: Some(env.clone()),
             config: s.config_path.clone(),
@@ -282,6 +288,9 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
             rehearse: s.rehearse || from_env.rehearse,
             ..from_env
         };
+        if url.is_some() {
+            s.url = url;
+        }
     }
     let t = &timing(&s, args)?;
     let policy = &policy_with(&s, &args.hazards)?;

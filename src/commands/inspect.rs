@@ -6,13 +6,14 @@ use crate::diff;
 use crate::hcl::writer;
 use crate::model::{Model, Schema};
 use crate::plan::{self, PlanContext};
-use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::inspect::{Scope, inspect_on};
 use crate::render;
 use miette::Result;
 
 pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
     let url = target_url(s).await?;
-    let client = connect(&url).await?;
+    // Two connections: the server reads the catalog for both at once.
+    let (client, second) = tokio::try_join!(connect(&url), connect(&url))?;
     let scope = Scope {
         schemas: if s.schemas.is_empty() {
             None
@@ -20,7 +21,7 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
             Some(s.schemas.clone())
         },
     };
-    let mut model = inspect(&client, &scope).await?;
+    let mut model = inspect_on(&client, &second, &scope).await?;
     apply_exclude(&mut model, &s.exclude);
     match args.format {
         InspectFormat::Hcl => {

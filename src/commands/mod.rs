@@ -23,7 +23,7 @@ use crate::normalize;
 use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::dependencies;
-use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::inspect::{Scope, inspect_on};
 use crate::render::Painter;
 use miette::{Diagnostic, Result};
 use std::collections::BTreeMap;
@@ -200,7 +200,7 @@ pub(crate) fn settings(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
 pub fn policy_with(s: &Settings, h: &HazardArgs) -> Result<Policy> {
     let mut p = s.policy.clone();
     if h.allow_destructive {
-        p.set(&Selector::Category(Category::DataLoss), Level::Allow);
+        p.force(Selector::Category(Category::DataLoss), Level::Allow);
     }
     p.allow_list(&h.allow_hazards).map_err(|m| {
         usage(
@@ -392,7 +392,8 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     let loading = tokio::task::spawn_blocking(move || load_desired(&settings));
     let inspecting = async {
         let url = target_url(s).await?;
-        let client = connect(&url).await?;
+        // Two connections: the server reads the catalog for both at once.
+        let (client, second) = tokio::try_join!(connect(&url), connect(&url))?;
         // Without an explicit list, the schemas the HCL declares are known only after loading:
         // read every schema and keep the right ones below.
         let scope = Scope {
@@ -402,8 +403,8 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
                 Some(s.schemas.clone())
             },
         };
-        let (current, deps) = tokio::try_join!(inspect(&client, &scope), async {
-            dependencies(&client, &scope)
+        let (current, deps) = tokio::try_join!(inspect_on(&client, &second, &scope), async {
+            dependencies(&second, &scope)
                 .await
                 .map_err(miette::Report::new)
         })?;
@@ -414,12 +415,24 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     let loaded = loaded.map_err(|e| miette::miette!("loading the schema files failed: {e}"))??;
     let (url, client, mut current, current_deps) = inspected?;
     let mut desired = loaded.model;
-    let schemas: Vec<String> = if s.schemas.is_empty() {
+    let mut schemas: Vec<String> = if s.schemas.is_empty() {
         desired.schemas.keys().cloned().collect()
     } else {
         s.schemas.clone()
     };
     desired.schemas.retain(|name, _| schemas.contains(name));
+    // A schema being renamed by a `moved` block is managed under its old name until then.
+    for m in &loaded.moves {
+        if let (diff::moves::Target::Schema(from), diff::moves::Target::Schema(to)) =
+            (&m.from, &m.to)
+            && schemas.contains(to)
+            && !schemas.contains(from)
+            && current.schemas.contains_key(from)
+            && !current.schemas.contains_key(to)
+        {
+            schemas.push(from.clone());
+        }
+    }
     apply_exclude(&mut desired, &s.exclude);
     restrict(&mut current, &schemas, &s.exclude);
     // `moved` blocks rename objects in the inspected model; the fingerprint a saved plan is

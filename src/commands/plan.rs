@@ -29,7 +29,15 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
             println!("Saved the plan to: {}", out.display());
             println!();
             println!("To perform exactly these actions, run the following command to apply:");
-            println!("    strata apply \"{}\"", out.display());
+            let mut cmd = String::from("strata");
+            if s.config_path.file_name().is_some_and(|n| n != "env.hcl") {
+                cmd.push_str(&format!(" --config \"{}\"", s.config_path.display()));
+            }
+            if s.env_name.is_none() {
+                // The plan file never stores credentials: the target must be named again.
+                cmd.push_str(" --url URL");
+            }
+            println!("    {cmd} apply \"{}\"", out.display());
         }
     } else if args.format == PlanFormat::Human && !plan.is_empty() {
         println!();

@@ -8,6 +8,16 @@ use miette::Result;
 
 pub fn run(s: &Settings, args: &ShowArgs) -> Result<u8> {
     let plan = saved::load(&args.file)?;
+    // Judge hazards by the plan's env policy when the config file is at hand.
+    let mut s = s.clone();
+    if s.env_name.is_none()
+        && s.config_path.is_file()
+        && let Some(env) = &plan.env
+        && let Ok(e) = crate::config::load_env(&s.config_path, env, &s.vars)
+    {
+        s.policy = e.policy;
+    }
+    let s = &s;
     match args.format {
         PlanFormat::Human => {
             let p = &s.painter;

@@ -72,6 +72,8 @@ impl Selector {
 pub struct Policy {
     codes: HashMap<&'static str, Level>,
     categories: HashMap<Category, Level>,
+    /// From the command line: wins over everything the configuration says.
+    forced: Vec<(Selector, Level)>,
 }
 
 impl Policy {
@@ -91,19 +93,36 @@ impl Policy {
         self.codes.extend(other.codes.iter().map(|(k, v)| (*k, *v)));
         self.categories
             .extend(other.categories.iter().map(|(k, v)| (*k, *v)));
+        self.forced.extend(other.forced.iter().cloned());
     }
 
-    /// Allows every selector in comma-separated lists (`--allow-hazards DS102,MF104`).
+    /// Sets a level from the command line: it wins over codes and categories the configuration
+    /// sets (`--allow-destructive` allows a data-loss code the env denies).
+    pub fn force(&mut self, selector: Selector, level: Level) {
+        self.forced.push((selector, level));
+    }
+
+    /// Allows every selector in comma-separated lists (`--allow-hazards DS102,MF104`), over
+    /// whatever the configuration says.
     pub fn allow_list(&mut self, lists: &[String]) -> Result<(), String> {
         for list in lists {
             for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                self.set(&Selector::parse(item)?, Level::Allow);
+                self.force(Selector::parse(item)?, Level::Allow);
             }
         }
         Ok(())
     }
 
     pub fn level(&self, h: &Hazard) -> Level {
+        for (sel, level) in self.forced.iter().rev() {
+            let hit = match sel {
+                Selector::Code(c) => h.code.eq_ignore_ascii_case(c),
+                Selector::Category(c) => *c == h.category,
+            };
+            if hit {
+                return *level;
+            }
+        }
         if let Some(l) = find(&h.code).and_then(|r| self.codes.get(r.code)) {
             return *l;
         }
@@ -156,6 +175,14 @@ mod tests {
         assert_eq!(p.level(&h("DS103", Category::DataLoss)), Level::Deny);
         let err = p.allow_list(&["DS999".into()]).unwrap_err();
         assert!(err.contains("DS999"), "{err}");
+    }
+
+    #[test]
+    fn command_line_allows_win_over_configured_denies() {
+        let mut p = Policy::default();
+        p.set(&Selector::parse("DS102").unwrap(), Level::Deny);
+        p.force(Selector::Category(Category::DataLoss), Level::Allow);
+        assert_eq!(p.level(&h("DS102", Category::DataLoss)), Level::Allow);
     }
 
     #[test]

@@ -208,6 +208,10 @@ pub struct Check {
     pub name: Option<String>,
     pub expr: String,
     pub comment: Option<String>,
+    /// Added `NOT VALID` and never validated (a failed online apply): never equal to a
+    /// declared check, so the next plan adds it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
 }
 
 /// Referential action of a foreign key.
@@ -287,6 +291,9 @@ pub struct ForeignKey {
     pub on_delete: ReferentialAction,
     pub deferrable: Deferrable,
     pub comment: Option<String>,
+    /// Added `NOT VALID` and never validated: never equal to a declared foreign key.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
 }
 
 /// An index that is not the implementation of a constraint.

@@ -91,6 +91,29 @@ pub async fn run(s: &Settings, path: &Path, args: &LintArgs) -> Result<u8> {
         Ok(reports)
     })
     .await?;
+    // The env's policy decides: deny → error, warn → warning, allow → silenced. CONCURRENTLY in
+    // a transaction is always an error: PostgreSQL rejects it.
+    let mut reports = reports;
+    for r in &mut reports {
+        let before = r.findings.len();
+        r.findings.retain_mut(|f| {
+            let Some(rule) = crate::lint::find(&f.code) else {
+                return true;
+            };
+            if f.code == "PG103" {
+                f.severity = Severity::Error;
+                return true;
+            }
+            let h = crate::lint::Hazard::new(rule.code, rule.category, "");
+            match s.policy.level(&h) {
+                crate::lint::policy::Level::Deny => f.severity = Severity::Error,
+                crate::lint::policy::Level::Warn => f.severity = Severity::Warning,
+                crate::lint::policy::Level::Allow => return false,
+            }
+            true
+        });
+        r.silenced += before - r.findings.len();
+    }
     println!("Analyzing {} migration file(s):", reports.len());
     let mut errors = 0;
     let mut warnings = 0;

@@ -1124,6 +1124,7 @@ impl<'a> Loader<'a> {
                 name: cname,
                 expr,
                 comment,
+                not_valid: false,
             });
         }
         for f in block.body.get_blocks("foreign_key") {
@@ -1618,6 +1619,7 @@ impl<'a> Loader<'a> {
             on_delete,
             deferrable,
             comment,
+            not_valid: false,
         })
     }
 

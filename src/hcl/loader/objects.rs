@@ -588,6 +588,7 @@ impl<'a> Loader<'a> {
                     name: c.labels.first().map(|l| l.as_str().to_string()),
                     expr,
                     comment: self.string(file, &c.body, "comment"),
+                    not_valid: false,
                 });
             }
         }

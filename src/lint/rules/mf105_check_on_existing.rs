@@ -43,6 +43,7 @@ mod tests {
             name: Some("positive".into()),
             expr: "(id > 0)".into(),
             comment: None,
+            not_valid: false,
         };
         assert!(has(&alter(TableChange::AddCheck(c.clone())), "MF105"));
         assert!(!has(&alter(TableChange::DropCheck(c)), "MF105"));

@@ -40,6 +40,7 @@ pub(crate) fn fk() -> crate::model::ForeignKey {
         on_delete: Default::default(),
         deferrable: crate::model::Deferrable::NotDeferrable,
         comment: None,
+        not_valid: false,
     }
 }
 

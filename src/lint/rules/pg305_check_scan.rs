@@ -15,11 +15,12 @@ only takes a SHARE UPDATE EXCLUSIVE lock and lets reads and writes continue.",
 
 fn check(s: &Subject) -> Option<String> {
     match s {
+        // Online mode validates named checks later; an unnamed one is still added in place.
         Subject::AlterTable {
             table,
-            change: TableChange::AddCheck(_),
-            online: false,
-        } => Some(format!(
+            change: TableChange::AddCheck(c),
+            online,
+        } if !online || c.name.is_none() => Some(format!(
             "validates the check by scanning \"{}\" under an exclusive lock",
             qname(&table.qualified())
         )),
@@ -39,6 +40,7 @@ mod tests {
             name: Some("positive".into()),
             expr: "(id > 0)".into(),
             comment: None,
+            not_valid: false,
         };
         assert!(has(&alter(TableChange::AddCheck(c.clone())), "PG305"));
         assert!(!has(&alter_online(TableChange::AddCheck(c)), "PG305"));

@@ -33,7 +33,7 @@ fn check(model: &Model) -> Vec<(String, String)> {
                 out.push((
                     format!("table.{}.{}.column.{}", t.schema, t.name, c.name),
                     format!(
-                        "\"{}\" of \"{}.{}\" is a {} key: prefer bigint",
+                        "key column \"{}\" of \"{}.{}\" is {}: prefer bigint",
                         c.name,
                         t.schema,
                         t.name,

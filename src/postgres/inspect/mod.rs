@@ -36,6 +36,16 @@ pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
 
 /// Reads the schemas in `scope` from the database behind `client`.
 pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Result<Model> {
+    inspect_on(client, client, scope).await
+}
+
+/// [`inspect`] with the largest query (columns) on a second connection, so the server works
+/// on both at once. Both must be connected to the same database.
+pub async fn inspect_on<C: GenericClient + Sync>(
+    client: &C,
+    second: &C,
+    scope: &Scope,
+) -> Result<Model> {
     let version = server_version(client).await?;
     let schemas: Option<Vec<String>> = scope.schemas.clone();
     let p: &(dyn tokio_postgres::types::ToSql + Sync) = &schemas;
@@ -84,7 +94,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
             tokio::try_join!(
                 query(client, "schemas", SCHEMAS, p),
                 query(client, "tables", TABLES, p),
-                query_map(client, "columns", COLUMNS, p, |r| {
+                query_map(second, "columns", COLUMNS, p, |r| {
                     (
                         r.get::<_, u32>("attrelid"),
                         r.get::<_, i16>("attnum"),
@@ -92,7 +102,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
                     )
                 }),
                 query_map(client, "constraints", &unique_sql, p, ConRow::from_row),
-                query_map(client, "indexes", &index_sql, p, IdxRow::from_row),
+                query_map(second, "indexes", &index_sql, p, IdxRow::from_row),
                 query(client, "enums", ENUMS, p),
                 query(client, "operator classes", OPCLASSES, p),
             )
@@ -254,6 +264,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
                 name: Some(r.name),
                 expr: r.check_expr.unwrap_or_default(),
                 comment: r.comment,
+                not_valid: !r.validated,
             }),
             b'f' => table.foreign_keys.push(ForeignKey {
                 name: r.name,
@@ -267,6 +278,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
                 on_delete: action(r.confdeltype),
                 deferrable: r.deferrable,
                 comment: r.comment,
+                not_valid: !r.validated,
             }),
             _ => {}
         }
@@ -575,6 +587,7 @@ struct ConRow {
     indnkeyatts: Option<i16>,
     nulls_not_distinct: bool,
     comment: Option<String>,
+    validated: bool,
 }
 
 impl ConRow {
@@ -596,6 +609,7 @@ impl ConRow {
             indnkeyatts: r.get("indnkeyatts"),
             nulls_not_distinct: r.get("nulls_not_distinct"),
             comment: r.get("comment"),
+            validated: r.get("convalidated"),
         }
     }
 }
@@ -694,23 +708,21 @@ pub fn split_top_level(s: &str) -> Vec<String> {
 }
 
 const SCHEMAS: &str = "
-SELECT n.nspname::text, d.description
+SELECT n.nspname::text, (SELECT d.description FROM pg_description d WHERE d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0)
 FROM pg_namespace n
-LEFT JOIN pg_description d ON d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0
 WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))
   AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_namespace'::regclass AND dep.objid = n.oid AND dep.deptype = 'e')
 ORDER BY 1";
 
 const TABLES: &str = "
-SELECT c.oid, n.nspname::text, c.relname::text, d.description,
+SELECT c.oid, n.nspname::text, c.relname::text, (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0),
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
        c.relrowsecurity, c.relforcerowsecurity, c.relpersistence = 'u' AS unlogged,
        pn.nspname::text AS parent_schema, pc.relname::text AS parent_name,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 LEFT JOIN pg_inherits ih ON ih.inhrelid = c.oid AND c.relispartition
 LEFT JOIN pg_class pc ON pc.oid = ih.inhparent
 LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
@@ -729,7 +741,7 @@ SELECT a.attrelid, a.attname::text, a.attnum,
        a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid) AS def,
        a.attidentity, a.attgenerated,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN co.collname::text END AS collation,
-       d.description AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum) AS comment,
        seq.seqstart, seq.seqincrement,
        COALESCE(seq.deptype = 'a' AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(seq.objid::regclass::text) || '::regclass)', false) AS is_serial
 FROM pg_attribute a
@@ -741,7 +753,6 @@ LEFT JOIN pg_type et ON et.oid = t.typelem
 LEFT JOIN pg_namespace en ON en.oid = et.typnamespace
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
-LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
 LEFT JOIN (
     SELECT DISTINCT ON (dep.refobjid, dep.refobjsubid) dep.refobjid, dep.refobjsubid, dep.deptype, dep.objid, s.seqstart, s.seqincrement
     FROM pg_depend dep
@@ -755,7 +766,7 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND NOT c.
 ORDER BY a.attrelid, a.attnum";
 
 const CONSTRAINTS: &str = "
-SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype,
+SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype, con.convalidated,
        con.conkey, con.confkey, con.confrelid,
        fn.nspname::text AS ref_schema, fc.relname::text AS ref_table,
        con.confupdtype::\"char\" AS confupdtype, con.confdeltype::\"char\" AS confdeltype,
@@ -763,14 +774,13 @@ SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype,
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
        i.indkey::int2[] AS indkey, i.indnkeyatts,
        COALESCE({NULLS_NOT_DISTINCT}, false) AS nulls_not_distinct,
-       d.description AS comment
+       (SELECT d.description FROM pg_description d WHERE d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0) AS comment
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype IN ('p', 'u')
-LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
 WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p')
   AND con.conislocal AND con.conparentid = 0
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
@@ -799,14 +809,13 @@ SELECT i.indrelid, ic.relname::text AS indname, i.indisunique, am.amname::text A
        END AS collations,
        pg_get_expr(i.indpred, i.indrelid, true) AS pred,
        {NULLS_NOT_DISTINCT} AS nulls_not_distinct,
-       d.description AS comment,
+       (SELECT d.description FROM pg_description d WHERE d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment,
        i.indisvalid
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
-LEFT JOIN pg_description d ON d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))
@@ -823,10 +832,9 @@ WHERE NOT oc.opcdefault AND $1::text[] IS DISTINCT FROM ARRAY['-']";
 const ENUMS: &str = "
 SELECT n.nspname::text, t.typname::text,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-       d.description
+       (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0)
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
-LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
 WHERE t.typtype = 'e'
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))

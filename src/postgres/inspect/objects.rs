@@ -71,7 +71,7 @@ pub fn sequences_sql() -> String {
     format!(
         "SELECT n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, \
                 s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
-                own_n.nspname::text, own_c.relname::text, own_a.attname::text, d.description \
+                own_n.nspname::text, own_c.relname::text, own_a.attname::text, (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) \
          FROM pg_sequence s \
          JOIN pg_class c ON c.oid = s.seqrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -80,7 +80,6 @@ pub fn sequences_sql() -> String {
          LEFT JOIN pg_class own_c ON own_c.oid = dep.refobjid \
          LEFT JOIN pg_namespace own_n ON own_n.oid = own_c.relnamespace \
          LEFT JOIN pg_attribute own_a ON own_a.attrelid = dep.refobjid AND own_a.attnum = dep.refobjsubid \
-         LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0 \
          WHERE {NOT_SYSTEM} AND {} \
            AND (dep.deptype IS NULL OR dep.deptype = 'a') \
            AND NOT (own_a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AND EXISTS ( \
@@ -140,12 +139,11 @@ pub fn views_sql() -> String {
     format!(
         "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind = 'm' AS materialized, \
                 pg_get_viewdef(c.oid, true) AS def, COALESCE(c.reloptions::text[], '{{}}') AS options, \
-                c.relispopulated, d.description, \
+                c.relispopulated, (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0), \
                 ARRAY(SELECT json_build_array(a.attname, cd.description)::text FROM pg_attribute a \
                       JOIN pg_description cd ON cd.objoid = c.oid AND cd.classoid = 'pg_class'::regclass AND cd.objsubid = a.attnum \
                       WHERE a.attrelid = c.oid ORDER BY a.attnum) AS column_comments \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0 \
          WHERE c.relkind IN ('v', 'm') AND {NOT_SYSTEM} AND {}",
         not_member("pg_class", "c.oid")
     )
@@ -203,9 +201,8 @@ pub fn functions_sql(version: i32) -> String {
                 COALESCE(p.proargmodes::text[], '{{}}') AS argmodes, \
                 ARRAY(SELECT {} FROM unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY u(t, i) ORDER BY i) AS argtypes, \
                 pg_get_expr(p.proargdefaults, 0) AS argdefaults, \
-                CASE WHEN p.prokind = 'f' THEN {} END AS rettype, d.description \
+                CASE WHEN p.prokind = 'f' THEN {} END AS rettype, (SELECT d.description FROM pg_description d WHERE d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0) \
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang \
-         LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0 \
          WHERE p.prokind IN ('f', 'p') AND {NOT_SYSTEM} AND {}",
         type_desc_sql("u.t", "NULL"),
         type_desc_sql("p.prorettype", "NULL"),
@@ -335,10 +332,9 @@ pub fn triggers_sql(version: i32) -> String {
                       JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.num ORDER BY k.i) AS update_of, \
                 fn.nspname::text AS fschema, f.proname::text AS fname, encode(t.tgargs, 'escape') AS args, t.tgnargs, \
                 t.tgoldtable::text AS old_table, t.tgnewtable::text AS new_table, t.tgconstraint <> 0 AS is_constraint, \
-                t.tgdeferrable, t.tginitdeferred, pg_get_triggerdef(t.oid) AS def, d.description \
+                t.tgdeferrable, t.tginitdeferred, pg_get_triggerdef(t.oid) AS def, (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0) \
          FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_proc f ON f.oid = t.tgfoid JOIN pg_namespace fn ON fn.oid = f.pronamespace \
-         LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0 \
          WHERE NOT t.tgisinternal AND {parent} AND {NOT_SYSTEM} AND {}",
         not_member("pg_class", "c.oid")
     )
@@ -437,9 +433,8 @@ pub fn policies_sql() -> String {
         "SELECT p.polrelid, p.polname::text, p.polpermissive, p.polcmd::\"char\" AS cmd, \
                 ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END FROM unnest(p.polroles) r ORDER BY 1) AS roles, \
                 pg_get_expr(p.polqual, p.polrelid) AS using_expr, pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr, \
-                d.description \
+                (SELECT d.description FROM pg_description d WHERE d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0) \
          FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-         LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0 \
          WHERE {NOT_SYSTEM}"
     )
 }
@@ -470,10 +465,9 @@ pub fn excludes_sql() -> String {
                 ARRAY(SELECT pg_get_indexdef(con.conindid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k ORDER BY k) AS include, \
                 i.indkey::int2[] AS attnums, \
                 ARRAY(SELECT o.oprname::text FROM unnest(con.conexclop) WITH ORDINALITY u(op, k) JOIN pg_operator o ON o.oid = u.op ORDER BY u.k) AS ops, \
-                pg_get_expr(i.indpred, i.indrelid, true) AS pred, con.condeferrable, con.condeferred, d.description \
+                pg_get_expr(i.indpred, i.indrelid, true) AS pred, con.condeferrable, con.condeferred, (SELECT d.description FROM pg_description d WHERE d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0) \
          FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_index i ON i.indexrelid = con.conindid JOIN pg_class ic ON ic.oid = con.conindid JOIN pg_am am ON am.oid = ic.relam \
-         LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0 \
          WHERE con.contype = 'x' AND con.conislocal AND con.conparentid = 0 AND {NOT_SYSTEM}"
     )
 }
@@ -521,13 +515,11 @@ pub fn domains_sql() -> String {
     format!(
         "SELECT n.nspname::text, t.typname::text, {} AS base, t.typnotnull, t.typdefault, \
                 CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN co.collname::text END AS collation, \
-                ARRAY(SELECT json_build_array(con.conname, pg_get_constraintdef(con.oid), cd.description)::text \
-                      FROM pg_constraint con LEFT JOIN pg_description cd ON cd.objoid = con.oid AND cd.classoid = 'pg_constraint'::regclass \
-                      WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname) AS checks, \
-                d.description \
+                ARRAY(SELECT json_build_array(con.conname, pg_get_constraintdef(con.oid), (SELECT cd.description FROM pg_description cd WHERE cd.objoid = con.oid AND cd.classoid = 'pg_constraint'::regclass))::text \
+                      FROM pg_constraint con                      WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname) AS checks, \
+                (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0) \
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_type bt ON bt.oid = t.typbasetype \
          LEFT JOIN pg_collation co ON co.oid = t.typcollation \
-         LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0 \
          WHERE t.typtype = 'd' AND {NOT_SYSTEM} AND {}",
         type_desc_sql("t.typbasetype", "t.typtypmod"),
         not_member("pg_type", "t.oid")
@@ -555,6 +547,7 @@ pub fn domain_from_row(r: &Row) -> Domain {
                 name: Some(v[0].as_str()?.to_string()),
                 expr: check_body(v[1].as_str()?),
                 comment: v[2].as_str().map(str::to_string),
+                not_valid: false,
             })
         })
         .collect();
@@ -575,9 +568,8 @@ pub fn composites_sql() -> String {
         "SELECT n.nspname::text, t.typname::text, \
                 ARRAY(SELECT json_build_array(a.attname, {}::json)::text FROM pg_attribute a \
                       WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS fields, \
-                d.description \
+                (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0) \
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
-         LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0 \
          WHERE t.typtype = 'c' AND {NOT_SYSTEM} AND {}",
         type_desc_sql("a.atttypid", "a.atttypmod"),
         not_member("pg_type", "t.oid")
