@@ -482,3 +482,58 @@ fn invalid(
         at,
     })
 }
+
+/// A declared sequence owned by an integer column whose default draws from it is what
+/// PostgreSQL calls a serial column, and the inspector reads it back as one (the sequence
+/// hidden): rewrite the desired model the same way, so the two compare equal.
+pub fn canonical_serials(model: &mut Model) {
+    use crate::model::{DataType, SerialKind};
+    let mut owned: Vec<(QualifiedName, String, QualifiedName)> = Vec::new();
+    for s in model.sequences() {
+        if let Some((t, c)) = &s.owned_by {
+            owned.push((t.clone(), c.clone(), QualifiedName::new(&s.schema, &s.name)));
+        }
+    }
+    for (table, column, seq) in owned {
+        let Some(col) = model
+            .schemas
+            .get_mut(&table.schema)
+            .and_then(|s| s.tables.get_mut(&table.name))
+            .and_then(|t| t.columns.iter_mut().find(|c| c.name == column))
+        else {
+            continue;
+        };
+        let DataType::Builtin(b) = &col.ty else {
+            continue;
+        };
+        let Some(kind) = SerialKind::from_integer_type(b) else {
+            continue;
+        };
+        if !col.default.as_deref().is_some_and(|d| draws_from(d, &seq)) {
+            continue;
+        }
+        col.ty = DataType::Serial(kind);
+        col.default = None;
+        if let Some(s) = model.schemas.get_mut(&seq.schema) {
+            s.sequences.remove(&seq.name);
+        }
+    }
+}
+
+/// Whether `default` is `nextval('seq'::regclass)` for `seq` (qualified or not, quoted or not).
+fn draws_from(default: &str, seq: &QualifiedName) -> bool {
+    let Some(inner) = default
+        .trim()
+        .strip_prefix("nextval('")
+        .and_then(|r| r.strip_suffix("'::regclass)"))
+    else {
+        return false;
+    };
+    let inner = inner.replace("''", "'");
+    let parts = crate::postgres::inspect::split_qualified(&inner);
+    match parts.as_slice() {
+        [n] => *n == seq.name,
+        [s, n] => *s == seq.schema && *n == seq.name,
+        _ => false,
+    }
+}

@@ -32,6 +32,7 @@ const PASSING: &[&str] = &[
     "privileges",
     "privileges__with_additions",
     "rls2",
+    "seq",
     "triggers",
     "triggers2",
 ];

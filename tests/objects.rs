@@ -467,3 +467,160 @@ domain "Strange Domain" {
     )
     .await;
 }
+
+#[tokio::test]
+async fn view_triggers_come_back_once_when_the_view_is_recreated() {
+    let db = TestDb::new("viewtrig").await;
+    let schema = |ty: &str| {
+        format!(
+            r#"
+schema "public" {{}}
+table "items" {{
+  schema = schema.public
+  column "id" {{ type = int }}
+  column "label" {{ type = {ty} }}
+}}
+view "items_v" {{
+  schema = schema.public
+  as     = "SELECT id, label FROM items"
+}}
+function "items_v_insert" {{
+  schema = schema.public
+  lang   = PLpgSQL
+  return = trigger
+  as     = "BEGIN INSERT INTO items VALUES (NEW.id, NEW.label); RETURN NEW; END"
+}}
+trigger "items_v_ins" {{
+  on = view.items_v
+  instead_of {{
+    insert = true
+  }}
+  for = ROW
+  execute {{
+    function = function.items_v_insert
+  }}
+}}
+"#
+        )
+    };
+    db.assert_converges(&schema("varchar(10)")).await;
+    // The column type under the view changes: view dropped and created again, its trigger once.
+    let p = db.plan(&schema("text")).await;
+    let creates = p
+        .plan
+        .statements()
+        .filter(|s| s.starts_with("CREATE TRIGGER"))
+        .count();
+    assert_eq!(creates, 1, "{:?}", p.plan.statements().collect::<Vec<_>>());
+    db.assert_converges(&schema("text")).await;
+    db.exec("INSERT INTO items_v VALUES (1, 'x')").await;
+    assert_eq!(db.query("SELECT label FROM items").await, vec!["x"]);
+}
+
+#[tokio::test]
+async fn policy_expressions_removed_and_btree_exclusions() {
+    let db = TestDb::new("polrm").await;
+    let schema = |check: &str| {
+        format!(
+            r#"
+schema "public" {{}}
+table "docs" {{
+  schema = schema.public
+  column "id" {{ type = int }}
+  column "owner" {{ type = text }}
+  row_security {{
+    enabled = true
+  }}
+  exclude "docs_one_per_owner" {{
+    type = BTREE
+    on {{
+      column = column.owner
+      op     = "="
+    }}
+  }}
+}}
+policy "docs_owner" {{
+  on    = table.docs
+  for   = ALL
+  to    = [PUBLIC]
+  using = "owner = current_user"
+{check}}}
+"#
+        )
+    };
+    db.assert_converges(&schema("  check = \"owner = current_user\"\n"))
+        .await;
+    // Removing WITH CHECK cannot be done with ALTER POLICY: drop and create.
+    let p = db.plan(&schema("")).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    assert!(sql.iter().any(|s| s.starts_with("DROP POLICY")), "{sql:?}");
+    assert!(
+        sql.iter().any(|s| s.starts_with("CREATE POLICY")),
+        "{sql:?}"
+    );
+    db.assert_converges(&schema("")).await;
+}
+
+#[tokio::test]
+async fn domain_base_type_change_under_a_column_is_refused() {
+    let db = TestDb::new("dombase").await;
+    let schema = |ty: &str| {
+        format!(
+            "schema \"public\" {{}}\ndomain \"code\" {{\n  schema = schema.public\n  type   = {ty}\n}}\ntable \"t\" {{\n  schema = schema.public\n  column \"c\" {{ type = domain.code }}\n}}\n"
+        )
+    };
+    db.assert_converges(&schema("text")).await;
+    let p = db.write("schema.hcl", &schema("varchar(5)"));
+    let err = match strata::commands::prepare(&db.settings(&[p])).await {
+        Ok(_) => panic!("a base type change under a column must be refused"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(err.contains("cannot change while columns use it"), "{err}");
+    assert!(err.contains("public.t.c"), "{err}");
+}
+
+#[test]
+fn disabling_a_view_trigger_is_refused_by_the_loader() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("schema.hcl");
+    std::fs::write(
+        &src,
+        r#"
+schema "public" {}
+table "t" {
+  schema = schema.public
+  column "id" { type = int }
+}
+view "v" {
+  schema = schema.public
+  as     = "SELECT id FROM t"
+}
+function "f" {
+  schema = schema.public
+  lang   = PLpgSQL
+  return = trigger
+  as     = "BEGIN RETURN NEW; END"
+}
+trigger "v_ins" {
+  on = view.v
+  instead_of {
+    insert = true
+  }
+  for     = ROW
+  enabled = false
+  execute {
+    function = function.f
+  }
+}
+"#,
+    )
+    .unwrap();
+    let out = common::strata()
+        .args(["--src", &src.display().to_string(), "validate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot disable a trigger on a view"), "{err}");
+    assert!(err.contains("schema.hcl:23:3"), "{err}");
+}

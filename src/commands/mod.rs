@@ -450,7 +450,8 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     let dev = dev_source(s)?;
     let normalized =
         normalize::normalize(&current, &current_deps, desired, &dev, &loaded.sources).await?;
-    let desired = normalized.model;
+    let mut desired = normalized.model;
+    normalize::canonical_serials(&mut desired);
     timing("normalized");
     let mut changes = diff::diff(&current, &desired)?;
     diff::moves::with_renames(&renames, &current, &desired, &mut changes);

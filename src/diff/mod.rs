@@ -7,8 +7,9 @@ pub use objects::Rel;
 
 pub mod moves;
 use crate::model::{
-    Check, Column, Composite, Domain, Enum, Exclude, Extension, ForeignKey, Function, Index, Model,
-    PartitionOf, Policy, PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger, Unique, View,
+    Check, Column, Composite, DataType, Domain, Enum, Exclude, Extension, ForeignKey, Function,
+    Index, Model, PartitionOf, Policy, PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger,
+    Unique, View,
 };
 use miette::Diagnostic;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -303,6 +304,93 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
         }
     }
     objects::diff_objects(current, desired, &mut changes);
+    // A serial column that becomes a plain column drawing from a declared sequence of the same
+    // name keeps its sequence: the sequence is altered, not created again.
+    for c in changes.iter_mut() {
+        let Change::CreateSequence(s) = c else {
+            continue;
+        };
+        let serial = current
+            .tables()
+            .filter(|t| t.schema == s.schema)
+            .find_map(|t| {
+                t.columns.iter().find_map(|col| match col.ty {
+                    DataType::Serial(k)
+                        if crate::postgres::names::make_object_name(
+                            &t.name,
+                            Some(&col.name),
+                            "seq",
+                        ) == s.name
+                            && desired
+                                .table(&t.qualified())
+                                .and_then(|w| w.column(&col.name))
+                                .is_some_and(|w| !matches!(w.ty, DataType::Serial(_))) =>
+                    {
+                        Some((t.qualified(), col.name.clone(), k))
+                    }
+                    _ => None,
+                })
+            });
+        if let Some((table, column, kind)) = serial {
+            let mut from = Sequence::new(&s.schema, &s.name);
+            from.ty = kind.integer_type().to_string();
+            from.owned_by = Some((table, column));
+            *c = Change::AlterSequence {
+                from,
+                to: s.clone(),
+            };
+        }
+    }
+    // …and a plain column that becomes serial adopts the sequence it already draws from.
+    changes.retain(|c| {
+        let Change::DropSequence(s) = c else {
+            return true;
+        };
+        let adopted = desired.tables().filter(|t| t.schema == s.schema).any(|t| {
+            t.columns.iter().any(|col| {
+                matches!(col.ty, DataType::Serial(_))
+                    && crate::postgres::names::make_object_name(&t.name, Some(&col.name), "seq")
+                        == s.name
+                    && current
+                        .table(&t.qualified())
+                        .and_then(|h| h.column(&col.name))
+                        .is_some_and(|h| !matches!(h.ty, DataType::Serial(_)))
+            })
+        });
+        !adopted
+    });
+    // A domain whose base type changes is dropped and created again, which PostgreSQL refuses
+    // while columns use it.
+    for c in &changes {
+        let Change::DropDomain(d) = c else { continue };
+        let q = QualifiedName::new(&d.schema, &d.name);
+        if !desired
+            .domains()
+            .any(|x| x.schema == d.schema && x.name == d.name)
+        {
+            continue;
+        }
+        let users: Vec<String> = current
+            .tables()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|col| col.ty.named() == Some(&q))
+                    .map(move |col| format!("{}.{}.{}", t.schema, t.name, col.name))
+            })
+            .collect();
+        if !users.is_empty() {
+            return Err(UnsupportedChange {
+                message: format!(
+                    "the base type of domain \"{q}\" cannot change while columns use it ({})",
+                    users.join(", ")
+                ),
+                help: Some(
+                    "declare a new domain with the new base type, move the columns to it, and drop the old domain in a later change".into(),
+                ),
+            });
+        }
+    }
     // Tables.
     let mut table_diffs: Vec<TableDiff> = Vec::new();
     let mut table_objects = Vec::new();

@@ -268,7 +268,11 @@ pub fn table_objects(have: Option<&Table>, want: &Table, out: &mut Vec<Change>) 
                 policy: w.clone(),
             }),
             Some(h) if h != w => {
-                if h.command == w.command && h.permissive == w.permissive {
+                // ALTER POLICY cannot remove a USING or WITH CHECK expression (setting it to
+                // `true` would never converge, and would open the policy): drop and create.
+                let removes_expr = (h.using.is_some() && w.using.is_none())
+                    || (h.check.is_some() && w.check.is_none());
+                if h.command == w.command && h.permissive == w.permissive && !removes_expr {
                     out.push(Change::AlterPolicy {
                         on: q.clone(),
                         from: h.clone(),

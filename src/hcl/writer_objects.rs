@@ -366,7 +366,7 @@ pub fn policy_block(p: &Policy, on: &str) -> HclBlock {
 
 pub fn exclude_block(x: &Exclude) -> HclBlock {
     let mut b = HclBlock::new("exclude", &[&x.name]);
-    if x.method != "btree" {
+    if x.method != "gist" {
         b.attr("type", x.method.to_ascii_uppercase());
     }
     for (key, op) in &x.elements {

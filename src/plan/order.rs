@@ -892,6 +892,7 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                     );
                 }
                 alter_column(
+                    ctx,
                     &q,
                     from,
                     if online_not_null { &relaxed } else { to },
@@ -1237,7 +1238,9 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
 }
 
 /// Clauses and extra statements for one column change.
+#[allow(clippy::too_many_arguments)]
 fn alter_column(
+    ctx: &Ctx,
     q: &QualifiedName,
     from: &Column,
     to: &Column,
@@ -1273,11 +1276,44 @@ fn alter_column(
             ));
         }
         (DataType::Serial(_), _) => {
-            after.push(ddl::with_serial_sequence(q, &to.name, "DROP SEQUENCE %s"));
+            // Kept when the configuration declares it (the diff alters it instead).
+            let seq = names::make_object_name(&q.name, Some(&to.name), "seq");
+            if ctx
+                .desired
+                .schemas
+                .get(&q.schema)
+                .is_none_or(|s| !s.sequences.contains_key(&seq))
+            {
+                after.push(ddl::with_serial_sequence(q, &to.name, "DROP SEQUENCE %s"));
+            }
         }
         (_, DataType::Serial(k)) => {
             let seq = names::make_object_name(&q.name, Some(&to.name), "seq");
-            after.extend(ddl::make_serial(q, &to.name, &seq, k.integer_type()));
+            let exists = ctx
+                .current
+                .schemas
+                .get(&q.schema)
+                .is_some_and(|s| s.sequences.contains_key(&seq));
+            if exists {
+                // The column already draws from a sequence of that name: adopt it.
+                after.push(format!(
+                    "ALTER SEQUENCE {} AS {} OWNED BY {}.{}",
+                    quote::qualified_parts(&q.schema, &seq),
+                    k.integer_type(),
+                    display(q),
+                    quote::ident(&to.name)
+                ));
+                after.push(ddl::alter_table(
+                    q,
+                    &[format!(
+                        "ALTER COLUMN {} SET DEFAULT nextval({}::regclass)",
+                        quote::ident(&to.name),
+                        quote::literal(&quote::qualified_parts(&q.schema, &seq))
+                    )],
+                ));
+            } else {
+                after.extend(ddl::make_serial(q, &to.name, &seq, k.integer_type()));
+            }
         }
         _ => {}
     }

@@ -171,6 +171,11 @@ pub fn expand(
                     out.push(Change::CreateView(want.clone()));
                     // Triggers on the view go with it.
                     for t in &want.triggers {
+                        // Once: not again through the trigger's own dependency on the view, and
+                        // not when the plan already creates it.
+                        if !seen.insert(ObjKey::Trigger(q.clone(), t.name.clone())) {
+                            continue;
+                        }
                         out.push(Change::CreateTrigger {
                             on: Rel {
                                 name: q.clone(),

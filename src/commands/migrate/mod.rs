@@ -104,7 +104,9 @@ async fn desired_state(
     let mut desired = loaded.model;
     let schemas = sources::restrict(s, current, &mut desired);
     let n = normalize::normalize(current, current_deps, desired, dev, &loaded.sources).await?;
-    Ok((n.model, n.deps, schemas))
+    let mut model = n.model;
+    normalize::canonical_serials(&mut model);
+    Ok((model, n.deps, schemas))
 }
 
 /// The plan as a migration file: each step under a comment with its description and hazards.

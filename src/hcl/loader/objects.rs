@@ -1224,6 +1224,17 @@ impl<'a> Loader<'a> {
             },
             None => 'O',
         };
+        if !is_table
+            && enabled != 'O'
+            && let Some(a) = block.body.get_attribute("enabled")
+        {
+            self.err(
+                file,
+                a.key.span(),
+                "`enabled` applies to triggers on tables: PostgreSQL cannot disable a trigger on a view".into(),
+                "remove it, or drop the trigger",
+            );
+        }
         let constraint = self.bool(file, &block.body, "constraint").unwrap_or(false);
         let trigger = Trigger {
             name: name.clone(),
