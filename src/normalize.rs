@@ -57,6 +57,7 @@ fn schema_objects_differ(cur: Option<&Schema>, want: &Schema) -> usize {
     match cur {
         None => {
             n += want.views.len()
+                + want.collations.len()
                 + want.functions.len()
                 + want.domains.len()
                 + want.composites.len()
@@ -66,6 +67,7 @@ fn schema_objects_differ(cur: Option<&Schema>, want: &Schema) -> usize {
             n += same(c.views == want.views);
             n += same(c.functions == want.functions);
             n += same(c.domains == want.domains);
+            n += same(c.collations == want.collations);
             n += same(c.composites == want.composites);
             n += same(c.sequences == want.sequences);
         }
@@ -92,6 +94,7 @@ fn find_dirty(current: &Model, desired: &Model) -> Dirty {
             if (triggers_or_policies_differ && (!t.triggers.is_empty() || !t.policies.is_empty()))
                 || t.partition_of.is_some()
                 || t.partition.is_some()
+                || !t.inherits.is_empty()
                 || cur.is_some_and(|c| strip(c) == strip(t) && c != t)
             {
                 everything = true;
@@ -198,6 +201,7 @@ fn subset(desired: &Model, dirty: &Dirty) -> Model {
                 name: s.name.clone(),
                 comment: None,
                 enums: s.enums.clone(),
+                collations: s.collations.clone(),
                 domains: s.domains.clone(),
                 composites: s.composites.clone(),
                 sequences: seqs,
@@ -247,6 +251,7 @@ fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty)
         // Routines may change key when PostgreSQL resolves their argument types.
         s.functions = ns.functions.clone();
         s.domains = ns.domains.clone();
+        s.collations = ns.collations.clone();
         s.composites = ns.composites.clone();
         s.enums = ns.enums.clone();
         let owners: Vec<(String, Option<(QualifiedName, String)>)> = s

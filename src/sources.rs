@@ -236,6 +236,7 @@ fn schema_is_empty(s: &crate::model::Schema) -> bool {
     s.tables.is_empty()
         && s.enums.is_empty()
         && s.domains.is_empty()
+        && s.collations.is_empty()
         && s.composites.is_empty()
         && s.sequences.is_empty()
         && s.views.is_empty()

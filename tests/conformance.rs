@@ -3,7 +3,11 @@
 //! only, then require an empty re-plan and equal `pg_dump --schema-only` output.
 //!
 //! `PASSING` lists the cases that must converge; the test fails when one of them regresses and
-//! reports the others, so the list only grows.
+//! reports the others, so the list only grows. `UP_TO_COLUMN_ORDER` lists the cases whose
+//! `after.sql` puts a new or re-created column before existing ones: PostgreSQL appends every
+//! added column and only a table rewrite could reorder them (which strata, like every
+//! ALTER-based tool, does not do), so there the dumps must be equal once each table's column
+//! lines are sorted — and still differ only in that order.
 
 mod common;
 use common::TestDb;
@@ -14,6 +18,7 @@ use strata::postgres::connect::DbUrl;
 
 /// Cases that converge today.
 const PASSING: &[&str] = &[
+    "collations",
     "constraints",
     "dependencies",
     "dependencies2",
@@ -28,6 +33,8 @@ const PASSING: &[&str] = &[
     "extversions",
     "generated",
     "generated_added",
+    "inherit",
+    "inherit2",
     "partitioning",
     "privileges",
     "privileges__with_additions",
@@ -36,6 +43,41 @@ const PASSING: &[&str] = &[
     "triggers",
     "triggers2",
 ];
+
+/// Cases equal except for the physical order of columns (see the module comment).
+const UP_TO_COLUMN_ORDER: &[&str] = &[
+    "identitycols",
+    "singleschema",
+    "singleschema_ext",
+    "triggers3",
+];
+
+/// How closely a migrated database matches `after.sql`.
+#[derive(Debug, PartialEq)]
+enum Match {
+    Identical,
+    UpToColumnOrder,
+}
+
+/// A `CREATE TABLE` entry with its column and constraint lines sorted.
+fn column_order_free(entry: &str) -> String {
+    if !entry.starts_with("CREATE TABLE") {
+        return entry.to_string();
+    }
+    let lines: Vec<&str> = entry.lines().collect();
+    let Some(close) = lines.iter().rposition(|l| l.starts_with(')')) else {
+        return entry.to_string();
+    };
+    let mut body: Vec<&str> = lines[1..close]
+        .iter()
+        .map(|l| l.trim_end_matches(','))
+        .collect();
+    body.sort_unstable();
+    let mut out = vec![lines[0]];
+    out.extend(body);
+    out.extend(&lines[close..]);
+    out.join("\n")
+}
 
 fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/migra");
@@ -107,7 +149,7 @@ async fn schemas_of(url: &str) -> Vec<String> {
 }
 
 /// Runs one case; `Err` says why it does not converge.
-async fn run_case(dir: &Path) -> Result<(), String> {
+async fn run_case(dir: &Path) -> Result<Match, String> {
     let a = TestDb::new("conf_a").await;
     let b = TestDb::new("conf_b").await;
     psql_file(&a.url, &dir.join("before.sql")).map_err(|e| format!("loading before.sql: {e}"))?;
@@ -132,14 +174,21 @@ async fn run_case(dir: &Path) -> Result<(), String> {
         return Err(format!("re-plan not empty: {}", sql.join("; ")));
     }
     let (da, db) = (dump(&a.url), dump(&b.url));
-    if da != db {
-        let only_a: Vec<&String> = da.difference(&db).collect();
-        let only_b: Vec<&String> = db.difference(&da).collect();
-        return Err(format!(
-            "pg_dump differs:\n  only after migration: {only_a:?}\n  only in after.sql: {only_b:?}"
-        ));
+    if da == db {
+        return Ok(Match::Identical);
     }
-    Ok(())
+    let relaxed = |d: &BTreeSet<String>| -> BTreeSet<String> {
+        d.iter().map(|e| column_order_free(e)).collect()
+    };
+    let (ra, rb) = (relaxed(&da), relaxed(&db));
+    if ra == rb {
+        return Ok(Match::UpToColumnOrder);
+    }
+    let only_a: Vec<&String> = da.difference(&db).collect();
+    let only_b: Vec<&String> = db.difference(&da).collect();
+    Err(format!(
+        "pg_dump differs:\n  only after migration: {only_a:?}\n  only in after.sql: {only_b:?}"
+    ))
 }
 
 #[tokio::test]
@@ -155,19 +204,37 @@ async fn migra_pairs_converge() {
         .collect();
     cases.sort();
     let mut passed = Vec::new();
+    let mut reordered = Vec::new();
     let mut failed = Vec::new();
     for dir in &cases {
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         match run_case(dir).await {
-            Ok(()) => passed.push(name),
+            Ok(Match::Identical) => passed.push(name),
+            Ok(Match::UpToColumnOrder) => reordered.push(name),
             Err(why) => failed.push((name, why)),
         }
     }
     eprintln!(
-        "conformance: {} of {} pairs converge",
+        "conformance: {} of {} pairs converge to an identical pg_dump, {} more up to column order",
         passed.len(),
-        cases.len()
+        cases.len(),
+        reordered.len()
     );
+    for name in &reordered {
+        eprintln!("  COLUMN ORDER {name}");
+    }
+    let lost_order: Vec<&str> = UP_TO_COLUMN_ORDER
+        .iter()
+        .copied()
+        .filter(|p| !reordered.iter().chain(&passed).any(|x| x == p))
+        .collect();
+    let unexpected: Vec<&String> = reordered
+        .iter()
+        .filter(|r| !UP_TO_COLUMN_ORDER.contains(&r.as_str()))
+        .collect();
+    if !unexpected.is_empty() {
+        eprintln!("now converging up to column order, add to UP_TO_COLUMN_ORDER: {unexpected:?}");
+    }
     for (name, why) in &failed {
         if std::env::var_os("STRATA_CONFORMANCE_VERBOSE").is_some() {
             eprintln!("  FAIL {name}: {why}");
@@ -193,8 +260,8 @@ async fn migra_pairs_converge() {
         .map(|(n, w)| format!("{n}: {w}"))
         .collect();
     assert!(
-        regressions.is_empty(),
-        "conformance regressions:\n{}",
+        regressions.is_empty() && lost_order.is_empty(),
+        "conformance regressions: {lost_order:?}\n{}",
         details.join("\n")
     );
 }

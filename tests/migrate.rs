@@ -184,6 +184,19 @@ async fn diff_apply_status_plan() {
         .code(0)
         .stdout(predicate::str::contains("Migration status: OK"));
     assert_eq!(p.plan_exit(), 0, "plan after migrate apply is empty");
+    // The revisions table is strata's bookkeeping: inspect leaves it out unless asked for.
+    let inspected = strata()
+        .args(["--url", &p.db.url, "inspect"])
+        .output()
+        .unwrap();
+    let hcl = String::from_utf8_lossy(&inspected.stdout);
+    assert!(hcl.contains("table \"users\""), "{hcl}");
+    assert!(!hcl.contains("strata_schema_revisions"), "{hcl}");
+    let asked = strata()
+        .args(["--url", &p.db.url, "--schema", "strata", "inspect"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&asked.stdout).contains("strata_schema_revisions"));
 
     p.set_schema(V2);
     p.migrate(&["diff", "add_name"]).assert().success();

@@ -624,3 +624,274 @@ trigger "v_ins" {
     assert!(err.contains("cannot disable a trigger on a view"), "{err}");
     assert!(err.contains("schema.hcl:23:3"), "{err}");
 }
+
+#[tokio::test]
+async fn collations_create_comment_redefine_and_drop() {
+    let db = TestDb::new("coll").await;
+    let schema = |numeric: &str, extra: &str, column: &str| {
+        format!(
+            r#"
+schema "public" {{}}
+collation "numeric" {{
+  schema   = schema.public
+  provider = icu
+  locale   = "{numeric}"
+}}
+collation "ci" {{
+  schema        = schema.public
+  provider      = icu
+  locale        = "und-u-ks-level2"
+  deterministic = false
+  comment       = "case-insensitive"
+}}
+collation "Posix Copy" {{
+  schema = schema.public
+  locale = "POSIX"
+}}
+{extra}
+table "t" {{
+  schema = schema.public
+  column "a" {{
+    type    = text
+    collate = "{column}"
+  }}
+  column "b" {{
+    type    = text
+    collate = "ci"
+  }}
+}}
+"#
+        )
+    };
+    let v1 = schema("en-u-kn-true", "", "numeric");
+    let hcl = db.assert_converges(&v1).await;
+    assert!(hcl.contains("collation \"ci\""), "{hcl}");
+    assert!(hcl.contains("deterministic = false"), "{hcl}");
+    // The collation really is in use, and non-deterministic.
+    let eq = db
+        .query("SELECT ('ABC' COLLATE \"ci\" = 'abc')::text")
+        .await;
+    assert_eq!(eq, vec!["true"]);
+    // A second libc collation given by its parts, and the column moved onto it.
+    let parts = "collation \"c2\" {\n  schema     = schema.public\n  lc_collate = \"C\"\n  lc_ctype  = \"C\"\n}\n";
+    let v2 = schema("en-u-kn-true", parts, "c2");
+    let p = db.plan(&v2).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    let create = sql
+        .iter()
+        .position(|s| {
+            s.starts_with("CREATE COLLATION \"public\".\"c2\" (provider = libc, locale = 'C')")
+        })
+        .unwrap_or_else(|| panic!("{sql:?}"));
+    let alter = sql
+        .iter()
+        .position(|s| s.contains("COLLATE \"c2\""))
+        .unwrap_or_else(|| panic!("{sql:?}"));
+    assert!(create < alter, "{sql:?}");
+    db.assert_converges(&v2).await;
+    // Unused now: redefining `numeric` drops and creates it.
+    let v3 = schema("de-u-kn-true", parts, "c2");
+    let p = db.plan(&v3).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    assert!(
+        sql.iter()
+            .any(|s| s.starts_with("DROP COLLATION \"public\".\"numeric\"")),
+        "{sql:?}"
+    );
+    db.assert_converges(&v3).await;
+    // In use: redefining `ci` is refused with the column named.
+    let refused = v3.replace("und-u-ks-level2", "und-u-ks-level1");
+    let p = db.write("schema.hcl", &refused);
+    let err = match strata::commands::prepare(&db.settings(&[p])).await {
+        Ok(_) => panic!("redefining a collation in use must be refused"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(err.contains("cannot change while it is in use"), "{err}");
+    assert!(err.contains("public.t.b"), "{err}");
+    // Comment changes in place; dropping an unused collation drops it.
+    let v4 = v3.replace("case-insensitive", "ignores case").replace(
+        "collation \"Posix Copy\" {\n  schema = schema.public\n  locale = \"POSIX\"\n}\n",
+        "",
+    );
+    let p = db.plan(&v4).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    assert!(
+        sql.iter()
+            .any(|s| s.starts_with("COMMENT ON COLLATION \"public\".\"ci\"")),
+        "{sql:?}"
+    );
+    assert!(
+        sql.iter()
+            .any(|s| s.starts_with("DROP COLLATION \"public\".\"Posix Copy\"")),
+        "{sql:?}"
+    );
+    assert!(
+        !sql.iter()
+            .any(|s| s.contains("DROP COLLATION \"public\".\"ci\"")),
+        "{sql:?}"
+    );
+    db.assert_converges(&v4).await;
+}
+
+#[test]
+fn a_collation_without_a_locale_is_a_load_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("schema.hcl");
+    std::fs::write(
+        &src,
+        "schema \"public\" {}\ncollation \"x\" {\n  schema   = schema.public\n  provider = icu\n}\n",
+    )
+    .unwrap();
+    let out = common::strata()
+        .args(["--src", &src.display().to_string(), "validate"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("collation \"x\" needs `locale`"), "{err}");
+    assert!(err.contains("schema.hcl:2:1"), "{err}");
+}
+
+#[tokio::test]
+async fn table_inheritance_lifecycle() {
+    let db = TestDb::new("inherit").await;
+    let base = |extra_parent_col: &str| {
+        format!(
+            r#"
+schema "public" {{}}
+table "base" {{
+  schema = schema.public
+  column "id" {{ type = bigserial }}
+  column "kind" {{ type = text }}
+  {extra_parent_col}
+}}
+"#
+        )
+    };
+    let child = |name: &str, kind: &str, own: &str| {
+        format!(
+            r#"
+table "{name}" {{
+  schema   = schema.public
+  inherits = [table.base]
+  {own}
+  check "{name}_kind" {{
+    expr = "kind = '{kind}'"
+  }}
+  unique "{name}_id_kind" {{
+    columns = [column.id, column.kind]
+  }}
+}}
+"#
+        )
+    };
+    // From empty: parents before children, constraints on inherited columns.
+    let v1 = base("") + &child("a", "A", "") + &child("b", "B", "column \"note\" { type = text }");
+    let hcl = db.assert_converges(&v1).await;
+    assert!(hcl.contains("inherits = [table.base]"), "{hcl}");
+    db.exec("INSERT INTO a (kind) VALUES ('A'); INSERT INTO b (kind, note) VALUES ('B', 'x')")
+        .await;
+    assert_eq!(db.query("SELECT count(*)::text FROM base").await, vec!["2"]);
+    // A column added to the parent reaches the children; nothing is added to them directly.
+    let v2 = base("column \"at\" {\n    type = timestamptz\n    null = true\n  }")
+        + &child("a", "A", "")
+        + &child("b", "B", "column \"note\" { type = text }");
+    let p = db.plan(&v2).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    assert_eq!(sql.len(), 1, "{sql:?}");
+    assert!(sql[0].contains("\"base\" ADD COLUMN \"at\""), "{sql:?}");
+    db.assert_converges(&v2).await;
+    assert_eq!(
+        db.query("SELECT count(*)::text FROM information_schema.columns WHERE column_name = 'at'")
+            .await,
+        vec!["3"]
+    );
+    // The parent drops `at` while `b` keeps one of its own: drop first, then add.
+    let v3 = base("")
+        + &child("a", "A", "")
+        + &child(
+            "b",
+            "B",
+            "column \"note\" { type = text }\n  column \"at\" {\n    type = timestamptz\n    null = true\n  }",
+        );
+    let p = db.plan(&v3).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    let drop = sql
+        .iter()
+        .position(|s| s.contains("DROP COLUMN \"at\""))
+        .unwrap_or_else(|| panic!("{sql:?}"));
+    let add = sql
+        .iter()
+        .position(|s| s.contains("\"b\" ADD COLUMN \"at\""))
+        .unwrap_or_else(|| panic!("{sql:?}"));
+    assert!(drop < add, "{sql:?}");
+    db.assert_converges(&v3).await;
+    // `b` leaves the parent and keeps its rows and columns; `c`, an existing table with the
+    // parent's columns, joins it.
+    let standalone_b = r#"
+table "b" {
+  schema = schema.public
+  column "id" { type = bigint }
+  column "kind" { type = text }
+  column "note" { type = text }
+  column "at" {
+    type = timestamptz
+    null = true
+  }
+  check "b_kind" {
+    expr = "kind = 'B'"
+  }
+  unique "b_id_kind" {
+    columns = [column.id, column.kind]
+  }
+}
+"#;
+    let c_alone = "table \"c\" {\n  schema = schema.public\n  column \"id\" { type = bigint }\n  column \"kind\" { type = text }\n}\n";
+    let v4 = base("") + &child("a", "A", "") + standalone_b + c_alone;
+    db.assert_converges(&v4).await;
+    assert_eq!(db.query("SELECT count(*)::text FROM base").await, vec!["1"]);
+    assert_eq!(db.query("SELECT note FROM b").await, vec!["x"]);
+    let c_child = "table \"c\" {\n  schema   = schema.public\n  inherits = [table.base]\n  column \"id\" { type = bigint }\n  column \"kind\" { type = text }\n}\n";
+    let v5 = base("") + &child("a", "A", "") + standalone_b + c_child;
+    let p = db.plan(&v5).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    assert!(
+        sql.iter()
+            .any(|s| s.contains("\"c\" INHERIT \"public\".\"base\"")),
+        "{sql:?}"
+    );
+    db.assert_converges(&v5).await;
+    // Dropping the parent and a child together: the child goes first.
+    let v6 = standalone_b.to_string() + "schema \"public\" {}\n";
+    let p = db.plan(&v6).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    let child_drop = sql
+        .iter()
+        .position(|s| *s == "DROP TABLE \"public\".\"a\"")
+        .unwrap_or_else(|| panic!("{sql:?}"));
+    let parent_drop = sql
+        .iter()
+        .position(|s| *s == "DROP TABLE \"public\".\"base\"")
+        .unwrap_or_else(|| panic!("{sql:?}"));
+    assert!(child_drop < parent_drop, "{sql:?}");
+    db.assert_converges(&v6).await;
+}
+
+#[test]
+fn inherits_errors_point_at_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("schema.hcl");
+    std::fs::write(
+        &src,
+        "schema \"public\" {}\ntable \"t\" {\n  schema   = schema.public\n  inherits = [table.nope]\n  column \"id\" { type = int }\n}\n",
+    )
+    .unwrap();
+    let out = common::strata()
+        .args(["--src", &src.display().to_string(), "validate"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("unresolved reference `table.nope`"), "{err}");
+    assert!(err.contains("schema.hcl:4:15"), "{err}");
+}

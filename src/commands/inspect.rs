@@ -23,6 +23,9 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
     };
     let mut model = inspect_on(&client, &second, &scope).await?;
     apply_exclude(&mut model, &s.exclude);
+    if s.schemas.is_empty() {
+        hide_bookkeeping(&mut model);
+    }
     match args.format {
         InspectFormat::Hcl => {
             use std::io::Write;
@@ -46,6 +49,27 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
         InspectFormat::Sql => print!("{}", sql(&model)?),
     }
     Ok(EXIT_OK)
+}
+
+/// Leaves out the schema that holds only strata's own revisions table (`strata migrate`): it
+/// is strata's bookkeeping, not part of the application's schema. Asked for by name with
+/// `--schema strata`, it is shown.
+fn hide_bookkeeping(model: &mut Model) {
+    use crate::migrate::revisions::{SCHEMA, TABLE};
+    if let Some(schema) = model.schemas.get(SCHEMA) {
+        let only_revisions = schema.tables.len() == 1
+            && schema.tables.contains_key(TABLE)
+            && schema.enums.is_empty()
+            && schema.domains.is_empty()
+            && schema.collations.is_empty()
+            && schema.composites.is_empty()
+            && schema.sequences.is_empty()
+            && schema.views.is_empty()
+            && schema.functions.is_empty();
+        if only_revisions {
+            model.schemas.remove(SCHEMA);
+        }
+    }
 }
 
 /// The DDL that creates `model` in an empty database (which already has `public`).

@@ -7,9 +7,9 @@ pub use objects::Rel;
 
 pub mod moves;
 use crate::model::{
-    Check, Column, Composite, DataType, Domain, Enum, Exclude, Extension, ForeignKey, Function,
-    Index, Model, PartitionOf, Policy, PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger,
-    Unique, View,
+    Check, Collation, Column, Composite, DataType, Domain, Enum, Exclude, Extension, ForeignKey,
+    Function, Index, Model, PartitionOf, Policy, PrimaryKey, QualifiedName, Schema, Sequence,
+    Table, Trigger, Unique, View,
 };
 use miette::Diagnostic;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -62,6 +62,13 @@ pub enum Change {
     AlterSequence {
         from: Sequence,
         to: Sequence,
+    },
+    CreateCollation(Collation),
+    DropCollation(Collation),
+    /// A comment change; any other change drops and creates the collation.
+    AlterCollation {
+        from: Collation,
+        to: Collation,
     },
     CreateDomain(Domain),
     DropDomain(Domain),
@@ -212,6 +219,10 @@ pub enum TableChange {
     Attach(PartitionOf),
     /// `DETACH PARTITION` from a parent.
     Detach(PartitionOf),
+    /// `INHERIT parent`.
+    Inherit(QualifiedName),
+    /// `NO INHERIT parent`.
+    NoInherit(QualifiedName),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,6 +370,47 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
         });
         !adopted
     });
+    // A collation whose definition changes is dropped and created again, which PostgreSQL
+    // refuses while columns, domains or indexes use it.
+    for c in &changes {
+        let Change::DropCollation(coll) = c else {
+            continue;
+        };
+        if !desired
+            .collations()
+            .any(|x| x.schema == coll.schema && x.name == coll.name)
+        {
+            continue;
+        }
+        let mut users: Vec<String> = current
+            .tables()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|col| col.collation.as_deref() == Some(coll.name.as_str()))
+                    .map(move |col| format!("{}.{}.{}", t.schema, t.name, col.name))
+            })
+            .collect();
+        users.extend(
+            current
+                .domains()
+                .filter(|d| d.collation.as_deref() == Some(coll.name.as_str()))
+                .map(|d| format!("domain {}.{}", d.schema, d.name)),
+        );
+        if !users.is_empty() {
+            return Err(UnsupportedChange {
+                message: format!(
+                    "collation \"{}.{}\" cannot change while it is in use ({})",
+                    coll.schema,
+                    coll.name,
+                    users.join(", ")
+                ),
+                help: Some(
+                    "declare a new collation, move the columns to it, and drop the old one in a later change".into(),
+                ),
+            });
+        }
+    }
     // A domain whose base type changes is dropped and created again, which PostgreSQL refuses
     // while columns use it.
     for c in &changes {
@@ -441,6 +493,7 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
                     if have.partition_of.is_some() && want.partition_of.is_some() {
                         have_full.columns = want_full.columns.clone();
                     }
+                    inheritance_view(&mut have_full, &want_full, current, desired);
                     let d = diff_table(&have_full, &want_full)?;
                     if !d.changes.is_empty() {
                         table_diffs.push(d);
@@ -528,6 +581,82 @@ fn enum_additions(have: &Enum, want: &Enum) -> Result<Vec<EnumValueAdd>, Unsuppo
 
 /// A partition's columns are its parent's: fill them in so that attaching and detaching compare
 /// columns with the parent's.
+/// Adjusts the current version of a table with `INHERITS` parents so that only real changes to
+/// its own columns remain: columns of a parent it leaves become its own (`NO INHERIT` keeps
+/// them), and a column it has from a parent in both versions is neither added nor dropped
+/// (PostgreSQL refuses both: the parent's changes reach it by recursion).
+fn inheritance_view(have: &mut Table, want: &Table, current: &Model, desired: &Model) {
+    if have.inherits.is_empty() && want.inherits.is_empty() {
+        return;
+    }
+    let leaving: Vec<QualifiedName> = have
+        .inherits
+        .iter()
+        .filter(|p| !want.inherits.contains(p))
+        .cloned()
+        .collect();
+    for (owner, mut c) in ancestor_columns(current, &leaving) {
+        if have.column(&c.name).is_none() {
+            // A serial column's sequence stays its parent's: here it is a plain integer
+            // column whose default draws from that sequence.
+            if let DataType::Serial(kind) = c.ty {
+                let seq = format!("{}_{}_seq", owner.name, c.name);
+                let seq = if owner.schema == "public" {
+                    seq
+                } else {
+                    format!("{}.{seq}", owner.schema)
+                };
+                c.ty = DataType::Builtin(kind.integer_type().into());
+                c.default = Some(format!("nextval('{seq}'::regclass)"));
+            }
+            have.columns.push(c);
+        }
+    }
+    let later: HashSet<String> = ancestor_columns(desired, &want.inherits)
+        .into_iter()
+        .map(|(_, c)| c.name)
+        .collect();
+    let staying: Vec<QualifiedName> = have
+        .inherits
+        .iter()
+        .filter(|p| want.inherits.contains(p))
+        .cloned()
+        .collect();
+    let now: HashSet<String> = ancestor_columns(current, &staying)
+        .into_iter()
+        .map(|(_, c)| c.name)
+        .collect();
+    have.columns
+        .retain(|c| want.column(&c.name).is_some() || !later.contains(&c.name));
+    for c in &want.columns {
+        if have.column(&c.name).is_none() && now.contains(&c.name) && later.contains(&c.name) {
+            have.columns.push(c.clone());
+        }
+    }
+}
+
+/// The columns of `parents` and of their own parents, nearest first, each name once, with the
+/// table that declares each.
+fn ancestor_columns(model: &Model, parents: &[QualifiedName]) -> Vec<(QualifiedName, Column)> {
+    let mut out: Vec<(QualifiedName, Column)> = Vec::new();
+    let mut todo: Vec<QualifiedName> = parents.iter().rev().cloned().collect();
+    let mut seen = HashSet::new();
+    while let Some(p) = todo.pop() {
+        if !seen.insert(p.clone()) {
+            continue;
+        }
+        if let Some(pt) = model.table(&p) {
+            for c in &pt.columns {
+                if !out.iter().any(|(_, x)| x.name == c.name) {
+                    out.push((p.clone(), c.clone()));
+                }
+            }
+            todo.extend(pt.inherits.iter().rev().cloned());
+        }
+    }
+    out
+}
+
 fn with_parent_columns(t: &Table, model: &Model) -> Table {
     let mut t = t.clone();
     if t.columns.is_empty() {
@@ -568,6 +697,12 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         (Some(a), None) => changes.push(TableChange::Detach(a.clone())),
         (None, Some(b)) => changes.push(TableChange::Attach(b.clone())),
         _ => {}
+    }
+    for p in have.inherits.iter().filter(|p| !want.inherits.contains(p)) {
+        changes.push(TableChange::NoInherit(p.clone()));
+    }
+    for p in want.inherits.iter().filter(|p| !have.inherits.contains(p)) {
+        changes.push(TableChange::Inherit(p.clone()));
     }
     if have.unlogged != want.unlogged {
         changes.push(TableChange::SetLogged {

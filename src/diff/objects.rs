@@ -47,6 +47,20 @@ pub fn diff_objects(current: &Model, desired: &Model, out: &mut Vec<Change>) {
                 _ => {}
             }
         }
+        for (n, want) in &ws.collations {
+            match hs.and_then(|s| s.collations.get(n)) {
+                None => out.push(Change::CreateCollation(want.clone())),
+                Some(have) if !have.same_definition(want) => {
+                    out.push(Change::DropCollation(have.clone()));
+                    out.push(Change::CreateCollation(want.clone()));
+                }
+                Some(have) if have.comment != want.comment => out.push(Change::AlterCollation {
+                    from: have.clone(),
+                    to: want.clone(),
+                }),
+                _ => {}
+            }
+        }
         for (n, want) in &ws.domains {
             match hs.and_then(|s| s.domains.get(n)) {
                 None => out.push(Change::CreateDomain(want.clone())),
@@ -120,6 +134,11 @@ pub fn diff_objects(current: &Model, desired: &Model, out: &mut Vec<Change>) {
         for (n, have) in &hs.domains {
             if ws.is_none_or(|s| !s.domains.contains_key(n)) {
                 out.push(Change::DropDomain(have.clone()));
+            }
+        }
+        for (n, have) in &hs.collations {
+            if ws.is_none_or(|s| !s.collations.contains_key(n)) {
+                out.push(Change::DropCollation(have.clone()));
             }
         }
         for (n, have) in &hs.composites {

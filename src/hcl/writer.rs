@@ -177,6 +177,9 @@ impl Namer {
         for d in model.domains() {
             bump("domain", &d.name);
         }
+        for c in model.collations() {
+            bump("collation", &c.name);
+        }
         for c in model.composites() {
             bump("composite", &c.name);
         }
@@ -332,6 +335,9 @@ pub fn write_each(model: &Model, mut sink: impl FnMut(&str)) {
     for e in model.enums() {
         emit(enum_block(e, &namer));
     }
+    for c in model.collations() {
+        emit(o::collation_block(c, &namer));
+    }
     for d in model.domains() {
         emit(o::domain_block(d, &namer, &enum_ref));
     }
@@ -470,6 +476,10 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
     }
     if t.unlogged {
         b.attr("unlogged", "true");
+    }
+    if !t.inherits.is_empty() {
+        let refs: Vec<String> = t.inherits.iter().map(|p| namer.table_ref(p)).collect();
+        b.attr("inherits", format!("[{}]", refs.join(", ")));
     }
     if let Some(p) = &t.partition_of {
         b.attr("partition_of", namer.table_ref(&p.parent));

@@ -3,8 +3,8 @@
 use super::types as hcl_types;
 use super::writer::{HclBlock, Namer, column_ref, default_hcl, schema_ref, string_literal};
 use crate::model::{
-    ArgMode, Composite, Deferrable, Domain, Exclude, Extension, Function, IndexKey, Parallel,
-    Policy, QualifiedName, Returns, RoutineKind, Sequence, Trigger, TriggerTiming, View,
+    ArgMode, Collation, Composite, Deferrable, Domain, Exclude, Extension, Function, IndexKey,
+    Parallel, Policy, QualifiedName, Returns, RoutineKind, Sequence, Trigger, TriggerTiming, View,
     Volatility,
 };
 
@@ -399,6 +399,32 @@ pub fn exclude_block(x: &Exclude) -> HclBlock {
     }
     if let Some(c) = &x.comment {
         b.attr("comment", string_literal(c));
+    }
+    b
+}
+
+pub fn collation_block(c: &Collation, namer: &Namer) -> HclBlock {
+    let labels = namer.labels("collation", &QualifiedName::new(&c.schema, &c.name));
+    let mut b = HclBlock::new(
+        "collation",
+        &labels.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    b.attr("schema", schema_ref(&c.schema));
+    b.attr("provider", c.provider.clone());
+    for (k, v) in [
+        ("locale", &c.locale),
+        ("lc_collate", &c.lc_collate),
+        ("lc_ctype", &c.lc_ctype),
+    ] {
+        if let Some(v) = v {
+            b.attr(k, string_literal(v));
+        }
+    }
+    if !c.deterministic {
+        b.attr("deterministic", "false".to_string());
+    }
+    if let Some(cm) = &c.comment {
+        b.attr("comment", string_literal(cm));
     }
     b
 }

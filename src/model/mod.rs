@@ -9,9 +9,9 @@ mod objects;
 mod types;
 
 pub use objects::{
-    ArgMode, Composite, Domain, Exclude, Extension, Function, FunctionArg, Parallel, PartitionOf,
-    Policy, Returns, RoutineKind, Sequence, Trigger, TriggerEvents, TriggerTiming, View,
-    Volatility,
+    ArgMode, Collation, Composite, Domain, Exclude, Extension, Function, FunctionArg, Parallel,
+    PartitionOf, Policy, Returns, RoutineKind, Sequence, Trigger, TriggerEvents, TriggerTiming,
+    View, Volatility,
 };
 pub use types::{DataType, SerialKind};
 
@@ -36,6 +36,9 @@ pub struct Schema {
     pub tables: BTreeMap<String, Table>,
     /// Enum types by name.
     pub enums: BTreeMap<String, Enum>,
+    /// Collations by name.
+    #[serde(default)]
+    pub collations: BTreeMap<String, Collation>,
     /// Domains by name.
     pub domains: BTreeMap<String, Domain>,
     /// Composite types by name.
@@ -91,6 +94,10 @@ pub struct Table {
     pub partition: Option<PartitionKey>,
     /// Set when the table is a partition of another.
     pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (…)`: parent tables, in order. `columns` then holds only the child's own
+    /// columns (PostgreSQL's `attislocal`); the inherited ones come from the parents.
+    #[serde(default)]
+    pub inherits: Vec<QualifiedName>,
     /// Exclusion constraints, sorted by name.
     pub excludes: Vec<Exclude>,
     /// Triggers, sorted by name.
@@ -444,6 +451,10 @@ impl Model {
 
     pub fn sequences(&self) -> impl Iterator<Item = &Sequence> {
         self.schemas.values().flat_map(|s| s.sequences.values())
+    }
+
+    pub fn collations(&self) -> impl Iterator<Item = &Collation> {
+        self.schemas.values().flat_map(|s| s.collations.values())
     }
 
     pub fn domains(&self) -> impl Iterator<Item = &Domain> {

@@ -249,6 +249,53 @@ pub struct PartitionOf {
     pub bound: String,
 }
 
+/// A collation (`CREATE COLLATION`). Canonical form: a libc collation whose LC_COLLATE and
+/// LC_CTYPE are equal keeps them as `locale`; ICU and builtin collations keep only `locale`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collation {
+    pub schema: String,
+    pub name: String,
+    /// `libc`, `icu` or `builtin`.
+    pub provider: String,
+    pub locale: Option<String>,
+    pub lc_collate: Option<String>,
+    pub lc_ctype: Option<String>,
+    pub deterministic: bool,
+    pub comment: Option<String>,
+}
+
+impl Collation {
+    /// Everything but the comment, which `COMMENT ON` changes in place.
+    pub fn same_definition(&self, other: &Collation) -> bool {
+        self.provider == other.provider
+            && self.locale == other.locale
+            && self.lc_collate == other.lc_collate
+            && self.lc_ctype == other.lc_ctype
+            && self.deterministic == other.deterministic
+    }
+
+    /// Puts `lc_collate`/`lc_ctype` into `locale` when they are equal.
+    pub fn canonical(mut self) -> Self {
+        if self.provider != "libc" {
+            self.lc_collate = None;
+            self.lc_ctype = None;
+        } else if self.locale.is_none()
+            && self.lc_collate.is_some()
+            && self.lc_collate == self.lc_ctype
+        {
+            self.locale = self.lc_collate.take();
+            self.lc_ctype = None;
+        } else if let Some(l) = &self.locale
+            && self.lc_collate.as_ref().is_none_or(|c| c == l)
+            && self.lc_ctype.as_ref().is_none_or(|c| c == l)
+        {
+            self.lc_collate = None;
+            self.lc_ctype = None;
+        }
+        self
+    }
+}
+
 /// A domain over a base type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Domain {

@@ -567,6 +567,22 @@ pub fn objects(
                             });
                             continue;
                         }
+                        TableChange::Inherit(p) => {
+                            n.attrs.push(AttrChange {
+                                name: "inherits".into(),
+                                old: None,
+                                new: Some(p.to_string()),
+                            });
+                            continue;
+                        }
+                        TableChange::NoInherit(p) => {
+                            n.attrs.push(AttrChange {
+                                name: "inherits".into(),
+                                old: Some(p.to_string()),
+                                new: None,
+                            });
+                            continue;
+                        }
                         TableChange::Detach(p) => {
                             n.attrs.push(AttrChange {
                                 name: "partition_of".into(),

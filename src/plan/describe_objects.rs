@@ -13,8 +13,8 @@ use crate::hcl::types as hcl_types;
 use crate::hcl::writer::default_hcl;
 use crate::lint::{self, Subject};
 use crate::model::{
-    Composite, DataType, Domain, Extension, Function, Policy, QualifiedName, Returns, Sequence,
-    Trigger, TriggerTiming, View,
+    Collation, Composite, DataType, Domain, Extension, Function, Policy, QualifiedName, Returns,
+    Sequence, Trigger, TriggerTiming, View,
 };
 use crate::postgres::types;
 
@@ -68,6 +68,24 @@ fn sequence_attrs(s: &Sequence) -> Attrs {
         a.push(("owned_by".into(), format!("{t}.{c}")));
     }
     opt_comment(&mut a, &s.comment);
+    a
+}
+
+fn collation_attrs(c: &Collation) -> Attrs {
+    let mut a = vec![("provider".into(), c.provider.clone())];
+    for (k, v) in [
+        ("locale", &c.locale),
+        ("lc_collate", &c.lc_collate),
+        ("lc_ctype", &c.lc_ctype),
+    ] {
+        if let Some(v) = v {
+            a.push((k.into(), q(v)));
+        }
+    }
+    if !c.deterministic {
+        a.push(("deterministic".into(), "false".into()));
+    }
+    opt_comment(&mut a, &c.comment);
     a
 }
 
@@ -334,6 +352,33 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
                 .extend(lint::hazards(&Subject::DropSequence { name: &qn }));
             n
         }
+        Change::CreateCollation(c) => at(
+            node(
+                "collation",
+                &c.name,
+                Action::Create,
+                as_new(collation_attrs(c)),
+            ),
+            type_address("collation", &c.schema, &c.name),
+        ),
+        Change::AlterCollation { from, to } => at(
+            node(
+                "collation",
+                &to.name,
+                Action::Update,
+                diff_attrs(collation_attrs(from), collation_attrs(to)),
+            ),
+            type_address("collation", &to.schema, &to.name),
+        ),
+        Change::DropCollation(c) => at(
+            node(
+                "collation",
+                &c.name,
+                Action::Delete,
+                as_old(collation_attrs(c)),
+            ),
+            type_address("collation", &c.schema, &c.name),
+        ),
         Change::CreateDomain(d) => at(
             node("domain", &d.name, Action::Create, as_new(domain_attrs(d))),
             type_address("domain", &d.schema, &d.name),

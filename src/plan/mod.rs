@@ -222,6 +222,9 @@ pub fn model_deps(model: &Model, deps: &mut Deps) {
         if let Some(p) = &t.partition_of {
             deps.add(ObjKey::Table(q.clone()), ObjKey::Table(p.parent.clone()));
         }
+        for p in &t.inherits {
+            deps.add(ObjKey::Table(q.clone()), ObjKey::Table(p.clone()));
+        }
         for tr in &t.triggers {
             deps.add(
                 ObjKey::Trigger(q.clone(), tr.name.clone()),

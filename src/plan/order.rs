@@ -74,6 +74,16 @@ pub(super) fn type_needs(ty: &DataType) -> Vec<ObjKey> {
     }
 }
 
+/// Keys of the declared collations a column's `COLLATE name` can resolve to.
+pub(super) fn collation_needs(ctx: &Ctx, name: Option<&str>) -> Vec<ObjKey> {
+    let Some(name) = name else { return vec![] };
+    ctx.desired
+        .collations()
+        .filter(|c| c.name == name)
+        .map(|c| ObjKey::Type(QualifiedName::new(&c.schema, &c.name)))
+        .collect()
+}
+
 fn col(q: &QualifiedName, c: &str) -> ObjKey {
     ObjKey::Column(q.clone(), c.to_string())
 }
@@ -500,6 +510,7 @@ fn create_tables(
         let mut needs = vec![ObjKey::Schema(q.schema.clone())];
         for c in &t.columns {
             needs.extend(type_needs(&c.ty));
+            needs.extend(collation_needs(ctx, c.collation.as_deref()));
         }
         for k in &keys {
             needs.extend(ctx.desired_deps(k));
@@ -836,6 +847,8 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 }
                 let k = col(&q, &c.name);
                 main.needs.extend(type_needs(&c.ty));
+                main.needs
+                    .extend(collation_needs(ctx, c.collation.as_deref()));
                 main.needs.extend(ctx.desired_deps(&k));
                 main.creates.push(k);
             }
@@ -843,6 +856,12 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 hz.extend(change_hazards);
                 column_drops.push(ddl::drop_column(&c.name));
                 main.drops.push(col(&q, &c.name));
+                // The drop reaches the children that have the column only from this table.
+                for child in ctx.current.tables().filter(|t| t.inherits.contains(&q)) {
+                    if child.column(&c.name).is_none() {
+                        main.drops.push(col(&child.qualified(), &c.name));
+                    }
+                }
             }
             TableChange::AlterColumn { from, to } => {
                 hz.extend(change_hazards);
@@ -913,6 +932,8 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                     main.creates.push(k.clone());
                 }
                 main.needs.extend(type_needs(&to.ty));
+                main.needs
+                    .extend(collation_needs(ctx, to.collation.as_deref()));
                 main.needs.extend(ctx.desired_deps(&k));
             }
             TableChange::DropPrimaryKey(pk) => {
@@ -1083,6 +1104,41 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 )
                 .alters([ObjKey::Table(q.clone()), ObjKey::Table(p.parent.clone())])
                 .needs([ObjKey::Table(q.clone()), ObjKey::Table(p.parent.clone())]),
+            ),
+            // Leave a parent before either side changes; join one once both have their final
+            // columns (the child must already have the parent's).
+            TableChange::NoInherit(p) => out.push(
+                Node::new(
+                    step(
+                        addr.clone(),
+                        Action::Update,
+                        format!("Stop inheriting {} from {}", display(&q), display(p)),
+                        vec![ddl::alter_table(
+                            &q,
+                            &[format!("NO INHERIT {}", quote::qualified(p))],
+                        )],
+                        vec![],
+                    ),
+                    rank::DROP_INDEX,
+                )
+                .alters([ObjKey::Table(q.clone()), ObjKey::Table(p.clone())]),
+            ),
+            TableChange::Inherit(p) => out.push(
+                Node::new(
+                    step(
+                        addr.clone(),
+                        Action::Update,
+                        format!("Inherit {} from {}", display(&q), display(p)),
+                        vec![ddl::alter_table(
+                            &q,
+                            &[format!("INHERIT {}", quote::qualified(p))],
+                        )],
+                        vec![],
+                    ),
+                    rank::ADD_FK,
+                )
+                .alters([ObjKey::Table(q.clone()), ObjKey::Table(p.clone())])
+                .needs([ObjKey::Table(q.clone()), ObjKey::Table(p.clone())]),
             ),
             TableChange::Detach(p) => out.push(
                 Node::new(

@@ -3,7 +3,7 @@
 
 use super::Action;
 use super::graph::{Node, rank};
-use super::order::{Ctx, display, step, type_needs};
+use super::order::{Ctx, collation_needs, display, step, type_needs};
 use crate::diff::{Change, Rel};
 use crate::lint::{self, Subject};
 use crate::model::{Function, QualifiedName, Returns, Trigger, View};
@@ -228,10 +228,60 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                     .drops([ObjKey::Sequence(q)]),
                 );
             }
+            Change::CreateCollation(c) => {
+                let q = QualifiedName::new(&c.schema, &c.name);
+                out.push(
+                    Node::new(
+                        step(
+                            type_address("collation", &q.schema, &q.name),
+                            Action::Create,
+                            format!("Create collation {}", display(&q)),
+                            d::create_collation(c),
+                            vec![],
+                        ),
+                        rank::EXTENSION,
+                    )
+                    .creates([ObjKey::Type(q.clone())])
+                    .needs([ObjKey::Schema(q.schema)]),
+                );
+            }
+            Change::AlterCollation { to, .. } => {
+                let q = QualifiedName::new(&to.schema, &to.name);
+                out.push(
+                    Node::new(
+                        step(
+                            type_address("collation", &q.schema, &q.name),
+                            Action::Update,
+                            format!("Modify collation {}", display(&q)),
+                            vec![d::comment_on_collation(to)],
+                            vec![],
+                        ),
+                        rank::TYPES,
+                    )
+                    .alters([ObjKey::Type(q)]),
+                );
+            }
+            Change::DropCollation(c) => {
+                let q = QualifiedName::new(&c.schema, &c.name);
+                out.push(
+                    Node::new(
+                        step(
+                            type_address("collation", &q.schema, &q.name),
+                            Action::Delete,
+                            format!("Drop collation {}", display(&q)),
+                            vec![d::drop_collation(c)],
+                            vec![],
+                        ),
+                        rank::DROP_EXTENSION,
+                    )
+                    .drops([ObjKey::Type(q)]),
+                );
+            }
             Change::CreateDomain(dm) => {
                 let q = QualifiedName::new(&dm.schema, &dm.name);
                 let mut needs = vec![ObjKey::Schema(q.schema.clone())];
                 needs.extend(type_needs(&dm.base));
+                needs.extend(collation_needs(ctx, dm.collation.as_deref()));
                 needs.extend(ctx.desired_deps(&ObjKey::Type(q.clone())));
                 out.push(
                     Node::new(

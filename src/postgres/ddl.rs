@@ -246,9 +246,21 @@ pub fn create_table(t: &Table, fks: &[&ForeignKey]) -> String {
             )
         }
         None => format!(
-            "CREATE {}TABLE {} ({body})",
+            "CREATE {}TABLE {} ({body}){}",
             if t.unlogged { "UNLOGGED " } else { "" },
-            qualified(&t.qualified())
+            qualified(&t.qualified()),
+            if t.inherits.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " INHERITS ({})",
+                    t.inherits
+                        .iter()
+                        .map(qualified)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
         ),
     };
     if let Some(p) = &t.partition {

@@ -56,6 +56,7 @@ pub const TOP_LEVEL_BLOCKS: &[&str] = &[
     "procedure",
     "trigger",
     "policy",
+    "collation",
     "domain",
     "composite",
     "moved",
@@ -210,6 +211,8 @@ struct TableSym<'a> {
     source: TableSource<'a>,
     /// `partition_of = table.x` as written.
     partition_parent: Option<Vec<String>>,
+    /// `inherits = [table.x, …]` as written.
+    inherit_parents: Vec<Vec<String>>,
     /// Label qualifier of `table "schema" "name"`.
     qualifier: Option<String>,
     name: String,
@@ -648,6 +651,30 @@ impl<'a> Loader<'a> {
                 self.tables[i].columns = self.tables[p].columns.clone();
             }
         }
+        // Children (`inherits`) can name their parents' columns: repeat until every
+        // generation has its ancestors' columns.
+        for _ in 0..self.tables.len().min(32) {
+            let mut grew = false;
+            for i in 0..self.tables.len() {
+                for path in self.tables[i].inherit_parents.clone() {
+                    if path.first().map(String::as_str) != Some("table") {
+                        continue;
+                    }
+                    let Ok(p) = self.find_table(&path[1..]) else {
+                        continue;
+                    };
+                    for c in self.tables[p].columns.clone() {
+                        if !self.tables[i].columns.contains(&c) {
+                            self.tables[i].columns.push(c);
+                            grew = true;
+                        }
+                    }
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
     }
 
     fn declare_table(&mut self, file: &SourceFile, block: &Block, source: TableSource<'a>) {
@@ -704,10 +731,16 @@ impl<'a> Loader<'a> {
             .body
             .get_attribute("partition_of")
             .and_then(|a| path_of(&a.value));
+        let inherit_parents = match block.body.get_attribute("inherits").map(|a| &a.value) {
+            Some(Expression::Array(items)) => items.iter().filter_map(path_of).collect(),
+            Some(other) => path_of(other).into_iter().collect(),
+            None => Vec::new(),
+        };
         self.tables.push(TableSym {
             file: file.clone(),
             source,
             partition_parent,
+            inherit_parents,
             qualifier,
             name,
             schema,
@@ -960,6 +993,7 @@ impl<'a> Loader<'a> {
                 "partition_of",
                 "bound",
                 "unlogged",
+                "inherits",
             ],
             &[
                 "column",

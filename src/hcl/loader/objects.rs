@@ -5,9 +5,9 @@
 use super::{Loader, TableSym, expr_text, path_of};
 use crate::hcl::diag::{HclError, Location, SourceFile};
 use crate::model::{
-    ArgMode, Check, Composite, Deferrable, Domain, Exclude, Extension, Function, FunctionArg,
-    IndexKey, Model, Parallel, PartitionOf, Policy, QualifiedName, Returns, RoutineKind, Sequence,
-    Table, Trigger, TriggerEvents, TriggerTiming, View, Volatility,
+    ArgMode, Check, Collation, Composite, Deferrable, Domain, Exclude, Extension, Function,
+    FunctionArg, IndexKey, Model, Parallel, PartitionOf, Policy, QualifiedName, Returns,
+    RoutineKind, Sequence, Table, Trigger, TriggerEvents, TriggerTiming, View, Volatility,
 };
 use crate::postgres::defaults::{self, Literal};
 use crate::postgres::inspect::objects::sequence_defaults;
@@ -30,6 +30,7 @@ pub(super) struct ObjectSym<'a> {
 }
 
 const OBJECT_KINDS: &[&str] = &[
+    "collation",
     "domain",
     "composite",
     "sequence",
@@ -81,6 +82,7 @@ impl<'a> Loader<'a> {
                     file: (*file).clone(),
                     source: super::TableSource::Block(block),
                     partition_parent: None,
+                    inherit_parents: Vec::new(),
                     qualifier: qualifier.clone(),
                     name: name.clone(),
                     schema: schema.clone(),
@@ -223,6 +225,50 @@ impl<'a> Loader<'a> {
                 (Err(msg), _) => self.err(file, attr.value.span(), format!("unresolved reference `{}`: {msg}", expr_text(&attr.value)), "unresolved reference"),
             }
         }
+        if let Some(attr) = block.body.get_attribute("inherits") {
+            let items: Vec<&Expression> = match &attr.value {
+                Expression::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for item in items {
+                let parent = match path_of(item).as_deref() {
+                    Some([root, rest @ ..]) if root == "table" => self.find_table(rest).map(|i| {
+                        let t = &self.tables[i];
+                        QualifiedName::new(&t.schema, &t.name)
+                    }),
+                    _ => Err("expected a table reference such as table.base".to_string()),
+                };
+                match parent {
+                    Ok(p) if p == table.qualified() => self.err(
+                        file,
+                        item.span(),
+                        "a table cannot inherit from itself".into(),
+                        "this table",
+                    ),
+                    Ok(p) if table.inherits.contains(&p) => self.err(
+                        file,
+                        item.span(),
+                        format!("table \"{p}\" is listed twice in `inherits`"),
+                        "listed again",
+                    ),
+                    Ok(p) => table.inherits.push(p),
+                    Err(msg) => self.err(
+                        file,
+                        item.span(),
+                        format!("unresolved reference `{}`: {msg}", expr_text(item)),
+                        "unresolved reference",
+                    ),
+                }
+            }
+            if table.partition_of.is_some() && !table.inherits.is_empty() {
+                self.err(
+                    file,
+                    attr.key.span(),
+                    "a partition cannot also use `inherits`".into(),
+                    "remove one of `partition_of` and `inherits`",
+                );
+            }
+        }
         for x in block.body.get_blocks("exclude") {
             if let Some(e) = self.build_exclude(file, idx, x) {
                 table.excludes.push(e);
@@ -360,6 +406,13 @@ impl<'a> Loader<'a> {
                         && let Some(s) = model.schemas.get_mut(&schema)
                     {
                         s.sequences.insert(name.clone(), seq);
+                    }
+                }
+                "collation" => {
+                    if let Some(c) = self.build_collation(file, block, &schema, &name)
+                        && let Some(s) = model.schemas.get_mut(&schema)
+                    {
+                        s.collations.insert(name.clone(), c);
                     }
                 }
                 "domain" => {
@@ -550,6 +603,66 @@ impl<'a> Loader<'a> {
             }
         }
         Some(s)
+    }
+
+    fn build_collation(
+        &mut self,
+        file: &SourceFile,
+        block: &Block,
+        schema: &str,
+        name: &str,
+    ) -> Option<Collation> {
+        self.check_keys(
+            file,
+            &block.body,
+            &format!("collation \"{name}\""),
+            &[
+                "schema",
+                "provider",
+                "locale",
+                "lc_collate",
+                "lc_ctype",
+                "deterministic",
+                "comment",
+            ],
+            &[],
+        );
+        let provider = self
+            .keyword_upper(file, &block.body, "provider", &["LIBC", "ICU", "BUILTIN"])
+            .map(|p| p.to_ascii_lowercase())
+            .unwrap_or_else(|| "libc".into());
+        let c = Collation {
+            schema: schema.into(),
+            name: name.into(),
+            locale: self.string(file, &block.body, "locale"),
+            lc_collate: self.string(file, &block.body, "lc_collate"),
+            lc_ctype: self.string(file, &block.body, "lc_ctype"),
+            deterministic: self
+                .bool(file, &block.body, "deterministic")
+                .unwrap_or(true),
+            comment: self.string(file, &block.body, "comment"),
+            provider,
+        };
+        let libc_parts = c.lc_collate.is_some() || c.lc_ctype.is_some();
+        if c.locale.is_none() && (c.provider != "libc" || !libc_parts) {
+            self.err(
+                file,
+                block.ident.span(),
+                format!("collation \"{name}\" needs `locale` (or, for libc, `lc_collate` and `lc_ctype`)"),
+                "no locale",
+            );
+            return None;
+        }
+        if c.provider != "libc" && libc_parts {
+            self.err(
+                file,
+                block.ident.span(),
+                format!("collation \"{name}\": `lc_collate` and `lc_ctype` apply to the libc provider only"),
+                "use `locale`",
+            );
+            return None;
+        }
+        Some(c.canonical())
     }
 
     fn build_domain(

@@ -56,7 +56,18 @@ pub async fn inspect_on<C: GenericClient + Sync>(
     };
     let index_sql = INDEXES.replace("{NULLS_NOT_DISTINCT}", nulls_not_distinct);
     let unique_sql = CONSTRAINTS.replace("{NULLS_NOT_DISTINCT}", nulls_not_distinct);
-    let (ext_sql, seq_sql, view_sql, fn_sql, trig_sql, pol_sql, excl_sql, dom_sql, comp_sql) = (
+    let (
+        ext_sql,
+        seq_sql,
+        view_sql,
+        fn_sql,
+        trig_sql,
+        pol_sql,
+        excl_sql,
+        dom_sql,
+        comp_sql,
+        coll_sql,
+    ) = (
         objects::extensions_sql(),
         objects::sequences_sql(),
         objects::views_sql(),
@@ -66,6 +77,7 @@ pub async fn inspect_on<C: GenericClient + Sync>(
         objects::excludes_sql(),
         objects::domains_sql(),
         objects::composites_sql(),
+        objects::collations_sql(),
     );
     // All queries pipelined on the one connection.
     let (
@@ -88,6 +100,7 @@ pub async fn inspect_on<C: GenericClient + Sync>(
             excl_rows,
             dom_rows,
             comp_rows,
+            coll_rows,
         ),
     ) = tokio::try_join!(
         async {
@@ -118,6 +131,7 @@ pub async fn inspect_on<C: GenericClient + Sync>(
                 query(client, "exclusion constraints", &excl_sql, p),
                 query(client, "domains", &dom_sql, p),
                 query(client, "composite types", &comp_sql, p),
+                query(second, "collations", &coll_sql, p),
             )
         }
     )?;
@@ -173,6 +187,15 @@ pub async fn inspect_on<C: GenericClient + Sync>(
                 comment: r.get(3),
                 partition,
                 partition_of,
+                inherits: r
+                    .get::<_, Option<Vec<String>>>("inherits")
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|j| {
+                        let v: serde_json::Value = serde_json::from_str(j).ok()?;
+                        Some(QualifiedName::new(v[0].as_str()?, v[1].as_str()?))
+                    })
+                    .collect(),
                 rls_enabled: r.get(5),
                 rls_forced: r.get(6),
                 unlogged: r.get(7),
@@ -193,7 +216,13 @@ pub async fn inspect_on<C: GenericClient + Sync>(
             table.columns.push(col);
         }
     }
-    let known: std::collections::HashSet<u32> = attnames.keys().map(|(o, _)| *o).collect();
+    // Inherited columns are not the child's own, but its constraints and indexes may use them.
+    let mut known: std::collections::HashSet<u32> = attnames.keys().map(|(o, _)| *o).collect();
+    for (oid, t) in &by_oid {
+        if !t.inherits.is_empty() {
+            known.remove(oid);
+        }
+    }
     let missing: Vec<u32> = constraint_rows
         .iter()
         .flat_map(|r| [r.conrelid, r.confrelid])
@@ -321,6 +350,12 @@ pub async fn inspect_on<C: GenericClient + Sync>(
         let f = objects::function_from_row(r);
         if let Some(schema) = model.schemas.get_mut(&f.schema) {
             schema.functions.insert(f.signature(), f);
+        }
+    }
+    for r in &coll_rows {
+        let c = objects::collation_from_row(r);
+        if let Some(schema) = model.schemas.get_mut(&c.schema) {
+            schema.collations.insert(c.name.clone(), c);
         }
     }
     for r in &dom_rows {
@@ -741,7 +776,11 @@ SELECT c.oid, n.nspname::text, c.relname::text, (SELECT d.description FROM pg_de
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
        c.relrowsecurity, c.relforcerowsecurity, c.relpersistence = 'u' AS unlogged,
        pn.nspname::text AS parent_schema, pc.relname::text AS parent_name,
-       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
+       CASE WHEN NOT c.relispartition THEN ARRAY(
+           SELECT json_build_array(pn2.nspname, pc2.relname)::text FROM pg_inherits i2
+           JOIN pg_class pc2 ON pc2.oid = i2.inhparent JOIN pg_namespace pn2 ON pn2.oid = pc2.relnamespace
+           WHERE i2.inhrelid = c.oid ORDER BY i2.inhseqno) END AS inherits
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits ih ON ih.inhrelid = c.oid AND c.relispartition
@@ -782,6 +821,7 @@ LEFT JOIN (
     ORDER BY dep.refobjid, dep.refobjsubid, dep.deptype DESC
 ) seq ON seq.refobjid = a.attrelid AND seq.refobjsubid = a.attnum
 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND (a.attislocal OR a.attinhcount = 0)
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))
 ORDER BY a.attrelid, a.attnum";

@@ -3,9 +3,9 @@
 
 use super::{InspectError, split_top_level, unquote_ident};
 use crate::model::{
-    ArgMode, Check, Composite, DataType, Deferrable, Domain, Exclude, Extension, Function,
-    FunctionArg, IndexKey, Parallel, Policy, QualifiedName, Returns, RoutineKind, Sequence,
-    Trigger, TriggerEvents, TriggerTiming, View, Volatility,
+    ArgMode, Check, Collation, Composite, DataType, Deferrable, Domain, Exclude, Extension,
+    Function, FunctionArg, IndexKey, Parallel, Policy, QualifiedName, Returns, RoutineKind,
+    Sequence, Trigger, TriggerEvents, TriggerTiming, View, Volatility,
 };
 use tokio_postgres::Row;
 
@@ -509,6 +509,36 @@ pub fn exclude_from_row(r: &Row) -> Exclude {
         deferrable,
         comment: r.get("description"),
     }
+}
+
+/// Collations, read version-independently: the ICU locale column is `colliculocale` in
+/// PostgreSQL 15 and 16 and `colllocale` from 17.
+pub fn collations_sql() -> String {
+    format!(
+        "SELECT n.nspname::text, c.collname::text, \
+                CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' ELSE 'libc' END AS provider, \
+                COALESCE(to_jsonb(c) ->> 'colllocale', to_jsonb(c) ->> 'colliculocale') AS locale, \
+                to_jsonb(c) ->> 'collcollate' AS lc_collate, to_jsonb(c) ->> 'collctype' AS lc_ctype, \
+                c.collisdeterministic, \
+                (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_collation'::regclass AND d.objsubid = 0) \
+         FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace \
+         WHERE {NOT_SYSTEM} AND {}",
+        not_member("pg_collation", "c.oid")
+    )
+}
+
+pub fn collation_from_row(r: &Row) -> Collation {
+    Collation {
+        schema: r.get(0),
+        name: r.get(1),
+        provider: r.get("provider"),
+        locale: r.get("locale"),
+        lc_collate: r.get("lc_collate"),
+        lc_ctype: r.get("lc_ctype"),
+        deterministic: r.get("collisdeterministic"),
+        comment: r.get("description"),
+    }
+    .canonical()
 }
 
 pub fn domains_sql() -> String {
