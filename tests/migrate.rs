@@ -424,6 +424,32 @@ async fn down_restores_the_previous_schema() {
         .filter(|f| f.ends_with(".down.sql"))
         .collect();
     assert_eq!(downs.len(), 2, "both steps are reversible: {:?}", p.files());
+    // validate replays each down file after its up file and compares the schemas.
+    p.migrate(&["validate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2 down file(s) restore the schema before their migration",
+        ));
+    let second_down = downs[1].clone();
+    let good = p.read(&second_down);
+    let broken: String = good
+        .lines()
+        .filter(|l| !l.contains("DROP INDEX"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(good.trim(), broken.trim(), "the down file drops the index: {good}");
+    p.write_file(&second_down, &broken);
+    p.hash();
+    p.migrate(&["validate"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{second_down} does not restore the schema"
+        )))
+        .stderr(predicate::str::contains("users_email"));
+    p.write_file(&second_down, &good);
+    p.hash();
     p.migrate(&["apply"]).assert().success();
     let v2_dump = pg_dump(&p.db);
     assert_ne!(v1_dump, v2_dump);

@@ -261,12 +261,62 @@ async fn validate_cmd(s: &Settings, path: &Path) -> Result<u8> {
     dir.check_sum()?;
     let dev = dev_source(s)?;
     let all: Vec<&Migration> = dir.migrations.iter().collect();
+    // Down files are checked from the newest back to the first migration without one: each
+    // must bring the schema back to what it was before its up file.
+    let reversible = all
+        .iter()
+        .rev()
+        .take_while(|m| m.down.is_some())
+        .count();
+    let first_down = all.len() - reversible;
     with_scratch(&dev, async |scratch: &ScratchDb| {
-        replay(&scratch.client, &dir.path, &all).await
+        let client = &scratch.client;
+        replay(client, &dir.path, &all[..first_down]).await?;
+        let mut before = Vec::with_capacity(reversible);
+        for m in &all[first_down..] {
+            before.push(inspect_state(client).await?.0);
+            replay(client, &dir.path, &[*m]).await?;
+        }
+        for (m, expected) in all[first_down..].iter().zip(before).rev() {
+            let Some(file) = m.down_sql(&dir.path)? else {
+                continue;
+            };
+            let down_name = m.down.as_ref().map(|(n, _)| n.as_str()).unwrap_or_default();
+            crate::migrate::sql::run_file(client, &file, &format!("running {down_name} failed"))
+                .await?;
+            let (after, _) = inspect_state(client).await?;
+            let changes = diff::diff(&after, &expected).map_err(miette::Report::new)?;
+            if !changes.is_empty() {
+                let plan = planner::build(
+                    &changes,
+                    &after,
+                    &expected,
+                    &PlanDeps::default(),
+                    &PlanContext::default(),
+                );
+                let missing: Vec<String> = plan
+                    .statements()
+                    .take(5)
+                    .map(|sql| format!("  {sql};"))
+                    .collect();
+                return Err(miette::miette!(
+                    help = "edit the down file until it undoes its migration, then run `strata migrate hash`",
+                    "{down_name} does not restore the schema from before {}; it still needs:\n{}",
+                    m.name,
+                    missing.join("\n")
+                ));
+            }
+        }
+        Ok(())
     })
     .await?;
+    let downs = if reversible > 0 {
+        format!(", and {reversible} down file(s) restore the schema before their migration")
+    } else {
+        String::new()
+    };
     println!(
-        "The migration directory {} is valid: the sum file matches and {} file(s) replay cleanly.",
+        "The migration directory {} is valid: the sum file matches and {} file(s) replay cleanly{downs}.",
         shown(path),
         all.len()
     );
