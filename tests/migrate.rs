@@ -438,7 +438,11 @@ async fn down_restores_the_previous_schema() {
         .filter(|l| !l.contains("DROP INDEX"))
         .collect::<Vec<_>>()
         .join("\n");
-    assert_ne!(good.trim(), broken.trim(), "the down file drops the index: {good}");
+    assert_ne!(
+        good.trim(),
+        broken.trim(),
+        "the down file drops the index: {good}"
+    );
     p.write_file(&second_down, &broken);
     p.hash();
     p.migrate(&["validate"])

@@ -721,7 +721,12 @@ fn validate_runs_schema_lints() {
         .stdout(predicate::str::contains("ST101"))
         .stdout(predicate::str::contains("ST102"))
         .stdout(predicate::str::contains("ST104"))
-        .stdout(predicate::str::contains("schema.hcl:2"));
+        // Column findings point at the column's block.
+        .stdout(predicate::str::contains(
+            "serial: prefer an identity column",
+        ))
+        .stdout(predicate::str::contains("schema.hcl:4:3"))
+        .stdout(predicate::str::contains("schema.hcl:5:3"));
     let env = dir.path().join("env.hcl");
     std::fs::write(
         &env,

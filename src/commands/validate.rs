@@ -4,11 +4,25 @@
 use super::{Settings, load_desired, usage};
 use crate::cli::{EXIT_OK, ValidateArgs};
 use crate::hcl::SourceMap;
+use crate::hcl::diag::Location;
 use crate::lint::{self, policy::Level};
 use miette::Result;
 
-/// `file:line:column` of the closest declared object that holds `address`.
+/// `file:line:column` of the closest declared object that holds `address`: a column's own
+/// block when it can be found in its table's text, else the table.
 fn whereabouts(sources: &SourceMap, address: &str) -> Option<String> {
+    if let Some((table, column)) = address.split_once(".column.")
+        && let Some(loc) = sources.objects.get(table)
+        && let Some(at) = column_block(&loc.file.text, loc.span.start, column)
+    {
+        return Some(
+            Location {
+                file: loc.file.clone(),
+                span: at..at,
+            }
+            .display(),
+        );
+    }
     let mut a = address;
     loop {
         if let Some(loc) = sources.objects.get(a) {
@@ -16,6 +30,25 @@ fn whereabouts(sources: &SourceMap, address: &str) -> Option<String> {
         }
         a = &a[..a.rfind('.')?];
     }
+}
+
+/// Offset of `column "name"` in `text` after `from` (a table's label), before the next
+/// top-level `table` block.
+fn column_block(text: &str, from: usize, name: &str) -> Option<usize> {
+    let rest = text.get(from..)?;
+    let end = rest.find("\ntable ").unwrap_or(rest.len());
+    let rest = &rest[..end];
+    let label = format!("\"{name}\"");
+    let mut start = 0;
+    while let Some(i) = rest[start..].find(&label) {
+        let at = start + i;
+        let before = rest[..at].trim_end();
+        if before.ends_with("column") {
+            return Some(from + before.len() - "column".len());
+        }
+        start = at + label.len();
+    }
+    None
 }
 
 pub fn run(s: &Settings, args: &ValidateArgs) -> Result<u8> {
@@ -65,4 +98,21 @@ pub fn run(s: &Settings, args: &ValidateArgs) -> Result<u8> {
         }
     );
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_block;
+
+    #[test]
+    fn finds_the_column_block_of_its_own_table() {
+        let text = "table \"a\" {\n  column \"id\" {}\n}\ntable \"b\" {\n  column  \"id\" {}\n  column \"x\" {}\n}\n";
+        let b = text.find("\"b\"").unwrap();
+        let at = column_block(text, b, "id").unwrap();
+        assert!(text[at..].starts_with("column  \"id\""));
+        assert!(at > b);
+        let a = text.find("\"a\"").unwrap();
+        assert_eq!(column_block(text, a, "x"), None, "not in table a");
+        assert_eq!(column_block(text, b, "nope"), None);
+    }
 }

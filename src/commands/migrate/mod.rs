@@ -263,11 +263,7 @@ async fn validate_cmd(s: &Settings, path: &Path) -> Result<u8> {
     let all: Vec<&Migration> = dir.migrations.iter().collect();
     // Down files are checked from the newest back to the first migration without one: each
     // must bring the schema back to what it was before its up file.
-    let reversible = all
-        .iter()
-        .rev()
-        .take_while(|m| m.down.is_some())
-        .count();
+    let reversible = all.iter().rev().take_while(|m| m.down.is_some()).count();
     let first_down = all.len() - reversible;
     with_scratch(&dev, async |scratch: &ScratchDb| {
         let client = &scratch.client;
