@@ -565,6 +565,40 @@ async fn rehearsal_runs_on_a_scratch_copy_first() {
         .stdout(predicate::str::contains("Rehearsal passed"))
         .stdout(predicate::str::contains("left nothing to change"));
     assert!(legacy_exists(&db).await);
+    // A saved plan carries the schema it leads to, so its rehearsal re-plans too.
+    db.exec("ALTER TABLE t DROP COLUMN legacy").await;
+    let file = db.path().join("p.json");
+    strata()
+        .args(args(&db, &src))
+        .args(["plan", "-out", &file.display().to_string()])
+        .assert()
+        .success();
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    // Tampered: the schema the plan leads to no longer has `legacy`.
+    let columns = doc["desired"]["schemas"]["public"]["tables"]["t"]["columns"]
+        .as_array_mut()
+        .expect("the plan file holds the desired columns");
+    columns.retain(|c| c["name"] != "legacy");
+    let tampered = db.path().join("tampered.json");
+    std::fs::write(&tampered, doc.to_string()).unwrap();
+    strata()
+        .args(["--url", &db.url, "--dev-url", &base_url()])
+        .args(["apply", "--rehearse", &tampered.display().to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("would not converge"));
+    assert!(
+        !legacy_exists(&db).await,
+        "a failed rehearsal changes nothing"
+    );
+    strata()
+        .args(["--url", &db.url, "--dev-url", &base_url()])
+        .args(["apply", "--rehearse", &file.display().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("left nothing to change"));
+    assert!(legacy_exists(&db).await);
     assert_eq!(
         db.query("SELECT count(*) FROM pg_database WHERE datname LIKE 'strata_scratch%'")
             .await,

@@ -246,7 +246,7 @@ fn complete(s: &Settings, plan: &Plan) {
 
 /// `strata apply FILE`: exactly the saved steps, no prompt, if the database is unchanged.
 async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> Result<u8> {
-    let plan = saved::load(file)?;
+    let (plan, desired) = saved::load_with_desired(file)?;
     if args.online && !plan.online {
         return Err(usage(
             "--online cannot change a saved plan",
@@ -331,7 +331,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     }
     refuse_denied(&plan, policy, "a saved plan")?;
     if s.rehearse {
-        rehearse(&s, &plan, t, &current, None).await?;
+        rehearse(&s, &plan, t, &current, desired.as_ref()).await?;
     }
     let opts = ApplyOptions {
         lock_timeout: t.lock_timeout.clone(),

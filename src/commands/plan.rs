@@ -23,7 +23,7 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
         PlanFormat::Sql => print!("{}", render::sql(plan)),
     }
     if let Some(out) = &args.out {
-        saved::save(plan, out)?;
+        saved::save(plan, Some(&prepared.desired), out)?;
         if args.format == PlanFormat::Human {
             println!();
             println!("Saved the plan to: {}", out.display());

@@ -1,9 +1,12 @@
 //! Plan files: `plan -out FILE` writes the plan as JSON (steps, SQL, hazards, env, the
-//! fingerprint of the inspected database; the target URL with its password masked), `apply
+//! fingerprint of the inspected database; the target URL with its password masked) and the
+//! desired schema it leads to (so `apply FILE --rehearse` can check that it converges); `apply
 //! FILE` and `show FILE` read it back.
 
 use super::Plan;
+use crate::model::Model;
 use miette::{Diagnostic, Result};
+use serde::Serialize;
 use std::path::Path;
 use thiserror::Error;
 
@@ -37,17 +40,51 @@ pub enum PlanFileError {
     Version { path: String, found: u32 },
 }
 
-/// Writes `plan` to `path` (via a temporary file, so a reader never sees half a plan).
-pub fn save(plan: &Plan, path: &Path) -> Result<()> {
+/// What a plan file holds: the plan's fields and, beside them, the desired schema.
+#[derive(Serialize)]
+struct PlanFile<'a> {
+    #[serde(flatten)]
+    plan: &'a Plan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    desired: Option<&'a Model>,
+}
+
+/// Writes `plan` (and the desired schema it leads to) to `path`, via a temporary file so a
+/// reader never sees half a plan. The JSON streams to the file.
+pub fn save(plan: &Plan, desired: Option<&Model>, path: &Path) -> Result<()> {
+    use std::io::Write;
     let err = |reason: String| PlanFileError::Write {
         path: path.display().to_string(),
         reason,
     };
-    let text = serde_json::to_string_pretty(plan).map_err(|e| err(e.to_string()))?;
     let tmp = path.with_extension("strata-tmp");
-    std::fs::write(&tmp, format!("{text}\n")).map_err(|e| err(e.to_string()))?;
+    let file = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, &PlanFile { plan, desired })
+        .map_err(|e| err(e.to_string()))?;
+    writeln!(out).map_err(|e| err(e.to_string()))?;
+    out.flush().map_err(|e| err(e.to_string()))?;
+    drop(out);
     std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))?;
     Ok(())
+}
+
+/// Reads a plan file with the desired schema it was made for (absent in files of older builds).
+pub fn load_with_desired(path: &Path) -> Result<(Plan, Option<Model>)> {
+    let plan = load(path)?;
+    let text = std::fs::read_to_string(path).map_err(|e| PlanFileError::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    #[derive(serde::Deserialize)]
+    struct Desired {
+        desired: Option<Model>,
+    }
+    let d: Desired = serde_json::from_str(&text).map_err(|e| PlanFileError::Invalid {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok((plan, d.desired))
 }
 
 /// Reads a plan file.
