@@ -132,6 +132,8 @@ struct Spec {
     function_k: Option<u8>,
     /// A trigger on the first table.
     trigger: bool,
+    /// A child table inheriting from `users` (when `users` is there).
+    child: bool,
 }
 
 const TABLES: &[(&str, &str)] = &[
@@ -229,16 +231,18 @@ fn spec() -> impl Strategy<Value = Spec> {
                 any::<bool>(),
                 proptest::option::of(0u8..4),
                 any::<bool>(),
+                any::<bool>(),
             )
         })
         .prop_map(
-            |(mood_extra, tables, views, view_on_view, function_k, trigger)| Spec {
+            |(mood_extra, tables, views, view_on_view, function_k, trigger, child)| Spec {
                 mood_extra,
                 tables,
                 views,
                 view_on_view,
                 function_k,
                 trigger,
+                child,
             },
         )
 }
@@ -377,6 +381,15 @@ fn render(spec: &Spec) -> String {
             ));
         }
         out.push_str("}\n");
+    }
+    // A child of `users` with a column of its own and an index over an inherited one.
+    if spec.child
+        && let Some(parent) = spec.tables.iter().find(|t| t.name == "users")
+    {
+        out.push_str(&format!(
+            "table \"users_audit\" {{\n  schema   = schema.public\n  inherits = [{}]\n  column \"audit_note\" {{\n    type = text\n    null = true\n  }}\n  index \"users_audit_note\" {{\n    columns = [column.audit_note, column.id]\n  }}\n}}\n",
+            table_ref(parent)
+        ));
     }
     // Views over tables (and one over a view), a SQL function, a trigger.
     let mut view_names: Vec<(String, &str)> = Vec::new();
