@@ -825,6 +825,19 @@ table "{name}" {{
         .position(|s| s.contains("\"b\" ADD COLUMN \"at\""))
         .unwrap_or_else(|| panic!("{sql:?}"));
     assert!(drop < add, "{sql:?}");
+    let ds103: Vec<&str> = p
+        .plan
+        .steps
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter(|h| h.code == "DS103")
+        .map(|h| h.message.as_str())
+        .collect();
+    assert_eq!(ds103.len(), 1, "{ds103:?}");
+    assert!(
+        ds103[0].contains("in its child tables \"public\".\"a\", \"public\".\"b\""),
+        "{ds103:?}"
+    );
     db.assert_converges(&v3).await;
     // `b` leaves the parent and keeps its rows and columns; `c`, an existing table with the
     // parent's columns, joins it.

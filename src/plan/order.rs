@@ -831,12 +831,34 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
     .alters([ObjKey::Table(q.clone())])
     .needs([ObjKey::Table(q.clone())]);
 
+    // Column changes of a parent reach its inheritance children: the hazards say so.
+    let children: Vec<String> = ctx
+        .current
+        .tables()
+        .filter(|t| t.inherits.contains(&q))
+        .map(|t| display(&t.qualified()))
+        .collect();
     for c in &d.changes {
-        let change_hazards = lint::hazards(&Subject::AlterTable {
+        let mut change_hazards = lint::hazards(&Subject::AlterTable {
             table: &d.to,
             change: c,
             online,
         });
+        if !children.is_empty()
+            && matches!(
+                c,
+                TableChange::AddColumn(_)
+                    | TableChange::DropColumn(_)
+                    | TableChange::AlterColumn { .. }
+            )
+        {
+            for h in &mut change_hazards {
+                h.message.push_str(&format!(
+                    ", and in its child tables {}",
+                    children.join(", ")
+                ));
+            }
+        }
         match c {
             TableChange::SetComment { to, .. } => post.push(ddl::comment_on_table(&q, to)),
             TableChange::AddColumn(c) => {
