@@ -908,3 +908,37 @@ fn inherits_errors_point_at_the_reference() {
     assert!(err.contains("unresolved reference `table.nope`"), "{err}");
     assert!(err.contains("schema.hcl:4:15"), "{err}");
 }
+
+#[tokio::test]
+async fn identity_column_on_a_parent_with_children_is_refused() {
+    let db = TestDb::new("inherit_ident").await;
+    let schema = |extra: &str| {
+        format!(
+            "schema \"public\" {{}}\ntable \"p\" {{\n  schema = schema.public\n  column \"a\" {{ type = int }}\n{extra}}}\ntable \"c\" {{\n  schema   = schema.public\n  inherits = [table.p]\n}}\n"
+        )
+    };
+    db.assert_converges(&schema("")).await;
+    let p = db.write(
+        "schema.hcl",
+        &schema("  column \"n\" {\n    type = bigint\n    identity {\n      generated = ALWAYS\n    }\n  }\n"),
+    );
+    let err = match strata::commands::prepare(&db.settings(&[p])).await {
+        Ok(_) => panic!("PostgreSQL refuses this: strata must refuse at plan time"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(
+        err.contains("identity column \"n\" cannot be added to \"public.p\""),
+        "{err}"
+    );
+    assert!(err.contains("(public.c)"), "{err}");
+    // The same column without identity works and reaches the child.
+    db.assert_converges(&schema(
+        "  column \"n\" {\n    type = bigint\n    null = true\n  }\n",
+    ))
+    .await;
+    assert_eq!(
+        db.query("SELECT count(*)::text FROM information_schema.columns WHERE table_name = 'c' AND column_name = 'n'")
+            .await,
+        vec!["1"]
+    );
+}

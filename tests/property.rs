@@ -295,13 +295,16 @@ fn render(spec: &Spec) -> String {
                 hcl_str(&c.name),
                 c.spelling
             ));
-            if c.null && !c.identity {
+            // PostgreSQL cannot add an identity column to a table with inheritance children
+            // (strata refuses that plan): `users` has none while it has a child.
+            let identity = c.identity && !(spec.child && t.name == "users");
+            if c.null && !identity {
                 out.push_str("    null = true\n");
             }
             if let Some(d) = &c.default {
                 out.push_str(&format!("    default = {d}\n"));
             }
-            if c.identity {
+            if identity {
                 out.push_str("    identity {\n      generated = BY_DEFAULT\n    }\n");
             }
             out.push_str("  }\n");

@@ -835,3 +835,67 @@ async fn failed_online_validation_is_planned_again() {
         .expect("second apply");
     assert!(db.plan(ONLINE_AFTER).await.plan.is_empty());
 }
+
+#[tokio::test]
+async fn online_foreign_key_to_a_new_unique_key_stays_online() {
+    let db = TestDb::new("safety_online_fk").await;
+    let schema = |after: bool| {
+        let (unique, fk) = if after {
+            (
+                "  unique \"owners_code_key\" {\n    columns = [column.code]\n  }\n",
+                "  foreign_key \"items_owner_code_fk\" {\n    columns     = [column.owner_code]\n    ref_columns = [table.owners.column.code]\n  }\n",
+            )
+        } else {
+            ("", "")
+        };
+        format!(
+            "schema \"public\" {{}}\ntable \"owners\" {{\n  schema = schema.public\n  column \"id\" {{ type = bigint }}\n  column \"code\" {{ type = text }}\n  primary_key {{ columns = [column.id] }}\n{unique}}}\ntable \"items\" {{\n  schema = schema.public\n  column \"id\" {{ type = bigint }}\n  column \"owner_code\" {{\n    type = text\n    null = true\n  }}\n  primary_key {{ columns = [column.id] }}\n{fk}}}\n"
+        )
+    };
+    db.apply(&schema(false)).await;
+    db.exec(
+        "INSERT INTO owners SELECT g, 'o' || g FROM generate_series(1, 100) g;
+         INSERT INTO items SELECT g, 'o' || (1 + g % 100) FROM generate_series(1, 5000) g",
+    )
+    .await;
+    let p = db.write("schema.hcl", &schema(true));
+    let mut s = db.settings(&[p]);
+    s.online = true;
+    let mut prepared = db.plan_settings(&s).await;
+    let phase_of = |needle: &str| {
+        prepared
+            .plan
+            .steps
+            .iter()
+            .find(|st| st.statements.iter().any(|x| x.contains(needle)))
+            .map(|st| st.phase)
+            .unwrap_or_else(|| panic!("no step runs {needle}"))
+    };
+    assert_eq!(phase_of("CREATE UNIQUE INDEX CONCURRENTLY"), Phase::Online);
+    assert_eq!(phase_of("UNIQUE USING INDEX"), Phase::Online);
+    assert_eq!(
+        phase_of("\"items_owner_code_fk\" FOREIGN KEY"),
+        Phase::Online
+    );
+    assert_eq!(
+        phase_of("VALIDATE CONSTRAINT \"items_owner_code_fk\""),
+        Phase::Online
+    );
+    assert!(
+        !prepared
+            .plan
+            .steps
+            .iter()
+            .any(|st| st.phase == Phase::Final),
+        "nothing waits for a final transaction"
+    );
+    db.apply_prepared(&mut prepared).await.unwrap();
+    assert!(db.plan_settings(&s).await.plan.is_empty());
+    assert_eq!(
+        db.query(
+            "SELECT convalidated::text FROM pg_constraint WHERE conname = 'items_owner_code_fk'"
+        )
+        .await,
+        vec!["true"]
+    );
+}

@@ -508,6 +508,33 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
             changes.push(Change::DropTable(have.clone()));
         }
     }
+    // PostgreSQL cannot add an identity column to a table with inheritance children.
+    for d in &table_diffs {
+        let q = d.to.qualified();
+        let Some(col) = d.changes.iter().find_map(|c| match c {
+            TableChange::AddColumn(col) if col.identity.is_some() => Some(col),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let children: Vec<String> = desired
+            .tables()
+            .filter(|t| t.inherits.contains(&q))
+            .map(|t| format!("{}.{}", t.schema, t.name))
+            .collect();
+        if !children.is_empty() {
+            return Err(UnsupportedChange {
+                message: format!(
+                    "identity column \"{}\" cannot be added to \"{q}\": PostgreSQL does not add identity columns to a table with inheritance children ({})",
+                    col.name,
+                    children.join(", ")
+                ),
+                help: Some(
+                    "add the column without `identity` (a plain column with a default works), or apply it before the children inherit from the table".into(),
+                ),
+            });
+        }
+    }
     recreate_dependent_foreign_keys(current, desired, &mut table_diffs);
     changes.extend(
         table_diffs

@@ -690,7 +690,10 @@ fn not_null_check_name(column: &str) -> String {
 }
 
 /// Online mode: a unique index built concurrently (phase 2), then attached as a `kind`
-/// (`UNIQUE` or `PRIMARY KEY`) constraint in the final transaction.
+/// (`UNIQUE` or `PRIMARY KEY`) constraint. A unique constraint is attached right after it in
+/// phase 2 (a brief catalog change), so foreign keys that reference it are added and validated
+/// online too; a primary key waits for the final transaction, where its columns' NOT NULL
+/// (itself set through a validated check) is already in place.
 #[allow(clippy::too_many_arguments)]
 fn online_unique(
     out: &mut Vec<Node>,
@@ -775,7 +778,14 @@ fn online_unique(
         )
         .creates([con(q, name)])
         .needs([ik])
-        .phase(Phase::Final, None),
+        .phase(
+            if kind == "UNIQUE" {
+                Phase::Online
+            } else {
+                Phase::Final
+            },
+            None,
+        ),
     );
 }
 
@@ -1287,6 +1297,16 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
             def.push_str(" NOT VALID");
             online_validate(out, &q, &fk.name, "foreign key");
         }
+        // Online, a key it references may be attached in phase 2: then the foreign key is
+        // added there too (NOT VALID is a brief catalog change), else it stays in phase 1.
+        let references_online_key = online
+            && ctx.current.table(&fk.ref_table).is_some_and(|cur| {
+                let has = |cols: &[String]| {
+                    cur.primary_key.as_ref().is_some_and(|p| p.columns == cols)
+                        || cur.uniques.iter().any(|u| u.columns == cols)
+                };
+                !has(&fk.ref_columns)
+            });
         let mut stmts = vec![ddl::alter_table(&q, &[def])];
         if fk.comment.is_some() {
             stmts.push(ddl::comment_on_constraint(&q, &fk.name, &fk.comment));
@@ -1310,7 +1330,15 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 rank::ADD_FK,
             )
             .creates([con(&q, &fk.name)])
-            .needs(needs),
+            .needs(needs)
+            .phase(
+                if references_online_key {
+                    Phase::Online
+                } else {
+                    Phase::Transaction
+                },
+                None,
+            ),
         );
     }
 }
