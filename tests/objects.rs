@@ -750,6 +750,20 @@ fn a_collation_without_a_locale_is_a_load_error() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("collation \"x\" needs `locale`"), "{err}");
     assert!(err.contains("schema.hcl:2:1"), "{err}");
+    // A locale that is not a string is one error, not a second one about a missing locale.
+    std::fs::write(
+        &src,
+        "schema \"public\" {}\ncollation \"x\" {\n  schema = schema.public\n  locale = 5\n}\n",
+    )
+    .unwrap();
+    let out = common::strata()
+        .args(["--src", &src.display().to_string(), "validate"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("`locale` must be a string"), "{err}");
+    assert!(!err.contains("needs `locale`"), "{err}");
 }
 
 #[tokio::test]

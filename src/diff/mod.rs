@@ -606,8 +606,6 @@ fn enum_additions(have: &Enum, want: &Enum) -> Result<Vec<EnumValueAdd>, Unsuppo
     Ok(added)
 }
 
-/// A partition's columns are its parent's: fill them in so that attaching and detaching compare
-/// columns with the parent's.
 /// Adjusts the current version of a table with `INHERITS` parents so that only real changes to
 /// its own columns remain: columns of a parent it leaves become its own (`NO INHERIT` keeps
 /// them), and a column it has from a parent in both versions is neither added nor dropped
@@ -627,7 +625,8 @@ fn inheritance_view(have: &mut Table, want: &Table, current: &Model, desired: &M
             // A serial column's sequence stays its parent's: here it is a plain integer
             // column whose default draws from that sequence.
             if let DataType::Serial(kind) = c.ty {
-                let seq = format!("{}_{}_seq", owner.name, c.name);
+                let seq =
+                    crate::postgres::names::make_object_name(&owner.name, Some(&c.name), "seq");
                 let seq = if owner.schema == "public" {
                     seq
                 } else {
@@ -684,6 +683,8 @@ fn ancestor_columns(model: &Model, parents: &[QualifiedName]) -> Vec<(QualifiedN
     out
 }
 
+/// A partition's columns are its parent's: fill them in so that attaching and detaching compare
+/// columns with the parent's.
 fn with_parent_columns(t: &Table, model: &Model) -> Table {
     let mut t = t.clone();
     if t.columns.is_empty() {

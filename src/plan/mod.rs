@@ -282,6 +282,7 @@ pub fn build(
         desired,
         deps: &all,
         online: ctx.online,
+        children: order::inheritance_children(current),
     };
     let mut nodes = order::nodes(&changes, &octx);
     // Extensions provide types and functions nothing declares a dependency on: create them first.

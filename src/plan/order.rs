@@ -11,7 +11,7 @@ use crate::lint::{self, Subject};
 use crate::model::{Column, DataType, ForeignKey, Model, QualifiedName, Table};
 use crate::postgres::inspect::deps::ObjKey;
 use crate::postgres::{ddl, ddl_objects, names, quote};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub fn table_address(q: &QualifiedName) -> String {
     format!("table.{}.{}", q.schema, q.name)
@@ -53,6 +53,19 @@ pub(super) struct Ctx<'a> {
     pub deps: &'a PlanDeps,
     /// Online mode: concurrent index builds and constraints validated outside the transaction.
     pub online: bool,
+    /// Current inheritance children of each parent table (`INHERITS`).
+    pub children: HashMap<QualifiedName, Vec<QualifiedName>>,
+}
+
+/// Children of each parent table in `model`, read once per plan.
+pub(super) fn inheritance_children(model: &Model) -> HashMap<QualifiedName, Vec<QualifiedName>> {
+    let mut out: HashMap<QualifiedName, Vec<QualifiedName>> = HashMap::new();
+    for t in model.tables() {
+        for p in &t.inherits {
+            out.entry(p.clone()).or_default().push(t.qualified());
+        }
+    }
+    out
 }
 
 impl Ctx<'_> {
@@ -842,12 +855,8 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
     .needs([ObjKey::Table(q.clone())]);
 
     // Column changes of a parent reach its inheritance children: the hazards say so.
-    let children: Vec<String> = ctx
-        .current
-        .tables()
-        .filter(|t| t.inherits.contains(&q))
-        .map(|t| display(&t.qualified()))
-        .collect();
+    let child_tables: &[QualifiedName] = ctx.children.get(&q).map_or(&[], Vec::as_slice);
+    let children: Vec<String> = child_tables.iter().map(display).collect();
     for c in &d.changes {
         let mut change_hazards = lint::hazards(&Subject::AlterTable {
             table: &d.to,
@@ -889,9 +898,13 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 column_drops.push(ddl::drop_column(&c.name));
                 main.drops.push(col(&q, &c.name));
                 // The drop reaches the children that have the column only from this table.
-                for child in ctx.current.tables().filter(|t| t.inherits.contains(&q)) {
-                    if child.column(&c.name).is_none() {
-                        main.drops.push(col(&child.qualified(), &c.name));
+                for child in child_tables {
+                    if ctx
+                        .current
+                        .table(child)
+                        .is_some_and(|t| t.column(&c.name).is_none())
+                    {
+                        main.drops.push(col(child, &c.name));
                     }
                 }
             }

@@ -69,32 +69,23 @@ pub fn save(plan: &Plan, desired: Option<&Model>, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads a plan file with the desired schema it was made for (absent in files of older builds).
-pub fn load_with_desired(path: &Path) -> Result<(Plan, Option<Model>)> {
-    let plan = load(path)?;
-    let text = std::fs::read_to_string(path).map_err(|e| PlanFileError::Read {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    #[derive(serde::Deserialize)]
-    struct Desired {
-        desired: Option<Model>,
-    }
-    let d: Desired = serde_json::from_str(&text).map_err(|e| PlanFileError::Invalid {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    Ok((plan, d.desired))
-}
-
 /// Reads a plan file.
 pub fn load(path: &Path) -> Result<Plan> {
+    Ok(read(path, false)?.0)
+}
+
+/// Reads a plan file with the desired schema it was made for (absent in files of older builds).
+pub fn load_with_desired(path: &Path) -> Result<(Plan, Option<Model>)> {
+    read(path, true)
+}
+
+fn read(path: &Path, with_desired: bool) -> Result<(Plan, Option<Model>)> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| PlanFileError::Read {
         path: shown.clone(),
         reason: e.to_string(),
     })?;
-    let value: serde_json::Value =
+    let mut value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| PlanFileError::Invalid {
             path: shown.clone(),
             reason: e.to_string(),
@@ -113,11 +104,15 @@ pub fn load(path: &Path) -> Result<Plan> {
         }
         .into());
     }
-    serde_json::from_value(value).map_err(|e| {
-        PlanFileError::Invalid {
-            path: shown,
-            reason: e.to_string(),
-        }
-        .into()
-    })
+    let invalid = |e: serde_json::Error| PlanFileError::Invalid {
+        path: shown.clone(),
+        reason: e.to_string(),
+    };
+    let desired = value.as_object_mut().and_then(|o| o.remove("desired"));
+    let plan: Plan = serde_json::from_value(value).map_err(invalid)?;
+    let desired = match desired.filter(|_| with_desired) {
+        Some(d) => Some(serde_json::from_value(d).map_err(invalid)?),
+        None => None,
+    };
+    Ok((plan, desired))
 }

@@ -644,6 +644,16 @@ impl<'a> Loader<'a> {
             provider,
         };
         let libc_parts = c.lc_collate.is_some() || c.lc_ctype.is_some();
+        let written = |k: &str| block.body.get_attribute(k).is_some();
+        if ["locale", "lc_collate", "lc_ctype"]
+            .iter()
+            .any(|k| written(k))
+            && c.locale.is_none()
+            && !libc_parts
+        {
+            // An attribute was written but is not a string: that error is already reported.
+            return None;
+        }
         if c.locale.is_none() && (c.provider != "libc" || !libc_parts) {
             self.err(
                 file,

@@ -670,7 +670,6 @@ fn deferrable(r: &Row) -> Deferrable {
     }
 }
 
-/// `pg_get_indexdef` prints column keys with `quote_ident`: undo it.
 /// Splits `schema.name` (either part possibly double-quoted) into unquoted parts.
 pub fn split_qualified(s: &str) -> Vec<String> {
     let mut parts = Vec::new();
@@ -692,6 +691,7 @@ pub fn split_qualified(s: &str) -> Vec<String> {
     parts
 }
 
+/// `pg_get_indexdef` prints column keys with `quote_ident`: undo it.
 pub fn unquote_ident(s: &str) -> String {
     match s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
         Some(inner) => inner.replace("\"\"", "\""),
