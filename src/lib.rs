@@ -25,7 +25,9 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 /// Entry point of the binary: parses arguments, runs the command on a single-threaded runtime,
-/// prints errors as diagnostics, cleans up scratch databases on Ctrl-C.
+/// prints errors as diagnostics. On Ctrl-C or SIGTERM it cancels the running statements (so
+/// nothing keeps running on the server), lets the command roll back and report, and cleans up
+/// scratch databases.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     use clap::Parser;
     let args = cli::rewrite_args(args);
@@ -68,27 +70,78 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let painter = render::Painter::new(color);
     let result = runtime.block_on(async move {
+        let command = commands::run(parsed, painter);
+        tokio::pin!(command);
         tokio::select! {
-            r = commands::run(parsed, painter) => {
+            r = &mut command => {
                 devdb::cleanup_all().await;
-                Some(r)
+                Outcome::Finished(r)
             }
-            _ = tokio::signal::ctrl_c() => {
+            signal = interrupt() => {
+                eprintln!("\n{signal}: cancelling the running statement…");
+                postgres::connect::cancel_all().await;
+                // The command sees its statement cancelled, rolls back and says what stays
+                // applied. A second signal, or a command that does not end, stops the wait.
+                let r = tokio::select! {
+                    r = &mut command => Some(r),
+                    _ = interrupt() => None,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => None,
+                };
                 devdb::cleanup_all().await;
-                None
+                Outcome::Interrupted(signal, r)
             }
         }
     });
+    let print_error = |report: miette::Report| {
+        let text = format!("{report:?}");
+        eprintln!("{}", postgres::connect::redact_text(&text));
+    };
     match result {
-        Some(Ok(code)) => ExitCode::from(code),
-        Some(Err(report)) => {
-            let text = format!("{report:?}");
-            eprintln!("{}", postgres::connect::redact_text(&text));
+        Outcome::Finished(Ok(code)) => ExitCode::from(code),
+        Outcome::Finished(Err(report)) => {
+            print_error(report);
             ExitCode::from(cli::EXIT_ERROR)
         }
-        None => {
-            eprintln!("\nInterrupted; scratch databases were cleaned up.");
+        Outcome::Interrupted(signal, r) => {
+            match r {
+                Some(Ok(_)) => eprintln!(
+                    "Interrupted ({signal}) after the command had finished: its result stands."
+                ),
+                Some(Err(report)) => {
+                    print_error(report);
+                    eprintln!(
+                        "Interrupted ({signal}): the running statement was cancelled and its transaction rolled back (see above for what stays applied); scratch databases were cleaned up."
+                    );
+                }
+                None => eprintln!(
+                    "Interrupted ({signal}): cancel requests were sent and the connections closed, so the server rolls back any open transaction; scratch databases were cleaned up."
+                ),
+            }
             ExitCode::from(130)
         }
+    }
+}
+
+/// How the command ended.
+enum Outcome {
+    Finished(miette::Result<u8>),
+    /// A signal arrived; the command's result if it ended after the cancel requests.
+    Interrupted(&'static str, Option<miette::Result<u8>>),
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM and names it. Both mean the same to strata.
+async fn interrupt() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term => "SIGTERM",
     }
 }

@@ -352,6 +352,7 @@ impl Watcher {
         } else if e
             .as_db_error()
             .is_some_and(|d| d.code() == &SqlState::QUERY_CANCELED)
+            && !crate::postgres::connect::interrupted()
         {
             message.push_str(" (statement_timeout reached)");
         }
@@ -365,7 +366,7 @@ impl Watcher {
         let rows = client
             .query(
                 "SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), \
-                 coalesce(a.state, ''), left(coalesce(a.query, ''), 200) \
+                 coalesce(a.state, ''), coalesce(a.query, '') \
                  FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1)) ORDER BY a.pid",
                 &[&self.pid],
             )
@@ -397,11 +398,43 @@ impl Watcher {
                     s.push_str(&format!(" ({})", about.join(", ")));
                 }
                 if !query.is_empty() {
-                    s.push_str(&format!(", last query: {}", query.trim()));
+                    s.push_str(&format!(", last query: {}", query_summary(&query)));
                 }
                 s
             })
             .collect();
         Some(list.join("; "))
+    }
+}
+
+/// Another session's query as a lock report shows it: constants replaced by `$n` (PostgreSQL's
+/// own normalization, as in pg_stat_statements), so that no value of that session's data
+/// (a card number in a WHERE clause) reaches strata's output, and at most 80 characters.
+/// Text that does not parse shows only its first word.
+pub fn query_summary(query: &str) -> String {
+    let text = match pg_query::normalize(query) {
+        Ok(n) => n,
+        Err(_) => query.split_whitespace().next().unwrap_or("").to_string(),
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod query_summary_tests {
+    use super::query_summary;
+
+    #[test]
+    fn hides_values_of_other_sessions() {
+        let q = "UPDATE payments SET card = '4111111111111111', amount = 12.5 WHERE id = 7";
+        let s = query_summary(q);
+        assert!(!s.contains("4111"), "{s}");
+        assert!(!s.contains("12.5"), "{s}");
+        assert!(s.starts_with("UPDATE payments SET card = $1"), "{s}");
+        assert_eq!(query_summary("not sql '4111111111111111'"), "not");
+        assert!(query_summary(&format!("SELECT {}", "a, ".repeat(100) + "b")).ends_with('…'));
     }
 }

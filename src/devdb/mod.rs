@@ -97,6 +97,7 @@ impl ScratchDb {
             reason,
         };
         let admin = server.connect().await?;
+        sweep_stale(&admin).await;
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -142,10 +143,58 @@ impl ScratchDb {
     }
 }
 
+/// Drops scratch databases that a strata process killed before it could clean up left behind
+/// (SIGKILL, power loss): no session is connected to them and the process id in their name is
+/// not a live process on this machine. Best effort: failures are ignored.
+async fn sweep_stale(admin: &Client) {
+    let Ok(rows) = admin
+        .query(
+            "SELECT d.datname::text FROM pg_database d WHERE d.datname LIKE 'strata\\_scratch\\_%' \
+             AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)",
+            &[],
+        )
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get::<_, String>(0) else {
+            continue;
+        };
+        let Some(pid) = scratch_owner(&name) else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let _ = admin
+            .batch_execute(&crate::postgres::ddl::drop_database_force(&name))
+            .await;
+    }
+}
+
+/// The process id in a scratch database's name, `strata_scratch_<pid>_<n>_<hex>`.
+pub fn scratch_owner(name: &str) -> Option<u32> {
+    name.strip_prefix("strata_scratch_")?
+        .split('_')
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 async fn drop_database(server: &DbUrl, name: &str) -> Result<()> {
     let admin = server.connect().await?;
     admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .batch_execute(&crate::postgres::ddl::drop_database_force(name))
         .await
         .map_err(|e| ScratchError {
             server: server.redacted(),

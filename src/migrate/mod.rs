@@ -6,6 +6,7 @@
 
 pub mod dir;
 pub mod lint;
+pub mod resume;
 pub mod revisions;
 pub mod sql;
 pub mod sum;

@@ -72,9 +72,18 @@ pub struct Revision {
 }
 
 impl Revision {
-    /// Did the file fail (error recorded, not all statements applied)?
+    /// Is the file not (yet) completely applied: its run failed with an error, or it stopped
+    /// part-way without recording one (the process was killed or lost its connection while a
+    /// `txmode none` file ran)? Either way it is pending, and `migrate apply` resumes it.
     pub fn failed(&self) -> bool {
-        self.error.is_some()
+        self.error.is_some() || self.interrupted()
+    }
+
+    /// Did a run stop part-way without recording an error: fewer statements applied than the
+    /// file holds and no error? Only `txmode none` files record progress statement by
+    /// statement, so only they can be left this way.
+    pub fn interrupted(&self) -> bool {
+        self.kind == Kind::Applied && self.error.is_none() && self.applied < self.total
     }
 }
 

@@ -222,12 +222,23 @@ impl DbUrl {
     }
 
     /// Opens a connection. The connection task runs on the current tokio runtime.
+    ///
+    /// Every session gets strata's settings in its startup packet, after any `options` of the
+    /// URL so that they win: `standard_conforming_strings = on` (string literals strata writes
+    /// mean the same thing under any server or role default) and TCP keepalives, so that the
+    /// server notices a client that died within about a minute. The connection's cancel key is
+    /// registered for [`cancel_all`].
     pub async fn connect(&self) -> Result<Client, ConnectError> {
         let fail = |reason: String| ConnectError {
             url: self.redacted(),
             reason,
         };
         let mut config = self.config.clone();
+        let options = match config.get_options() {
+            Some(o) if !o.trim().is_empty() => format!("{o} {SESSION_OPTIONS}"),
+            _ => SESSION_OPTIONS.to_string(),
+        };
+        config.options(&options);
         let client = if self.tls == TlsMode::Disable {
             config.ssl_mode(SslMode::Disable);
             let (client, conn) = config
@@ -253,7 +264,29 @@ impl DbUrl {
             });
             client
         };
+        // The server ends a statement of a client that went away only when it next talks to
+        // it; with this (PostgreSQL 14 and later) it checks every second while a statement runs.
+        // Older servers do not know the setting: that is not an error, and the failed SET
+        // leaves no transaction open (simple query, autocommit).
+        let _ = client
+            .batch_execute("SET client_connection_check_interval = 1000")
+            .await;
+        register(client.cancel_token(), self.clone());
         Ok(client)
+    }
+
+    /// Sends PostgreSQL's cancel request for the connection behind `token` (over TLS when the
+    /// connection used it).
+    async fn cancel(&self, token: &tokio_postgres::CancelToken) -> Result<(), String> {
+        if self.tls == TlsMode::Disable {
+            token
+                .cancel_query(tokio_postgres::NoTls)
+                .await
+                .map_err(|e| error_text(&e))
+        } else {
+            let tls = self.rustls()?;
+            token.cancel_query(tls).await.map_err(|e| error_text(&e))
+        }
     }
 
     fn rustls(&self) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
@@ -302,6 +335,45 @@ impl DbUrl {
         };
         Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
     }
+}
+
+/// Session settings every connection of strata starts with (PostgreSQL's `-c` options).
+pub const SESSION_OPTIONS: &str = "-c standard_conforming_strings=on -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3";
+
+/// Cancel keys of the connections strata opened in this process.
+static OPEN: std::sync::Mutex<Vec<(tokio_postgres::CancelToken, DbUrl)>> =
+    std::sync::Mutex::new(Vec::new());
+
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Has [`cancel_all`] run: is a cancelled statement the user's interrupt rather than a
+/// `statement_timeout`?
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+fn register(token: tokio_postgres::CancelToken, url: DbUrl) {
+    if let Ok(mut open) = OPEN.lock() {
+        open.push((token, url));
+    }
+}
+
+/// Sends a cancel request to every connection strata opened (Ctrl-C, SIGTERM): a running
+/// statement stops and its transaction rolls back on the server, instead of running on after
+/// strata exits. Idle and closed connections ignore it. Returns how many requests were sent.
+pub async fn cancel_all() -> usize {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    let open: Vec<(tokio_postgres::CancelToken, DbUrl)> = match OPEN.lock() {
+        Ok(mut open) => std::mem::take(&mut *open),
+        Err(_) => return 0,
+    };
+    let sent = futures_util::future::join_all(open.iter().map(|(token, url)| async move {
+        tokio::time::timeout(Duration::from_secs(5), url.cancel(token))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }))
+    .await;
+    sent.into_iter().filter(|ok| *ok).count()
 }
 
 /// `sslmode=require` semantics of libpq: encrypt, but do not verify the certificate.
@@ -430,19 +502,16 @@ pub fn error_text(e: &tokio_postgres::Error) -> String {
 /// becomes `postgres://u:****@h/db`.
 pub fn redact(url: &str) -> String {
     let mut out = url.to_string();
+    // The password runs from the first `:` after the scheme to the *last* `@`: it may hold
+    // unescaped `/`, `?`, `@` or `:` in a malformed URL, and masking must not depend on the
+    // URL being valid. (A `@` in the query can make this mask more than the password; never
+    // less.)
     if let Some(scheme_end) = out.find("://") {
         let after = scheme_end + 3;
-        let authority_end = out[after..]
-            .find(['/', '?'])
-            .map(|i| after + i)
-            .unwrap_or(out.len());
-        if let Some(at) = out[after..authority_end].rfind('@') {
-            let userinfo = &out[after..after + at];
-            if let Some(colon) = userinfo.find(':') {
-                let start = after + colon + 1;
-                let end = after + at;
-                out.replace_range(start..end, "****");
-            }
+        if let Some(at) = out[after..].rfind('@')
+            && let Some(colon) = out[after..after + at].find(':')
+        {
+            out.replace_range(after + colon + 1..after + at, "****");
         }
     }
     if let Some(q) = out.find('?') {
@@ -513,6 +582,17 @@ fn percent_decode(s: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
+    trait ErrText {
+        fn unwrap_err_or_display(self) -> String;
+    }
+
+    impl ErrText for Result<(), UrlError> {
+        /// The error message, or the empty string when the URL parsed.
+        fn unwrap_err_or_display(self) -> String {
+            self.err().map(|e| format!("{e}")).unwrap_or_default()
+        }
+    }
+
     #[test]
     fn redacts_passwords() {
         assert_eq!(
@@ -526,6 +606,18 @@ mod tests {
         );
         assert_eq!(redact("postgres://u:p%40ss@h/db"), "postgres://u:****@h/db");
         assert!(!redact_text("error at postgres://a:hunter2@x/y now").contains("hunter2"));
+        // Malformed URLs: unescaped `/`, `?`, `@` in the password.
+        for raw in [
+            "postgres://u:ab/cd-SECRET@host/db",
+            "postgres://u:ab?cd-SECRET@host/db",
+            "postgres://u:a@b/SECRET@host/db",
+            "postgresql://u:SECRET:x@host",
+        ] {
+            assert!(!redact(raw).contains("SECRET"), "{raw} -> {}", redact(raw));
+            let e = DbUrl::parse(raw).map(|_| ()).unwrap_err_or_display();
+            assert!(!e.contains("SECRET"), "{raw}: {e}");
+        }
+        assert_eq!(redact("postgres://u@h:5432/db"), "postgres://u@h:5432/db");
     }
 
     #[test]

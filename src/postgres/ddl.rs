@@ -386,6 +386,16 @@ pub fn drop_index(schema: &str, name: &str) -> String {
     format!("DROP INDEX {}", qualified_parts(schema, name))
 }
 
+/// `DROP DATABASE IF EXISTS … WITH (FORCE)`.
+pub fn drop_database_force(name: &str) -> String {
+    format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", ident(name))
+}
+
+/// `DROP INDEX CONCURRENTLY IF EXISTS` of an already quoted (possibly qualified) index name.
+pub fn drop_index_concurrently(quoted: &str) -> String {
+    format!("DROP INDEX CONCURRENTLY IF EXISTS {quoted}")
+}
+
 // ALTER TABLE clauses.
 
 pub fn add_column(c: &Column) -> String {

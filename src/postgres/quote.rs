@@ -37,11 +37,18 @@ pub fn ident_list(names: &[String]) -> String {
 
 /// A standard SQL string literal: `it's` → `'it''s'`.
 pub fn literal(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
+    // Like PostgreSQL's quote_literal: with a backslash the literal is an escape string
+    // (E'…', backslashes doubled), which means the same under standard_conforming_strings on
+    // and off. A plain '…' literal with a backslash would not.
+    let escape = value.contains('\\');
+    let mut out = String::with_capacity(value.len() + 3);
+    if escape {
+        out.push('E');
+    }
     out.push('\'');
     for ch in value.chars() {
-        if ch == '\'' {
-            out.push('\'');
+        if ch == '\'' || (escape && ch == '\\') {
+            out.push(ch);
         }
         out.push(ch);
     }

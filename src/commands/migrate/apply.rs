@@ -8,6 +8,7 @@ use crate::cli::EXIT_OK;
 use crate::cli::migrate::{MigrateApplyArgs, TxMode};
 use crate::commands::{Settings, connect, parse_duration, target_url, usage};
 use crate::migrate::dir::{Dir, Migration};
+use crate::migrate::resume::{self, Resume};
 use crate::migrate::revisions::{self, Kind, Revision};
 use crate::migrate::sql::{SqlError, SqlFile, Statement};
 use crate::migrate::status;
@@ -224,14 +225,27 @@ pub async fn run(s: &Settings, path: &Path, args: &MigrateApplyArgs) -> Result<u
     for (m, sql, stmts, none) in &files {
         let previous = revs.iter().find(|r| r.version == m.version);
         let no_tx = *none || args.tx_mode == TxMode::None;
-        let skip = match previous {
-            Some(r) if no_tx && r.failed() => r.applied.max(0) as usize,
-            _ => 0,
+        let (skip, resume) = match previous {
+            Some(r) if no_tx && r.failed() => (r.applied.max(0) as usize, Some(r.interrupted())),
+            _ => (0, None),
         };
         println!();
         println!("  -- migrating version {}", m.version);
+        if let (Some(true), Some(r)) = (resume, previous) {
+            println!(
+                "  -- resuming an interrupted run at statement {} of {}",
+                r.applied + 1,
+                r.total
+            );
+        }
         let t = Instant::now();
-        match run_file(&client, m, sql, stmts, no_tx, all, skip).await {
+        let how = How {
+            no_tx,
+            in_all: all,
+            skip,
+            resume,
+        };
+        match run_file(&client, m, sql, stmts, &how).await {
             Ok(()) => {
                 count += stmts.len() - skip.min(stmts.len());
                 println!("  -- ok ({:.0?})", t.elapsed());
@@ -303,6 +317,19 @@ struct Failure {
     applied: usize,
 }
 
+/// How one file runs.
+struct How {
+    /// Statement by statement without a transaction, recording progress after each.
+    no_tx: bool,
+    /// Inside the caller's transaction (`--tx-mode all`).
+    in_all: bool,
+    /// Statements already applied by an earlier run (`no_tx` only).
+    skip: usize,
+    /// Resuming an earlier run that did not finish: `Some(true)` when it stopped without an
+    /// error (interrupted), `Some(false)` when it failed.
+    resume: Option<bool>,
+}
+
 /// Runs one file: in its own transaction unless `no_tx` (statement by statement, recording
 /// progress) or `in_all` (inside the caller's transaction).
 async fn run_file(
@@ -310,10 +337,9 @@ async fn run_file(
     m: &Migration,
     sql: &SqlFile,
     stmts: &[Statement],
-    no_tx: bool,
-    in_all: bool,
-    skip: usize,
+    how: &How,
 ) -> std::result::Result<(), Failure> {
+    let (no_tx, in_all, skip) = (how.no_tx, how.in_all, how.skip);
     let own_tx = !no_tx && !in_all;
     let t = Instant::now();
     let fail = |st: &Statement, e: tokio_postgres::Error, applied: usize| Failure {
@@ -322,11 +348,12 @@ async fn run_file(
         error: SqlError::from_postgres(sql, st, &e, &format!("migration {} failed", m.name)),
         applied,
     };
-    let infra = |what: String| Failure {
+    // `applied`: statements committed when it happened (only `no_tx` commits as it goes).
+    let infra = |what: String, applied: usize| Failure {
         error: SqlError::at(sql, 0..0, what.clone(), "while applying this file", None),
         message: what,
         statement: String::new(),
-        applied: 0,
+        applied: if no_tx { applied } else { 0 },
     };
     let record = |applied: usize| Revision {
         version: m.version.clone(),
@@ -344,9 +371,37 @@ async fn run_file(
         client
             .batch_execute("BEGIN")
             .await
-            .map_err(|e| infra(format!("cannot begin a transaction: {e}")))?;
+            .map_err(|e| infra(format!("cannot begin a transaction: {e}"), 0))?;
+    }
+    if no_tx {
+        // Recorded before the first statement runs: a run killed during it reads as
+        // interrupted (applied < total), never as complete or as not started.
+        revisions::upsert(client, &record(skip))
+            .await
+            .map_err(|e| infra(e.to_string(), skip))?;
     }
     for (i, st) in stmts.iter().enumerate().skip(skip) {
+        if i == skip
+            && let Some(interrupted) = how.resume
+        {
+            match resume::prepare(client, &st.text, interrupted).await {
+                Ok(Resume::Run) => {}
+                Ok(Resume::DroppedInvalid(name)) => {
+                    println!("    -- dropped the invalid index {name} the earlier run left");
+                }
+                Ok(Resume::AlreadyDone(name)) => {
+                    println!(
+                        "    -- statement {} already completed (index {name} exists and is valid)",
+                        i + 1
+                    );
+                    revisions::upsert(client, &record(i + 1))
+                        .await
+                        .map_err(|e| infra(e.to_string(), i + 1))?;
+                    continue;
+                }
+                Err(e) => return Err(fail(st, e, i)),
+            }
+        }
         println!("    -> {}", first_line(&st.text));
         if let Err(e) = client.batch_execute(&st.text).await {
             if own_tx {
@@ -358,19 +413,19 @@ async fn run_file(
             // Progress survives a crash: the row says how far the file got.
             revisions::upsert(client, &record(i + 1))
                 .await
-                .map_err(|e| infra(e.to_string()))?;
+                .map_err(|e| infra(e.to_string(), i + 1))?;
         }
     }
     if !no_tx {
         revisions::upsert(client, &record(stmts.len()))
             .await
-            .map_err(|e| infra(e.to_string()))?;
+            .map_err(|e| infra(e.to_string(), 0))?;
     }
     if own_tx {
         client
             .batch_execute("COMMIT")
             .await
-            .map_err(|e| infra(format!("commit failed: {e}")))?;
+            .map_err(|e| infra(format!("commit failed: {e}"), 0))?;
     }
     Ok(())
 }

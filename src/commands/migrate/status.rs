@@ -16,6 +16,16 @@ use std::path::Path;
 /// How a failed revision reads.
 pub fn describe_failure(r: &Revision, file: Option<&Migration>) -> String {
     let name = file.map_or(r.version.clone(), |m| m.name.clone());
+    if r.interrupted() {
+        return format!(
+            "{name} was interrupted at statement {} of {}: the run stopped before it finished (killed or disconnected), without a transaction\n      {} of {} statements are applied; `strata migrate apply` resumes at statement {}",
+            r.applied + 1,
+            r.total,
+            r.applied,
+            r.total,
+            r.applied + 1
+        );
+    }
     let what = if r.applied == 0 {
         "rolled back, none of its statements are applied".to_string()
     } else {
@@ -100,9 +110,13 @@ pub async fn run(s: &Settings, path: &Path, args: &StatusArgs) -> Result<u8> {
             "  Failed:          {}",
             describe_failure(f, dir.find(&f.version))
         );
-        println!(
-            "  Fix the file, run `strata migrate hash`, then `strata migrate apply` retries it."
-        );
+        if f.interrupted() {
+            println!("  Run `strata migrate apply` to finish it.");
+        } else {
+            println!(
+                "  Fix the file, run `strata migrate hash`, then `strata migrate apply` retries it."
+            );
+        }
     }
     for (file, what) in &st.mismatched {
         println!("  Mismatch:        {file} {what}");

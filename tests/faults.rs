@@ -1,0 +1,442 @@
+//! Fault injection: strata's process is killed (SIGKILL), interrupted (SIGINT, SIGTERM) or its
+//! backend terminated (`pg_terminate_backend`) while a statement runs. Afterwards the database
+//! is exactly what the report says, no backend of strata's lingers, and the next run finishes
+//! the work (migrations) or shows exactly what is left (plan).
+
+mod common;
+use common::{TestDb, base_url};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One way to stop a running strata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    Signal(i32),
+    TerminateBackend,
+}
+
+const FAULTS: [Fault; 4] = [
+    Fault::Signal(libc::SIGKILL),
+    Fault::Signal(libc::SIGINT),
+    Fault::Signal(libc::SIGTERM),
+    Fault::TerminateBackend,
+];
+
+fn strata(args: &[&str], dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_strata"));
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("STRATA_ENV")
+        .args(args);
+    c
+}
+
+fn run(args: &[&str], dir: &Path) -> (i32, String) {
+    let out = strata(args, dir).output().expect("run strata");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// Polls `sql` (first column of the first row) until it reads `want`.
+async fn wait_for(db: &TestDb, sql: &str, want: &str, within: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if db.query(sql).await.first().map(String::as_str) == Some(want) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// Backends of strata's connected to the test database.
+fn ours(db: &TestDb) -> String {
+    format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'strata' AND pid <> pg_backend_pid()",
+        db.name
+    )
+}
+
+/// Injects `fault` into `child`, whose statement runs on a backend whose query starts with
+/// `query_prefix`.
+async fn inject(db: &TestDb, child: &mut Child, fault: Fault, query_prefix: &str) {
+    match fault {
+        Fault::Signal(sig) => {
+            // SAFETY: sending a signal to our own child process.
+            let r = unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+            assert_eq!(r, 0, "kill failed");
+        }
+        Fault::TerminateBackend => {
+            let killed = db
+                .query(&format!(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '{query_prefix}%'",
+                    db.name
+                ))
+                .await;
+            assert_eq!(killed, vec!["1"], "no backend to terminate");
+        }
+    }
+}
+
+/// A second session, not named strata, to hold a lock.
+async fn blocker(db: &TestDb) -> tokio_postgres::Client {
+    strata::postgres::connect::DbUrl::parse(&format!("{}?application_name=blocker", db.url))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+fn wait_exit(child: &mut Child, within: Duration) -> (Option<i32>, String) {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut out = String::new();
+            use std::io::Read;
+            if let Some(mut s) = child.stdout.take() {
+                let _ = s.read_to_string(&mut out);
+            }
+            if let Some(mut s) = child.stderr.take() {
+                let _ = s.read_to_string(&mut out);
+            }
+            return (status.code(), out);
+        }
+        if start.elapsed() > within {
+            let _ = child.kill();
+            panic!("strata did not exit within {within:?} after the fault");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A `txmode none` file of three `CREATE INDEX CONCURRENTLY`, stopped during the second while
+/// it waits for a writer: the revision reads as interrupted or failed at statement 2 of 3 (never
+/// complete), status says so, and the next apply drops the invalid index the stopped statement
+/// left and builds the second and third indexes.
+#[tokio::test]
+async fn interrupted_txmode_none_migration_is_resumed_not_reported_complete() {
+    for fault in FAULTS {
+        let db = TestDb::new("fault_mig").await;
+        let dir = db.path().join("migrations");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("1_tables.sql"),
+            "CREATE TABLE t1 (a int);\nCREATE TABLE t2 (a int);\nCREATE TABLE t3 (a int);\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("2_indexes.sql"),
+            "-- strata:txmode none\n\nCREATE INDEX CONCURRENTLY i1 ON t1 (a);\nCREATE INDEX CONCURRENTLY i2 ON t2 (a);\nCREATE INDEX CONCURRENTLY i3 ON t3 (a);\n",
+        )
+        .unwrap();
+        let dir_s = dir.to_str().unwrap();
+        let url = db.url.clone();
+        let migrate = |rest: &[&str]| -> Vec<String> {
+            let mut v: Vec<String> = [
+                "--url",
+                &url,
+                "--dev-url",
+                &base_url(),
+                "migrate",
+                "--dir",
+                dir_s,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            v.extend(rest.iter().map(|s| s.to_string()));
+            v
+        };
+        let args = migrate(&["hash"]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(run(&a, db.path()).0, 0);
+        let args = migrate(&["apply", "1"]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out) = run(&a, db.path());
+        assert_eq!(code, 0, "{out}");
+
+        // A writer on t2 keeps CREATE INDEX CONCURRENTLY i2 waiting after its catalog entry
+        // (INVALID) is committed.
+        let blocker = blocker(&db).await;
+        blocker
+            .batch_execute("BEGIN; INSERT INTO t2 VALUES (1)")
+            .await
+            .unwrap();
+        let args = migrate(&["apply"]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = strata(&a, db.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let waiting = format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'CREATE INDEX CONCURRENTLY i2%' AND wait_event_type = 'Lock'",
+            db.name
+        );
+        assert!(
+            wait_for(&db, &waiting, "1", Duration::from_secs(20)).await,
+            "{fault:?}: the second index never started"
+        );
+        inject(&db, &mut child, fault, "CREATE INDEX CONCURRENTLY i2").await;
+        let (code, out) = wait_exit(&mut child, Duration::from_secs(20));
+        match fault {
+            Fault::Signal(libc::SIGKILL) => assert_eq!(code, None, "{out}"),
+            Fault::Signal(_) => {
+                assert_eq!(code, Some(130), "{fault:?}: {out}");
+                assert!(out.contains("Interrupted (SIG"), "{fault:?}: {out}");
+            }
+            Fault::TerminateBackend => assert_eq!(code, Some(1), "{out}"),
+        }
+        // No backend of ours lingers, even while the writer still holds its lock.
+        assert!(
+            wait_for(&db, &ours(&db), "0", Duration::from_secs(5)).await,
+            "{fault:?}: a strata backend is still running after the fault"
+        );
+        blocker.batch_execute("ROLLBACK").await.unwrap();
+
+        let row = db
+            .query("SELECT applied || '/' || total FROM strata.strata_schema_revisions WHERE version = '2'")
+            .await;
+        assert_eq!(row, vec!["1/3"], "{fault:?}");
+        let args = migrate(&["status"]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out) = run(&a, db.path());
+        assert_eq!(code, 4, "{fault:?}: status must not be OK:\n{out}");
+        assert!(out.contains("statement 2 of 3"), "{fault:?}: {out}");
+        assert!(out.contains("2_indexes.sql"), "{fault:?}: {out}");
+
+        let args = migrate(&["apply"]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out) = run(&a, db.path());
+        assert_eq!(code, 0, "{fault:?}: {out}");
+        assert!(
+            out.contains("dropped the invalid index \"i2\""),
+            "{fault:?}: {out}"
+        );
+        assert_eq!(
+            db.query("SELECT string_agg(c.relname || ':' || i.indisvalid, ',' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'i_'")
+                .await,
+            vec!["i1:true,i2:true,i3:true"],
+            "{fault:?}"
+        );
+        let (code, out) = run(&a, db.path());
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("up to date"), "{out}");
+        let args = migrate(&["status"]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(run(&a, db.path()).0, 0, "{fault:?}");
+    }
+}
+
+/// A row with `applied < total` and no error (an older strata, or a kill between the
+/// statement and its error record) is pending, and a statement that completed without being
+/// counted is not run twice.
+#[tokio::test]
+async fn uncounted_completed_statement_is_not_run_twice() {
+    let db = TestDb::new("fault_uncounted").await;
+    let dir = db.path().join("migrations");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("1_a.sql"),
+        "-- strata:txmode none\n\nCREATE TABLE t (a int);\nCREATE INDEX CONCURRENTLY ta ON t (a);\nCREATE INDEX CONCURRENTLY tb ON t (a);\n",
+    )
+    .unwrap();
+    let dir_s = dir.to_str().unwrap();
+    let base = ["--url", &db.url, "migrate", "--dir", dir_s];
+    let with = |rest: &[&'static str]| -> Vec<String> {
+        base.iter().chain(rest).map(|s| s.to_string()).collect()
+    };
+    let a = with(&["hash"]);
+    assert_eq!(
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>(), db.path()).0,
+        0
+    );
+    let a = with(&["apply"]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    assert_eq!(run(&a, db.path()).0, 0);
+    // As if the process died after `ta` was built but before its progress was recorded.
+    db.exec("UPDATE strata.strata_schema_revisions SET applied = 1; DROP INDEX tb")
+        .await;
+    let s = with(&["status"]);
+    let s: Vec<&str> = s.iter().map(String::as_str).collect();
+    let (code, out) = run(&s, db.path());
+    assert_eq!(code, 4, "{out}");
+    assert!(out.contains("interrupted at statement 2 of 3"), "{out}");
+    let (code, out) = run(&a, db.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("statement 2 already completed"), "{out}");
+    assert!(out.contains("CREATE INDEX CONCURRENTLY tb"), "{out}");
+    assert_eq!(
+        db.query("SELECT applied || '/' || total || ' ' || coalesce(error, 'ok') FROM strata.strata_schema_revisions")
+            .await,
+        vec!["3/3 ok"]
+    );
+    assert_eq!(run(&s, db.path()).0, 0);
+}
+
+/// `strata apply` interrupted (SIGINT, SIGTERM) or terminated while its statement waits for a
+/// lock: the statement is cancelled on the server, the transaction rolls back, nothing of the
+/// plan is applied, no backend of strata's remains, and the next plan shows the same changes.
+#[tokio::test]
+async fn interrupted_apply_cancels_its_statement_and_changes_nothing() {
+    let faults = [
+        Fault::Signal(libc::SIGINT),
+        Fault::Signal(libc::SIGTERM),
+        Fault::Signal(libc::SIGKILL),
+        Fault::TerminateBackend,
+    ];
+    for fault in faults {
+        let db = TestDb::new("fault_apply").await;
+        db.exec("CREATE TABLE t (id int); CREATE TABLE u (id int)")
+            .await;
+        let src = db.write(
+            "schema.hcl",
+            r#"schema "public" {}
+table "u" {
+  schema = schema.public
+  column "id" {
+    type = int
+    null = true
+  }
+  column "note" {
+    type = text
+    null = true
+  }
+}
+table "t" {
+  schema = schema.public
+  column "id" {
+    type = int
+    null = true
+  }
+  column "name" {
+    type = text
+    null = true
+  }
+}
+"#,
+        );
+        let src = src.to_str().unwrap();
+        let dev = base_url();
+        let plan = [
+            "--url",
+            &db.url,
+            "--dev-url",
+            &dev,
+            "--src",
+            src,
+            "plan",
+            "-detailed-exitcode",
+        ];
+        assert_eq!(run(&plan, db.path()).0, 2);
+        let blocker = blocker(&db).await;
+        blocker
+            .batch_execute("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE")
+            .await
+            .unwrap();
+        let apply = [
+            "--url",
+            &db.url,
+            "--dev-url",
+            &dev,
+            "--src",
+            src,
+            "apply",
+            "--auto-approve",
+            "--lock-timeout",
+            "60s",
+        ];
+        let mut child = strata(&apply, db.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let waiting = format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'ALTER TABLE \"public\".\"t\"%' AND wait_event_type = 'Lock'",
+            db.name
+        );
+        assert!(
+            wait_for(&db, &waiting, "1", Duration::from_secs(30)).await,
+            "{fault:?}: the apply never reached the ALTER TABLE"
+        );
+        inject(&db, &mut child, fault, "ALTER TABLE").await;
+        let (code, out) = wait_exit(&mut child, Duration::from_secs(20));
+        match fault {
+            Fault::Signal(libc::SIGKILL) => assert_eq!(code, None),
+            Fault::Signal(_) => {
+                assert_eq!(code, Some(130), "{fault:?}: {out}");
+                assert!(out.contains("Interrupted (SIG"), "{out}");
+                assert!(out.contains("rolled back"), "{out}");
+            }
+            Fault::TerminateBackend => assert_eq!(code, Some(1), "{out}"),
+        }
+        // Nothing of ours lingers while the blocker still holds its lock: the cancelled or
+        // orphaned ALTER does not wait on.
+        assert!(
+            wait_for(&db, &ours(&db), "0", Duration::from_secs(5)).await,
+            "{fault:?}: a strata backend is still running after the fault"
+        );
+        blocker.batch_execute("COMMIT").await.unwrap();
+        assert_eq!(
+            db.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND column_name IN ('note', 'name')")
+                .await,
+            vec!["0"],
+            "{fault:?}: part of the plan was applied"
+        );
+        let (code, out) = run(&plan, db.path());
+        assert_eq!(code, 2, "{fault:?}: {out}");
+        assert!(out.contains("note") && out.contains("name"), "{out}");
+        let apply_now = [
+            "--url",
+            &db.url,
+            "--dev-url",
+            &dev,
+            "--src",
+            src,
+            "apply",
+            "--auto-approve",
+        ];
+        let (code, out) = run(&apply_now, db.path());
+        assert_eq!(
+            code, 0,
+            "{fault:?}: the next apply must get the lock: {out}"
+        );
+        assert_eq!(run(&plan, db.path()).0, 0);
+    }
+}
+
+/// Scratch databases left by a killed strata (its process is gone, nobody is connected) are
+/// dropped by the next run that creates one; those of live processes stay.
+#[tokio::test]
+async fn stale_scratch_databases_are_swept() {
+    let db = TestDb::new("fault_sweep").await;
+    let dead = "strata_scratch_999999999_0_dead";
+    let live = format!("strata_scratch_{}_0_live", std::process::id());
+    db.exec(&format!("DROP DATABASE IF EXISTS {dead}")).await;
+    db.exec(&format!("CREATE DATABASE {dead}")).await;
+    db.exec(&format!("CREATE DATABASE {live}")).await;
+    let sql = db.write("schema.sql", "CREATE TABLE t (id int);\n");
+    let (code, out) = run(
+        &[
+            "--url",
+            &db.url,
+            "--dev-url",
+            &base_url(),
+            "--src",
+            sql.to_str().unwrap(),
+            "plan",
+        ],
+        db.path(),
+    );
+    assert_eq!(code, 0, "{out}");
+    let left = db
+        .query("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname LIKE 'strata_scratch_%'")
+        .await;
+    db.exec(&format!("DROP DATABASE {live}")).await;
+    assert_eq!(left, vec![live.clone()]);
+}
