@@ -510,12 +510,24 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
         if let Some(id) = &c.identity {
             let mut ib = HclBlock::new("identity", &[]);
             ib.attr("generated", if id.always { "ALWAYS" } else { "BY_DEFAULT" });
-            let default_start = if id.increment < 0 { -1 } else { 1 };
+            let default_start = crate::model::Identity::default_start(id.increment, id.min_value, id.max_value);
             if id.start != default_start {
                 ib.attr("start", id.start.to_string());
             }
             if id.increment != 1 {
                 ib.attr("increment", id.increment.to_string());
+            }
+            if let Some(v) = id.min_value {
+                ib.attr("min_value", v.to_string());
+            }
+            if let Some(v) = id.max_value {
+                ib.attr("max_value", v.to_string());
+            }
+            if id.cache != 1 {
+                ib.attr("cache", id.cache.to_string());
+            }
+            if id.cycle {
+                ib.attr("cycle", "true");
             }
             cb.block(ib);
         }

@@ -169,12 +169,40 @@ impl Column {
     }
 }
 
-/// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
+/// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY (…)` with its sequence's options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     pub always: bool,
     pub start: i64,
     pub increment: i64,
+    /// `MINVALUE`; `None` is the default for the column type and direction (`NO MINVALUE`).
+    #[serde(default)]
+    pub min_value: Option<i64>,
+    /// `MAXVALUE`; `None` is the default for the column type and direction.
+    #[serde(default)]
+    pub max_value: Option<i64>,
+    /// `CACHE` (default 1).
+    #[serde(default = "one")]
+    pub cache: i64,
+    /// `CYCLE`.
+    #[serde(default)]
+    pub cycle: bool,
+}
+
+fn one() -> i64 {
+    1
+}
+
+impl Identity {
+    /// The `START` PostgreSQL picks when none is given: the minimum of an ascending sequence,
+    /// the maximum of a descending one.
+    pub fn default_start(increment: i64, min_value: Option<i64>, max_value: Option<i64>) -> i64 {
+        if increment < 0 {
+            max_value.unwrap_or(-1)
+        } else {
+            min_value.unwrap_or(1)
+        }
+    }
 }
 
 impl Default for Identity {
@@ -183,6 +211,10 @@ impl Default for Identity {
             always: false,
             start: 1,
             increment: 1,
+            min_value: None,
+            max_value: None,
+            cache: 1,
+            cycle: false,
         }
     }
 }

@@ -59,7 +59,7 @@ fn column_attrs(c: &Column) -> Attrs {
                 } else {
                     String::new()
                 }
-            ),
+            ) + &identity_bounds(id),
         ));
     }
     if let Some(g) = &c.generated {
@@ -70,6 +70,24 @@ fn column_attrs(c: &Column) -> Attrs {
     }
     opt_comment(&mut a, &c.comment);
     a
+}
+
+/// `, min 2, max 90, cache 5, cycle` for the options that are not the defaults.
+fn identity_bounds(id: &crate::model::Identity) -> String {
+    let mut s = String::new();
+    if let Some(v) = id.min_value {
+        s.push_str(&format!(", min {v}"));
+    }
+    if let Some(v) = id.max_value {
+        s.push_str(&format!(", max {v}"));
+    }
+    if id.cache != 1 {
+        s.push_str(&format!(", cache {}", id.cache));
+    }
+    if id.cycle {
+        s.push_str(", cycle");
+    }
+    s
 }
 
 fn pk_attrs(pk: &PrimaryKey) -> Attrs {

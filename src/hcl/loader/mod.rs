@@ -1305,13 +1305,43 @@ impl<'a> Loader<'a> {
                 file,
                 &id.body,
                 "identity",
-                &["generated", "start", "increment"],
+                &[
+                    "generated",
+                    "start",
+                    "increment",
+                    "min_value",
+                    "max_value",
+                    "cache",
+                    "cycle",
+                ],
                 &[],
             );
             let increment = self.int(file, &id.body, "increment").unwrap_or(1);
+            let min_value = self.int(file, &id.body, "min_value");
+            let max_value = self.int(file, &id.body, "max_value");
+            let cache = self.int(file, &id.body, "cache").unwrap_or(1);
+            let cycle = self.bool(file, &id.body, "cycle").unwrap_or(false);
             let start = self
                 .int(file, &id.body, "start")
-                .unwrap_or(if increment < 0 { -1 } else { 1 });
+                .unwrap_or(Identity::default_start(increment, min_value, max_value));
+            if cache < 1 {
+                self.err(
+                    file,
+                    id.ident.span(),
+                    "identity cache must be at least 1".into(),
+                    "here",
+                );
+            }
+            if let (Some(lo), Some(hi)) = (min_value, max_value)
+                && lo >= hi
+            {
+                self.err(
+                    file,
+                    id.ident.span(),
+                    format!("identity min_value ({lo}) must be less than max_value ({hi})"),
+                    "here",
+                );
+            }
             let always = match self.keyword(file, &id.body, "generated") {
                 None => false,
                 Some((k, span)) => match k.to_ascii_uppercase().replace(' ', "_").as_str() {
@@ -1342,6 +1372,10 @@ impl<'a> Loader<'a> {
                 always,
                 start,
                 increment,
+                min_value,
+                max_value,
+                cache,
+                cycle,
             });
         }
         if let Some(attr) = block.body.get_attribute("as") {

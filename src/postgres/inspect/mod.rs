@@ -495,11 +495,22 @@ fn column_from_row(r: &Row) -> Column {
     };
     let identity_kind: i8 = r.get("attidentity");
     let identity = match identity_kind as u8 {
-        b'a' | b'd' => Some(Identity {
-            always: identity_kind as u8 == b'a',
-            start: r.get::<_, Option<i64>>("seqstart").unwrap_or(1),
-            increment: r.get::<_, Option<i64>>("seqincrement").unwrap_or(1),
-        }),
+        b'a' | b'd' => {
+            let increment = r.get::<_, Option<i64>>("seqincrement").unwrap_or(1);
+            let seqtype: Option<String> = r.get("seqtype");
+            let (lo, hi) = objects::sequence_defaults(seqtype.as_deref().unwrap_or("bigint"), increment > 0);
+            let min = r.get::<_, Option<i64>>("seqmin").unwrap_or(lo);
+            let max = r.get::<_, Option<i64>>("seqmax").unwrap_or(hi);
+            Some(Identity {
+                always: identity_kind as u8 == b'a',
+                start: r.get::<_, Option<i64>>("seqstart").unwrap_or(1),
+                increment,
+                min_value: (min != lo).then_some(min),
+                max_value: (max != hi).then_some(max),
+                cache: r.get::<_, Option<i64>>("seqcache").unwrap_or(1),
+                cycle: r.get::<_, Option<bool>>("seqcycle").unwrap_or(false),
+            })
+        }
         _ => None,
     };
     let generated_kind: i8 = r.get("attgenerated");
@@ -802,7 +813,8 @@ SELECT a.attrelid, a.attname::text, a.attnum,
        a.attidentity, a.attgenerated,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN co.collname::text END AS collation,
        (SELECT d.description FROM pg_description d WHERE d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum) AS comment,
-       seq.seqstart, seq.seqincrement,
+       seq.seqstart, seq.seqincrement, seq.seqmin, seq.seqmax, seq.seqcache, seq.seqcycle,
+       format_type(seq.seqtypid, NULL) AS seqtype,
        COALESCE(seq.deptype = 'a' AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(seq.objid::regclass::text) || '::regclass)', false) AS is_serial
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -814,7 +826,7 @@ LEFT JOIN pg_namespace en ON en.oid = et.typnamespace
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN (
-    SELECT DISTINCT ON (dep.refobjid, dep.refobjsubid) dep.refobjid, dep.refobjsubid, dep.deptype, dep.objid, s.seqstart, s.seqincrement
+    SELECT DISTINCT ON (dep.refobjid, dep.refobjsubid) dep.refobjid, dep.refobjsubid, dep.deptype, dep.objid, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, s.seqtypid
     FROM pg_depend dep
     JOIN pg_sequence s ON s.seqrelid = dep.objid
     WHERE dep.refclassid = 'pg_class'::regclass AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')

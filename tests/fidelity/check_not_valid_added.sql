@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (a int);
+-- after
+CREATE TABLE t (a int); ALTER TABLE t ADD CONSTRAINT a_pos CHECK (a > 0) NOT VALID;

@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (a text);
+-- after
+CREATE TABLE t (a text COMPRESSION pglz);

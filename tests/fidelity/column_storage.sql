@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (a text, b bytea);
+-- after
+CREATE TABLE t (a text, b bytea); ALTER TABLE t ALTER COLUMN a SET STORAGE EXTERNAL; ALTER TABLE t ALTER COLUMN b SET STORAGE MAIN;

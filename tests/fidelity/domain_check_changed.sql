@@ -1,0 +1,4 @@
+-- before
+CREATE DOMAIN d AS int CHECK (VALUE > 0);
+-- after
+CREATE DOMAIN d AS int DEFAULT 1 NOT NULL CHECK (VALUE > 1);

@@ -1,0 +1,4 @@
+-- before
+CREATE DOMAIN d AS int;
+-- after
+CREATE DOMAIN d AS int; ALTER DOMAIN d ADD CONSTRAINT d_pos CHECK (VALUE > 0) NOT VALID;

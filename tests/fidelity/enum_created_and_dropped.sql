@@ -1,0 +1,4 @@
+-- before
+CREATE TYPE old AS ENUM ('x');
+-- after
+CREATE TYPE new AS ENUM ('y', 'z');

@@ -1,0 +1,4 @@
+-- before
+CREATE TYPE s AS ENUM ('a', 'c');
+-- after
+CREATE TYPE s AS ENUM ('a', 'b', 'c');

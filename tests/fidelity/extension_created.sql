@@ -1,0 +1,3 @@
+-- before
+-- after
+CREATE EXTENSION citext; CREATE TABLE t (a citext);

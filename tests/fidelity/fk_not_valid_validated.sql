@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int); ALTER TABLE c ADD CONSTRAINT c_p_fkey FOREIGN KEY (p) REFERENCES p (id) NOT VALID;
+-- after
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int CONSTRAINT c_p_fkey REFERENCES p (id));

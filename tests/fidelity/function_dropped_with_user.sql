@@ -1,0 +1,3 @@
+-- before
+CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN 1; CREATE FUNCTION g() RETURNS int LANGUAGE sql RETURN f() + 1;
+-- after

@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (id int NOT NULL);
+-- after
+CREATE TABLE t (id int NOT NULL GENERATED ALWAYS AS IDENTITY (START 10));

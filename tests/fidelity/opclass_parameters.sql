@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (a tsvector);
+-- after
+CREATE TABLE t (a tsvector); CREATE INDEX t_a ON t USING gist (a tsvector_ops (siglen='8'));

@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (a int); CREATE SEQUENCE s;
+-- after
+CREATE TABLE t (a int); CREATE SEQUENCE s OWNED BY t.a;

@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (a int);
+-- after
+CREATE TABLE t (a bigint);

@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (id int UNIQUE);
+-- after
+CREATE TABLE t (id int PRIMARY KEY);

@@ -1,0 +1,4 @@
+-- before
+CREATE TABLE t (a int);
+-- after
+CREATE UNLOGGED TABLE t (a int);
