@@ -23,7 +23,7 @@ use crate::normalize;
 use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::dependencies;
-use crate::postgres::inspect::{Scope, inspect_on};
+use crate::postgres::inspect::{Scope, Unmanaged, inspect_target};
 use crate::render::Painter;
 use miette::{Diagnostic, Result};
 use std::collections::BTreeMap;
@@ -380,6 +380,9 @@ pub struct Prepared {
     pub plan: Plan,
     /// Tables that went through the scratch database.
     pub normalized: usize,
+    /// Non-default values of attributes strata does not manage, in the managed schemas of the
+    /// target database (never of a scratch database).
+    pub warnings: Vec<Unmanaged>,
 }
 
 /// Loads, inspects, normalizes, diffs and plans.
@@ -403,17 +406,18 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
                 Some(s.schemas.clone())
             },
         };
-        let (current, deps) = tokio::try_join!(inspect_on(&client, &second, &scope), async {
-            dependencies(&second, &scope)
-                .await
-                .map_err(miette::Report::new)
-        })?;
-        Ok::<_, miette::Report>((url, client, current, deps))
+        let ((current, warnings), deps) =
+            tokio::try_join!(inspect_target(&client, &second, &scope), async {
+                dependencies(&second, &scope)
+                    .await
+                    .map_err(miette::Report::new)
+            })?;
+        Ok::<_, miette::Report>((url, client, current, warnings, deps))
     };
     let (loaded, inspected) = tokio::join!(loading, inspecting);
     timing("loaded and inspected");
     let loaded = loaded.map_err(|e| miette::miette!("loading the schema files failed: {e}"))??;
-    let (url, client, mut current, current_deps) = inspected?;
+    let (url, client, mut current, mut warnings, current_deps) = inspected?;
     let mut desired = loaded.model;
     let mut schemas: Vec<String> = if s.schemas.is_empty() {
         desired.schemas.keys().cloned().collect()
@@ -435,6 +439,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     }
     apply_exclude(&mut desired, &s.exclude);
     restrict(&mut current, &schemas, &s.exclude);
+    warnings.retain(|w| w.in_scope(&schemas, &s.exclude));
     // `moved` blocks rename objects in the inspected model; the fingerprint a saved plan is
     // checked against is the database's, taken before.
     let mut fingerprint = None;
@@ -479,6 +484,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         scope,
         plan,
         normalized: normalized.count,
+        warnings,
     })
 }
 
