@@ -229,7 +229,7 @@ pub const LEDGER: &[Relation] = &[
             (
                 "attoptions",
                 w(
-                    "per-column options (n_distinct, …) and index operator class options are not modeled",
+                    "per-column options n_distinct and n_distinct_inherited (the ones PostgreSQL defines; other keys are ignored) and index operator class options are not modeled",
                     "attribute option / operator class option",
                 ),
             ),

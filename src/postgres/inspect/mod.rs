@@ -159,7 +159,7 @@ async fn inspect_full<C: GenericClient + Sync>(
                 async {
                     if with_unmanaged {
                         query_map(
-                            second,
+                            client,
                             "unmanaged attributes",
                             &unmanaged_sql,
                             p,
@@ -429,6 +429,8 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     }
     model.sort();
+    let mut unmanaged_rows = unmanaged_rows;
+    unmanaged_rows.sort();
     crate::commands::timing("inspect: model built");
     Ok((model, unmanaged_rows))
 }

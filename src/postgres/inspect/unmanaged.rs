@@ -69,16 +69,19 @@ impl Unmanaged {
 }
 
 /// The one query: `(schema, relation, object, attribute, value)` for every non-default value of
-/// an unmanaged attribute in the inspected schemas.
+/// an unmanaged attribute in the inspected schemas. Unordered (the caller sorts): a sort would
+/// only raise the estimated cost into JIT territory on large catalogs.
 pub fn unmanaged_sql(version: i32) -> String {
     let not_system = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
+    // attcompression exists from PostgreSQL 14.
     let compression = if version >= 140000 {
-        "UNION ALL
-SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), 'compression',
-       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE a.attcompression::text END
-FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid
-WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition AND a.attnum > 0 AND NOT a.attisdropped
-  AND (a.attislocal OR a.attinhcount = 0) AND a.attcompression <> ''"
+        "UNION ALL SELECT 'compression', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
+                                          ELSE a.attcompression::text END WHERE a.attcompression <> ''"
+    } else {
+        ""
+    };
+    let compressed = if version >= 140000 {
+        "OR a.attcompression <> ''"
     } else {
         ""
     };
@@ -110,9 +113,9 @@ WHERE con.contype = 'f' AND con.conislocal AND con.conparentid = 0 AND cardinali
     SELECT ic.oid, ic.relname::text AS relname, r.nsp, r.relname AS tablename, r.label AS tablelabel, ic.reloptions,
            ic.reltablespace, i.indisclustered,
            format('index \"%s.%s\"', r.nsp, ic.relname) AS label,
-           (SELECT pi.reloptions FROM pg_inherits ih JOIN pg_class pi ON pi.oid = ih.inhparent WHERE ih.inhrelid = ic.oid) AS parent_options,
-           EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = ic.oid) AS is_child
+           pi.reloptions AS parent_options, ih.inhrelid IS NOT NULL AS is_child
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN rel r ON r.oid = i.indrelid
+    LEFT JOIN pg_inherits ih ON ih.inhrelid = ic.oid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent
 )
 SELECT nsp, relname, label, 'replica identity',
        CASE relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
@@ -121,10 +124,12 @@ SELECT nsp, relname, label, 'replica identity',
             ELSE relreplident::text END
 FROM rel r WHERE relkind IN ('r', 'p') AND relreplident <> 'd'
 UNION ALL
-SELECT nsp, relname, label, 'storage parameter', opt FROM rel r, unnest(r.reloptions) opt WHERE r.relkind IN ('r', 'p', 'm')
+SELECT nsp, relname, label, 'storage parameter', opt FROM rel r, unnest(r.reloptions) opt
+WHERE r.relkind IN ('r', 'p', 'm') AND r.reloptions IS NOT NULL
 UNION ALL
 SELECT r.nsp, r.relname, r.label, 'storage parameter', 'toast.' || opt
-FROM rel r JOIN pg_class t ON t.oid = r.reltoastrelid, unnest(t.reloptions) opt WHERE r.relkind IN ('r', 'p', 'm')
+FROM rel r JOIN pg_class t ON t.oid = r.reltoastrelid, unnest(t.reloptions) opt
+WHERE r.relkind IN ('r', 'p', 'm') AND t.reloptions IS NOT NULL
 UNION ALL
 SELECT nsp, relname, label, 'tablespace', (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = r.reltablespace)
 FROM rel r WHERE r.reltablespace <> 0 AND r.relkind IN ('r', 'p', 'm')
@@ -137,7 +142,7 @@ UNION ALL
 SELECT nsp, relname, label, 'persistence', 'UNLOGGED' FROM rel r WHERE r.relkind = 'S' AND r.relpersistence = 'u'
 UNION ALL
 SELECT x.nsp, x.tablename, x.label, 'storage parameter', opt
-FROM idx x, unnest(x.reloptions) opt WHERE x.parent_options IS DISTINCT FROM x.reloptions
+FROM idx x, unnest(x.reloptions) opt WHERE x.reloptions IS NOT NULL AND x.parent_options IS DISTINCT FROM x.reloptions
 UNION ALL
 SELECT x.nsp, x.tablename, x.label, 'tablespace', (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = x.reltablespace)
 FROM idx x WHERE x.reltablespace <> 0 AND NOT x.is_child
@@ -148,23 +153,21 @@ SELECT x.nsp, x.tablename, x.label, 'operator class option', opt || ' (key ' || 
 FROM idx x JOIN pg_attribute a ON a.attrelid = x.oid, unnest(a.attoptions) opt
 WHERE a.attoptions IS NOT NULL AND NOT x.is_child AND opt !~ '^pg_'
 UNION ALL
-SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), 'storage',
-       CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' WHEN 'x' THEN 'EXTENDED' ELSE a.attstorage::text END
+SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), v.attribute, v.value
 FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid JOIN pg_type t ON t.oid = a.atttypid
+CROSS JOIN LATERAL (
+    SELECT 'storage' AS attribute,
+           CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' WHEN 'x' THEN 'EXTENDED'
+                ELSE a.attstorage::text END AS value
+    WHERE a.attstorage <> t.typstorage
+    {compression}
+    UNION ALL SELECT 'statistics target', a.attstattarget::text WHERE a.attstattarget >= 0
+    UNION ALL SELECT 'attribute option', opt FROM unnest(a.attoptions) opt
+              WHERE split_part(opt, '=', 1) IN ('n_distinct', 'n_distinct_inherited')
+) v
 WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition AND a.attnum > 0 AND NOT a.attisdropped
-  AND (a.attislocal OR a.attinhcount = 0) AND a.attstorage <> t.typstorage
-{compression}
-UNION ALL
-SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), 'statistics target', a.attstattarget::text
-FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid
-WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition AND a.attnum > 0 AND NOT a.attisdropped
-  AND (a.attislocal OR a.attinhcount = 0) AND a.attstattarget >= 0
-UNION ALL
-SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), 'attribute option', opt
-FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid, unnest(a.attoptions) opt
-WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition AND a.attnum > 0 AND NOT a.attisdropped
-  AND (a.attislocal OR a.attinhcount = 0) AND a.attoptions IS NOT NULL
-  AND split_part(opt, '=', 1) IN ('n_distinct', 'n_distinct_inherited')
+  AND (a.attislocal OR a.attinhcount = 0)
+  AND (a.attstorage <> t.typstorage OR a.attstattarget >= 0 OR a.attoptions IS NOT NULL {compressed})
 UNION ALL
 SELECT r.nsp, r.relname, r.label, 'rule', rw.rulename::text
 FROM rel r JOIN pg_rewrite rw ON rw.ev_class = r.oid WHERE rw.rulename <> '_RETURN'
@@ -187,30 +190,40 @@ FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
 WHERE con.contype = 'f' AND con.confmatchtype = 'f' AND con.conislocal AND con.conparentid = 0
 {pg15}
 UNION ALL
-SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname),
-       CASE WHEN d.deptype = 'i' THEN 'identity sequence option' ELSE 'serial sequence option' END, opt
-FROM rel r
-JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-                 AND d.refobjid = r.oid AND d.refobjsubid = a.attnum AND d.deptype IN ('a', 'i')
-JOIN pg_sequence s ON s.seqrelid = d.objid
-CROSS JOIN LATERAL (SELECT CASE s.seqtypid WHEN 'int2'::regtype THEN 32767::int8 WHEN 'int4'::regtype THEN 2147483647::int8
-                                           ELSE 9223372036854775807::int8 END AS hi,
-                           CASE s.seqtypid WHEN 'int2'::regtype THEN -32768::int8 WHEN 'int4'::regtype THEN -2147483648::int8
-                                           ELSE '-9223372036854775808'::int8 END AS lo) b
-CROSS JOIN LATERAL unnest(ARRAY[
-    CASE WHEN s.seqtypid <> a.atttypid THEN 'AS ' || format_type(s.seqtypid, NULL) END,
-    CASE WHEN d.deptype = 'a' AND s.seqincrement <> 1 THEN 'INCREMENT ' || s.seqincrement END,
-    CASE WHEN d.deptype = 'a' AND s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END THEN 'START ' || s.seqstart END,
-    CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE b.lo END THEN 'MINVALUE ' || s.seqmin END,
-    CASE WHEN s.seqmax <> CASE WHEN s.seqincrement > 0 THEN b.hi ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END,
-    CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
-    CASE WHEN s.seqcycle THEN 'CYCLE' END]) opt
-WHERE r.relkind IN ('r', 'p') AND NOT r.relispartition AND opt IS NOT NULL
-  AND (d.deptype = 'i' OR (a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AND EXISTS (
-       SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = r.oid AND ad.adnum = a.attnum
-         AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(d.objid::regclass::text) || '::regclass)')))
-ORDER BY 1, 3, 4, 5"
+SELECT q.nsp, q.relname, format('column \"%s.%s.%s\"', q.nsp, q.relname, q.attname),
+       CASE WHEN q.deptype = 'i' THEN 'identity sequence option' ELSE 'serial sequence option' END, opt
+FROM (
+    -- Options first (cheap), whether the sequence is a serial's (pg_get_expr) only for those
+    -- with any: OFFSET 0 keeps the planner from merging the two.
+    SELECT r.nsp, r.relname, r.oid, a.attname, a.attnum, a.atttypid, d.deptype, d.objid,
+           array_remove(ARRAY[
+               CASE WHEN s.seqtypid <> a.atttypid THEN 'AS ' || format_type(s.seqtypid, NULL) END,
+               CASE WHEN d.deptype = 'a' AND s.seqincrement <> 1 THEN 'INCREMENT ' || s.seqincrement END,
+               CASE WHEN d.deptype = 'a' AND s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END
+                    THEN 'START ' || s.seqstart END,
+               CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE b.lo END THEN 'MINVALUE ' || s.seqmin END,
+               CASE WHEN s.seqmax <> CASE WHEN s.seqincrement > 0 THEN b.hi ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END,
+               CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
+               CASE WHEN s.seqcycle THEN 'CYCLE' END], NULL) AS opts
+    FROM rel r
+    JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+                     AND d.refobjid = r.oid AND d.refobjsubid = a.attnum AND d.deptype IN ('a', 'i')
+    JOIN pg_sequence s ON s.seqrelid = d.objid
+    CROSS JOIN LATERAL (SELECT CASE s.seqtypid WHEN 'int2'::regtype THEN 32767::int8 WHEN 'int4'::regtype THEN 2147483647::int8
+                                               ELSE 9223372036854775807::int8 END AS hi,
+                               CASE s.seqtypid WHEN 'int2'::regtype THEN -32768::int8 WHEN 'int4'::regtype THEN -2147483648::int8
+                                               ELSE '-9223372036854775808'::int8 END AS lo) b
+    WHERE r.relkind IN ('r', 'p') AND NOT r.relispartition
+      AND (s.seqcache <> 1 OR s.seqcycle OR s.seqtypid <> a.atttypid OR d.deptype = 'a' OR s.seqmin NOT IN (1, b.lo)
+           OR s.seqmax NOT IN (-1, b.hi))
+    OFFSET 0
+) q
+CROSS JOIN LATERAL unnest(q.opts) opt
+WHERE cardinality(q.opts) > 0
+  AND (q.deptype = 'i' OR (q.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AND EXISTS (
+       SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = q.oid AND ad.adnum = q.attnum
+         AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(q.objid::regclass::text) || '::regclass)')))"
     )
 }
 
