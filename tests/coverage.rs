@@ -33,13 +33,7 @@ async fn every_catalog_column_is_modeled_or_listed() {
         .await
         .unwrap();
     let live: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-    // Every listed relation exists.
-    for n in &names {
-        assert!(
-            live.iter().any(|(r, _)| r == n),
-            "{n}: the ledger lists a relation the server does not have"
-        );
-    }
+    // A relation the server lacks shows up as its columns missing (unless they are versioned).
     if let Err(problems) = check(LEDGER, &live, major as u32) {
         panic!(
             "the catalog-coverage ledger is out of date (src/postgres/coverage.rs):\n  {}",

@@ -71,6 +71,9 @@ pub const VERSIONED: &[(&str, &str, u32, u32)] = &[
     ("pg_constraint", "confdelsetcols", 15, 99),
     ("pg_publication_rel", "prqual", 15, 99),
     ("pg_publication_rel", "prattrs", 15, 99),
+    ("pg_publication_namespace", "oid", 15, 99),
+    ("pg_publication_namespace", "pnpubid", 15, 99),
+    ("pg_publication_namespace", "pnnspid", 15, 99),
     ("pg_collation", "colliculocale", 15, 16),
     ("pg_collation", "collicurules", 16, 99),
     ("pg_collation", "colllocale", 17, 99),
@@ -826,6 +829,79 @@ pub const LEDGER: &[Relation] = &[
                 "prattrs",
                 w("publication membership is not modeled", "publication"),
             ),
+        ],
+    },
+    Relation {
+        name: "pg_publication_namespace",
+        columns: &[
+            ("oid", OID),
+            (
+                "pnpubid",
+                w("publication membership is not modeled", "publication"),
+            ),
+            ("pnnspid", I("join key: the schema")),
+        ],
+    },
+    Relation {
+        name: "pg_publication",
+        columns: &[
+            ("oid", OID),
+            (
+                "pubname",
+                w(
+                    "publications are not managed; a managed table's or schema's membership is warned",
+                    "publication",
+                ),
+            ),
+            ("pubowner", OWNER),
+            (
+                "puballtables",
+                X("FOR ALL TABLES publications cover every table and are not reported per table"),
+            ),
+            ("pubinsert", X("publications are not managed")),
+            ("pubupdate", X("publications are not managed")),
+            ("pubdelete", X("publications are not managed")),
+            ("pubtruncate", X("publications are not managed")),
+            ("pubviaroot", X("publications are not managed")),
+        ],
+    },
+    Relation {
+        name: "pg_tablespace",
+        columns: &[
+            ("oid", OID),
+            (
+                "spcname",
+                w(
+                    "tablespaces are not modeled; a non-default one is warned",
+                    "tablespace",
+                ),
+            ),
+            ("spcowner", OWNER),
+            ("spcacl", ACL),
+            ("spcoptions", X("tablespaces are not managed")),
+        ],
+    },
+    Relation {
+        name: "pg_operator",
+        columns: &[
+            ("oid", OID),
+            ("oprname", M("Exclude.elements (operators)")),
+            (
+                "oprnamespace",
+                X("operators are not managed; exclusion operators are named unqualified"),
+            ),
+            ("oprowner", OWNER),
+            ("oprkind", X("operators are not managed")),
+            ("oprcanmerge", X("operators are not managed")),
+            ("oprcanhash", X("operators are not managed")),
+            ("oprleft", X("operators are not managed")),
+            ("oprright", X("operators are not managed")),
+            ("oprresult", X("operators are not managed")),
+            ("oprcom", X("operators are not managed")),
+            ("oprnegate", X("operators are not managed")),
+            ("oprcode", X("operators are not managed")),
+            ("oprrest", X("operators are not managed")),
+            ("oprjoin", X("operators are not managed")),
         ],
     },
 ];
