@@ -3,7 +3,9 @@
 //! read back with the same inspector `plan` uses, so the desired model is already in
 //! PostgreSQL's canonical form and needs no normalization.
 
-use crate::commands::{Prepared, Settings, apply_exclude, connect, dev_source, target_url, usage};
+use crate::commands::{
+    Prepared, Settings, apply_exclude, connect, dev_source, restrict_warnings, target_url, usage,
+};
 use crate::config::{EXTERNAL_SCHEMA_SCHEME, ExternalSchema};
 use crate::devdb::{DevSource, ScratchDb};
 use crate::diff;
@@ -263,7 +265,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     let (mut desired, desired_deps) = loaded?;
     let (url, client, mut current, mut warnings, current_deps) = inspected?;
     let schemas = restrict(s, &mut current, &mut desired);
-    warnings.retain(|w| w.in_scope(&schemas, &s.exclude));
+    restrict_warnings(&mut warnings, &schemas, &s.exclude);
     let changes = diff::diff(&current, &desired)?;
     let ctx = PlanContext {
         env: s.env_name.clone(),

@@ -101,7 +101,11 @@ async fn inspect_full<C: GenericClient + Sync>(
         objects::composites_sql(),
         objects::collations_sql(),
     );
-    let unmanaged_sql = unmanaged::unmanaged_sql(version);
+    let unmanaged_sql = if with_unmanaged {
+        unmanaged::unmanaged_sql(version)
+    } else {
+        String::new()
+    };
     // All queries pipelined on the one connection.
     let (
         (
@@ -124,7 +128,7 @@ async fn inspect_full<C: GenericClient + Sync>(
             dom_rows,
             comp_rows,
             coll_rows,
-            unmanaged_rows,
+            mut unmanaged_rows,
         ),
     ) = tokio::try_join!(
         async {
@@ -429,7 +433,6 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     }
     model.sort();
-    let mut unmanaged_rows = unmanaged_rows;
     unmanaged_rows.sort();
     crate::commands::timing("inspect: model built");
     Ok((model, unmanaged_rows))

@@ -5,17 +5,14 @@
 //! ignored": commands show them as warnings about the target database.
 
 use super::objects::not_member;
-use serde::Serialize;
 use tokio_postgres::Row;
 
 /// A non-default value of an attribute strata does not manage; it is left as it is.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Unmanaged {
     /// Schema of the object, for `--schema`/`--exclude` filtering.
-    #[serde(skip)]
     pub schema: String,
-    /// The table, view or sequence the object belongs to (`None` for a schema).
-    #[serde(skip)]
+    /// The table, view or sequence the object belongs to (`None` for a schema), for `--exclude`.
     pub relation: Option<String>,
     /// Kind and name, e.g. `table "public.t"`, `column "public.t.c"`, `index "public.i"`.
     pub object: String,
@@ -37,24 +34,6 @@ impl Unmanaged {
             "{}: {}{value} is not managed by strata; it is left as is",
             self.object, self.attribute
         )
-    }
-
-    /// `true` when the object is within `schemas` and not excluded by `exclude` (the same
-    /// patterns as [`crate::commands::apply_exclude`]).
-    pub fn in_scope(&self, schemas: &[String], exclude: &[String]) -> bool {
-        use crate::commands::glob_match;
-        if !schemas.contains(&self.schema) {
-            return false;
-        }
-        !exclude.iter().any(|p| {
-            if p.contains('.') {
-                self.relation
-                    .as_ref()
-                    .is_some_and(|r| glob_match(p, &format!("{}.{r}", self.schema)))
-            } else {
-                glob_match(p, &self.schema)
-            }
-        })
     }
 
     pub fn from_row(r: &Row) -> Unmanaged {
@@ -254,15 +233,5 @@ mod tests {
             flag.message(),
             "table \"public.t\": NO INHERIT is not managed by strata; it is left as is"
         );
-    }
-
-    #[test]
-    fn scope_follows_schemas_and_exclude() {
-        let schemas = vec!["public".to_string()];
-        assert!(u("public", Some("t")).in_scope(&schemas, &[]));
-        assert!(!u("other", Some("t")).in_scope(&schemas, &[]));
-        assert!(!u("public", Some("t")).in_scope(&schemas, &["public.t*".into()]));
-        assert!(!u("public", None).in_scope(&schemas, &["pub*".into()]));
-        assert!(u("public", None).in_scope(&schemas, &["public.t".into()]));
     }
 }
