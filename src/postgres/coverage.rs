@@ -138,7 +138,9 @@ pub const LEDGER: &[Relation] = &[
             ("relisshared", I("shared catalogs only")),
             (
                 "relpersistence",
-                M("Table.unlogged; unlogged sequences: warned \"persistence\""),
+                M(
+                    "Table.unlogged; unlogged sequences: warned \"persistence\" unless owned by an unlogged table's column (they follow the table)",
+                ),
             ),
             (
                 "relkind",

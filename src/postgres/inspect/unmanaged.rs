@@ -118,7 +118,11 @@ FROM rel r JOIN pg_am am ON am.oid = r.relam WHERE r.relkind IN ('r', 'm') AND a
 UNION ALL
 SELECT nsp, relname, label, 'typed table OF', format_type(r.reloftype, NULL) FROM rel r WHERE r.reloftype <> 0
 UNION ALL
-SELECT nsp, relname, label, 'persistence', 'UNLOGGED' FROM rel r WHERE r.relkind = 'S' AND r.relpersistence = 'u'
+SELECT nsp, relname, label, 'persistence', 'UNLOGGED' FROM rel r
+WHERE r.relkind = 'S' AND r.relpersistence = 'u'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class owner ON owner.oid = d.refobjid
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass
+                    AND d.deptype IN ('a', 'i') AND owner.relpersistence = 'u')
 UNION ALL
 SELECT x.nsp, x.tablename, x.label, 'storage parameter', opt
 FROM idx x, unnest(x.reloptions) opt WHERE x.reloptions IS NOT NULL AND x.parent_options IS DISTINCT FROM x.reloptions
