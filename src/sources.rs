@@ -3,7 +3,9 @@
 //! read back with the same inspector `plan` uses, so the desired model is already in
 //! PostgreSQL's canonical form and needs no normalization.
 
-use crate::commands::{Prepared, Settings, apply_exclude, connect, dev_source, target_url, usage};
+use crate::commands::{
+    Prepared, Settings, apply_exclude, connect, dev_source, restrict_warnings, target_url, usage,
+};
 use crate::config::{EXTERNAL_SCHEMA_SCHEME, ExternalSchema};
 use crate::devdb::{DevSource, ScratchDb};
 use crate::diff;
@@ -11,7 +13,7 @@ use crate::migrate::sql::{SqlError, SqlFile, run_file};
 use crate::model::Model;
 use crate::plan::{self as planner, PlanContext, PlanDeps};
 use crate::postgres::inspect::deps::{Deps, dependencies};
-use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::inspect::{Scope, inspect, inspect_target};
 use miette::{Diagnostic, Result};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -252,16 +254,18 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         let scope = Scope {
             schemas: (!s.schemas.is_empty()).then(|| s.schemas.clone()),
         };
-        let (current, deps) = tokio::try_join!(inspect(&client, &scope), async {
-            dependencies(&client, &scope)
-                .await
-                .map_err(miette::Report::new)
-        })?;
-        Ok::<_, miette::Report>((url, client, current, deps))
+        let ((current, warnings), deps) =
+            tokio::try_join!(inspect_target(&client, &client, &scope), async {
+                dependencies(&client, &scope)
+                    .await
+                    .map_err(miette::Report::new)
+            })?;
+        Ok::<_, miette::Report>((url, client, current, warnings, deps))
     });
     let (mut desired, desired_deps) = loaded?;
-    let (url, client, mut current, current_deps) = inspected?;
+    let (url, client, mut current, mut warnings, current_deps) = inspected?;
     let schemas = restrict(s, &mut current, &mut desired);
+    restrict_warnings(&mut warnings, &schemas, &s.exclude);
     let changes = diff::diff(&current, &desired)?;
     let ctx = PlanContext {
         env: s.env_name.clone(),
@@ -285,6 +289,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         },
         plan,
         normalized: 0,
+        warnings,
     })
 }
 

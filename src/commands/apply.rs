@@ -163,7 +163,8 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     let mut prepared = prepare(&s).await?;
     let plan = prepared.plan.clone();
     print!(
-        "{}",
+        "{}{}",
+        render::human::warnings(&prepared.warnings, &s.painter),
         render::human::plan_with_policy(&plan, &s.painter, &policy)
     );
     if plan.is_empty() {

@@ -1,12 +1,12 @@
 //! `strata inspect`.
 
-use super::{Settings, apply_exclude, connect, target_url};
+use super::{Settings, apply_exclude, connect, restrict_warnings, target_url};
 use crate::cli::{EXIT_OK, InspectArgs, InspectFormat};
 use crate::diff;
 use crate::hcl::writer;
 use crate::model::{Model, Schema};
 use crate::plan::{self, PlanContext};
-use crate::postgres::inspect::{Scope, inspect_on};
+use crate::postgres::inspect::{Scope, inspect_target};
 use crate::render;
 use miette::Result;
 
@@ -21,10 +21,16 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
             Some(s.schemas.clone())
         },
     };
-    let mut model = inspect_on(&client, &second, &scope).await?;
+    let (mut model, mut warnings) = inspect_target(&client, &second, &scope).await?;
     apply_exclude(&mut model, &s.exclude);
     if s.schemas.is_empty() {
         hide_bookkeeping(&mut model);
+    }
+    // What the output cannot say: attributes strata does not manage, on stderr.
+    let schemas: Vec<String> = model.schemas.keys().cloned().collect();
+    restrict_warnings(&mut warnings, &schemas, &s.exclude);
+    for w in &warnings {
+        eprintln!("{} {}", s.painter.yellow("warning:"), w.message());
     }
     match args.format {
         InspectFormat::Hcl => {

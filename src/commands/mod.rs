@@ -23,7 +23,7 @@ use crate::normalize;
 use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::dependencies;
-use crate::postgres::inspect::{Scope, inspect_on};
+use crate::postgres::inspect::{Scope, Unmanaged, inspect_target};
 use crate::render::Painter;
 use miette::{Diagnostic, Result};
 use std::collections::BTreeMap;
@@ -370,6 +370,23 @@ pub fn restrict(model: &mut Model, schemas: &[String], exclude: &[String]) {
     apply_exclude(model, exclude);
 }
 
+/// Keeps the warnings about objects a plan manages: in `schemas`, not excluded (the patterns of
+/// [`apply_exclude`]: without a dot a schema, with one `schema.table`).
+pub fn restrict_warnings(warnings: &mut Vec<Unmanaged>, schemas: &[String], exclude: &[String]) {
+    warnings.retain(|w| {
+        schemas.contains(&w.schema)
+            && !exclude.iter().any(|p| {
+                if p.contains('.') {
+                    w.relation
+                        .as_ref()
+                        .is_some_and(|r| glob_match(p, &format!("{}.{r}", w.schema)))
+                } else {
+                    glob_match(p, &w.schema)
+                }
+            })
+    });
+}
+
 /// A computed plan with everything it was computed from.
 pub struct Prepared {
     pub url: DbUrl,
@@ -380,6 +397,9 @@ pub struct Prepared {
     pub plan: Plan,
     /// Tables that went through the scratch database.
     pub normalized: usize,
+    /// Non-default values of attributes strata does not manage, in the managed schemas of the
+    /// target database (never of a scratch database).
+    pub warnings: Vec<Unmanaged>,
 }
 
 /// Loads, inspects, normalizes, diffs and plans.
@@ -403,17 +423,18 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
                 Some(s.schemas.clone())
             },
         };
-        let (current, deps) = tokio::try_join!(inspect_on(&client, &second, &scope), async {
-            dependencies(&second, &scope)
-                .await
-                .map_err(miette::Report::new)
-        })?;
-        Ok::<_, miette::Report>((url, client, current, deps))
+        let ((current, warnings), deps) =
+            tokio::try_join!(inspect_target(&client, &second, &scope), async {
+                dependencies(&second, &scope)
+                    .await
+                    .map_err(miette::Report::new)
+            })?;
+        Ok::<_, miette::Report>((url, client, current, warnings, deps))
     };
     let (loaded, inspected) = tokio::join!(loading, inspecting);
     timing("loaded and inspected");
     let loaded = loaded.map_err(|e| miette::miette!("loading the schema files failed: {e}"))??;
-    let (url, client, mut current, current_deps) = inspected?;
+    let (url, client, mut current, mut warnings, current_deps) = inspected?;
     let mut desired = loaded.model;
     let mut schemas: Vec<String> = if s.schemas.is_empty() {
         desired.schemas.keys().cloned().collect()
@@ -435,6 +456,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     }
     apply_exclude(&mut desired, &s.exclude);
     restrict(&mut current, &schemas, &s.exclude);
+    restrict_warnings(&mut warnings, &schemas, &s.exclude);
     // `moved` blocks rename objects in the inspected model; the fingerprint a saved plan is
     // checked against is the database's, taken before.
     let mut fingerprint = None;
@@ -479,6 +501,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         scope,
         plan,
         normalized: normalized.count,
+        warnings,
     })
 }
 
@@ -519,6 +542,33 @@ mod tests {
         assert!(!glob_match("public.legacy_*", "public.users"));
         assert!(glob_match("*", "anything"));
         assert!(glob_match("a?c", "abc"));
+    }
+
+    #[test]
+    fn warnings_follow_schemas_and_exclude() {
+        let w = |schema: &str, rel: Option<&str>| Unmanaged {
+            schema: schema.into(),
+            relation: rel.map(str::to_string),
+            object: String::new(),
+            attribute: String::new(),
+            value: String::new(),
+        };
+        let all = vec![
+            w("public", Some("t")),
+            w("public", Some("u")),
+            w("public", None),
+            w("other", Some("t")),
+        ];
+        let schemas = vec!["public".to_string()];
+        let mut kept = all.clone();
+        restrict_warnings(&mut kept, &schemas, &[]);
+        assert_eq!(kept, all[..3].to_vec());
+        let mut kept = all.clone();
+        restrict_warnings(&mut kept, &schemas, &["public.t*".into()]);
+        assert_eq!(kept, vec![all[1].clone(), all[2].clone()]);
+        let mut kept = all.clone();
+        restrict_warnings(&mut kept, &schemas, &["pub*".into()]);
+        assert!(kept.is_empty());
     }
 
     #[test]

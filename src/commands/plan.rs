@@ -15,12 +15,21 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
     match args.format {
         PlanFormat::Human => {
             print!(
-                "{}",
+                "{}{}",
+                render::human::warnings(&prepared.warnings, &s.painter),
                 render::human::plan_with_policy(plan, &s.painter, &policy)
             );
         }
-        PlanFormat::Json => println!("{}", render::json_with_policy(plan, &policy)),
-        PlanFormat::Sql => print!("{}", render::sql(plan)),
+        PlanFormat::Json => println!(
+            "{}",
+            render::json_with_warnings(plan, &policy, &prepared.warnings)
+        ),
+        PlanFormat::Sql => {
+            for w in &prepared.warnings {
+                eprintln!("{} {}", s.painter.yellow("warning:"), w.message());
+            }
+            print!("{}", render::sql(plan))
+        }
     }
     if let Some(out) = &args.out {
         saved::save(plan, Some(&prepared.desired), out)?;

@@ -2,6 +2,7 @@
 //! quoting and the spelling PostgreSQL gives defaults and generated names.
 
 pub mod connect;
+pub mod coverage;
 pub mod ddl;
 pub mod ddl_objects;
 pub mod defaults;

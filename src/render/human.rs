@@ -4,6 +4,7 @@ use super::Painter;
 use crate::lint::Hazard;
 use crate::lint::policy::{Level, Policy};
 use crate::plan::{Action, AttrChange, ObjectChange, Plan};
+use crate::postgres::inspect::Unmanaged;
 
 /// Text shown when there is nothing to do.
 pub const NO_CHANGES: &str = "No changes. Your database matches the configuration.";
@@ -50,6 +51,23 @@ fn hazard_line(h: &Hazard, policy: &Policy, p: &Painter, indent: &str, suffix: &
         Level::Warn => p.yellow(&format!("{indent}! {text}")),
         Level::Allow => p.dim(&format!("{indent}· {text} (allowed)")),
     }
+}
+
+/// The target database's unmanaged attributes, one `Warning:` line each, then a blank line
+/// (nothing at all when there are none). Printed before the plan.
+pub fn warnings(warnings: &[Unmanaged], p: &Painter) -> String {
+    let mut out = String::new();
+    for w in warnings {
+        out.push_str(&format!(
+            "{} {}\n",
+            p.bold(&p.yellow("Warning:")),
+            w.message()
+        ));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 /// Renders the whole plan for a terminal; `policy` decides how each hazard is marked.

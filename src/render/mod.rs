@@ -5,6 +5,7 @@ pub mod human;
 
 use crate::lint::policy::Policy;
 use crate::plan::{Phase, Plan};
+use crate::postgres::inspect::Unmanaged;
 
 /// Colors for terminal output; all methods are no-ops when color is off.
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +67,12 @@ pub fn json(plan: &Plan) -> String {
 /// The plan as a JSON document: the plan itself (as saved by `plan -out`) plus `hazards`, every
 /// step's hazards with the policy's decision (`deny`, `warn`, `allow`).
 pub fn json_with_policy(plan: &Plan, policy: &Policy) -> String {
+    json_with_warnings(plan, policy, &[])
+}
+
+/// [`json_with_policy`] plus, when there are any, a top-level `warnings` array: the target
+/// database's unmanaged attributes (`object`, `attribute`, `value`, `message`).
+pub fn json_with_warnings(plan: &Plan, policy: &Policy, warnings: &[Unmanaged]) -> String {
     let mut value = match serde_json::to_value(plan) {
         Ok(v) => v,
         Err(e) => {
@@ -90,6 +97,20 @@ pub fn json_with_policy(plan: &Plan, policy: &Policy) -> String {
         .collect();
     if let Some(map) = value.as_object_mut() {
         map.insert("hazards".into(), serde_json::Value::Array(hazards));
+        if !warnings.is_empty() {
+            let warnings = warnings
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "object": w.object,
+                        "attribute": w.attribute,
+                        "value": w.value,
+                        "message": w.message(),
+                    })
+                })
+                .collect();
+            map.insert("warnings".into(), serde_json::Value::Array(warnings));
+        }
     }
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }

@@ -3,6 +3,7 @@
 
 pub mod deps;
 pub mod objects;
+pub mod unmanaged;
 
 use crate::model::{
     Check, Column, DataType, Deferrable, Enum, ForeignKey, Identity, Index, IndexKey, IndexPart,
@@ -14,6 +15,7 @@ use miette::{Diagnostic, Result};
 use std::collections::HashMap;
 use thiserror::Error;
 use tokio_postgres::{GenericClient, Row};
+pub use unmanaged::Unmanaged;
 
 /// A catalog query failed.
 #[derive(Debug, Error, Diagnostic)]
@@ -46,6 +48,26 @@ pub async fn inspect_on<C: GenericClient + Sync>(
     second: &C,
     scope: &Scope,
 ) -> Result<Model> {
+    Ok(inspect_full(client, second, scope, false).await?.0)
+}
+
+/// [`inspect_on`] for the *target* database: also reads, in the same pipeline, the non-default
+/// values of attributes strata does not manage ([`Unmanaged`]), for the commands to warn about.
+/// Scratch databases are inspected without them.
+pub async fn inspect_target<C: GenericClient + Sync>(
+    client: &C,
+    second: &C,
+    scope: &Scope,
+) -> Result<(Model, Vec<Unmanaged>)> {
+    inspect_full(client, second, scope, true).await
+}
+
+async fn inspect_full<C: GenericClient + Sync>(
+    client: &C,
+    second: &C,
+    scope: &Scope,
+    with_unmanaged: bool,
+) -> Result<(Model, Vec<Unmanaged>)> {
     let version = server_version(client).await?;
     let schemas: Option<Vec<String>> = scope.schemas.clone();
     let p: &(dyn tokio_postgres::types::ToSql + Sync) = &schemas;
@@ -79,6 +101,11 @@ pub async fn inspect_on<C: GenericClient + Sync>(
         objects::composites_sql(),
         objects::collations_sql(),
     );
+    let unmanaged_sql = if with_unmanaged {
+        unmanaged::unmanaged_sql(version)
+    } else {
+        String::new()
+    };
     // All queries pipelined on the one connection.
     let (
         (
@@ -101,6 +128,7 @@ pub async fn inspect_on<C: GenericClient + Sync>(
             dom_rows,
             comp_rows,
             coll_rows,
+            mut unmanaged_rows,
         ),
     ) = tokio::try_join!(
         async {
@@ -132,6 +160,20 @@ pub async fn inspect_on<C: GenericClient + Sync>(
                 query(client, "domains", &dom_sql, p),
                 query(client, "composite types", &comp_sql, p),
                 query(second, "collations", &coll_sql, p),
+                async {
+                    if with_unmanaged {
+                        query_map(
+                            client,
+                            "unmanaged attributes",
+                            &unmanaged_sql,
+                            p,
+                            Unmanaged::from_row,
+                        )
+                        .await
+                    } else {
+                        Ok(Vec::new())
+                    }
+                },
             )
         }
     )?;
@@ -391,8 +433,9 @@ pub async fn inspect_on<C: GenericClient + Sync>(
         }
     }
     model.sort();
+    unmanaged_rows.sort();
     crate::commands::timing("inspect: model built");
-    Ok(model)
+    Ok((model, unmanaged_rows))
 }
 
 async fn server_version<C: GenericClient + Sync>(client: &C) -> Result<i32> {

@@ -45,7 +45,7 @@ pub fn type_from_desc(desc: &str) -> DataType {
 
 const NOT_SYSTEM: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
 
-fn not_member(class: &str, oid: &str) -> String {
+pub(crate) fn not_member(class: &str, oid: &str) -> String {
     format!(
         "NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = '{class}'::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"
     )

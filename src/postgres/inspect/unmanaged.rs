@@ -1,0 +1,241 @@
+//! What the model leaves out but a database may set: replica identity, storage parameters,
+//! column storage and compression, statistics targets, tablespaces, rules, publications, …
+//! (the "warned" entries of [`crate::postgres::coverage::LEDGER`]). One bulk query finds the
+//! non-default values in the inspected schemas, so "not modeled" never means "silently
+//! ignored": commands show them as warnings about the target database.
+
+use super::objects::not_member;
+use tokio_postgres::Row;
+
+/// A non-default value of an attribute strata does not manage; it is left as it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unmanaged {
+    /// Schema of the object, for `--schema`/`--exclude` filtering.
+    pub schema: String,
+    /// The table, view or sequence the object belongs to (`None` for a schema), for `--exclude`.
+    pub relation: Option<String>,
+    /// Kind and name, e.g. `table "public.t"`, `column "public.t.c"`, `index "public.i"`.
+    pub object: String,
+    /// e.g. `replica identity`, `storage parameter`, `storage`.
+    pub attribute: String,
+    /// e.g. `FULL`, `fillfactor=70`, `EXTERNAL`; empty when the attribute is a flag.
+    pub value: String,
+}
+
+impl Unmanaged {
+    /// `table "public.t": replica identity FULL is not managed by strata; it is left as is`.
+    pub fn message(&self) -> String {
+        let value = if self.value.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.value)
+        };
+        format!(
+            "{}: {}{value} is not managed by strata; it is left as is",
+            self.object, self.attribute
+        )
+    }
+
+    pub fn from_row(r: &Row) -> Unmanaged {
+        Unmanaged {
+            schema: r.get(0),
+            relation: r.get(1),
+            object: r.get(2),
+            attribute: r.get(3),
+            value: r.get::<_, Option<String>>(4).unwrap_or_default(),
+        }
+    }
+}
+
+/// The one query: `(schema, relation, object, attribute, value)` for every non-default value of
+/// an unmanaged attribute in the inspected schemas. Unordered (the caller sorts): a sort would
+/// only raise the estimated cost into JIT territory on large catalogs.
+pub fn unmanaged_sql(version: i32) -> String {
+    let not_system = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
+    // attcompression exists from PostgreSQL 14.
+    let compression = if version >= 140000 {
+        "UNION ALL SELECT 'compression', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
+                                          ELSE a.attcompression::text END WHERE a.attcompression <> ''"
+    } else {
+        ""
+    };
+    let compressed = if version >= 140000 {
+        "OR a.attcompression <> ''"
+    } else {
+        ""
+    };
+    let pg15 = if version >= 150000 {
+        "UNION ALL
+SELECT n.nspname::text, NULL, format('schema \"%s\"', n.nspname), 'publication', p.pubname::text
+FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid JOIN pg_namespace n ON n.oid = pn.pnnspid
+WHERE {NOT_SYSTEM}
+UNION ALL
+SELECT r.nsp, r.relname, format('constraint \"%s.%s.%s\"', r.nsp, r.relname, con.conname), 'ON DELETE SET column list',
+       '(' || array_to_string(ARRAY(SELECT quote_ident(a.attname) FROM unnest(con.confdelsetcols) WITH ORDINALITY k(num, i)
+                                    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.i), ', ') || ')'
+FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
+WHERE con.contype = 'f' AND con.conislocal AND con.conparentid = 0 AND cardinality(con.confdelsetcols) > 0"
+            .replace("{NOT_SYSTEM}", not_system)
+    } else {
+        String::new()
+    };
+    let member = not_member("pg_class", "c.oid");
+    format!(
+        "WITH rel AS (
+    SELECT c.oid, c.relkind, c.relname::text AS relname, n.nspname::text AS nsp, c.reloptions, c.reltablespace,
+           c.relreplident, c.relam, c.reloftype, c.reltoastrelid, c.relispartition, c.relpersistence,
+           format('%s \"%s.%s\"', CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN 'view'
+                                                 WHEN 'S' THEN 'sequence' ELSE 'table' END, n.nspname, c.relname) AS label
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S') AND {not_system} AND {member}
+), idx AS (
+    SELECT ic.oid, ic.relname::text AS relname, r.nsp, r.relname AS tablename, r.label AS tablelabel, ic.reloptions,
+           ic.reltablespace, i.indisclustered,
+           format('index \"%s.%s\"', r.nsp, ic.relname) AS label,
+           pi.reloptions AS parent_options, ih.inhrelid IS NOT NULL AS is_child
+    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN rel r ON r.oid = i.indrelid
+    LEFT JOIN pg_inherits ih ON ih.inhrelid = ic.oid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent
+)
+SELECT nsp, relname, label, 'replica identity',
+       CASE relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
+            WHEN 'i' THEN 'USING INDEX ' || COALESCE((SELECT quote_ident(x.relname) FROM pg_index xi JOIN pg_class x ON x.oid = xi.indexrelid
+                                                      WHERE xi.indrelid = r.oid AND xi.indisreplident LIMIT 1), '?')
+            ELSE relreplident::text END
+FROM rel r WHERE relkind IN ('r', 'p') AND relreplident <> 'd'
+UNION ALL
+SELECT nsp, relname, label, 'storage parameter', opt FROM rel r, unnest(r.reloptions) opt
+WHERE r.relkind IN ('r', 'p', 'm') AND r.reloptions IS NOT NULL
+UNION ALL
+SELECT r.nsp, r.relname, r.label, 'storage parameter', 'toast.' || opt
+FROM rel r JOIN pg_class t ON t.oid = r.reltoastrelid, unnest(t.reloptions) opt
+WHERE r.relkind IN ('r', 'p', 'm') AND t.reloptions IS NOT NULL
+UNION ALL
+SELECT nsp, relname, label, 'tablespace', (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = r.reltablespace)
+FROM rel r WHERE r.reltablespace <> 0 AND r.relkind IN ('r', 'p', 'm')
+UNION ALL
+SELECT r.nsp, r.relname, r.label, 'access method', am.amname::text
+FROM rel r JOIN pg_am am ON am.oid = r.relam WHERE r.relkind IN ('r', 'm') AND am.amname <> 'heap'
+UNION ALL
+SELECT nsp, relname, label, 'typed table OF', format_type(r.reloftype, NULL) FROM rel r WHERE r.reloftype <> 0
+UNION ALL
+SELECT nsp, relname, label, 'persistence', 'UNLOGGED' FROM rel r
+WHERE r.relkind = 'S' AND r.relpersistence = 'u'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class owner ON owner.oid = d.refobjid
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass
+                    AND d.deptype IN ('a', 'i') AND owner.relpersistence = 'u')
+UNION ALL
+SELECT x.nsp, x.tablename, x.label, 'storage parameter', opt
+FROM idx x, unnest(x.reloptions) opt WHERE x.reloptions IS NOT NULL AND x.parent_options IS DISTINCT FROM x.reloptions
+UNION ALL
+SELECT x.nsp, x.tablename, x.label, 'tablespace', (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = x.reltablespace)
+FROM idx x WHERE x.reltablespace <> 0 AND NOT x.is_child
+UNION ALL
+SELECT x.nsp, x.tablename, x.tablelabel, 'CLUSTER ON', quote_ident(x.relname) FROM idx x WHERE x.indisclustered
+UNION ALL
+SELECT x.nsp, x.tablename, x.label, 'operator class option', opt || ' (key ' || a.attname || ')'
+FROM idx x JOIN pg_attribute a ON a.attrelid = x.oid, unnest(a.attoptions) opt
+WHERE a.attoptions IS NOT NULL AND NOT x.is_child AND opt !~ '^pg_'
+UNION ALL
+SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), v.attribute, v.value
+FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid JOIN pg_type t ON t.oid = a.atttypid
+CROSS JOIN LATERAL (
+    SELECT 'storage' AS attribute,
+           CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' WHEN 'x' THEN 'EXTENDED'
+                ELSE a.attstorage::text END AS value
+    WHERE a.attstorage <> t.typstorage
+    {compression}
+    UNION ALL SELECT 'statistics target', a.attstattarget::text WHERE a.attstattarget >= 0
+    UNION ALL SELECT 'attribute option', opt FROM unnest(a.attoptions) opt
+              WHERE split_part(opt, '=', 1) IN ('n_distinct', 'n_distinct_inherited')
+) v
+WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition AND a.attnum > 0 AND NOT a.attisdropped
+  AND (a.attislocal OR a.attinhcount = 0)
+  AND (a.attstorage <> t.typstorage OR a.attstattarget >= 0 OR a.attoptions IS NOT NULL {compressed})
+UNION ALL
+SELECT r.nsp, r.relname, r.label, 'rule', rw.rulename::text
+FROM rel r JOIN pg_rewrite rw ON rw.ev_class = r.oid WHERE rw.rulename <> '_RETURN'
+UNION ALL
+SELECT r.nsp, r.relname, r.label, 'publication', p.pubname::text
+FROM rel r JOIN pg_publication_rel pr ON pr.prrelid = r.oid JOIN pg_publication p ON p.oid = pr.prpubid
+UNION ALL
+SELECT r.nsp, r.relname,
+       CASE WHEN sl.objsubid = 0 THEN r.label
+            ELSE format('column \"%s.%s.%s\"', r.nsp, r.relname, (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum = sl.objsubid)) END,
+       'security label', sl.provider || ': ' || sl.label
+FROM rel r JOIN pg_seclabel sl ON sl.classoid = 'pg_class'::regclass AND sl.objoid = r.oid
+UNION ALL
+SELECT r.nsp, r.relname, format('constraint \"%s.%s.%s\"', r.nsp, r.relname, con.conname), 'NO INHERIT', ''
+FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
+WHERE con.contype = 'c' AND con.connoinherit AND con.conislocal
+UNION ALL
+SELECT r.nsp, r.relname, format('constraint \"%s.%s.%s\"', r.nsp, r.relname, con.conname), 'MATCH', 'FULL'
+FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
+WHERE con.contype = 'f' AND con.confmatchtype = 'f' AND con.conislocal AND con.conparentid = 0
+{pg15}
+UNION ALL
+SELECT q.nsp, q.relname, format('column \"%s.%s.%s\"', q.nsp, q.relname, q.attname),
+       CASE WHEN q.deptype = 'i' THEN 'identity sequence option' ELSE 'serial sequence option' END, opt
+FROM (
+    -- Options first (cheap), whether the sequence is a serial's (pg_get_expr) only for those
+    -- with any: OFFSET 0 keeps the planner from merging the two.
+    SELECT r.nsp, r.relname, r.oid, a.attname, a.attnum, a.atttypid, d.deptype, d.objid,
+           array_remove(ARRAY[
+               CASE WHEN s.seqtypid <> a.atttypid THEN 'AS ' || format_type(s.seqtypid, NULL) END,
+               CASE WHEN d.deptype = 'a' AND s.seqincrement <> 1 THEN 'INCREMENT ' || s.seqincrement END,
+               CASE WHEN d.deptype = 'a' AND s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END
+                    THEN 'START ' || s.seqstart END,
+               CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE b.lo END THEN 'MINVALUE ' || s.seqmin END,
+               CASE WHEN s.seqmax <> CASE WHEN s.seqincrement > 0 THEN b.hi ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END,
+               CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
+               CASE WHEN s.seqcycle THEN 'CYCLE' END], NULL) AS opts
+    FROM rel r
+    JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+                     AND d.refobjid = r.oid AND d.refobjsubid = a.attnum AND d.deptype IN ('a', 'i')
+    JOIN pg_sequence s ON s.seqrelid = d.objid
+    CROSS JOIN LATERAL (SELECT CASE s.seqtypid WHEN 'int2'::regtype THEN 32767::int8 WHEN 'int4'::regtype THEN 2147483647::int8
+                                               ELSE 9223372036854775807::int8 END AS hi,
+                               CASE s.seqtypid WHEN 'int2'::regtype THEN -32768::int8 WHEN 'int4'::regtype THEN -2147483648::int8
+                                               ELSE '-9223372036854775808'::int8 END AS lo) b
+    WHERE r.relkind IN ('r', 'p') AND NOT r.relispartition
+      AND (s.seqcache <> 1 OR s.seqcycle OR s.seqtypid <> a.atttypid OR d.deptype = 'a' OR s.seqmin NOT IN (1, b.lo)
+           OR s.seqmax NOT IN (-1, b.hi))
+    OFFSET 0
+) q
+CROSS JOIN LATERAL unnest(q.opts) opt
+WHERE cardinality(q.opts) > 0
+  AND (q.deptype = 'i' OR (q.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AND EXISTS (
+       SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = q.oid AND ad.adnum = q.attnum
+         AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(q.objid::regclass::text) || '::regclass)')))"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(schema: &str, rel: Option<&str>) -> Unmanaged {
+        Unmanaged {
+            schema: schema.into(),
+            relation: rel.map(str::to_string),
+            object: format!("table \"{schema}.t\""),
+            attribute: "replica identity".into(),
+            value: "FULL".into(),
+        }
+    }
+
+    #[test]
+    fn messages_name_object_attribute_and_value() {
+        assert_eq!(
+            u("public", Some("t")).message(),
+            "table \"public.t\": replica identity FULL is not managed by strata; it is left as is"
+        );
+        let mut flag = u("public", Some("t"));
+        flag.attribute = "NO INHERIT".into();
+        flag.value.clear();
+        assert_eq!(
+            flag.message(),
+            "table \"public.t\": NO INHERIT is not managed by strata; it is left as is"
+        );
+    }
+}
