@@ -296,7 +296,31 @@ async fn migra_pairs_converge() {
 /// identical pg_dump with an empty re-plan, or — with a `-- expect-refusal: TEXT` line — be
 /// refused at plan time with TEXT in the message. `PENDING` lists the pairs that do not pass yet;
 /// the test fails when one of them starts passing (take it off the list) or another regresses.
-const PENDING: &[&str] = &[];
+const PENDING: &[&str] = &[
+    // Column storage, compression and statistics targets: warned, not yet modeled.
+    "column_compression",
+    "column_statistics",
+    "column_storage",
+    // NOT VALID domain checks: not yet modeled (table checks are).
+    "domain_check_not_valid",
+    // An enum value added and used in one apply needs its ADD VALUE committed first.
+    "enum_value_added_and_used_as_default",
+    // Storage parameters of tables, indexes and materialized views: warned, not yet modeled.
+    "index_brin_pages_per_range",
+    "index_fillfactor",
+    "matview_storage_params",
+    "new_table_with_params",
+    "table_autovacuum_params",
+    "table_fillfactor",
+    "table_params_removed",
+    // PostgreSQL has no DDL that makes a local column inherited-only (attislocal) after INHERIT.
+    "inheritance_added",
+    // Operator-class parameters (siglen): warned, not yet modeled.
+    "opclass_parameters",
+    // Partitions' own indexes attached to a parent index, and keys over existing local keys.
+    "partition_local_index_attached",
+    "partitioned_pk_added_with_local_keys",
+];
 
 fn split_pair(text: &str) -> (String, String, Option<String>) {
     let (mut before, mut after, mut refusal) = (String::new(), String::new(), None);

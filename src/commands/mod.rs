@@ -477,6 +477,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     timing("normalized");
     let mut changes = diff::diff(&current, &desired)?;
     diff::moves::with_renames(&renames, &current, &desired, &mut changes);
+    refuse_impossible_conversions(&client, &changes).await?;
     timing("diffed");
     let ctx = PlanContext {
         env: s.env_name.clone(),
@@ -503,6 +504,55 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         normalized: normalized.count,
         warnings,
     })
+}
+
+/// Refuses, at plan time, a column type change that PostgreSQL has no conversion for (bigint
+/// to timestamp): applying it would fail half-way with `cannot cast type …`. Each type change
+/// that needs a `USING` cast is probed on the target with a NULL of the old type; a probe
+/// that fails for another reason (a type the plan creates) is left to apply.
+async fn refuse_impossible_conversions(
+    client: &tokio_postgres::Client,
+    changes: &[diff::Change],
+) -> Result<()> {
+    for change in changes {
+        let diff::Change::AlterTable(td) = change else {
+            continue;
+        };
+        for tc in &td.changes {
+            let diff::TableChange::AlterColumn { from, to } = tc else {
+                continue;
+            };
+            let Some(probe) = crate::postgres::ddl::conversion_probe(from, to) else {
+                continue;
+            };
+            let Err(e) = client.batch_execute(&probe).await else {
+                continue;
+            };
+            let no_cast = e.as_db_error().is_some_and(|d| {
+                *d.code() == tokio_postgres::error::SqlState::CANNOT_COERCE
+                    || *d.code() == tokio_postgres::error::SqlState::UNDEFINED_FUNCTION
+            });
+            if no_cast {
+                return Err(diff::UnsupportedChange {
+                    message: format!(
+                        "column \"{}.{}.{}\" cannot be converted from {} to {}: {}",
+                        td.to.schema,
+                        td.to.name,
+                        to.name,
+                        crate::postgres::types::storage_sql(&from.ty),
+                        crate::postgres::types::storage_sql(&to.ty),
+                        error_text(&e)
+                    ),
+                    help: Some(format!(
+                        "PostgreSQL has no cast between these types, so strata cannot keep the data. Either add a new column of the new type, fill it (UPDATE … SET new = <conversion of \"{}\">), and drop the old one, or drop the column and add it again (its data is lost)",
+                        from.name
+                    )),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// With STRATA_TIMING set, prints elapsed time and memory at a stage (for the benchmark).

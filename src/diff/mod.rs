@@ -8,8 +8,8 @@ pub use objects::Rel;
 pub mod moves;
 use crate::model::{
     Check, Collation, Column, Composite, DataType, Domain, Enum, Exclude, Extension, ForeignKey,
-    Function, Index, Model, PartitionOf, Policy, PrimaryKey, QualifiedName, Schema, Sequence,
-    Table, Trigger, Unique, View,
+    Function, Index, Model, PartitionOf, Policy, PrimaryKey, QualifiedName, ReplicaIdentity,
+    Schema, Sequence, Table, Trigger, Unique, View,
 };
 use miette::Diagnostic;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -159,6 +159,9 @@ pub struct TableDiff {
 }
 
 /// A change inside a table.
+// `AlterColumn` holds two columns; changes live in short per-table vectors, so boxing it
+// would cost an allocation per column change for no measurable gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableChange {
     SetComment {
@@ -204,6 +207,13 @@ pub enum TableChange {
     },
     AddExclude(Exclude),
     DropExclude(Exclude),
+    /// `VALIDATE CONSTRAINT`: a `NOT VALID` check or foreign key declared valid.
+    ValidateConstraint(String),
+    /// `REPLICA IDENTITY …`.
+    SetReplicaIdentity {
+        from: ReplicaIdentity,
+        to: ReplicaIdentity,
+    },
     /// `ENABLE`/`DISABLE`/`FORCE`/`NO FORCE ROW LEVEL SECURITY`.
     SetRowSecurity {
         enabled: bool,
@@ -732,6 +742,12 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
     for p in want.inherits.iter().filter(|p| !have.inherits.contains(p)) {
         changes.push(TableChange::Inherit(p.clone()));
     }
+    if have.replica_identity != want.replica_identity {
+        changes.push(TableChange::SetReplicaIdentity {
+            from: have.replica_identity.clone(),
+            to: want.replica_identity.clone(),
+        });
+    }
     if have.unlogged != want.unlogged {
         changes.push(TableChange::SetLogged {
             unlogged: want.unlogged,
@@ -820,8 +836,34 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         true,
     );
     diff_checks(&have.checks, &want.checks, &mut changes);
+    // A NOT VALID key declared valid is validated in place, not dropped and added again.
+    let have_fks: Vec<ForeignKey> = have
+        .foreign_keys
+        .iter()
+        .map(|h| {
+            let validated = want.foreign_keys.iter().find(|w| {
+                w.name == h.name
+                    && h.not_valid
+                    && !w.not_valid
+                    && ForeignKey {
+                        not_valid: false,
+                        ..h.clone()
+                    } == **w
+            });
+            match validated {
+                Some(_) => {
+                    changes.push(TableChange::ValidateConstraint(h.name.clone()));
+                    ForeignKey {
+                        not_valid: false,
+                        ..h.clone()
+                    }
+                }
+                None => h.clone(),
+            }
+        })
+        .collect();
     named_diff(
-        &have.foreign_keys,
+        &have_fks,
         &want.foreign_keys,
         |f| f.name.as_str(),
         |a, b| {
@@ -989,10 +1031,20 @@ fn diff_checks(have: &[Check], want: &[Check], changes: &mut Vec<TableChange>) {
             Some(i) => {
                 matched.insert(i);
                 let h = &have[i];
-                if h.expr != w.expr {
+                // PostgreSQL cannot make a valid check NOT VALID or change NO INHERIT in place;
+                // it can validate a NOT VALID one.
+                if h.expr != w.expr || h.no_inherit != w.no_inherit || (!h.not_valid && w.not_valid)
+                {
                     changes.push(TableChange::DropCheck(h.clone()));
                     changes.push(TableChange::AddCheck(w.clone()));
-                } else if h.comment != w.comment {
+                    continue;
+                }
+                if h.not_valid && !w.not_valid {
+                    changes.push(TableChange::ValidateConstraint(
+                        w.name.clone().unwrap_or_default(),
+                    ));
+                }
+                if h.comment != w.comment {
                     changes.push(comment_change(
                         CommentKind::Constraint,
                         w.name.as_deref().unwrap_or_default(),
@@ -1006,10 +1058,12 @@ fn diff_checks(have: &[Check], want: &[Check], changes: &mut Vec<TableChange>) {
     }
     for w in to_add {
         // An unnamed check, or one renamed: match by expression.
-        let same = have
-            .iter()
-            .enumerate()
-            .position(|(i, h)| !matched.contains(&i) && h.expr == w.expr);
+        let same = have.iter().enumerate().position(|(i, h)| {
+            !matched.contains(&i)
+                && h.expr == w.expr
+                && h.no_inherit == w.no_inherit
+                && h.not_valid == w.not_valid
+        });
         match same {
             Some(i) => {
                 matched.insert(i);

@@ -266,6 +266,22 @@ pub fn triggers(on: &Rel, have: &[Trigger], want: &[Trigger], out: &mut Vec<Chan
     }
 }
 
+/// Whether the SQL expression `expr` mentions the identifier `name` (plain or quoted), as a
+/// whole word. May say yes for a string literal holding the name: then a policy is recreated
+/// where altering it would have done.
+fn mentions_identifier(expr: &str, name: &str) -> bool {
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    if expr.contains(&quoted) {
+        return true;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    expr.match_indices(name).any(|(i, _)| {
+        let before = expr[..i].chars().next_back();
+        let after = expr[i + name.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
 /// Trigger and policy changes of a table present on both sides (or only desired, with `have`
 /// empty).
 pub fn table_objects(have: Option<&Table>, want: &Table, out: &mut Vec<Change>) {
@@ -291,7 +307,28 @@ pub fn table_objects(have: Option<&Table>, want: &Table, out: &mut Vec<Change>) 
                 // `true` would never converge, and would open the policy): drop and create.
                 let removes_expr = (h.using.is_some() && w.using.is_none())
                     || (h.check.is_some() && w.check.is_none());
-                if h.command == w.command && h.permissive == w.permissive && !removes_expr {
+                // A policy over a column this plan drops goes with the column (PostgreSQL
+                // drops it, or refuses the drop): it is created again afterwards, not altered.
+                let dropped_columns: Vec<&str> = have
+                    .map(|t| {
+                        t.columns
+                            .iter()
+                            .filter(|c| want.column(&c.name).is_none())
+                            .map(|c| c.name.as_str())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let uses_dropped = dropped_columns.iter().any(|c| {
+                    [&h.using, &h.check]
+                        .into_iter()
+                        .flatten()
+                        .any(|e| mentions_identifier(e, c))
+                });
+                if h.command == w.command
+                    && h.permissive == w.permissive
+                    && !removes_expr
+                    && !uses_dropped
+                {
                     out.push(Change::AlterPolicy {
                         on: q.clone(),
                         from: h.clone(),

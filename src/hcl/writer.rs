@@ -4,7 +4,8 @@
 
 use super::types as hcl_types;
 use crate::model::{
-    Deferrable, Enum, IndexKey, Model, PartitionStrategy, QualifiedName, ReferentialAction, Table,
+    Deferrable, Enum, IndexKey, Model, PartitionStrategy, QualifiedName, ReferentialAction,
+    ReplicaIdentity, Table,
 };
 use crate::postgres::defaults::{self, Literal};
 use crate::postgres::names;
@@ -477,6 +478,18 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
     if t.unlogged {
         b.attr("unlogged", "true");
     }
+    match &t.replica_identity {
+        ReplicaIdentity::Default => {}
+        ReplicaIdentity::Full => {
+            b.attr("replica_identity", "FULL");
+        }
+        ReplicaIdentity::Nothing => {
+            b.attr("replica_identity", "NOTHING");
+        }
+        ReplicaIdentity::Index(ix) => {
+            b.attr("replica_identity", format!("index{}", segment(ix)));
+        }
+    }
     if !t.inherits.is_empty() {
         let refs: Vec<String> = t.inherits.iter().map(|p| namer.table_ref(p)).collect();
         b.attr("inherits", format!("[{}]", refs.join(", ")));
@@ -510,7 +523,8 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
         if let Some(id) = &c.identity {
             let mut ib = HclBlock::new("identity", &[]);
             ib.attr("generated", if id.always { "ALWAYS" } else { "BY_DEFAULT" });
-            let default_start = crate::model::Identity::default_start(id.increment, id.min_value, id.max_value);
+            let default_start =
+                crate::model::Identity::default_start(id.increment, id.min_value, id.max_value);
             if id.start != default_start {
                 ib.attr("start", id.start.to_string());
             }
@@ -577,6 +591,9 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
         if let Some(d) = deferrable(fk.deferrable) {
             fb.attr("deferrable", d);
         }
+        if fk.not_valid {
+            fb.attr("valid", "false");
+        }
         if let Some(cm) = &fk.comment {
             fb.attr("comment", string_literal(cm));
         }
@@ -608,6 +625,12 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
             None => HclBlock::new("check", &[]),
         };
         cb.attr("expr", string_literal(&c.expr));
+        if c.no_inherit {
+            cb.attr("no_inherit", "true");
+        }
+        if c.not_valid {
+            cb.attr("valid", "false");
+        }
         if let Some(cm) = &c.comment {
             cb.attr("comment", string_literal(cm));
         }

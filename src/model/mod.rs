@@ -110,6 +110,39 @@ pub struct Table {
     pub rls_forced: bool,
     /// `UNLOGGED` table.
     pub unlogged: bool,
+    /// `REPLICA IDENTITY`: what logical replication logs of updated and deleted rows.
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
+}
+
+/// A table's `REPLICA IDENTITY`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReplicaIdentity {
+    /// The primary key, if any (PostgreSQL's default).
+    #[default]
+    Default,
+    /// Every column.
+    Full,
+    /// Nothing: updates and deletes cannot be replicated.
+    Nothing,
+    /// A unique, non-partial, non-deferrable index over NOT NULL columns, by name.
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
+
+    /// The clause after `REPLICA IDENTITY`.
+    pub fn sql_keyword(&self) -> &'static str {
+        match self {
+            ReplicaIdentity::Default => "DEFAULT",
+            ReplicaIdentity::Full => "FULL",
+            ReplicaIdentity::Nothing => "NOTHING",
+            ReplicaIdentity::Index(_) => "USING INDEX",
+        }
+    }
 }
 
 impl Table {
@@ -247,10 +280,14 @@ pub struct Check {
     pub name: Option<String>,
     pub expr: String,
     pub comment: Option<String>,
-    /// Added `NOT VALID` and never validated (a failed online apply): never equal to a
-    /// declared check, so the next plan adds it again.
+    /// `NOT VALID`: added without checking existing rows and not validated since (HCL
+    /// `valid = false`). A declared valid check over a `NOT VALID` one plans `VALIDATE
+    /// CONSTRAINT`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_valid: bool,
+    /// `NO INHERIT`: does not apply to inheritance children (HCL `no_inherit = true`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_inherit: bool,
 }
 
 /// Referential action of a foreign key.
@@ -330,7 +367,8 @@ pub struct ForeignKey {
     pub on_delete: ReferentialAction,
     pub deferrable: Deferrable,
     pub comment: Option<String>,
-    /// Added `NOT VALID` and never validated: never equal to a declared foreign key.
+    /// `NOT VALID`: added without checking existing rows and not validated since (HCL
+    /// `valid = false`). A declared valid key over a `NOT VALID` one plans `VALIDATE CONSTRAINT`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_valid: bool,
 }

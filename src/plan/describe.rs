@@ -568,6 +568,30 @@ pub fn objects(
                             n.hazards.extend(hz);
                             continue;
                         }
+                        TableChange::SetReplicaIdentity { from, to } => {
+                            let show = |r: &crate::model::ReplicaIdentity| match r {
+                                crate::model::ReplicaIdentity::Index(ix) => {
+                                    format!("index.{ix}")
+                                }
+                                other => other.sql_keyword().to_string(),
+                            };
+                            n.attrs.push(AttrChange {
+                                name: "replica_identity".into(),
+                                old: Some(show(from)),
+                                new: Some(show(to)),
+                            });
+                            n.hazards.extend(hz);
+                            continue;
+                        }
+                        TableChange::ValidateConstraint(name) => {
+                            n.attrs.push(AttrChange {
+                                name: format!("constraint {} valid", q(name)),
+                                old: Some("false".into()),
+                                new: Some("true".into()),
+                            });
+                            n.hazards.extend(hz);
+                            continue;
+                        }
                         TableChange::SetLogged { unlogged } => {
                             n.attrs.push(AttrChange {
                                 name: "unlogged".into(),

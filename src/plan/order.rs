@@ -8,7 +8,7 @@ use super::graph::{Node, rank};
 use super::{Action, Phase, Step};
 use crate::diff::{Change, CommentKind, TableChange, TableDiff};
 use crate::lint::{self, Subject};
-use crate::model::{Column, DataType, ForeignKey, Model, QualifiedName, Table};
+use crate::model::{Column, DataType, ForeignKey, Model, QualifiedName, ReplicaIdentity, Table};
 use crate::postgres::inspect::deps::ObjKey;
 use crate::postgres::{ddl, ddl_objects, names, quote};
 use std::collections::{HashMap, HashSet};
@@ -488,7 +488,8 @@ fn create_tables(
             } else {
                 ctx.current.table(&fk.ref_table).is_some() && !altered.contains(&fk.ref_table)
             };
-            if target_ready {
+            // PostgreSQL ignores NOT VALID inside CREATE TABLE: such keys are added after it.
+            if target_ready && !fk.not_valid {
                 inline.push(fk)
             } else {
                 deferred.push(fk)
@@ -504,7 +505,17 @@ fn create_tables(
             .partition(|u| Some(&u.columns) == pk_cols.as_ref());
         let mut shape = t.clone();
         shape.uniques = kept;
+        // Likewise NOT VALID checks.
+        let (not_valid, valid): (Vec<_>, Vec<_>) =
+            shape.checks.drain(..).partition(|c| c.not_valid);
+        shape.checks = valid;
         let mut stmts = vec![ddl::create_table(&shape, &inline)];
+        for c in &not_valid {
+            stmts.push(ddl::alter_table(
+                &q,
+                &[ddl::add_constraint_as_declared(ddl::check_def(c), true)],
+            ));
+        }
         for u in &repeats_pk {
             stmts.push(ddl::alter_table(
                 &q,
@@ -517,6 +528,9 @@ fn create_tables(
             if ix.comment.is_some() {
                 stmts.push(ddl::comment_on_index(&t.schema, &ix.name, &ix.comment));
             }
+        }
+        if !t.replica_identity.is_default() {
+            stmts.push(ddl::replica_identity(&q, &t.replica_identity));
         }
         let mut keys = table_keys(t);
         keys.retain(|k| !deferred.iter().any(|fk| *k == con(&q, &fk.name)));
@@ -559,7 +573,10 @@ fn create_tables(
         for fk in deferred {
             let mut stmts = vec![ddl::alter_table(
                 &q,
-                &[ddl::add_constraint(ddl::foreign_key_def(fk))],
+                &[ddl::add_constraint_as_declared(
+                    ddl::foreign_key_def(fk),
+                    fk.not_valid,
+                )],
             )];
             if fk.comment.is_some() {
                 stmts.push(ddl::comment_on_constraint(&q, &fk.name, &fk.comment));
@@ -1023,7 +1040,7 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 &u.comment,
                 change_hazards,
             ),
-            TableChange::AddCheck(ch) if online && ch.name.is_some() => {
+            TableChange::AddCheck(ch) if online && ch.name.is_some() && !ch.not_valid => {
                 hz.extend(change_hazards);
                 let n = ch.name.clone().unwrap_or_default();
                 clauses.push(format!(
@@ -1056,7 +1073,10 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
             }
             TableChange::AddCheck(ch) => {
                 hz.extend(change_hazards);
-                clauses.push(ddl::add_constraint(ddl::check_def(ch)));
+                clauses.push(ddl::add_constraint_as_declared(
+                    ddl::check_def(ch),
+                    ch.not_valid,
+                ));
                 if let Some(n) = &ch.name {
                     if ch.comment.is_some() {
                         post.push(ddl::comment_on_constraint(&q, n, &ch.comment));
@@ -1125,6 +1145,33 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                     *was_enabled,
                     *was_forced,
                 ));
+            }
+            // After the index it names exists (new indexes are steps of their own).
+            TableChange::SetReplicaIdentity { to, .. } => {
+                let mut needs = vec![ObjKey::Table(q.clone())];
+                if let ReplicaIdentity::Index(ix) = to {
+                    needs.push(ObjKey::Index(q.clone(), ix.clone()));
+                    needs.push(con(&q, ix));
+                }
+                out.push(
+                    Node::new(
+                        step(
+                            addr.clone(),
+                            Action::Update,
+                            format!("Set the replica identity of {}", display(&q)),
+                            vec![ddl::replica_identity(&q, to)],
+                            change_hazards,
+                        ),
+                        rank::ADD_FK,
+                    )
+                    .alters([ObjKey::Table(q.clone())])
+                    .needs(needs),
+                );
+            }
+            TableChange::ValidateConstraint(name) => {
+                hz.extend(change_hazards);
+                // Scans the table under SHARE UPDATE EXCLUSIVE: writes go on.
+                clauses.push(ddl::validate_clause(name));
             }
             TableChange::SetLogged { unlogged } => {
                 hz.extend(change_hazards);
@@ -1305,8 +1352,8 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
         );
     }
     for (fk, h) in new_fks {
-        let mut def = ddl::add_constraint(ddl::foreign_key_def(fk));
-        if online {
+        let mut def = ddl::add_constraint_as_declared(ddl::foreign_key_def(fk), fk.not_valid);
+        if online && !fk.not_valid {
             def.push_str(" NOT VALID");
             online_validate(out, &q, &fk.name, "foreign key");
         }
@@ -1386,6 +1433,11 @@ fn alter_column(
         from_eff.default = Some("nextval(…)".into());
     }
     clauses.extend(ddl::alter_column(&from_eff, to));
+    if let (Some(a), Some(b)) = (&from.identity, &to.identity)
+        && let Some(change) = ddl::identity_options_change(q, &to.name, a, b)
+    {
+        after.push(change);
+    }
     match (&from.ty, &to.ty) {
         (DataType::Serial(_), DataType::Serial(b)) if from.ty != to.ty => {
             after.push(ddl::with_serial_sequence(

@@ -157,10 +157,7 @@ pub const LEDGER: &[Relation] = &[
             ("relrowsecurity", M("Table.rls_enabled")),
             ("relforcerowsecurity", M("Table.rls_forced")),
             ("relispopulated", M("View.with_data")),
-            (
-                "relreplident",
-                w("replica identity is not modeled", "replica identity"),
-            ),
+            ("relreplident", M("Table.replica_identity")),
             ("relispartition", M("Table.partition_of")),
             ("relrewrite", I("set only during a table rewrite")),
             ("relfrozenxid", I("vacuum bookkeeping")),
@@ -300,13 +297,7 @@ pub const LEDGER: &[Relation] = &[
                 I("inherited constraints are the parent's (Table.inherits)"),
             ),
             ("coninhcount", I("inheritance counter")),
-            (
-                "connoinherit",
-                w(
-                    "NO INHERIT on check constraints is not modeled",
-                    "NO INHERIT",
-                ),
-            ),
+            ("connoinherit", M("Check.no_inherit")),
             ("conkey", M("PrimaryKey/Unique/ForeignKey.columns")),
             ("confkey", M("ForeignKey.ref_columns")),
             (
@@ -372,7 +363,7 @@ pub const LEDGER: &[Relation] = &[
             ("indislive", I("state of a concurrent drop")),
             (
                 "indisreplident",
-                I("REPLICA IDENTITY USING INDEX, warned through pg_class.relreplident"),
+                M("Table.replica_identity (ReplicaIdentity::Index)"),
             ),
             ("indkey", M("Index.parts (IndexKey::Column), Index.include")),
             ("indcollation", M("IndexPart.collation")),
@@ -402,19 +393,27 @@ pub const LEDGER: &[Relation] = &[
             ),
             (
                 "seqmax",
-                M("Sequence.max; serial/identity sequences: warned \"… sequence option\""),
+                M(
+                    "Sequence.max, Identity.max_value; serial sequences: warned \"serial sequence option\"",
+                ),
             ),
             (
                 "seqmin",
-                M("Sequence.min; serial/identity sequences: warned \"… sequence option\""),
+                M(
+                    "Sequence.min, Identity.min_value; serial sequences: warned \"serial sequence option\"",
+                ),
             ),
             (
                 "seqcache",
-                M("Sequence.cache; serial/identity sequences: warned \"… sequence option\""),
+                M(
+                    "Sequence.cache, Identity.cache; serial sequences: warned \"serial sequence option\"",
+                ),
             ),
             (
                 "seqcycle",
-                M("Sequence.cycle; serial/identity sequences: warned \"… sequence option\""),
+                M(
+                    "Sequence.cycle, Identity.cycle; serial sequences: warned \"serial sequence option\"",
+                ),
             ),
         ],
     },

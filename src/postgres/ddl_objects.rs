@@ -116,20 +116,29 @@ pub fn alter_sequence(from: &Sequence, to: &Sequence) -> Vec<String> {
         ..s.clone()
     };
     if opts(from) != opts(to) {
-        // START WITH only changes the start value; RESTART is left to the user.
-        out.push(format!(
-            "ALTER SEQUENCE {}{}",
-            seq_q(to),
-            sequence_options(to)
-        ));
-        if to.start.is_none() && from.start.is_some() {
-            let start = if to.increment > 0 {
-                to.min.unwrap_or(1)
-            } else {
-                to.max.unwrap_or(-1)
-            };
-            out.push(format!("ALTER SEQUENCE {} START WITH {start}", seq_q(to)));
+        // Every option, START included (the default one when none is declared): PostgreSQL
+        // checks them together. RESTART only when the sequence was never used or all its
+        // values lie before the new range (see `ddl::restart_when_unused`).
+        let start = to.start.unwrap_or(if to.increment > 0 {
+            to.min.unwrap_or(1)
+        } else {
+            to.max.unwrap_or(-1)
+        });
+        let mut options = sequence_options(to);
+        if to.start.is_none() {
+            options.push_str(&format!(" START WITH {start}"));
         }
+        if to.increment == 1 {
+            options.push_str(" INCREMENT BY 1");
+        }
+        let alter = format!("ALTER SEQUENCE {}{options}", seq_q(to));
+        out.push(super::ddl::restart_when_unused(
+            &literal(&seq_q(to)),
+            &alter,
+            to.increment,
+            to.min,
+            to.max,
+        ));
     }
     if from.comment != to.comment {
         out.push(format!(

@@ -1,4 +1,4 @@
--- expect-refusal: cannot be cast automatically
+-- expect-refusal: cannot be converted
 -- before
 CREATE TABLE t (a bigint);
 -- after

@@ -7,8 +7,8 @@ use super::eval::Evaluator;
 use super::types as hcl_types;
 use crate::model::{
     Check, Column, DataType, Deferrable, Enum, ForeignKey, Identity, Index, IndexKey, IndexPart,
-    Model, PartitionKey, PartitionStrategy, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    Table, Unique,
+    Model, PartitionKey, PartitionStrategy, PrimaryKey, QualifiedName, ReferentialAction,
+    ReplicaIdentity, Schema, Table, Unique,
 };
 use crate::postgres::defaults::{self, Literal};
 use crate::postgres::names;
@@ -261,6 +261,48 @@ fn path_of(expr: &Expression) -> Option<Vec<String>> {
         Expression::Variable(v) => Some(vec![v.as_str().to_string()]),
         _ => None,
     }
+}
+
+impl Loader<'_> {
+    /// `replica_identity = DEFAULT | FULL | NOTHING | index.NAME`.
+    fn replica_identity(
+        &mut self,
+        file: &SourceFile,
+        attr: &hcl::edit::structure::Attribute,
+    ) -> ReplicaIdentity {
+        let span = attr.value.span();
+        match path_of(&attr.value).as_deref() {
+            Some([kw]) if kw.eq_ignore_ascii_case("DEFAULT") => return ReplicaIdentity::Default,
+            Some([kw]) if kw.eq_ignore_ascii_case("FULL") => return ReplicaIdentity::Full,
+            Some([kw]) if kw.eq_ignore_ascii_case("NOTHING") => return ReplicaIdentity::Nothing,
+            Some([root, ix]) if root == "index" => return ReplicaIdentity::Index(ix.clone()),
+            _ => {}
+        }
+        self.errors.push(
+            HclError::new(
+                Location::new(file, span),
+                "invalid `replica_identity`",
+                "expected DEFAULT, FULL, NOTHING or index.NAME",
+            )
+            .with_help("use DEFAULT, FULL, NOTHING, or a unique index of this table: index.NAME"),
+        );
+        ReplicaIdentity::Default
+    }
+}
+
+/// `-12`, `0.5`, `1e10`: a number literal as HCL and SQL both read it.
+fn is_decimal_literal(t: &str) -> bool {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (digits, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    !int.is_empty()
+        && all_digits(int)
+        && all_digits(frac)
+        && exponent.is_none_or(|e| !e.is_empty() && all_digits(e))
 }
 
 fn expr_text(expr: &Expression) -> String {
@@ -994,6 +1036,7 @@ impl<'a> Loader<'a> {
                 "bound",
                 "unlogged",
                 "inherits",
+                "replica_identity",
             ],
             &[
                 "column",
@@ -1014,6 +1057,9 @@ impl<'a> Loader<'a> {
         };
         table.comment = self.string(file, &block.body, "comment");
         table.unlogged = self.bool(file, &block.body, "unlogged").unwrap_or(false);
+        if let Some(attr) = block.body.get_attribute("replica_identity") {
+            table.replica_identity = self.replica_identity(file, attr);
+        }
         for c in block.body.get_blocks("column") {
             if let Some(col) = self.build_column(file, c, &name)
                 && table.column(&col.name).is_none()
@@ -1133,7 +1179,13 @@ impl<'a> Loader<'a> {
             });
         }
         for c in block.body.get_blocks("check") {
-            self.check_keys(file, &c.body, "check", &["expr", "comment"], &[]);
+            self.check_keys(
+                file,
+                &c.body,
+                "check",
+                &["expr", "comment", "valid", "no_inherit"],
+                &[],
+            );
             let Some(expr) = self.string(file, &c.body, "expr") else {
                 if c.body.get_attribute("expr").is_none() {
                     self.err(
@@ -1154,11 +1206,14 @@ impl<'a> Loader<'a> {
                 );
             }
             let comment = self.string(file, &c.body, "comment");
+            let not_valid = !self.bool(file, &c.body, "valid").unwrap_or(true);
+            let no_inherit = self.bool(file, &c.body, "no_inherit").unwrap_or(false);
             table.checks.push(Check {
                 name: cname,
                 expr,
                 comment,
-                not_valid: false,
+                not_valid,
+                no_inherit,
             });
         }
         for f in block.body.get_blocks("foreign_key") {
@@ -1582,7 +1637,16 @@ impl<'a> Loader<'a> {
         let lit = match self.value(file, attr)? {
             Value::Null => return None,
             Value::Bool(b) => Literal::Bool(b),
-            Value::Number(n) => Literal::Number(n.to_string()),
+            // As written: a float would lose digits (0.1234567890123456789).
+            Value::Number(n) => Literal::Number(
+                attr.value
+                    .span()
+                    .and_then(|r| file.text.get(r.start + file.offset..r.end + file.offset))
+                    .map(str::trim)
+                    .filter(|t| is_decimal_literal(t))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| n.to_string()),
+            ),
             Value::String(s) => Literal::String(s),
             other => {
                 self.errors.push(
@@ -1620,6 +1684,7 @@ impl<'a> Loader<'a> {
                 "on_delete",
                 "comment",
                 "deferrable",
+                "valid",
             ],
             &[],
         );
@@ -1678,6 +1743,7 @@ impl<'a> Loader<'a> {
             .unwrap_or_else(|| names::foreign_key(table, &columns));
         let deferrable = self.deferrable(file, &block.body);
         let comment = self.string(file, &block.body, "comment");
+        let not_valid = !self.bool(file, &block.body, "valid").unwrap_or(true);
         Some(ForeignKey {
             name,
             columns,
@@ -1687,7 +1753,7 @@ impl<'a> Loader<'a> {
             on_delete,
             deferrable,
             comment,
-            not_valid: false,
+            not_valid,
         })
     }
 

@@ -712,6 +712,7 @@ impl<'a> Loader<'a> {
                     expr,
                     comment: self.string(file, &c.body, "comment"),
                     not_valid: false,
+                    no_inherit: false,
                 });
             }
         }

@@ -44,6 +44,7 @@ mod tests {
             expr: "(id > 0)".into(),
             comment: None,
             not_valid: false,
+            no_inherit: false,
         };
         assert!(has(&alter(TableChange::AddCheck(c.clone())), "MF105"));
         assert!(!has(&alter(TableChange::DropCheck(c)), "MF105"));

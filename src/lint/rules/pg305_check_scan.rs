@@ -41,6 +41,7 @@ mod tests {
             expr: "(id > 0)".into(),
             comment: None,
             not_valid: false,
+            no_inherit: false,
         };
         assert!(has(&alter(TableChange::AddCheck(c.clone())), "PG305"));
         assert!(!has(&alter_online(TableChange::AddCheck(c)), "PG305"));

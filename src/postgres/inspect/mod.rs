@@ -8,7 +8,7 @@ pub mod unmanaged;
 use crate::model::{
     Check, Column, DataType, Deferrable, Enum, ForeignKey, Identity, Index, IndexKey, IndexPart,
     Model, PartitionKey, PartitionOf, PartitionStrategy, PrimaryKey, QualifiedName,
-    ReferentialAction, Schema, SerialKind, Table, Unique, View,
+    ReferentialAction, ReplicaIdentity, Schema, SerialKind, Table, Unique, View,
 };
 use crate::postgres::connect::error_text;
 use miette::{Diagnostic, Result};
@@ -229,6 +229,16 @@ async fn inspect_full<C: GenericClient + Sync>(
                 comment: r.get(3),
                 partition,
                 partition_of,
+                replica_identity: match r.get::<_, i8>("relreplident") as u8 {
+                    b'f' => ReplicaIdentity::Full,
+                    b'n' => ReplicaIdentity::Nothing,
+                    // An index that was dropped leaves 'i' without one: nothing is logged.
+                    b'i' => match r.get::<_, Option<String>>("replident_index") {
+                        Some(ix) => ReplicaIdentity::Index(ix),
+                        None => ReplicaIdentity::Nothing,
+                    },
+                    _ => ReplicaIdentity::Default,
+                },
                 inherits: r
                     .get::<_, Option<Vec<String>>>("inherits")
                     .unwrap_or_default()
@@ -336,6 +346,7 @@ async fn inspect_full<C: GenericClient + Sync>(
                 expr: r.check_expr.unwrap_or_default(),
                 comment: r.comment,
                 not_valid: !r.validated,
+                no_inherit: r.no_inherit,
             }),
             b'f' => table.foreign_keys.push(ForeignKey {
                 name: r.name,
@@ -541,7 +552,8 @@ fn column_from_row(r: &Row) -> Column {
         b'a' | b'd' => {
             let increment = r.get::<_, Option<i64>>("seqincrement").unwrap_or(1);
             let seqtype: Option<String> = r.get("seqtype");
-            let (lo, hi) = objects::sequence_defaults(seqtype.as_deref().unwrap_or("bigint"), increment > 0);
+            let (lo, hi) =
+                objects::sequence_defaults(seqtype.as_deref().unwrap_or("bigint"), increment > 0);
             let min = r.get::<_, Option<i64>>("seqmin").unwrap_or(lo);
             let max = r.get::<_, Option<i64>>("seqmax").unwrap_or(hi);
             Some(Identity {
@@ -677,6 +689,7 @@ struct ConRow {
     nulls_not_distinct: bool,
     comment: Option<String>,
     validated: bool,
+    no_inherit: bool,
 }
 
 impl ConRow {
@@ -699,6 +712,7 @@ impl ConRow {
             nulls_not_distinct: r.get("nulls_not_distinct"),
             comment: r.get("comment"),
             validated: r.get("convalidated"),
+            no_inherit: r.get("connoinherit"),
         }
     }
 }
@@ -834,7 +848,10 @@ SELECT c.oid, n.nspname::text, c.relname::text, (SELECT d.description FROM pg_de
        CASE WHEN NOT c.relispartition THEN ARRAY(
            SELECT json_build_array(pn2.nspname, pc2.relname)::text FROM pg_inherits i2
            JOIN pg_class pc2 ON pc2.oid = i2.inhparent JOIN pg_namespace pn2 ON pn2.oid = pc2.relnamespace
-           WHERE i2.inhrelid = c.oid ORDER BY i2.inhseqno) END AS inherits
+           WHERE i2.inhrelid = c.oid ORDER BY i2.inhseqno) END AS inherits,
+       c.relreplident::\"char\" AS relreplident,
+       CASE WHEN c.relreplident = 'i' THEN (SELECT ic.relname::text FROM pg_index ri JOIN pg_class ic ON ic.oid = ri.indexrelid
+                                            WHERE ri.indrelid = c.oid AND ri.indisreplident) END AS replident_index
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits ih ON ih.inhrelid = c.oid AND c.relispartition
@@ -882,7 +899,7 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND NOT c.
 ORDER BY a.attrelid, a.attnum";
 
 const CONSTRAINTS: &str = "
-SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype, con.convalidated,
+SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype, con.convalidated, con.connoinherit,
        con.conkey, con.confkey, con.confrelid,
        fn.nspname::text AS ref_schema, fc.relname::text AS ref_table,
        con.confupdtype::\"char\" AS confupdtype, con.confdeltype::\"char\" AS confdeltype,

@@ -578,6 +578,7 @@ pub fn domain_from_row(r: &Row) -> Domain {
                 expr: check_body(v[1].as_str()?),
                 comment: v[2].as_str().map(str::to_string),
                 not_valid: false,
+                no_inherit: false,
             })
         })
         .collect();

@@ -1,4 +1,4 @@
-//! What the model leaves out but a database may set: replica identity, storage parameters,
+//! What the model leaves out but a database may set: storage parameters,
 //! column storage and compression, statistics targets, tablespaces, rules, publications, …
 //! (the "warned" entries of [`crate::postgres::coverage::LEDGER`]). One bulk query finds the
 //! non-default values in the inspected schemas, so "not modeled" never means "silently
@@ -96,13 +96,6 @@ WHERE con.contype = 'f' AND con.conislocal AND con.conparentid = 0 AND cardinali
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN rel r ON r.oid = i.indrelid
     LEFT JOIN pg_inherits ih ON ih.inhrelid = ic.oid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent
 )
-SELECT nsp, relname, label, 'replica identity',
-       CASE relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
-            WHEN 'i' THEN 'USING INDEX ' || COALESCE((SELECT quote_ident(x.relname) FROM pg_index xi JOIN pg_class x ON x.oid = xi.indexrelid
-                                                      WHERE xi.indrelid = r.oid AND xi.indisreplident LIMIT 1), '?')
-            ELSE relreplident::text END
-FROM rel r WHERE relkind IN ('r', 'p') AND relreplident <> 'd'
-UNION ALL
 SELECT nsp, relname, label, 'storage parameter', opt FROM rel r, unnest(r.reloptions) opt
 WHERE r.relkind IN ('r', 'p', 'm') AND r.reloptions IS NOT NULL
 UNION ALL
@@ -164,10 +157,6 @@ SELECT r.nsp, r.relname,
        'security label', sl.provider || ': ' || sl.label
 FROM rel r JOIN pg_seclabel sl ON sl.classoid = 'pg_class'::regclass AND sl.objoid = r.oid
 UNION ALL
-SELECT r.nsp, r.relname, format('constraint \"%s.%s.%s\"', r.nsp, r.relname, con.conname), 'NO INHERIT', ''
-FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
-WHERE con.contype = 'c' AND con.connoinherit AND con.conislocal
-UNION ALL
 SELECT r.nsp, r.relname, format('constraint \"%s.%s.%s\"', r.nsp, r.relname, con.conname), 'MATCH', 'FULL'
 FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
 WHERE con.contype = 'f' AND con.confmatchtype = 'f' AND con.conislocal AND con.conparentid = 0
@@ -184,10 +173,11 @@ FROM (
                CASE WHEN d.deptype = 'a' AND s.seqincrement <> 1 THEN 'INCREMENT ' || s.seqincrement END,
                CASE WHEN d.deptype = 'a' AND s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END
                     THEN 'START ' || s.seqstart END,
-               CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE b.lo END THEN 'MINVALUE ' || s.seqmin END,
-               CASE WHEN s.seqmax <> CASE WHEN s.seqincrement > 0 THEN b.hi ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END,
-               CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
-               CASE WHEN s.seqcycle THEN 'CYCLE' END], NULL) AS opts
+               -- Identity columns model their bounds, cache and cycle (Identity); serials do not.
+               CASE WHEN d.deptype = 'a' AND s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE b.lo END THEN 'MINVALUE ' || s.seqmin END,
+               CASE WHEN d.deptype = 'a' AND s.seqmax <> CASE WHEN s.seqincrement > 0 THEN b.hi ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END,
+               CASE WHEN d.deptype = 'a' AND s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
+               CASE WHEN d.deptype = 'a' AND s.seqcycle THEN 'CYCLE' END], NULL) AS opts
     FROM rel r
     JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
     JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass

@@ -1,4 +1,3 @@
--- expect-refusal: cannot be cast automatically
 -- before
 CREATE TABLE t (a text);
 -- after
