@@ -209,6 +209,18 @@ pub enum TableChange {
     DropExclude(Exclude),
     /// `VALIDATE CONSTRAINT`: a `NOT VALID` check or foreign key declared valid.
     ValidateConstraint(String),
+    /// `SET (…)` / `RESET (…)` of the table's storage parameters.
+    SetStorageParams {
+        from: BTreeMap<String, String>,
+        to: BTreeMap<String, String>,
+    },
+    /// `ALTER INDEX … SET (…)` / `RESET (…)`: an index whose only change is its storage
+    /// parameters (no rebuild).
+    SetIndexStorageParams {
+        index: String,
+        from: BTreeMap<String, String>,
+        to: BTreeMap<String, String>,
+    },
     /// `REPLICA IDENTITY …`.
     SetReplicaIdentity {
         from: ReplicaIdentity,
@@ -742,6 +754,12 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
     for p in want.inherits.iter().filter(|p| !have.inherits.contains(p)) {
         changes.push(TableChange::Inherit(p.clone()));
     }
+    if have.storage_params != want.storage_params {
+        changes.push(TableChange::SetStorageParams {
+            from: have.storage_params.clone(),
+            to: want.storage_params.clone(),
+        });
+    }
     if have.replica_identity != want.replica_identity {
         changes.push(TableChange::SetReplicaIdentity {
             from: have.replica_identity.clone(),
@@ -906,8 +924,37 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         &mut changes,
         true,
     );
+    // An index whose only change is its storage parameters is altered, not rebuilt.
+    let have_indexes: Vec<Index> = have
+        .indexes
+        .iter()
+        .map(|h| {
+            let params_only = want.indexes.iter().find(|w| {
+                w.name == h.name
+                    && w.storage_params != h.storage_params
+                    && Index {
+                        storage_params: w.storage_params.clone(),
+                        ..h.clone()
+                    } == **w
+            });
+            match params_only {
+                Some(w) => {
+                    changes.push(TableChange::SetIndexStorageParams {
+                        index: h.name.clone(),
+                        from: h.storage_params.clone(),
+                        to: w.storage_params.clone(),
+                    });
+                    Index {
+                        storage_params: w.storage_params.clone(),
+                        ..h.clone()
+                    }
+                }
+                None => h.clone(),
+            }
+        })
+        .collect();
     named_diff(
-        &have.indexes,
+        &have_indexes,
         &want.indexes,
         |i| i.name.as_str(),
         |a, b| {
@@ -1256,6 +1303,7 @@ mod tests {
             predicate: None,
             nulls_distinct: true,
             comment: None,
+            storage_params: Default::default(),
             invalid: false,
         });
         let mut b = a.clone();

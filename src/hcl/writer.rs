@@ -458,10 +458,35 @@ pub fn index_block(ix: &crate::model::Index) -> HclBlock {
     if !ix.nulls_distinct {
         ib.attr("nulls_distinct", "false");
     }
+    if !ix.storage_params.is_empty() {
+        ib.attr("storage_params", storage_params(&ix.storage_params));
+    }
     if let Some(cm) = &ix.comment {
         ib.attr("comment", string_literal(cm));
     }
     ib
+}
+
+/// `{ fillfactor = 70, autovacuum_enabled = false }`: numbers and booleans bare when they read
+/// back as the same text, everything else quoted.
+pub fn storage_params(params: &std::collections::BTreeMap<String, String>) -> String {
+    let items: Vec<String> = params
+        .iter()
+        .map(|(k, v)| {
+            let key = if is_hcl_ident(k) {
+                k.clone()
+            } else {
+                string_literal(k)
+            };
+            let bare = v == "true"
+                || v == "false"
+                || v.parse::<f64>()
+                    .is_ok_and(|f| f.is_finite() && f.to_string() == *v);
+            let value = if bare { v.clone() } else { string_literal(v) };
+            format!("{key} = {value}")
+        })
+        .collect();
+    format!("{{ {} }}", items.join(", "))
 }
 
 /// The HCL block of one table.
@@ -477,6 +502,9 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
     }
     if t.unlogged {
         b.attr("unlogged", "true");
+    }
+    if !t.storage_params.is_empty() {
+        b.attr("storage_params", storage_params(&t.storage_params));
     }
     match &t.replica_identity {
         ReplicaIdentity::Default => {}

@@ -110,6 +110,10 @@ pub struct Table {
     pub rls_forced: bool,
     /// `UNLOGGED` table.
     pub unlogged: bool,
+    /// Storage parameters (`WITH (fillfactor = 70, autovacuum_enabled = false)`), as
+    /// PostgreSQL stores them: name → text. TOAST parameters (`toast.*`) are not modeled.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage_params: BTreeMap<String, String>,
     /// `REPLICA IDENTITY`: what logical replication logs of updated and deleted rows.
     #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
@@ -386,6 +390,9 @@ pub struct Index {
     pub predicate: Option<String>,
     pub nulls_distinct: bool,
     pub comment: Option<String>,
+    /// Storage parameters (`WITH (fillfactor = 50)`): name → text.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage_params: BTreeMap<String, String>,
     /// Left INVALID by a failed `CREATE INDEX CONCURRENTLY`: never equal to a declared index,
     /// so the next plan rebuilds it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -568,6 +568,28 @@ pub fn objects(
                             n.hazards.extend(hz);
                             continue;
                         }
+                        TableChange::SetStorageParams { from, to } => {
+                            n.attrs.push(AttrChange {
+                                name: "storage_params".into(),
+                                old: (!from.is_empty())
+                                    .then(|| crate::hcl::writer::storage_params(from)),
+                                new: (!to.is_empty())
+                                    .then(|| crate::hcl::writer::storage_params(to)),
+                            });
+                            n.hazards.extend(hz);
+                            continue;
+                        }
+                        TableChange::SetIndexStorageParams { index, from, to } => {
+                            n.attrs.push(AttrChange {
+                                name: format!("index {} storage_params", q(index)),
+                                old: (!from.is_empty())
+                                    .then(|| crate::hcl::writer::storage_params(from)),
+                                new: (!to.is_empty())
+                                    .then(|| crate::hcl::writer::storage_params(to)),
+                            });
+                            n.hazards.extend(hz);
+                            continue;
+                        }
                         TableChange::SetReplicaIdentity { from, to } => {
                             let show = |r: &crate::model::ReplicaIdentity| match r {
                                 crate::model::ReplicaIdentity::Index(ix) => {

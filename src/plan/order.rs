@@ -750,6 +750,7 @@ fn online_unique(
         predicate: None,
         nulls_distinct,
         comment: None,
+        storage_params: Default::default(),
         invalid: false,
     };
     hazards.extend(lint::hazards(&Subject::Online {
@@ -1167,6 +1168,18 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                     .alters([ObjKey::Table(q.clone())])
                     .needs(needs),
                 );
+            }
+            TableChange::SetStorageParams { from, to } => {
+                hz.extend(change_hazards);
+                clauses.extend(ddl::storage_param_clauses(from, to));
+            }
+            TableChange::SetIndexStorageParams { index, from, to } => {
+                hz.extend(change_hazards);
+                post.push(ddl::alter_index_params(
+                    &q.schema,
+                    index,
+                    &ddl::storage_param_clauses(from, to),
+                ));
             }
             TableChange::ValidateConstraint(name) => {
                 hz.extend(change_hazards);

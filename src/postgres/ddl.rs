@@ -290,7 +290,54 @@ pub fn create_table(t: &Table, fks: &[&ForeignKey]) -> String {
     if let Some(p) = &t.partition {
         s.push_str(&partition_clause(p));
     }
+    if !t.storage_params.is_empty() {
+        s.push_str(&format!(" WITH ({})", param_list(&t.storage_params)));
+    }
     s
+}
+
+/// `fillfactor = '70', autovacuum_enabled = 'false'`: names quoted as identifiers, values as
+/// literals (PostgreSQL stores the text either way).
+pub fn param_list(params: &std::collections::BTreeMap<String, String>) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{} = {}", ident(k), literal(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `SET (…)` and `RESET (…)` clauses that turn storage parameters `from` into `to`.
+pub fn storage_param_clauses(
+    from: &std::collections::BTreeMap<String, String>,
+    to: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let set: std::collections::BTreeMap<String, String> = to
+        .iter()
+        .filter(|(k, v)| from.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !set.is_empty() {
+        out.push(format!("SET ({})", param_list(&set)));
+    }
+    let reset: Vec<String> = from
+        .keys()
+        .filter(|k| !to.contains_key(*k))
+        .cloned()
+        .collect();
+    if !reset.is_empty() {
+        out.push(format!("RESET ({})", ident_list(&reset)));
+    }
+    out
+}
+
+/// `ALTER INDEX … SET (…), RESET (…)`.
+pub fn alter_index_params(schema: &str, name: &str, clauses: &[String]) -> String {
+    format!(
+        "ALTER INDEX {} {}",
+        qualified_parts(schema, name),
+        clauses.join(", ")
+    )
 }
 
 pub fn drop_table(q: &QualifiedName) -> String {
@@ -400,6 +447,9 @@ fn create_index_with(t: &QualifiedName, ix: &Index, concurrently: bool) -> Strin
     }
     if !ix.nulls_distinct {
         s.push_str(" NULLS NOT DISTINCT");
+    }
+    if !ix.storage_params.is_empty() {
+        s.push_str(&format!(" WITH ({})", param_list(&ix.storage_params)));
     }
     if let Some(w) = &ix.predicate {
         s.push_str(&format!(" WHERE {w}"));

@@ -264,6 +264,52 @@ fn path_of(expr: &Expression) -> Option<Vec<String>> {
 }
 
 impl Loader<'_> {
+    /// `storage_params = { fillfactor = 70, autovacuum_enabled = false }`: values as
+    /// PostgreSQL stores them (numbers and booleans as text).
+    fn storage_params(&mut self, file: &SourceFile, body: &Body) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let Some(attr) = body.get_attribute("storage_params") else {
+            return out;
+        };
+        let span = attr.value.span();
+        let Some(value) = self.value(file, attr) else {
+            return out;
+        };
+        let Value::Object(map) = value else {
+            self.err(
+                file,
+                span,
+                format!(
+                    "`storage_params` must be an object, found {}",
+                    kind_of(&value)
+                ),
+                "expected { name = value, … }",
+            );
+            return out;
+        };
+        for (k, v) in map {
+            let text = match v {
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::String(s) => s,
+                other => {
+                    self.err(
+                        file,
+                        span.clone(),
+                        format!(
+                            "storage parameter `{k}` must be a number, bool or string, found {}",
+                            kind_of(&other)
+                        ),
+                        "here",
+                    );
+                    continue;
+                }
+            };
+            out.insert(k, text);
+        }
+        out
+    }
+
     /// `replica_identity = DEFAULT | FULL | NOTHING | index.NAME`.
     fn replica_identity(
         &mut self,
@@ -1037,6 +1083,7 @@ impl<'a> Loader<'a> {
                 "unlogged",
                 "inherits",
                 "replica_identity",
+                "storage_params",
             ],
             &[
                 "column",
@@ -1060,6 +1107,7 @@ impl<'a> Loader<'a> {
         if let Some(attr) = block.body.get_attribute("replica_identity") {
             table.replica_identity = self.replica_identity(file, attr);
         }
+        table.storage_params = self.storage_params(file, &block.body);
         for c in block.body.get_blocks("column") {
             if let Some(col) = self.build_column(file, c, &name)
                 && table.column(&col.name).is_none()
@@ -1776,6 +1824,7 @@ impl<'a> Loader<'a> {
                 "include",
                 "nulls_distinct",
                 "comment",
+                "storage_params",
             ],
             &["on"],
         );
@@ -1911,6 +1960,7 @@ impl<'a> Loader<'a> {
                 .bool(file, &block.body, "nulls_distinct")
                 .unwrap_or(true),
             comment: self.string(file, &block.body, "comment"),
+            storage_params: self.storage_params(file, &block.body),
             invalid: false,
         })
     }

@@ -52,6 +52,7 @@ mod tests {
             predicate: None,
             nulls_distinct: true,
             comment: None,
+            storage_params: Default::default(),
             invalid: false,
         }
     }

@@ -40,6 +40,7 @@ pub(crate) fn index() -> crate::model::Index {
         predicate: None,
         nulls_distinct: true,
         comment: None,
+        storage_params: Default::default(),
         invalid: false,
     }
 }

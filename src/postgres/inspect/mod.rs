@@ -229,6 +229,9 @@ async fn inspect_full<C: GenericClient + Sync>(
                 comment: r.get(3),
                 partition,
                 partition_of,
+                storage_params: storage_params(
+                    r.get::<_, Option<Vec<String>>>("storage_params").as_deref(),
+                ),
                 replica_identity: match r.get::<_, i8>("relreplident") as u8 {
                     b'f' => ReplicaIdentity::Full,
                     b'n' => ReplicaIdentity::Nothing,
@@ -586,6 +589,16 @@ fn column_from_row(r: &Row) -> Column {
     }
 }
 
+/// `reloptions` (`{fillfactor=70,autovacuum_enabled=off}`) as a map.
+fn storage_params(options: Option<&[String]>) -> std::collections::BTreeMap<String, String> {
+    options
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|o| o.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// An index row, kept small until column names are known.
 struct IdxRow {
     rel: u32,
@@ -602,6 +615,7 @@ struct IdxRow {
     nulls_not_distinct: bool,
     comment: Option<String>,
     valid: bool,
+    storage_params: Option<Vec<String>>,
 }
 
 impl IdxRow {
@@ -625,6 +639,7 @@ impl IdxRow {
             nulls_not_distinct: r.get("nulls_not_distinct"),
             comment: r.get("comment"),
             valid: r.get("indisvalid"),
+            storage_params: r.get("storage_params"),
         }
     }
 
@@ -665,6 +680,7 @@ impl IdxRow {
             predicate: self.predicate,
             nulls_distinct: !self.nulls_not_distinct,
             comment: self.comment,
+            storage_params: storage_params(self.storage_params.as_deref()),
             invalid: !self.valid,
         }
     }
@@ -849,7 +865,7 @@ SELECT c.oid, n.nspname::text, c.relname::text, (SELECT d.description FROM pg_de
            SELECT json_build_array(pn2.nspname, pc2.relname)::text FROM pg_inherits i2
            JOIN pg_class pc2 ON pc2.oid = i2.inhparent JOIN pg_namespace pn2 ON pn2.oid = pc2.relnamespace
            WHERE i2.inhrelid = c.oid ORDER BY i2.inhseqno) END AS inherits,
-       c.relreplident::\"char\" AS relreplident,
+       c.relreplident::\"char\" AS relreplident, c.reloptions AS storage_params,
        CASE WHEN c.relreplident = 'i' THEN (SELECT ic.relname::text FROM pg_index ri JOIN pg_class ic ON ic.oid = ri.indexrelid
                                             WHERE ri.indrelid = c.oid AND ri.indisreplident) END AS replident_index
 FROM pg_class c
@@ -943,7 +959,7 @@ SELECT i.indrelid, ic.relname::text AS indname, i.indisunique, am.amname::text A
        pg_get_expr(i.indpred, i.indrelid, true) AS pred,
        {NULLS_NOT_DISTINCT} AS nulls_not_distinct,
        (SELECT d.description FROM pg_description d WHERE d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment,
-       i.indisvalid
+       i.indisvalid, ic.reloptions AS storage_params
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid

@@ -97,7 +97,7 @@ WHERE con.contype = 'f' AND con.conislocal AND con.conparentid = 0 AND cardinali
     LEFT JOIN pg_inherits ih ON ih.inhrelid = ic.oid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent
 )
 SELECT nsp, relname, label, 'storage parameter', opt FROM rel r, unnest(r.reloptions) opt
-WHERE r.relkind IN ('r', 'p', 'm') AND r.reloptions IS NOT NULL
+WHERE r.relkind = 'm' AND r.reloptions IS NOT NULL
 UNION ALL
 SELECT r.nsp, r.relname, r.label, 'storage parameter', 'toast.' || opt
 FROM rel r JOIN pg_class t ON t.oid = r.reltoastrelid, unnest(t.reloptions) opt
@@ -119,6 +119,8 @@ WHERE r.relkind = 'S' AND r.relpersistence = 'u'
 UNION ALL
 SELECT x.nsp, x.tablename, x.label, 'storage parameter', opt
 FROM idx x, unnest(x.reloptions) opt WHERE x.reloptions IS NOT NULL AND x.parent_options IS DISTINCT FROM x.reloptions
+  -- Plain indexes model their storage parameters (Index.storage_params); constraint indexes do not.
+  AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.oid AND con.contype IN ('p', 'u', 'x'))
 UNION ALL
 SELECT x.nsp, x.tablename, x.label, 'tablespace', (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = x.reltablespace)
 FROM idx x WHERE x.reltablespace <> 0 AND NOT x.is_child
