@@ -12,10 +12,9 @@ env "local" {
   src = ["schema.hcl"]
 }
 
-# Any server you point DATABASE_URL at; scratch databases for normalization are created on
-# the same server.
+# Any server you point DATABASE_URL at. Normalization needs a database of its own (never the
+# target): strata's private cluster here, or set `dev` to an empty database on any server.
 env "dev" {
   url = var.database_url
-  dev = var.database_url
   src = ["schema.hcl"]
 }

@@ -297,7 +297,21 @@ pub fn dev_source(s: &Settings) -> Result<DevSource> {
         Some(d) if d.starts_with("local://") || d.starts_with("docker://") => {
             Ok(DevSource::Cluster(s.project_dir.clone()))
         }
-        Some(d) => Ok(DevSource::Url(Box::new(DbUrl::parse(d)?))),
+        Some(d) => {
+            let dev = DbUrl::parse(d)?;
+            if let Some(target) = s.url.as_deref().and_then(|u| DbUrl::parse(u).ok())
+                && dev.same_database(&target)
+            {
+                return Err(usage(
+                    format!(
+                        "the dev database {} is the target database: strata creates the desired schema there to normalize it, which would collide with the schema it manages",
+                        dev.redacted()
+                    ),
+                    "point `dev` (--dev-url) at an empty database of its own, such as postgres://…/strata_dev, or remove it to use strata's private cluster",
+                ));
+            }
+            Ok(DevSource::Url(Box::new(dev)))
+        }
     }
 }
 
@@ -404,6 +418,8 @@ pub struct Prepared {
 
 /// Loads, inspects, normalizes, diffs and plans.
 pub async fn prepare(s: &Settings) -> Result<Prepared> {
+    // Before any connection: a dev URL that is the target is refused outright.
+    dev_source(s)?;
     if crate::sources::is_sql(&s.src)? {
         return crate::sources::prepare(s).await;
     }

@@ -177,6 +177,15 @@ impl Dir {
         let path = self.path.join(SUM_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(SumError {
+                    message: format!("cannot read {}: {e}", crate::hcl::display_path(&path)),
+                    help: Some(
+                        "restore it from version control, or run `strata migrate hash` to write it again"
+                            .into(),
+                    ),
+                });
+            }
             Err(_) if self.files.is_empty() => return Ok(()),
             Err(_) => {
                 return Err(SumError {

@@ -38,6 +38,15 @@ impl SqlFile {
 
     /// Splits the text into statements.
     pub fn statements(&self) -> Result<Vec<Statement>, SqlError> {
+        if let Some((offset, mode)) = unknown_txmode(&self.text) {
+            return Err(SqlError::at(
+                self,
+                offset..offset + mode.len(),
+                format!("{}: unknown transaction mode `{mode}`", self.name),
+                "unknown txmode",
+                Some("use `-- strata:txmode none` (run without a transaction) or remove the line (one transaction per file)".into()),
+            ));
+        }
         split(&self.text).map_err(|(offset, message)| {
             SqlError::at(
                 self,
@@ -119,6 +128,27 @@ pub struct Directives {
     /// `-- strata:nolint [CODE…]` in the file header (followed by a blank line): lint codes
     /// silenced for the whole file; empty means all.
     pub nolint: Option<Vec<String>>,
+}
+
+/// A `-- strata:txmode X` header line whose X is not `none`: its offset and X.
+fn unknown_txmode(text: &str) -> Option<(usize, String)> {
+    let mut offset = 0;
+    for l in text.split_inclusive('\n') {
+        let trimmed = l.trim_start();
+        if !trimmed.starts_with("--") {
+            break;
+        }
+        let body = trimmed.trim_start_matches('-').trim();
+        if let Some(mode) = body.strip_prefix("strata:txmode") {
+            let mode = mode.trim();
+            if !mode.eq_ignore_ascii_case("none") {
+                let at = offset + l.find(mode).unwrap_or(0);
+                return Some((at, mode.to_string()));
+            }
+        }
+        offset += l.len();
+    }
+    None
 }
 
 fn directives(text: &str) -> Directives {

@@ -207,6 +207,13 @@ impl DbUrl {
         redact(&self.raw)
     }
 
+    /// Do both URLs name the same database on the same server (hosts, ports, database)?
+    pub fn same_database(&self, other: &DbUrl) -> bool {
+        format!("{:?}", self.config.get_hosts()) == format!("{:?}", other.config.get_hosts())
+            && self.config.get_ports() == other.config.get_ports()
+            && self.dbname() == other.dbname()
+    }
+
     /// The database name.
     pub fn dbname(&self) -> &str {
         self.config.get_dbname().unwrap_or("")

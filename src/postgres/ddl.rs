@@ -735,3 +735,17 @@ pub fn make_serial(
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollar_tags_never_occur_in_the_body() {
+        assert_eq!(dollar_quoted("SELECT 1"), "$strata$ SELECT 1 $strata$");
+        let body = "SELECT '$strata$', '$strata1$'";
+        let q = dollar_quoted(body);
+        assert!(q.starts_with("$strata2$ "), "{q}");
+        assert!(q.ends_with(" $strata2$"), "{q}");
+    }
+}

@@ -254,6 +254,12 @@ mod tests {
     fn quotes_literals() {
         assert_eq!(literal("it's"), "'it''s'");
         assert_eq!(literal(""), "''");
+        // A backslash makes an escape string, the same under either standard_conforming_strings.
+        assert_eq!(
+            literal(r"\'; DROP TABLE x; --"),
+            r"E'\\''; DROP TABLE x; --'"
+        );
+        assert_eq!(literal(r"a\b"), r"E'a\\b'");
     }
 
     #[test]

@@ -257,6 +257,12 @@ fn hash_cmd(path: &Path) -> Result<u8> {
 }
 
 async fn validate_cmd(s: &Settings, path: &Path) -> Result<u8> {
+    if !path.is_dir() {
+        return Err(usage(
+            format!("migration directory {} does not exist", shown(path)),
+            "pass the directory that holds the migration files with --dir",
+        ));
+    }
     let dir = Dir::open(path)?;
     dir.check_sum()?;
     let dev = dev_source(s)?;

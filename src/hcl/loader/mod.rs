@@ -174,6 +174,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     }
     loader.build_objects(&top, &mut model);
     model.sort();
+    refuse_long_names(&model, files, &mut loader.errors);
     let moves = loader.build_moves(&of_kind("moved"), &model);
     let Loader {
         errors, sources, ..
@@ -183,6 +184,103 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
         sources,
         moves,
     })
+}
+
+/// PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1): a longer name would be
+/// created truncated and then never match its declaration, so every plan would drop and
+/// recreate the object. Such names are load errors, at the name's first quoted occurrence.
+fn refuse_long_names(model: &Model, files: &[SourceFile], errors: &mut Errors) {
+    const MAX: usize = 63;
+    let mut long: Vec<(&'static str, &str)> = Vec::new();
+    for (sname, s) in &model.schemas {
+        long.push(("schema", sname));
+        for (n, t) in &s.tables {
+            long.push(("table", n));
+            long.extend(t.columns.iter().map(|c| ("column", c.name.as_str())));
+            long.extend(t.indexes.iter().map(|i| ("index", i.name.as_str())));
+            long.extend(t.uniques.iter().map(|u| ("constraint", u.name.as_str())));
+            long.extend(
+                t.foreign_keys
+                    .iter()
+                    .map(|f| ("constraint", f.name.as_str())),
+            );
+            long.extend(t.excludes.iter().map(|x| ("constraint", x.name.as_str())));
+            long.extend(
+                t.checks
+                    .iter()
+                    .filter_map(|c| c.name.as_deref())
+                    .map(|n| ("constraint", n)),
+            );
+            long.extend(
+                t.primary_key
+                    .iter()
+                    .map(|p| ("constraint", p.name.as_str())),
+            );
+            long.extend(t.triggers.iter().map(|x| ("trigger", x.name.as_str())));
+            long.extend(t.policies.iter().map(|x| ("policy", x.name.as_str())));
+        }
+        long.extend(s.enums.keys().map(|n| ("enum", n.as_str())));
+        long.extend(s.domains.keys().map(|n| ("domain", n.as_str())));
+        long.extend(s.composites.keys().map(|n| ("composite type", n.as_str())));
+        long.extend(s.collations.keys().map(|n| ("collation", n.as_str())));
+        long.extend(s.sequences.keys().map(|n| ("sequence", n.as_str())));
+        for (n, v) in &s.views {
+            long.push(("view", n));
+            long.extend(v.indexes.iter().map(|i| ("index", i.name.as_str())));
+            long.extend(v.triggers.iter().map(|x| ("trigger", x.name.as_str())));
+        }
+        long.extend(s.functions.values().map(|f| ("function", f.name.as_str())));
+    }
+    long.retain(|(_, n)| n.len() > MAX);
+    for s in model.schemas.values() {
+        for t in s.tables.values().filter(|t| t.columns.len() > 1600) {
+            let quoted = format!("\"{}\"", t.name);
+            let at = files
+                .iter()
+                .find_map(|f| f.text.find(&quoted).map(|i| (f, i)));
+            if let Some((f, i)) = at {
+                errors.push(
+                    HclError::new(
+                        Location::new(f, Some(i..i + quoted.len())),
+                        format!(
+                            "table \"{}.{}\" has {} columns; PostgreSQL allows at most 1600",
+                            t.schema,
+                            t.name,
+                            t.columns.len()
+                        ),
+                        "too many columns",
+                    )
+                    .with_help("split the table, or move rarely used columns into a jsonb column"),
+                );
+            }
+        }
+    }
+    for (kind, name) in long {
+        let quoted = format!("\"{name}\"");
+        let at = files
+            .iter()
+            .find_map(|f| f.text.find(&quoted).map(|i| (f, i)));
+        let location = match at {
+            Some((f, i)) => Location::new(f, Some(i..i + quoted.len())),
+            None => match files.first() {
+                Some(f) => Location::new(f, None),
+                None => continue,
+            },
+        };
+        errors.push(
+            HclError::new(
+                location,
+                format!(
+                    "{kind} name \"{name}\" is {} bytes long; PostgreSQL allows at most {MAX}",
+                    name.len()
+                ),
+                "name too long",
+            )
+            .with_help(
+                "PostgreSQL would truncate it, and the object would never match its declaration: use a shorter name",
+            ),
+        );
+    }
 }
 
 fn syntax_error(file: &SourceFile, e: &hcl::edit::parser::Error) -> HclError {
@@ -1588,6 +1686,17 @@ impl<'a> Loader<'a> {
                 let mut nums = Vec::new();
                 for a in call.args.iter() {
                     match self.eval.eval(a).ok().and_then(|v| v.as_u64()) {
+                        // PostgreSQL's type modifiers are 32-bit signed: a larger number would
+                        // wrap around into another, valid-looking size.
+                        Some(n) if n > i32::MAX as u64 => {
+                            self.err(
+                                file,
+                                a.span(),
+                                format!("{n} is out of range for an argument of `{fname}`"),
+                                "number too large",
+                            );
+                            return None;
+                        }
                         Some(n) => nums.push(n as u32),
                         None => {
                             self.err(

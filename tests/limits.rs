@@ -1,0 +1,208 @@
+//! Bad input that PostgreSQL would silently mangle, or that strata used to accept, is refused
+//! up front with a clear error at file:line:column.
+
+mod common;
+use common::{TestDb, base_url, strata};
+use predicates::prelude::*;
+
+fn table(name: &str, columns: &str) -> String {
+    format!("schema \"public\" {{}}\ntable \"{name}\" {{\n  schema = schema.public\n{columns}}}\n")
+}
+
+#[test]
+fn names_over_63_bytes_are_load_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "t".repeat(70);
+    let col = format!("c{}", "é".repeat(32)); // 65 bytes, 33 characters
+    std::fs::write(
+        dir.path().join("s.hcl"),
+        table(
+            &long,
+            &format!("  column \"{col}\" {{\n    type = int\n  }}\n"),
+        ),
+    )
+    .unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args(["validate", "--src", "s.hcl"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("table name \"{long}\"")))
+        .stderr(predicate::str::contains(
+            "bytes long; PostgreSQL allows at most 63",
+        ))
+        .stderr(predicate::str::contains("s.hcl:2:7"))
+        .stderr(predicate::str::contains(format!("column name \"{col}\"")))
+        .stderr(predicate::str::contains("is 65"));
+    // 63 bytes is fine.
+    std::fs::write(
+        dir.path().join("s.hcl"),
+        table(&"t".repeat(63), "  column \"a\" {\n    type = int\n  }\n"),
+    )
+    .unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args(["validate", "--src", "s.hcl"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn oversized_type_arguments_and_too_many_columns_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.hcl"),
+        table(
+            "t",
+            "  column \"a\" {\n    type = varchar(4294967306)\n  }\n",
+        ),
+    )
+    .unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args(["validate", "--src", "s.hcl"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "4294967306 is out of range for an argument of `varchar`",
+        ));
+    let columns: String = (0..1601)
+        .map(|i| format!("  column \"c{i}\" {{\n    type = int\n  }}\n"))
+        .collect();
+    std::fs::write(dir.path().join("s.hcl"), table("wide", &columns)).unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args(["validate", "--src", "s.hcl"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "table \"public.wide\" has 1601 columns; PostgreSQL allows at most 1600",
+        ));
+}
+
+#[test]
+fn the_dev_database_cannot_be_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.hcl"),
+        table("t", "  column \"a\" {\n    type = int\n  }\n"),
+    )
+    .unwrap();
+    let url = "postgres://u:SECRET@127.0.0.1:1/app";
+    strata()
+        .current_dir(dir.path())
+        .args(["--url", url, "--dev-url", url, "--src", "s.hcl", "plan"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is the target database"))
+        .stderr(predicate::str::contains("SECRET").not());
+}
+
+#[test]
+fn migrate_directory_errors_are_not_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args([
+            "--dev-url",
+            &base_url(),
+            "migrate",
+            "--dir",
+            "does_not_exist",
+            "validate",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "migration directory does_not_exist does not exist",
+        ));
+    let m = dir.path().join("m");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(m.join("1_a.sql"), "CREATE TABLE a (id int);\n").unwrap();
+    std::fs::write(m.join("strata.sum"), [0xff, 0xfe, 0x00, 0x80, 0x81]).unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args([
+            "--dev-url",
+            &base_url(),
+            "migrate",
+            "--dir",
+            "m",
+            "validate",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot read"))
+        .stderr(predicate::str::contains("no strata.sum").not());
+    std::fs::write(
+        m.join("1_a.sql"),
+        "-- strata:txmode bogus\n\nCREATE TABLE a (id int);\n",
+    )
+    .unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args(["migrate", "--dir", "m", "hash"])
+        .assert()
+        .success();
+    strata()
+        .current_dir(dir.path())
+        .args([
+            "--dev-url",
+            &base_url(),
+            "migrate",
+            "--dir",
+            "m",
+            "validate",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown transaction mode `bogus`"))
+        .stderr(predicate::str::contains("1_a.sql:1:"));
+}
+
+#[tokio::test]
+async fn concurrent_index_in_a_txmode_none_file_is_not_pg101() {
+    let db = TestDb::new("limits_pg101").await;
+    let m = db.path().join("m");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(m.join("1_a.sql"), "CREATE TABLE a (id int);\n").unwrap();
+    std::fs::write(
+        m.join("2_b.sql"),
+        "-- strata:txmode none\n\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n",
+    )
+    .unwrap();
+    std::fs::write(m.join("3_c.sql"), "CREATE INDEX a_id2 ON a (id);\n").unwrap();
+    strata()
+        .current_dir(db.path())
+        .args(["migrate", "--dir", "m", "hash"])
+        .assert()
+        .success();
+    let out = strata()
+        .current_dir(db.path())
+        .args([
+            "--dev-url",
+            &base_url(),
+            "migrate",
+            "--dir",
+            "m",
+            "lint",
+            "--latest",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pg101: Vec<&str> = text.lines().filter(|l| l.contains("PG101")).collect();
+    assert!(
+        pg101.iter().all(|l| !l.contains("2_b.sql")),
+        "PG101 on the concurrent build: {text}"
+    );
+    assert!(
+        text.contains("PG101"),
+        "the plain CREATE INDEX must still be flagged: {text}"
+    );
+}
