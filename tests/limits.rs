@@ -206,3 +206,44 @@ async fn concurrent_index_in_a_txmode_none_file_is_not_pg101() {
         "the plain CREATE INDEX must still be flagged: {text}"
     );
 }
+
+#[test]
+fn errors_far_right_and_many_errors_print_without_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    // An error at column 70,000: miette cannot draw it; strata prints the location instead.
+    std::fs::write(
+        dir.path().join("long.hcl"),
+        format!(
+            "schema \"public\" {{}}\ntable \"t\" {{\n  schema = schema.public\n  comment = \"{}\" bogus = 1\n}}\n",
+            "y".repeat(70_000)
+        ),
+    )
+    .unwrap();
+    strata()
+        .current_dir(dir.path())
+        .args(["validate", "--src", "long.hcl"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("long.hcl:4:70016"))
+        .stderr(predicate::str::contains("panicked").not());
+    // 400 errors: the first 50 are printed, the rest counted.
+    let mut text = String::from("schema \"public\" {}\n");
+    for i in 0..400 {
+        text.push_str(&format!(
+            "table \"t{i}\" {{\n  schema = schema.public\n  bogus = 1\n}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("many.hcl"), text).unwrap();
+    let out = strata()
+        .current_dir(dir.path())
+        .args(["validate", "--src", "many.hcl"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("400 errors in the schema files; the first 50 are shown, and 350 more"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("unknown attribute `bogus`").count(), 50);
+}

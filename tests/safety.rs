@@ -899,3 +899,46 @@ async fn online_foreign_key_to_a_new_unique_key_stays_online() {
         vec!["true"]
     );
 }
+
+/// Removing a field of a composite type that a column uses loses that field's data in every
+/// row: DS107, refused unattended, applied when allowed.
+#[tokio::test]
+async fn dropping_a_composite_field_is_a_data_loss_hazard() {
+    let db = TestDb::new("safety_composite").await;
+    db.exec("CREATE TYPE c AS (a int, b text); CREATE TABLE t (x c); INSERT INTO t VALUES (ROW(1, 'kept?'))")
+        .await;
+    let src = db.write(
+        "schema.hcl",
+        r#"schema "public" {}
+composite "c" {
+  schema = schema.public
+  field "a" { type = int }
+}
+table "t" {
+  schema = schema.public
+  column "x" {
+    type = composite.c
+    null = true
+  }
+}
+"#,
+    );
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("DS107"))
+        .stderr(predicate::str::contains("--allow-hazards DS107"));
+    assert_eq!(db.query("SELECT (x).b FROM t").await, vec!["kept?"]);
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve", "--allow-hazards", "DS107"])
+        .assert()
+        .success();
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_attribute WHERE attrelid = 'c'::regclass AND attname = 'b' AND NOT attisdropped")
+            .await,
+        vec!["0"]
+    );
+}

@@ -33,8 +33,9 @@ impl SourceFile {
         }
     }
 
-    fn named(&self) -> NamedSource<String> {
-        NamedSource::new(self.path.clone(), self.text.as_ref().clone()).with_language("hcl")
+    /// The file for miette, sharing the text: a thousand errors in a large file hold one copy.
+    fn named(&self) -> NamedSource<SharedText> {
+        NamedSource::new(self.path.clone(), SharedText(self.text.clone())).with_language("hcl")
     }
 
     /// 1-based line and column of a byte offset.
@@ -50,6 +51,30 @@ impl SourceFile {
         (line, col)
     }
 }
+
+/// A file's text shared between diagnostics.
+#[derive(Debug, Clone)]
+pub struct SharedText(Arc<String>);
+
+impl miette::SourceCode for SharedText {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        self.0
+            .as_str()
+            .read_span(span, context_lines_before, context_lines_after)
+    }
+}
+
+/// Longest line (in bytes) a diagnostic shows as a snippet; past it only file:line:column is
+/// printed (the renderer cannot draw columns beyond 65,535, and such a line is unreadable).
+const MAX_SNIPPET_LINE: usize = 10_000;
+
+/// How many errors one run prints; the rest are counted.
+pub const MAX_SHOWN_ERRORS: usize = 50;
 
 /// A place in a source file.
 #[derive(Debug, Clone)]
@@ -87,7 +112,7 @@ pub struct HclError {
     pub location: Location,
     /// Secondary places, e.g. the first definition of a duplicate.
     pub notes: Vec<(Location, String)>,
-    src: NamedSource<String>,
+    src: NamedSource<SharedText>,
 }
 
 impl HclError {
@@ -112,6 +137,19 @@ impl HclError {
         self.notes.push((location, label.into()));
         self
     }
+
+    /// Can the offending line be shown? Not when it is extremely long.
+    fn snippet(&self) -> bool {
+        let text = self.location.file.text.as_str();
+        let at = self.location.span.start.min(text.len());
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let spans_fit = self
+            .notes
+            .iter()
+            .all(|(l, _)| l.span.end.saturating_sub(l.span.start) < MAX_SNIPPET_LINE);
+        end - start < MAX_SNIPPET_LINE && spans_fit
+    }
 }
 
 fn source_span(r: &Range<usize>) -> SourceSpan {
@@ -130,10 +168,13 @@ impl Diagnostic for HclError {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.src)
+        self.snippet().then_some(&self.src as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.snippet() {
+            return None;
+        }
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(self.label.clone()),
             source_span(&self.location.span),
@@ -160,6 +201,11 @@ pub struct HclErrors {
 fn summary(errors: &[HclError]) -> String {
     match errors {
         [one] => one.message.clone(),
+        many if many.len() > MAX_SHOWN_ERRORS => format!(
+            "{} errors in the schema files; the first {MAX_SHOWN_ERRORS} are shown, and {} more",
+            many.len(),
+            many.len() - MAX_SHOWN_ERRORS
+        ),
         many => format!("{} errors in the schema files", many.len()),
     }
 }
@@ -197,7 +243,12 @@ impl Diagnostic for HclErrors {
         if self.errors.len() < 2 {
             return None;
         }
-        Some(Box::new(self.errors.iter().map(|e| e as &dyn Diagnostic)))
+        Some(Box::new(
+            self.errors
+                .iter()
+                .take(MAX_SHOWN_ERRORS)
+                .map(|e| e as &dyn Diagnostic),
+        ))
     }
 }
 

@@ -147,6 +147,11 @@ pub enum Subject<'a> {
     DropSequence {
         name: &'a QualifiedName,
     },
+    /// `ALTER TYPE … DROP ATTRIBUTE`.
+    DropCompositeField {
+        name: &'a QualifiedName,
+        field: &'a str,
+    },
     DropExtension {
         name: &'a str,
     },

@@ -365,6 +365,14 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 for (_, t) in &to.fields {
                     needs.extend(type_needs(t));
                 }
+                let hazards: Vec<_> = from
+                    .fields
+                    .iter()
+                    .filter(|(n, _)| !to.fields.iter().any(|(m, _)| m == n))
+                    .flat_map(|(n, _)| {
+                        lint::hazards(&Subject::DropCompositeField { name: &q, field: n })
+                    })
+                    .collect();
                 out.push(
                     Node::new(
                         step(
@@ -372,7 +380,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                             Action::Update,
                             format!("Modify composite type {}", display(&q)),
                             d::alter_composite(from, to),
-                            vec![],
+                            hazards,
                         ),
                         rank::TYPES,
                     )

@@ -13,6 +13,7 @@ mod ds103_drop_column;
 mod ds104_drop_sequence;
 mod ds105_enum_value_removed;
 mod ds106_drop_extension;
+mod ds107_drop_composite_field;
 pub mod dt101_lossy_type_change;
 mod ex101_extension_update;
 mod mf101_unique_on_existing;
@@ -63,6 +64,7 @@ pub static ALL: &[&Rule] = &[
     &ds104_drop_sequence::RULE,
     &ds105_enum_value_removed::RULE,
     &ds106_drop_extension::RULE,
+    &ds107_drop_composite_field::RULE,
     &dt101_lossy_type_change::RULE,
     &ex101_extension_update::RULE,
     &mf101_unique_on_existing::RULE,
