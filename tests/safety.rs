@@ -582,6 +582,24 @@ async fn rehearsal_runs_on_a_scratch_copy_first() {
     columns.retain(|c| c["name"] != "legacy");
     let tampered = db.path().join("tampered.json");
     std::fs::write(&tampered, doc.to_string()).unwrap();
+    // An edit is caught by the checksum …
+    strata()
+        .args(["--url", &db.url, "--dev-url", &base_url()])
+        .args(["apply", "--rehearse", &tampered.display().to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("checksum does not match"));
+    // … and one that recomputes it by the rehearsal.
+    doc.as_object_mut().unwrap().remove("checksum");
+    let sum: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(serde_json::to_vec(&doc).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    doc["checksum"] = serde_json::Value::String(sum);
+    std::fs::write(&tampered, doc.to_string()).unwrap();
     strata()
         .args(["--url", &db.url, "--dev-url", &base_url()])
         .args(["apply", "--rehearse", &tampered.display().to_string()])
@@ -941,4 +959,74 @@ table "t" {
             .await,
         vec!["0"]
     );
+}
+
+/// Recomputes a plan file's checksum after a test edits it, as a deliberate tamperer would.
+fn reseal(doc: &mut serde_json::Value) {
+    use sha2::Digest;
+    doc.as_object_mut().unwrap().remove("checksum");
+    let sum: String = sha2::Sha256::digest(serde_json::to_vec(doc).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    doc["checksum"] = serde_json::Value::String(sum);
+}
+
+/// A saved plan edited to drop a table without a data-loss hazard is refused even with a
+/// recomputed checksum; a plan file missing a step is refused by `show` and `apply` instead
+/// of panicking or running what is left.
+#[tokio::test]
+async fn edited_saved_plans_are_refused() {
+    let db = TestDb::new("safety_tamper").await;
+    db.exec("CREATE TABLE t (id bigint PRIMARY KEY, legacy text); CREATE TABLE victim (id int)")
+        .await;
+    let src = db.write(
+        "schema.hcl",
+        &format!(
+            "{TWO_COLUMNS}table \"victim\" {{\n  schema = schema.public\n  column \"id\" {{\n    type = int\n    null = true\n  }}\n}}\ntable \"extra\" {{\n  schema = schema.public\n  column \"id\" {{\n    type = int\n    null = true\n  }}\n}}\n"
+        ),
+    );
+    let file = db.path().join("p.json");
+    strata()
+        .args(args(&db, &src))
+        .args(["plan", "-out", &file.display().to_string()])
+        .assert()
+        .success();
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+
+    let mut doc = original.clone();
+    doc["steps"][0]["statements"] = serde_json::json!(["DROP TABLE public.victim"]);
+    reseal(&mut doc);
+    let edited = db.path().join("edited.json");
+    std::fs::write(&edited, doc.to_string()).unwrap();
+    strata()
+        .args(["--url", &db.url, "apply", &edited.display().to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("runs DROP TABLE but carries no"))
+        .stderr(predicate::str::contains("data-loss hazard"));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE tablename = 'victim'")
+            .await,
+        vec!["1"]
+    );
+
+    let mut doc = original.clone();
+    doc["steps"] = serde_json::json!([]);
+    reseal(&mut doc);
+    std::fs::write(&edited, doc.to_string()).unwrap();
+    for cmd in ["show", "apply"] {
+        strata()
+            .args(["--url", &db.url, cmd, &edited.display().to_string()])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("refers to step 1"))
+            .stderr(predicate::str::contains("0 step(s)"));
+    }
+    // The untouched file applies.
+    strata()
+        .args(["--url", &db.url, "apply", &file.display().to_string()])
+        .assert()
+        .success();
 }

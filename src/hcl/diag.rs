@@ -168,7 +168,8 @@ impl Diagnostic for HclError {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.snippet().then_some(&self.src as &dyn miette::SourceCode)
+        self.snippet()
+            .then_some(&self.src as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

@@ -2,6 +2,12 @@
 //! fingerprint of the inspected database; the target URL with its password masked) and the
 //! desired schema it leads to (so `apply FILE --rehearse` can check that it converges); `apply
 //! FILE` and `show FILE` read it back.
+//!
+//! Integrity: the file carries a SHA-256 `checksum` of everything else in it, and reading
+//! checks it, that every object's steps exist, and that every step whose SQL destroys data
+//! (DROP TABLE/SCHEMA, TRUNCATE, DELETE, DROP ATTRIBUTE) carries a data-loss hazard, so an edited
+//! file is refused instead of run. The checksum is not a secret-keyed signature: it stops
+//! edits and corruption, not someone who recomputes it; the hazard check holds either way.
 
 use super::Plan;
 use crate::model::Model;
@@ -10,8 +16,8 @@ use serde::Serialize;
 use std::path::Path;
 use thiserror::Error;
 
-/// Version of the plan file format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the plan file format this build reads and writes (2: with `checksum`).
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum PlanFileError {
@@ -58,10 +64,15 @@ pub fn save(plan: &Plan, desired: Option<&Model>, path: &Path) -> Result<()> {
         reason,
     };
     let tmp = path.with_extension("strata-tmp");
+    let mut value =
+        serde_json::to_value(PlanFile { plan, desired }).map_err(|e| err(e.to_string()))?;
+    let sum = checksum(&value).map_err(|e| err(e.to_string()))?;
+    if let Some(o) = value.as_object_mut() {
+        o.insert("checksum".into(), serde_json::Value::String(sum));
+    }
     let file = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
     let mut out = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut out, &PlanFile { plan, desired })
-        .map_err(|e| err(e.to_string()))?;
+    serde_json::to_writer_pretty(&mut out, &value).map_err(|e| err(e.to_string()))?;
     writeln!(out).map_err(|e| err(e.to_string()))?;
     out.flush().map_err(|e| err(e.to_string()))?;
     drop(out);
@@ -108,11 +119,122 @@ fn read(path: &Path, with_desired: bool) -> Result<(Plan, Option<Model>)> {
         path: shown.clone(),
         reason: e.to_string(),
     };
+    let tampered = |reason: String| PlanFileError::Invalid {
+        path: shown.clone(),
+        reason,
+    };
+    let stored = value
+        .as_object_mut()
+        .and_then(|o| o.remove("checksum"))
+        .and_then(|c| c.as_str().map(str::to_string))
+        .ok_or_else(|| tampered("no checksum".into()))?;
+    if checksum(&value).map_err(invalid)? != stored {
+        return Err(tampered(
+            "its checksum does not match its content: it was changed after `strata plan` wrote it"
+                .into(),
+        )
+        .into());
+    }
     let desired = value.as_object_mut().and_then(|o| o.remove("desired"));
     let plan: Plan = serde_json::from_value(value).map_err(invalid)?;
+    check_consistent(&plan).map_err(tampered)?;
     let desired = match desired.filter(|_| with_desired) {
         Some(d) => Some(serde_json::from_value(d).map_err(invalid)?),
         None => None,
     };
     Ok((plan, desired))
+}
+
+/// SHA-256 (hex) of the compact JSON of `value`.
+fn checksum(value: &serde_json::Value) -> Result<String, serde_json::Error> {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(value)?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Every object's steps exist, and every step that destroys data says so with a data-loss
+/// hazard (which the policy then judges).
+fn check_consistent(plan: &Plan) -> Result<(), String> {
+    for o in &plan.objects {
+        if let Some(i) = o.steps.iter().find(|&&i| i >= plan.steps.len()) {
+            return Err(format!(
+                "{} refers to step {} but the file has {} step(s)",
+                o.address,
+                i + 1,
+                plan.steps.len()
+            ));
+        }
+    }
+    for (i, step) in plan.steps.iter().enumerate() {
+        for st in &step.statements {
+            if let Some(what) = destroys_data(st)
+                && !step.is_destructive()
+            {
+                return Err(format!(
+                    "step {} runs {what} but carries no data-loss hazard",
+                    i + 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a statement destroys, for the statements that lose data whatever the schema:
+/// `DROP TABLE`, `DROP SCHEMA`, `TRUNCATE`, `DELETE`, `ALTER TYPE … DROP ATTRIBUTE`.
+pub fn destroys_data(statement: &str) -> Option<&'static str> {
+    use pg_query::NodeEnum;
+    use pg_query::protobuf::{AlterTableType, ObjectType};
+    let parsed = pg_query::parse(statement, 0).ok()?;
+    for raw in &parsed.protobuf.stmts {
+        let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
+            continue;
+        };
+        match node {
+            NodeEnum::DropStmt(d) => {
+                if d.remove_type == ObjectType::ObjectTable as i32 {
+                    return Some("DROP TABLE");
+                }
+                if d.remove_type == ObjectType::ObjectSchema as i32 {
+                    return Some("DROP SCHEMA");
+                }
+            }
+            NodeEnum::TruncateStmt(_) => return Some("TRUNCATE"),
+            NodeEnum::DeleteStmt(_) => return Some("DELETE"),
+            NodeEnum::AlterTableStmt(a) if a.objtype == ObjectType::ObjectType as i32 => {
+                let drops = a.cmds.iter().any(|c| {
+                    matches!(&c.node, Some(NodeEnum::AlterTableCmd(cmd))
+                        if cmd.subtype == AlterTableType::AtDropColumn as i32)
+                });
+                if drops {
+                    return Some("ALTER TYPE … DROP ATTRIBUTE");
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::destroys_data;
+
+    #[test]
+    fn finds_statements_that_destroy_data() {
+        assert_eq!(destroys_data("DROP TABLE public.t"), Some("DROP TABLE"));
+        assert_eq!(destroys_data("DROP SCHEMA s CASCADE"), Some("DROP SCHEMA"));
+        assert_eq!(destroys_data("TRUNCATE t"), Some("TRUNCATE"));
+        assert_eq!(destroys_data("DELETE FROM t"), Some("DELETE"));
+        assert_eq!(
+            destroys_data("ALTER TYPE c DROP ATTRIBUTE b"),
+            Some("ALTER TYPE … DROP ATTRIBUTE")
+        );
+        assert_eq!(destroys_data("CREATE TABLE t (a int)"), None);
+        assert_eq!(destroys_data("DROP VIEW v"), None);
+        assert_eq!(destroys_data("ALTER TYPE c ADD ATTRIBUTE b int"), None);
+    }
 }

@@ -36,6 +36,9 @@ mod tests {
             }),
             "DS107"
         ));
-        assert!(!has(&hazards(&Subject::DropSequence { name: &q("s") }), "DS107"));
+        assert!(!has(
+            &hazards(&Subject::DropSequence { name: &q("s") }),
+            "DS107"
+        ));
     }
 }
