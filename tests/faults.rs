@@ -440,3 +440,350 @@ async fn stale_scratch_databases_are_swept() {
     db.exec(&format!("DROP DATABASE {live}")).await;
     assert_eq!(left, vec![live.clone()]);
 }
+
+/// Every fault at every step: the number of faults injected by the matrix tests below.
+const MATRIX_STEPS: usize = 10;
+const MIGRATION_STEPS: usize = 5;
+
+fn table_name(k: usize) -> String {
+    format!("t{k:02}")
+}
+
+/// Plans `src` against `db` as JSON and returns the addresses of the plan's steps.
+fn planned_steps(db: &TestDb, src: &Path) -> Vec<String> {
+    let out = strata(
+        &[
+            "--url",
+            &db.url,
+            "--dev-url",
+            &base_url(),
+            "--src",
+            src.to_str().unwrap(),
+            "plan",
+            "--format",
+            "json",
+        ],
+        db.path(),
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["description"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn tables_hcl(n: usize, extra: impl Fn(usize) -> String) -> String {
+    let mut s = String::from("schema \"public\" {}\n");
+    for k in 0..n {
+        s.push_str(&format!(
+            "table \"{}\" {{\n  schema = schema.public\n  column \"id\" {{\n    type = int\n    null = true\n  }}\n{}}}\n",
+            table_name(k),
+            extra(k)
+        ));
+    }
+    s
+}
+
+/// `apply` of ten one-table steps in one transaction, stopped by each fault while step k
+/// waits for a lock, for every k: nothing of the plan is applied, no backend of ours is left,
+/// and the next plan shows the same ten changes.
+#[tokio::test]
+async fn fault_matrix_transactional_apply() {
+    let db = TestDb::new("fault_matrix_tx").await;
+    let create: String = (0..MATRIX_STEPS)
+        .map(|k| format!("CREATE TABLE {} (id int);", table_name(k)))
+        .collect();
+    db.exec(&create).await;
+    let src = db.write(
+        "schema.hcl",
+        &tables_hcl(MATRIX_STEPS, |_| {
+            "  column \"note\" {\n    type = text\n    null = true\n  }\n".into()
+        }),
+    );
+    let before = planned_steps(&db, &src);
+    assert_eq!(before.len(), MATRIX_STEPS, "{before:?}");
+    let mut injected = 0;
+    for k in 0..MATRIX_STEPS {
+        for fault in FAULTS {
+            let blocker = blocker(&db).await;
+            blocker
+                .batch_execute(&format!(
+                    "BEGIN; LOCK TABLE {} IN ACCESS SHARE MODE",
+                    table_name(k)
+                ))
+                .await
+                .unwrap();
+            let apply = [
+                "--url",
+                &db.url,
+                "--dev-url",
+                &base_url(),
+                "--src",
+                src.to_str().unwrap(),
+                "apply",
+                "--auto-approve",
+                "--lock-timeout",
+                "60s",
+            ];
+            let mut child = strata(&apply, db.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let statement = format!("ALTER TABLE \"public\".\"{}\"", table_name(k));
+            let waiting = format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '{statement}%' AND wait_event_type = 'Lock'",
+                db.name
+            );
+            assert!(
+                wait_for(&db, &waiting, "1", Duration::from_secs(30)).await,
+                "step {k} {fault:?}: never reached"
+            );
+            inject(&db, &mut child, fault, &statement).await;
+            let (code, out) = wait_exit(&mut child, Duration::from_secs(20));
+            assert_ne!(code, Some(0), "step {k} {fault:?}: {out}");
+            injected += 1;
+            assert!(
+                wait_for(&db, &ours(&db), "0", Duration::from_secs(5)).await,
+                "step {k} {fault:?}: a strata backend is left"
+            );
+            blocker.batch_execute("ROLLBACK").await.unwrap();
+            assert_eq!(
+                db.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'note'")
+                    .await,
+                vec!["0"],
+                "step {k} {fault:?}: partly applied"
+            );
+        }
+        // What is left is exactly the plan from before.
+        assert_eq!(planned_steps(&db, &src), before, "after faults at step {k}");
+    }
+    eprintln!("fault_matrix_transactional_apply: {injected} faults injected, 0 partial states");
+    assert_eq!(injected, MATRIX_STEPS * FAULTS.len());
+}
+
+/// A `txmode none` file of five concurrent index builds, stopped by each fault during each
+/// build: the revision says exactly how far it got, and the next apply finishes the file.
+#[tokio::test]
+async fn fault_matrix_txmode_none_migration() {
+    let mut injected = 0;
+    for k in 0..MIGRATION_STEPS {
+        for fault in FAULTS {
+            let db = TestDb::new("fault_matrix_mig").await;
+            let dir = db.path().join("migrations");
+            std::fs::create_dir_all(&dir).unwrap();
+            let tables: String = (0..MIGRATION_STEPS)
+                .map(|i| format!("CREATE TABLE {} (a int);\n", table_name(i)))
+                .collect();
+            std::fs::write(dir.join("1_tables.sql"), tables).unwrap();
+            let indexes: String = (0..MIGRATION_STEPS)
+                .map(|i| format!("CREATE INDEX CONCURRENTLY i{i} ON {} (a);\n", table_name(i)))
+                .collect();
+            std::fs::write(
+                dir.join("2_indexes.sql"),
+                format!("-- strata:txmode none\n\n{indexes}"),
+            )
+            .unwrap();
+            let d = dir.to_str().unwrap();
+            let base = ["--url", db.url.as_str(), "migrate", "--dir", d];
+            let with = |rest: &[&str]| -> Vec<String> {
+                base.iter().chain(rest).map(|s| s.to_string()).collect()
+            };
+            let run_args = |rest: &[&str]| {
+                let a = with(rest);
+                let a: Vec<&str> = a.iter().map(String::as_str).collect();
+                run(&a, db.path())
+            };
+            assert_eq!(run_args(&["hash"]).0, 0);
+            assert_eq!(run_args(&["apply", "1"]).0, 0);
+            let blocker = blocker(&db).await;
+            blocker
+                .batch_execute(&format!("BEGIN; INSERT INTO {} VALUES (1)", table_name(k)))
+                .await
+                .unwrap();
+            let a = with(&["apply"]);
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            let mut child = strata(&a, db.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let statement = format!("CREATE INDEX CONCURRENTLY i{k} ");
+            let waiting = format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '{statement}%' AND wait_event_type = 'Lock'",
+                db.name
+            );
+            assert!(
+                wait_for(&db, &waiting, "1", Duration::from_secs(30)).await,
+                "statement {k} {fault:?}: never reached"
+            );
+            inject(&db, &mut child, fault, &statement).await;
+            let (code, out) = wait_exit(&mut child, Duration::from_secs(20));
+            assert_ne!(code, Some(0), "statement {k} {fault:?}: {out}");
+            injected += 1;
+            assert!(
+                wait_for(&db, &ours(&db), "0", Duration::from_secs(5)).await,
+                "statement {k} {fault:?}: a strata backend is left"
+            );
+            blocker.batch_execute("ROLLBACK").await.unwrap();
+            assert_eq!(
+                db.query("SELECT applied || '/' || total FROM strata.strata_schema_revisions WHERE version = '2'")
+                    .await,
+                vec![format!("{k}/{MIGRATION_STEPS}")],
+                "statement {k} {fault:?}"
+            );
+            let (code, out) = run_args(&["status"]);
+            assert_eq!(code, 4, "statement {k} {fault:?}: {out}");
+            let (code, out) = run_args(&["apply"]);
+            assert_eq!(code, 0, "statement {k} {fault:?}: {out}");
+            assert_eq!(
+                db.query("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname ~ '^i[0-9]$' AND i.indisvalid")
+                    .await,
+                vec![MIGRATION_STEPS.to_string()],
+                "statement {k} {fault:?}"
+            );
+            assert_eq!(run_args(&["status"]).0, 0);
+        }
+    }
+    eprintln!("fault_matrix_txmode_none_migration: {injected} faults injected, 0 partial states");
+    assert_eq!(injected, MIGRATION_STEPS * FAULTS.len());
+}
+
+/// An online apply (one concurrent index build per table, phase 2) stopped by each fault
+/// during build k: the builds before k stay, and the next plan holds exactly the indexes from
+/// k on (an INVALID one left by the stopped build is rebuilt); applying it converges.
+#[tokio::test]
+async fn fault_matrix_online_apply() {
+    let db = TestDb::new("fault_matrix_online").await;
+    let create: String = (0..MATRIX_STEPS)
+        .map(|k| {
+            format!(
+                "CREATE TABLE {} (id int); INSERT INTO {} VALUES (1);",
+                table_name(k),
+                table_name(k)
+            )
+        })
+        .collect();
+    db.exec(&create).await;
+    let src = db.write(
+        "schema.hcl",
+        &tables_hcl(MATRIX_STEPS, |k| {
+            format!(
+                "  index \"{}_id\" {{\n    columns = [column.id]\n  }}\n",
+                table_name(k)
+            )
+        }),
+    );
+    let s = src.to_str().unwrap();
+    let mut injected = 0;
+    for k in 0..MATRIX_STEPS {
+        for fault in FAULTS {
+            // Start from indexes 0..k built and valid, the rest absent.
+            let invalid = db
+                .query("SELECT string_agg(format('DROP INDEX %I;', c.relname), ' ') FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 't%_id' AND NOT i.indisvalid")
+                .await;
+            if let Some(drop) = invalid.first().filter(|d| *d != "NULL") {
+                db.exec(drop).await;
+            }
+            let reset: String = (0..MATRIX_STEPS)
+                .map(|i| {
+                    if i < k {
+                        format!(
+                            "CREATE INDEX IF NOT EXISTS {0}_id ON {0} (id);",
+                            table_name(i)
+                        )
+                    } else {
+                        format!("DROP INDEX IF EXISTS {}_id;", table_name(i))
+                    }
+                })
+                .collect();
+            db.exec(&reset).await;
+            let blocker = blocker(&db).await;
+            blocker
+                .batch_execute(&format!("BEGIN; INSERT INTO {} VALUES (2)", table_name(k)))
+                .await
+                .unwrap();
+            let apply = [
+                "--url",
+                &db.url,
+                "--dev-url",
+                &base_url(),
+                "--src",
+                s,
+                "apply",
+                "--online",
+                "--auto-approve",
+            ];
+            let mut child = strata(&apply, db.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let statement = format!("CREATE INDEX CONCURRENTLY \"{}_id\"", table_name(k));
+            let waiting = format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '{statement}%' AND wait_event_type = 'Lock'",
+                db.name
+            );
+            assert!(
+                wait_for(&db, &waiting, "1", Duration::from_secs(30)).await,
+                "build {k} {fault:?}: never reached"
+            );
+            inject(&db, &mut child, fault, &statement).await;
+            let (code, out) = wait_exit(&mut child, Duration::from_secs(20));
+            assert_ne!(code, Some(0), "build {k} {fault:?}: {out}");
+            injected += 1;
+            assert!(
+                wait_for(&db, &ours(&db), "0", Duration::from_secs(5)).await,
+                "build {k} {fault:?}: a strata backend is left"
+            );
+            blocker.batch_execute("ROLLBACK").await.unwrap();
+            let valid = db
+                .query("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 't%_id' AND i.indisvalid")
+                .await;
+            let expected: Vec<String> = (0..k).map(|i| format!("{}_id", table_name(i))).collect();
+            assert_eq!(
+                valid,
+                vec![if k == 0 {
+                    "NULL".to_string()
+                } else {
+                    expected.join(",")
+                }],
+                "build {k} {fault:?}: builds before {k} must stay, the others not be valid"
+            );
+            // The next plan: exactly the indexes from k on.
+            let steps = planned_steps(&db, &src);
+            for i in 0..MATRIX_STEPS {
+                let named = steps
+                    .iter()
+                    .any(|d| d.contains(&format!("\"{}_id\"", table_name(i))));
+                assert_eq!(named, i >= k, "build {k} {fault:?}: index {i} in {steps:?}");
+            }
+        }
+    }
+    // And applying what is left converges.
+    let apply = [
+        "--url",
+        &db.url,
+        "--dev-url",
+        &base_url(),
+        "--src",
+        s,
+        "apply",
+        "--online",
+        "--auto-approve",
+    ];
+    let (code, out) = run(&apply, db.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(planned_steps(&db, &src).is_empty());
+    eprintln!("fault_matrix_online_apply: {injected} faults injected, 0 partial states");
+    assert_eq!(injected, MATRIX_STEPS * FAULTS.len());
+}
