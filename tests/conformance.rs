@@ -297,10 +297,6 @@ async fn migra_pairs_converge() {
 /// refused at plan time with TEXT in the message. `PENDING` lists the pairs that do not pass yet;
 /// the test fails when one of them starts passing (take it off the list) or another regresses.
 const PENDING: &[&str] = &[
-    // Column storage, compression and statistics targets: warned, not yet modeled.
-    "column_compression",
-    "column_statistics",
-    "column_storage",
     // NOT VALID domain checks: not yet modeled (table checks are).
     "domain_check_not_valid",
     // An enum value added and used in one apply needs its ADD VALUE committed first.

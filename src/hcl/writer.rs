@@ -548,6 +548,15 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
         if let Some(cm) = &c.comment {
             cb.attr("comment", string_literal(cm));
         }
+        if let Some(s) = &c.storage {
+            cb.attr("storage", s.to_ascii_uppercase());
+        }
+        if let Some(s) = &c.compression {
+            cb.attr("compression", s.clone());
+        }
+        if let Some(n) = c.statistics {
+            cb.attr("statistics", n.to_string());
+        }
         if let Some(id) = &c.identity {
             let mut ib = HclBlock::new("identity", &[]);
             ib.attr("generated", if id.always { "ALWAYS" } else { "BY_DEFAULT" });

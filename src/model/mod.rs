@@ -189,6 +189,16 @@ pub struct Column {
     pub generated: Option<String>,
     pub collation: Option<String>,
     pub comment: Option<String>,
+    /// `SET STORAGE`: `plain`, `external`, `extended` or `main`, when it is not the type's
+    /// default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
+    /// `COMPRESSION`: `pglz` or `lz4`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    /// `SET STATISTICS n`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
 }
 
 impl Column {
@@ -202,6 +212,9 @@ impl Column {
             generated: None,
             collation: None,
             comment: None,
+            storage: None,
+            compression: None,
+            statistics: None,
         }
     }
 }

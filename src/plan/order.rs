@@ -532,6 +532,9 @@ fn create_tables(
         if !t.replica_identity.is_default() {
             stmts.push(ddl::replica_identity(&q, &t.replica_identity));
         }
+        for c in &t.columns {
+            stmts.extend(ddl::column_settings(&q, c));
+        }
         let mut keys = table_keys(t);
         keys.retain(|k| !deferred.iter().any(|fk| *k == con(&q, &fk.name)));
         let mut needs = vec![ObjKey::Schema(q.schema.clone())];
@@ -904,6 +907,7 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 if c.comment.is_some() {
                     post.push(ddl::comment_on_column(&q, &c.name, &c.comment));
                 }
+                post.extend(ddl::column_settings(&q, c));
                 let k = col(&q, &c.name);
                 main.needs.extend(type_needs(&c.ty));
                 main.needs
@@ -1450,6 +1454,9 @@ fn alter_column(
         && let Some(change) = ddl::identity_options_change(q, &to.name, a, b)
     {
         after.push(change);
+    }
+    if from.storage.is_some() && to.storage.is_none() {
+        after.push(ddl::reset_storage(q, &to.name));
     }
     match (&from.ty, &to.ty) {
         (DataType::Serial(_), DataType::Serial(b)) if from.ty != to.ty => {

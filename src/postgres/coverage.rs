@@ -180,10 +180,7 @@ pub const LEDGER: &[Relation] = &[
             ("atttypid", M("Column.ty")),
             (
                 "attstattarget",
-                w(
-                    "per-column statistics targets are not modeled",
-                    "statistics target",
-                ),
+                M("Column.statistics (materialized view columns: warned \"statistics target\")"),
             ),
             ("attlen", I("follows from the type")),
             ("attnum", M("order of Table.columns")),
@@ -200,14 +197,13 @@ pub const LEDGER: &[Relation] = &[
             ("attalign", I("follows from the type")),
             (
                 "attstorage",
-                w(
-                    "column storage (SET STORAGE) is not modeled; compared with the type's typstorage",
-                    "storage",
+                M(
+                    "Column.storage, when it differs from the type's typstorage (materialized view columns: warned \"storage\")",
                 ),
             ),
             (
                 "attcompression",
-                w("column compression is not modeled", "compression"),
+                M("Column.compression (materialized view columns: warned \"compression\")"),
             ),
             ("attnotnull", M("Column.nullable")),
             ("atthasdef", I("follows from pg_attrdef (Column.default)")),

@@ -102,6 +102,9 @@ pub fn add_enum_value(q: &QualifiedName, add: &EnumValueAdd) -> String {
 /// A column definition as used in `CREATE TABLE` and `ADD COLUMN`.
 pub fn column_def(c: &Column) -> String {
     let mut s = format!("{} {}", ident(&c.name), types::sql(&c.ty));
+    if let Some(comp) = &c.compression {
+        s.push_str(&format!(" COMPRESSION {}", ident(comp)));
+    }
     if let Some(coll) = &c.collation {
         s.push_str(&format!(" COLLATE {}", ident(coll)));
     }
@@ -542,6 +545,28 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
             if to.nullable { "DROP" } else { "SET" }
         ));
     }
+    if from.compression != to.compression {
+        out.push(format!(
+            "ALTER COLUMN {col} SET COMPRESSION {}",
+            to.compression
+                .as_deref()
+                .map_or("default".to_string(), ident)
+        ));
+    }
+    if from.statistics != to.statistics {
+        out.push(format!(
+            "ALTER COLUMN {col} SET STATISTICS {}",
+            to.statistics.unwrap_or(-1)
+        ));
+    }
+    if from.storage != to.storage
+        && let Some(s) = &to.storage
+    {
+        out.push(format!(
+            "ALTER COLUMN {col} SET STORAGE {}",
+            s.to_uppercase()
+        ));
+    }
     match (&from.identity, &to.identity) {
         (None, Some(id)) => out.push(format!(
             "ALTER COLUMN {col} ADD GENERATED {} AS IDENTITY{}",
@@ -646,6 +671,43 @@ pub fn restart_when_unused(
         literal(alter),
     );
     format!("DO {}", dollar_quoted(&body))
+}
+
+/// Back to the type's default storage (PostgreSQL 15 has no `SET STORAGE DEFAULT`): read from
+/// the column's type at run time.
+pub fn reset_storage(table: &QualifiedName, column: &str) -> String {
+    let body = format!(
+        "BEGIN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET STORAGE %s', {}, {}, (SELECT CASE t.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = {}::regclass AND a.attname = {})); END",
+        literal(&qualified(table)),
+        literal(column),
+        literal(&qualified(table)),
+        literal(column),
+    );
+    format!("DO {}", dollar_quoted(&body))
+}
+
+/// `ALTER TABLE … ALTER COLUMN … SET STORAGE / SET STATISTICS` for a new column (CREATE TABLE
+/// and ADD COLUMN cannot say them on PostgreSQL 15).
+pub fn column_settings(table: &QualifiedName, c: &Column) -> Vec<String> {
+    let mut clauses = Vec::new();
+    if let Some(s) = &c.storage {
+        clauses.push(format!(
+            "ALTER COLUMN {} SET STORAGE {}",
+            ident(&c.name),
+            s.to_uppercase()
+        ));
+    }
+    if let Some(n) = c.statistics {
+        clauses.push(format!(
+            "ALTER COLUMN {} SET STATISTICS {n}",
+            ident(&c.name)
+        ));
+    }
+    if clauses.is_empty() {
+        Vec::new()
+    } else {
+        vec![alter_table(table, &clauses)]
+    }
 }
 
 /// `$tag$body$tag$` with a tag that does not occur in `body`.

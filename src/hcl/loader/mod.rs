@@ -1479,7 +1479,17 @@ impl<'a> Loader<'a> {
             file,
             &block.body,
             &what,
-            &["type", "null", "default", "comment", "as", "collate"],
+            &[
+                "type",
+                "null",
+                "default",
+                "comment",
+                "as",
+                "collate",
+                "storage",
+                "compression",
+                "statistics",
+            ],
             &["identity", "as"],
         );
         let Some(type_attr) = block.body.get_attribute("type") else {
@@ -1498,6 +1508,47 @@ impl<'a> Loader<'a> {
         col.nullable = self.bool(file, &block.body, "null").unwrap_or(false);
         col.comment = self.string(file, &block.body, "comment");
         col.collation = self.string(file, &block.body, "collate");
+        if let Some((v, span)) = self.keyword(file, &block.body, "storage") {
+            let v = v.to_ascii_lowercase();
+            if ["plain", "external", "extended", "main"].contains(&v.as_str()) {
+                col.storage = Some(v);
+            } else {
+                self.err(
+                    file,
+                    span,
+                    format!("unknown storage `{v}`"),
+                    "use PLAIN, EXTERNAL, EXTENDED or MAIN",
+                );
+            }
+        }
+        if let Some((v, span)) = self.keyword(file, &block.body, "compression") {
+            let v = v.to_ascii_lowercase();
+            if ["pglz", "lz4"].contains(&v.as_str()) {
+                col.compression = Some(v);
+            } else {
+                self.err(
+                    file,
+                    span,
+                    format!("unknown compression `{v}`"),
+                    "use pglz or lz4",
+                );
+            }
+        }
+        if let Some(n) = self.int(file, &block.body, "statistics") {
+            if (0..=10_000).contains(&n) {
+                col.statistics = Some(n as i32);
+            } else {
+                self.err(
+                    file,
+                    block
+                        .body
+                        .get_attribute("statistics")
+                        .and_then(|a| a.value.span()),
+                    format!("statistics target {n} is out of range"),
+                    "use 0 to 10000",
+                );
+            }
+        }
         if let Some(attr) = block.body.get_attribute("default") {
             col.default = self.default_value(file, attr, &col.ty);
         }

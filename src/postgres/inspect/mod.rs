@@ -77,6 +77,14 @@ async fn inspect_full<C: GenericClient + Sync>(
         "false"
     };
     let index_sql = INDEXES.replace("{NULLS_NOT_DISTINCT}", nulls_not_distinct);
+    let column_sql = COLUMNS.replace(
+        "{COMPRESSION}",
+        if version >= 140000 {
+            "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END"
+        } else {
+            "NULL::text"
+        },
+    );
     let unique_sql = CONSTRAINTS.replace("{NULLS_NOT_DISTINCT}", nulls_not_distinct);
     let (
         ext_sql,
@@ -135,7 +143,7 @@ async fn inspect_full<C: GenericClient + Sync>(
             tokio::try_join!(
                 query(client, "schemas", SCHEMAS, p),
                 query(client, "tables", TABLES, p),
-                query_map(second, "columns", COLUMNS, p, |r| {
+                query_map(second, "columns", &column_sql, p, |r| {
                     (
                         r.get::<_, u32>("attrelid"),
                         r.get::<_, i16>("attnum"),
@@ -586,6 +594,9 @@ fn column_from_row(r: &Row) -> Column {
         generated,
         collation: r.get("collation"),
         comment: r.get("comment"),
+        storage: r.get("storage"),
+        compression: r.get("compression"),
+        statistics: r.get::<_, Option<i32>>("statistics"),
     }
 }
 
@@ -889,6 +900,10 @@ SELECT a.attrelid, a.attname::text, a.attnum,
        a.attidentity, a.attgenerated,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN co.collname::text END AS collation,
        (SELECT d.description FROM pg_description d WHERE d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum) AS comment,
+       CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external'
+            WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END AS storage,
+       {COMPRESSION} AS compression,
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::int END AS statistics,
        seq.seqstart, seq.seqincrement, seq.seqmin, seq.seqmax, seq.seqcache, seq.seqcycle,
        format_type(seq.seqtypid, NULL) AS seqtype,
        COALESCE(seq.deptype = 'a' AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(seq.objid::regclass::text) || '::regclass)', false) AS is_serial

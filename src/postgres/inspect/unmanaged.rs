@@ -55,7 +55,7 @@ pub fn unmanaged_sql(version: i32) -> String {
     // attcompression exists from PostgreSQL 14.
     let compression = if version >= 140000 {
         "UNION ALL SELECT 'compression', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
-                                          ELSE a.attcompression::text END WHERE a.attcompression <> ''"
+                                          ELSE a.attcompression::text END WHERE a.attcompression <> '' AND r.relkind = 'm'"
     } else {
         ""
     };
@@ -137,9 +137,10 @@ CROSS JOIN LATERAL (
     SELECT 'storage' AS attribute,
            CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' WHEN 'x' THEN 'EXTENDED'
                 ELSE a.attstorage::text END AS value
-    WHERE a.attstorage <> t.typstorage
+    -- Table columns model storage, compression and statistics (Column); materialized views do not.
+    WHERE a.attstorage <> t.typstorage AND r.relkind = 'm'
     {compression}
-    UNION ALL SELECT 'statistics target', a.attstattarget::text WHERE a.attstattarget >= 0
+    UNION ALL SELECT 'statistics target', a.attstattarget::text WHERE a.attstattarget >= 0 AND r.relkind = 'm'
     UNION ALL SELECT 'attribute option', opt FROM unnest(a.attoptions) opt
               WHERE split_part(opt, '=', 1) IN ('n_distinct', 'n_distinct_inherited')
 ) v
