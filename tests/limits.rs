@@ -247,3 +247,31 @@ fn errors_far_right_and_many_errors_print_without_panicking() {
     );
     assert_eq!(stderr.matches("unknown attribute `bogus`").count(), 50);
 }
+
+#[test]
+fn arithmetic_without_a_finite_result_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for (expr, message) in [
+        ("7/0", "division by zero"),
+        ("7 % 0", "division by zero"),
+        ("1e308 * 10", "arithmetic overflow"),
+        ("\"${1/0}\"", "division by zero"),
+        ("[for x in [0]: 1/x]", "division by zero"),
+    ] {
+        std::fs::write(
+            dir.path().join("s.hcl"),
+            format!(
+                "schema \"public\" {{}}\ntable \"t\" {{\n  schema = schema.public\n  storage_params = {{ fillfactor = {expr} }}\n  column \"a\" {{\n    type = int\n  }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        strata()
+            .current_dir(dir.path())
+            .args(["validate", "--src", "s.hcl"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains("s.hcl:4:"))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}

@@ -48,6 +48,7 @@ impl Evaluator {
     /// Evaluates an expression to a value.
     pub fn eval(&self, expr: &Expression) -> Result<Value, String> {
         let converted: hcl::Expression = expr.clone().into();
+        check_arithmetic(&self.ctx, &converted)?;
         converted
             .evaluate(&self.ctx)
             .map_err(|e| clean_error(&e.to_string()))
@@ -317,4 +318,117 @@ fn declare_stdlib(ctx: &mut Context<'static>, with_getenv: bool) {
             .variadic_param(ParamType::Any)
             .build(format_fn),
     );
+}
+
+/// Refuses arithmetic whose result is not a finite number (`7/0`, `1e308 * 10`), wherever it
+/// sits in an expression, before the HCL evaluator computes it: its number type cannot hold
+/// such a value (and asserts so).
+fn check_arithmetic(ctx: &Context, expr: &hcl::Expression) -> Result<(), String> {
+    use hcl::expr::{BinaryOperator as B, Operation, TraversalOperator};
+    let check = |e: &hcl::Expression| check_arithmetic(ctx, e);
+    match expr {
+        hcl::Expression::Operation(op) => match op.as_ref() {
+            Operation::Unary(u) => check(&u.expr),
+            Operation::Binary(b) => {
+                check(&b.lhs_expr)?;
+                check(&b.rhs_expr)?;
+                if !matches!(b.operator, B::Plus | B::Minus | B::Mul | B::Div | B::Mod) {
+                    return Ok(());
+                }
+                let number = |e: &hcl::Expression| match e.evaluate(ctx) {
+                    Ok(Value::Number(n)) => n.as_f64(),
+                    _ => None,
+                };
+                let (Some(l), Some(r)) = (number(&b.lhs_expr), number(&b.rhs_expr)) else {
+                    return Ok(());
+                };
+                if matches!(b.operator, B::Div | B::Mod) && r == 0.0 {
+                    return Err("division by zero".into());
+                }
+                let result = match b.operator {
+                    B::Plus => l + r,
+                    B::Minus => l - r,
+                    B::Mul => l * r,
+                    B::Div => l / r,
+                    _ => l % r,
+                };
+                if result.is_finite() {
+                    Ok(())
+                } else {
+                    Err("arithmetic overflow: the result is not a finite number".into())
+                }
+            }
+        },
+        hcl::Expression::Array(items) => items.iter().try_for_each(check),
+        hcl::Expression::Object(o) => o.values().try_for_each(check),
+        hcl::Expression::Parenthesis(e) => check(e),
+        hcl::Expression::Conditional(c) => {
+            check(&c.cond_expr)?;
+            check(&c.true_expr)?;
+            check(&c.false_expr)
+        }
+        hcl::Expression::FuncCall(f) => f.args.iter().try_for_each(check),
+        hcl::Expression::TemplateExpr(t) => match hcl::Template::from_expr(t) {
+            Ok(template) => check_template(ctx, &template),
+            // The evaluator reports a template that does not parse.
+            Err(_) => Ok(()),
+        },
+        hcl::Expression::ForExpr(f) => {
+            check(&f.collection_expr)?;
+            let items: Vec<(Value, Value)> = match f.collection_expr.evaluate(ctx) {
+                Ok(Value::Array(a)) => a
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (Value::from(i as u64), v))
+                    .collect(),
+                Ok(Value::Object(o)) => o.into_iter().map(|(k, v)| (Value::from(k), v)).collect(),
+                _ => return Ok(()),
+            };
+            for (k, v) in items.into_iter().take(10_000) {
+                let mut child = ctx.clone();
+                if let Some(kv) = &f.key_var {
+                    child.declare_var(kv.clone(), k);
+                }
+                child.declare_var(f.value_var.clone(), v);
+                if let Some(c) = &f.cond_expr {
+                    check_arithmetic(&child, c)?;
+                }
+                if let Some(key) = &f.key_expr {
+                    check_arithmetic(&child, key)?;
+                }
+                check_arithmetic(&child, &f.value_expr)?;
+            }
+            Ok(())
+        }
+        hcl::Expression::Traversal(t) => {
+            check(&t.expr)?;
+            t.operators.iter().try_for_each(|op| match op {
+                TraversalOperator::Index(e) => check(e),
+                _ => Ok(()),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// [`check_arithmetic`] for the interpolations and conditions of a template.
+fn check_template(ctx: &Context, t: &hcl::Template) -> Result<(), String> {
+    use hcl::template::{Directive, Element};
+    for el in t.elements() {
+        match el {
+            Element::Literal(_) => {}
+            Element::Interpolation(i) => check_arithmetic(ctx, &i.expr)?,
+            Element::Directive(d) => match d.as_ref() {
+                Directive::If(d) => {
+                    check_arithmetic(ctx, &d.cond_expr)?;
+                    check_template(ctx, &d.true_template)?;
+                    if let Some(f) = &d.false_template {
+                        check_template(ctx, f)?;
+                    }
+                }
+                Directive::For(d) => check_arithmetic(ctx, &d.collection_expr)?,
+            },
+        }
+    }
+    Ok(())
 }
