@@ -243,6 +243,49 @@ async fn enum_values_are_added_in_place() {
     );
 }
 
+/// A value added and used in the same apply: `ADD VALUE` runs committed before the
+/// transaction. When the transaction then fails, the value stays, the report says so, and the
+/// next plan holds only the rest.
+#[tokio::test]
+async fn enum_value_added_and_used_in_one_apply() {
+    let db = TestDb::new("enum_use").await;
+    let e = |values: &str, default: &str, extra: &str| {
+        format!(
+            "schema \"public\" {{}}\nenum \"s\" {{\n  schema = schema.public\n  values = [{values}]\n}}\ntable \"t\" {{\n  schema = schema.public\n  column \"s\" {{\n    type = enum.s\n    default = \"{default}\"\n  }}\n{extra}}}\n"
+        )
+    };
+    db.assert_converges(&e("\"a\"", "a", "")).await;
+    let p = db.assert_converges(&e("\"a\", \"b\"", "b", "")).await;
+    drop(p);
+    db.exec("INSERT INTO t VALUES ('a')").await;
+    // A NOT NULL column without a default fails on the existing row: the transaction rolls
+    // back, the new value "c" stays.
+    let hcl = e(
+        "\"a\", \"b\", \"c\"",
+        "c",
+        "  column \"n\" {\n    type = int\n  }\n",
+    );
+    let mut plan = db.plan(&hcl).await;
+    assert_eq!(plan.plan.steps[0].phase, strata::plan::Phase::Before);
+    let err = db.apply_prepared(&mut plan).await.unwrap_err();
+    assert!(err.contains("the 1 step(s) before it stay"), "{err}");
+    assert_eq!(
+        db.query("SELECT string_agg(v::text, ',' ORDER BY v) FROM unnest(enum_range(NULL::s)) v")
+            .await,
+        vec!["a,b,c"]
+    );
+    let again = db.plan(&hcl).await;
+    assert!(
+        again
+            .plan
+            .steps
+            .iter()
+            .all(|s| !s.description.contains("enum")),
+        "{:?}",
+        again.plan.steps
+    );
+}
+
 #[tokio::test]
 async fn enum_value_removal_rebuilds_the_type_under_a_default_and_a_view() {
     let db = TestDb::new("enumdrop").await;

@@ -186,7 +186,8 @@ async fn run(
             .copied()
             .collect()
     };
-    let (first, online, last) = (
+    let (before, first, online, last) = (
+        by_phase(Phase::Before),
         by_phase(Phase::Transaction),
         by_phase(Phase::Online),
         by_phase(Phase::Final),
@@ -197,30 +198,40 @@ async fn run(
             "the transaction was rolled back; nothing was changed".to_string()
         } else {
             format!(
-                "the {done} step(s) before it stay applied (online mode runs in phases); fix the cause and run `strata plan` again: it plans only what is left"
+                "the transaction was rolled back, but the {done} step(s) before it stay applied (they run outside it: added enum values, online steps); fix the cause and run `strata plan` again: it plans only what is left"
             )
         }
     };
+    let mut done = 0;
+
+    // Phase 0: enum values, committed first so that the transaction can use them. The
+    // fingerprint is checked before them (under the advisory lock), since they change it.
+    if !before.is_empty() {
+        if opts.check_fingerprint {
+            check_fingerprint(&*client, plan, opts).await?;
+        }
+        client
+            .batch_execute(&settings_sql(
+                &opts.lock_timeout,
+                opts.statement_timeout.as_deref(),
+                false,
+            ))
+            .await
+            .map_err(db("set the timeouts"))?;
+        for (i, step) in &before {
+            run_step(&*client, *i, step, progress, &mut watcher, &committed(done)).await?;
+            done += 1;
+        }
+    }
 
     // Phase 1, and the whole plan when it is not phased.
     let tx = client
         .transaction()
         .await
         .map_err(db("start a transaction"))?;
-    if opts.check_fingerprint {
+    if opts.check_fingerprint && before.is_empty() {
         // Under the lock and in the transaction: the plan must still describe this database.
-        let now = current_view(&tx, &opts.scope, &opts.exclude).await?;
-        if plan::fingerprint(&now) != plan.fingerprint {
-            let message = if opts.saved {
-                "Saved plan is stale: the database changed since the plan was made"
-            } else {
-                "the database changed since the plan was made"
-            };
-            return Err(ApplyError::Stale {
-                message: message.into(),
-            }
-            .into());
-        }
+        check_fingerprint(&tx, plan, opts).await?;
     }
     tx.batch_execute(&settings_sql(
         &opts.lock_timeout,
@@ -230,13 +241,13 @@ async fn run(
     .await
     .map_err(db("set the timeouts"))?;
     for (i, step) in &first {
-        run_step(&tx, *i, step, progress, &mut watcher, &committed(0)).await?;
+        run_step(&tx, *i, step, progress, &mut watcher, &committed(done)).await?;
     }
     tx.commit().await.map_err(db("commit"))?;
     if !phased {
         return Ok(());
     }
-    let mut done = first.len();
+    done += first.len();
 
     // Phase 2: online statements, each committing on its own.
     if !online.is_empty() {
@@ -275,6 +286,27 @@ async fn run(
         tx.commit()
             .await
             .map_err(db("commit the final transaction"))?;
+    }
+    Ok(())
+}
+
+/// Refuses to go on when the database no longer matches the plan's fingerprint.
+async fn check_fingerprint<C: tokio_postgres::GenericClient + Sync>(
+    client: &C,
+    plan: &Plan,
+    opts: &ApplyOptions,
+) -> Result<()> {
+    let now = current_view(client, &opts.scope, &opts.exclude).await?;
+    if plan::fingerprint(&now) != plan.fingerprint {
+        let message = if opts.saved {
+            "Saved plan is stale: the database changed since the plan was made"
+        } else {
+            "the database changed since the plan was made"
+        };
+        return Err(ApplyError::Stale {
+            message: message.into(),
+        }
+        .into());
     }
     Ok(())
 }

@@ -180,7 +180,9 @@ pub fn order(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
     // it is online itself.
     let mut phase: Vec<Phase> = nodes.iter().map(|n| n.step.phase).collect();
     for &x in &order {
-        if phase[x] == Phase::Transaction {
+        // What follows a step of the transaction, or of the committed step before it, needs
+        // no later phase.
+        if phase[x] <= Phase::Transaction {
             continue;
         }
         for &t in &edges[x] {

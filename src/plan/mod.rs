@@ -40,6 +40,10 @@ pub enum Action {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// Committed on its own before the transaction: enum values added (`ALTER TYPE … ADD
+    /// VALUE`), which PostgreSQL lets the transaction use only once committed. Adding a value
+    /// loses nothing, so it may stay when the transaction fails.
+    Before,
     #[default]
     Transaction,
     /// Outside any transaction (`CREATE INDEX CONCURRENTLY`, `VALIDATE CONSTRAINT`).

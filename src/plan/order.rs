@@ -280,6 +280,16 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
                 let q = QualifiedName::new(&to.schema, &to.name);
                 let mut stmts: Vec<String> =
                     added.iter().map(|a| ddl::add_enum_value(&q, a)).collect();
+                // New values are committed before the transaction, so that it can use them
+                // (as a default, in a check…); not when a rename in the plan must come first.
+                let renames = changes
+                    .iter()
+                    .any(|c| matches!(c, Change::RenameSchema { .. }));
+                let phase = if renames || added.is_empty() {
+                    Phase::Transaction
+                } else {
+                    Phase::Before
+                };
                 if from.comment != to.comment {
                     stmts.push(ddl::comment_on_type(&q, &to.comment));
                 }
@@ -294,7 +304,8 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
                         ),
                         rank::TYPES,
                     )
-                    .alters([ObjKey::Type(q)]),
+                    .alters([ObjKey::Type(q)])
+                    .phase(phase, None),
                 );
             }
             Change::RebuildEnum { from, to } => out.push(rebuild_enum(from, to, ctx)),

@@ -159,9 +159,17 @@ pub fn plan_with_policy(plan: &Plan, p: &Painter, policy: &Policy) -> String {
 /// How an online plan runs: which steps go in which phase.
 fn phases(plan: &Plan, p: &Painter) -> String {
     use crate::plan::Phase;
-    let mut out = p.bold("Apply runs in phases (online mode):");
+    let mut out = p.bold(if plan.online {
+        "Apply runs in phases (online mode):"
+    } else {
+        "Apply runs in phases:"
+    });
     out.push('\n');
     for (phase, label) in [
+        (
+            Phase::Before,
+            "0. committed first, each on its own (new enum values)",
+        ),
         (Phase::Transaction, "1. in one transaction"),
         (Phase::Online, "2. one by one, outside any transaction"),
         (Phase::Final, "3. in a final transaction"),
@@ -222,6 +230,12 @@ fn object(o: &ObjectChange, plan: &Plan, p: &Painter, policy: &Policy, out: &mut
             let s = &plan.steps[i];
             match s.phase {
                 crate::plan::Phase::Transaction => {}
+                crate::plan::Phase::Before => {
+                    out.push_str(&p.dim(&format!(
+                        "    {:>2}. -- phase 0: committed before the transaction\n",
+                        i + 1
+                    )));
+                }
                 crate::plan::Phase::Online => {
                     out.push_str(&p.dim(&format!(
                         "    {:>2}. -- phase 2: outside the transaction, one statement at a time\n",

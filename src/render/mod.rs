@@ -124,6 +124,7 @@ pub fn sql(plan: &Plan) -> String {
         if phased && phase != Some(s.phase) {
             phase = Some(s.phase);
             out.push_str(match s.phase {
+                Phase::Before => "-- Phase 0: committed before the transaction (new enum values)\n",
                 Phase::Transaction => "-- Phase 1: in one transaction\n",
                 Phase::Online => "-- Phase 2: outside any transaction, one statement at a time\n",
                 Phase::Final => "-- Phase 3: in a final transaction\n",

@@ -1,0 +1,321 @@
+//! ARCHITECTURE.md's layering rules, checked on the source text (no database, no build of
+//! anything): the module graph is acyclic but for the back-edges still listed here, only the
+//! command layer prints, only the command layer (and `lib.rs`) uses `crate::commands`, and SQL
+//! text outside `src/postgres/` does not grow. The lists of known exceptions can only shrink:
+//! a test fails when an exception is gone, so that it is taken off the list.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Dependency edges between top-level modules that close a cycle today (issue 10 lists them).
+/// Removing one from the code must remove it here.
+const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
+    ("apply", "commands"),
+    ("model", "postgres"),
+    ("postgres", "commands"),
+    ("postgres", "diff"),
+    ("sources", "commands"),
+];
+
+/// Files outside the command layer that still use `crate::commands`.
+const KNOWN_COMMANDS_USERS: &[&str] = &[
+    "src/apply/mod.rs",
+    "src/postgres/inspect/mod.rs",
+    "src/sources.rs",
+];
+
+/// String literals that start with an SQL keyword, per file outside `src/postgres/` (tests
+/// excluded). A file may only go down; a new file may not appear.
+const SQL_OUTSIDE_POSTGRES: &[(&str, usize)] = &[
+    ("src/apply/mod.rs", 5),
+    ("src/commands/migrate/apply.rs", 1),
+    ("src/commands/migrate/down.rs", 1),
+    ("src/commands/mod.rs", 1),
+    ("src/devdb/cluster.rs", 2),
+    ("src/devdb/mod.rs", 3),
+    ("src/migrate/lint.rs", 3),
+    ("src/migrate/resume.rs", 1),
+    ("src/migrate/revisions.rs", 6),
+    ("src/model/mod.rs", 2),
+    ("src/normalize.rs", 1),
+    ("src/plan/describe_objects.rs", 1),
+    ("src/plan/order.rs", 18),
+    ("src/plan/saved.rs", 3),
+];
+
+const SQL_KEYWORDS: &[&str] = &[
+    "CREATE ",
+    "ALTER ",
+    "DROP ",
+    "SET ",
+    "RESET ",
+    "COMMENT ON ",
+    "VALIDATE ",
+    "ADD ",
+    "TRUNCATE ",
+    "DELETE ",
+    "INSERT ",
+    "UPDATE ",
+    "SELECT ",
+];
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Every `.rs` file under `dir`, as (path relative to the crate, text without its tests).
+fn sources(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                let rel = p
+                    .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")))
+                    .unwrap()
+                    .display()
+                    .to_string();
+                out.push((rel, code));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The top-level module a file belongs to (`src/plan/order.rs` → `plan`), `None` for the
+/// crate root.
+fn module_of(rel: &str) -> Option<String> {
+    let rest = rel.strip_prefix("src/")?;
+    let first = rest.split('/').next()?;
+    let name = first.strip_suffix(".rs").unwrap_or(first);
+    (name != "lib" && name != "main").then(|| name.to_string())
+}
+
+/// Identifiers that follow `crate::` in `code`, including those inside `use crate::{a, b::c}`.
+fn crate_references(code: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut rest = code;
+    while let Some(i) = rest.find("crate::") {
+        rest = &rest[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Top-level items of the group up to its matching brace: the first identifier of
+            // each comma-separated part at depth 0.
+            let mut depth = 0;
+            let mut start = 0;
+            let mut end = group.len();
+            for (j, b) in group.bytes().enumerate() {
+                match b {
+                    b'{' => depth += 1,
+                    b'}' if depth == 0 => {
+                        end = j;
+                        break;
+                    }
+                    b'}' => depth -= 1,
+                    b',' if depth == 0 => {
+                        out.insert(ident(group[start..j].trim()));
+                        start = j + 1;
+                    }
+                    _ => {}
+                }
+            }
+            out.insert(ident(group[start..end].trim()));
+        } else {
+            out.insert(ident(rest));
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+fn module_graph() -> Graph {
+    let files = sources(&src());
+    let modules: BTreeSet<String> = files.iter().filter_map(|(p, _)| module_of(p)).collect();
+    let mut g: Graph = modules
+        .iter()
+        .map(|m| (m.clone(), BTreeSet::new()))
+        .collect();
+    for (path, code) in &files {
+        let Some(m) = module_of(path) else { continue };
+        for r in crate_references(code) {
+            if r != m && modules.contains(&r) {
+                g.entry(m.clone()).or_default().insert(r);
+            }
+        }
+    }
+    g
+}
+
+/// A cycle in `g`, as the list of modules on it, if there is one.
+fn find_cycle(g: &Graph) -> Option<Vec<String>> {
+    fn visit(
+        v: &str,
+        g: &Graph,
+        state: &mut BTreeMap<String, u8>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        state.insert(v.to_string(), 1);
+        stack.push(v.to_string());
+        for w in g.get(v).into_iter().flatten() {
+            match state.get(w.as_str()).copied().unwrap_or(0) {
+                1 => {
+                    let from = stack.iter().position(|x| x == w).unwrap_or(0);
+                    let mut cycle = stack[from..].to_vec();
+                    cycle.push(w.clone());
+                    return Some(cycle);
+                }
+                0 => {
+                    if let Some(c) = visit(w, g, state, stack) {
+                        return Some(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        state.insert(v.to_string(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for v in g.keys() {
+        if state.get(v.as_str()).copied().unwrap_or(0) == 0
+            && let Some(c) = visit(v, g, &mut state, &mut Vec::new())
+        {
+            return Some(c);
+        }
+    }
+    None
+}
+
+#[test]
+fn module_graph_is_acyclic_but_for_the_known_back_edges() {
+    let mut g = module_graph();
+    for (from, to) in KNOWN_BACK_EDGES {
+        let present = g.get_mut(*from).is_some_and(|s| s.remove(*to));
+        assert!(
+            present,
+            "the back-edge {from} → {to} is gone: take it off KNOWN_BACK_EDGES"
+        );
+    }
+    if let Some(cycle) = find_cycle(&g) {
+        panic!(
+            "module cycle: {} — a lower layer uses a higher one; move the shared code down",
+            cycle.join(" → ")
+        );
+    }
+}
+
+#[test]
+fn the_cycle_check_finds_cycles() {
+    let mut g: Graph = BTreeMap::new();
+    g.entry("a".into()).or_default().insert("b".into());
+    g.entry("b".into()).or_default().insert("c".into());
+    g.entry("c".into()).or_default();
+    assert_eq!(find_cycle(&g), None);
+    g.entry("c".into()).or_default().insert("a".into());
+    assert_eq!(
+        find_cycle(&g),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+    );
+    // And the real graph has one when the known back-edges are kept.
+    assert!(find_cycle(&module_graph()).is_some());
+    let refs =
+        crate_references("use crate::{apply::x, model::{A, B}, plan};\nlet y = crate::diff::f();");
+    assert_eq!(
+        refs.into_iter().collect::<Vec<_>>(),
+        vec!["apply", "diff", "model", "plan"]
+    );
+}
+
+#[test]
+fn only_the_command_layer_prints() {
+    for (path, code) in sources(&src()) {
+        let allowed = path.starts_with("src/commands/")
+            || path.starts_with("src/render/")
+            || path == "src/lib.rs"
+            || path == "src/main.rs";
+        let prints = ["println!(", "print!("].iter().any(|m| {
+            code.match_indices(m)
+                .any(|(i, _)| i == 0 || !code.as_bytes()[i - 1].is_ascii_alphanumeric())
+        });
+        assert!(
+            allowed || !prints,
+            "{path} prints to stdout: return data and let a command or the renderer print it"
+        );
+    }
+}
+
+#[test]
+fn only_the_command_layer_uses_commands() {
+    let mut users = BTreeSet::new();
+    for (path, code) in sources(&src()) {
+        if path.starts_with("src/commands/") || path == "src/lib.rs" || path == "src/main.rs" {
+            continue;
+        }
+        if crate_references(&code).contains("commands") {
+            users.insert(path);
+        }
+    }
+    let known: BTreeSet<String> = KNOWN_COMMANDS_USERS.iter().map(|s| s.to_string()).collect();
+    let new: Vec<&String> = users.difference(&known).collect();
+    let gone: Vec<&String> = known.difference(&users).collect();
+    assert!(
+        new.is_empty(),
+        "{new:?} use crate::commands: the command layer sits on top; move what they need down"
+    );
+    assert!(
+        gone.is_empty(),
+        "{gone:?} no longer use crate::commands: take them off KNOWN_COMMANDS_USERS"
+    );
+}
+
+fn sql_literals(code: &str) -> usize {
+    code.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .map(|l| {
+            SQL_KEYWORDS
+                .iter()
+                .map(|k| l.matches(&format!("\"{k}")).count())
+                .sum::<usize>()
+        })
+        .sum()
+}
+
+#[test]
+fn sql_text_does_not_spread_outside_postgres() {
+    let baseline: BTreeMap<&str, usize> = SQL_OUTSIDE_POSTGRES.iter().copied().collect();
+    let mut problems = Vec::new();
+    for (path, code) in sources(&src()) {
+        if path.starts_with("src/postgres/") {
+            continue;
+        }
+        let n = sql_literals(&code);
+        let allowed = baseline.get(path.as_str()).copied().unwrap_or(0);
+        if n > allowed {
+            problems.push(format!(
+                "{path}: {n} SQL string literal(s), at most {allowed}: write SQL in postgres::ddl"
+            ));
+        } else if n < allowed {
+            problems.push(format!(
+                "{path}: {n} SQL string literal(s), the baseline says {allowed}: lower it"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(
+        sql_literals("let s = \"ALTER TABLE x\";\n// \"DROP y\"\nf(\"SELECT 1\")"),
+        2
+    );
+}
