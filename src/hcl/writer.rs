@@ -548,11 +548,11 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
         if let Some(cm) = &c.comment {
             cb.attr("comment", string_literal(cm));
         }
-        if let Some(s) = &c.storage {
-            cb.attr("storage", s.to_ascii_uppercase());
+        if let Some(s) = c.storage {
+            cb.attr("storage", s.sql());
         }
-        if let Some(s) = &c.compression {
-            cb.attr("compression", s.clone());
+        if let Some(s) = c.compression {
+            cb.attr("compression", s.name());
         }
         if let Some(n) = c.statistics {
             cb.attr("statistics", n.to_string());

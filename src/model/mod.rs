@@ -184,18 +184,18 @@ pub struct Column {
     pub nullable: bool,
     /// Default expression in PostgreSQL's canonical spelling (once normalized).
     pub default: Option<String>,
-    pub identity: Option<Identity>,
+    /// Boxed: most columns have none, and every column would pay its size.
+    pub identity: Option<Box<Identity>>,
     /// Expression of a `GENERATED ALWAYS AS (…) STORED` column.
     pub generated: Option<String>,
     pub collation: Option<String>,
     pub comment: Option<String>,
-    /// `SET STORAGE`: `plain`, `external`, `extended` or `main`, when it is not the type's
-    /// default.
+    /// `SET STORAGE`, when it is not the type's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage: Option<String>,
-    /// `COMPRESSION`: `pglz` or `lz4`, when set.
+    pub storage: Option<Storage>,
+    /// `COMPRESSION`, when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub compression: Option<String>,
+    pub compression: Option<Compression>,
     /// `SET STATISTICS n`, when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<i32>,
@@ -215,6 +215,64 @@ impl Column {
             storage: None,
             compression: None,
             statistics: None,
+        }
+    }
+}
+
+/// A column's `STORAGE` (`attstorage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Storage {
+    Plain,
+    External,
+    Extended,
+    Main,
+}
+
+impl Storage {
+    /// The SQL keyword, also the HCL spelling.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Storage::Plain => "PLAIN",
+            Storage::External => "EXTERNAL",
+            Storage::Extended => "EXTENDED",
+            Storage::Main => "MAIN",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Storage> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "plain" => Storage::Plain,
+            "external" => Storage::External,
+            "extended" => Storage::Extended,
+            "main" => Storage::Main,
+            _ => return None,
+        })
+    }
+}
+
+/// A column's `COMPRESSION` method (`attcompression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    Pglz,
+    Lz4,
+}
+
+impl Compression {
+    /// The method's name, in SQL and HCL.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Pglz => "pglz",
+            Compression::Lz4 => "lz4",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Compression> {
+        match s.to_ascii_lowercase().as_str() {
+            "pglz" => Some(Compression::Pglz),
+            "lz4" => Some(Compression::Lz4),
+            _ => None,
         }
     }
 }

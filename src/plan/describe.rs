@@ -68,11 +68,11 @@ fn column_attrs(c: &Column) -> Attrs {
     if let Some(coll) = &c.collation {
         a.push(("collate".into(), q(coll)));
     }
-    if let Some(s) = &c.storage {
-        a.push(("storage".into(), s.to_uppercase()));
+    if let Some(s) = c.storage {
+        a.push(("storage".into(), s.sql().into()));
     }
-    if let Some(s) = &c.compression {
-        a.push(("compression".into(), s.clone()));
+    if let Some(s) = c.compression {
+        a.push(("compression".into(), s.name().into()));
     }
     if let Some(n) = c.statistics {
         a.push(("statistics".into(), n.to_string()));

@@ -102,8 +102,8 @@ pub fn add_enum_value(q: &QualifiedName, add: &EnumValueAdd) -> String {
 /// A column definition as used in `CREATE TABLE` and `ADD COLUMN`.
 pub fn column_def(c: &Column) -> String {
     let mut s = format!("{} {}", ident(&c.name), types::sql(&c.ty));
-    if let Some(comp) = &c.compression {
-        s.push_str(&format!(" COMPRESSION {}", ident(comp)));
+    if let Some(comp) = c.compression {
+        s.push_str(&format!(" COMPRESSION {}", comp.name()));
     }
     if let Some(coll) = &c.collation {
         s.push_str(&format!(" COLLATE {}", ident(coll)));
@@ -548,9 +548,7 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
     if from.compression != to.compression {
         out.push(format!(
             "ALTER COLUMN {col} SET COMPRESSION {}",
-            to.compression
-                .as_deref()
-                .map_or("default".to_string(), ident)
+            to.compression.map_or("default", |c| c.name())
         ));
     }
     if from.statistics != to.statistics {
@@ -560,12 +558,9 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
         ));
     }
     if from.storage != to.storage
-        && let Some(s) = &to.storage
+        && let Some(s) = to.storage
     {
-        out.push(format!(
-            "ALTER COLUMN {col} SET STORAGE {}",
-            s.to_uppercase()
-        ));
+        out.push(format!("ALTER COLUMN {col} SET STORAGE {}", s.sql()));
     }
     match (&from.identity, &to.identity) {
         (None, Some(id)) => out.push(format!(
@@ -690,11 +685,11 @@ pub fn reset_storage(table: &QualifiedName, column: &str) -> String {
 /// and ADD COLUMN cannot say them on PostgreSQL 15).
 pub fn column_settings(table: &QualifiedName, c: &Column) -> Vec<String> {
     let mut clauses = Vec::new();
-    if let Some(s) = &c.storage {
+    if let Some(s) = c.storage {
         clauses.push(format!(
             "ALTER COLUMN {} SET STORAGE {}",
             ident(&c.name),
-            s.to_uppercase()
+            s.sql()
         ));
     }
     if let Some(n) = c.statistics {

@@ -1509,9 +1509,8 @@ impl<'a> Loader<'a> {
         col.comment = self.string(file, &block.body, "comment");
         col.collation = self.string(file, &block.body, "collate");
         if let Some((v, span)) = self.keyword(file, &block.body, "storage") {
-            let v = v.to_ascii_lowercase();
-            if ["plain", "external", "extended", "main"].contains(&v.as_str()) {
-                col.storage = Some(v);
+            if let Some(s) = crate::model::Storage::parse(&v) {
+                col.storage = Some(s);
             } else {
                 self.err(
                     file,
@@ -1522,9 +1521,8 @@ impl<'a> Loader<'a> {
             }
         }
         if let Some((v, span)) = self.keyword(file, &block.body, "compression") {
-            let v = v.to_ascii_lowercase();
-            if ["pglz", "lz4"].contains(&v.as_str()) {
-                col.compression = Some(v);
+            if let Some(c) = crate::model::Compression::parse(&v) {
+                col.compression = Some(c);
             } else {
                 self.err(
                     file,
@@ -1620,7 +1618,7 @@ impl<'a> Loader<'a> {
                     "here",
                 );
             }
-            col.identity = Some(Identity {
+            col.identity = Some(Box::new(Identity {
                 always,
                 start,
                 increment,
@@ -1628,7 +1626,7 @@ impl<'a> Loader<'a> {
                 max_value,
                 cache,
                 cycle,
-            });
+            }));
         }
         if let Some(attr) = block.body.get_attribute("as") {
             col.generated = self.string(file, &block.body, "as");

@@ -567,7 +567,7 @@ fn column_from_row(r: &Row) -> Column {
                 objects::sequence_defaults(seqtype.as_deref().unwrap_or("bigint"), increment > 0);
             let min = r.get::<_, Option<i64>>("seqmin").unwrap_or(lo);
             let max = r.get::<_, Option<i64>>("seqmax").unwrap_or(hi);
-            Some(Identity {
+            Some(Box::new(Identity {
                 always: identity_kind as u8 == b'a',
                 start: r.get::<_, Option<i64>>("seqstart").unwrap_or(1),
                 increment,
@@ -575,7 +575,7 @@ fn column_from_row(r: &Row) -> Column {
                 max_value: (max != hi).then_some(max),
                 cache: r.get::<_, Option<i64>>("seqcache").unwrap_or(1),
                 cycle: r.get::<_, Option<bool>>("seqcycle").unwrap_or(false),
-            })
+            }))
         }
         _ => None,
     };
@@ -594,8 +594,14 @@ fn column_from_row(r: &Row) -> Column {
         generated,
         collation: r.get("collation"),
         comment: r.get("comment"),
-        storage: r.get("storage"),
-        compression: r.get("compression"),
+        storage: r
+            .get::<_, Option<String>>("storage")
+            .as_deref()
+            .and_then(crate::model::Storage::parse),
+        compression: r
+            .get::<_, Option<String>>("compression")
+            .as_deref()
+            .and_then(crate::model::Compression::parse),
         statistics: r.get::<_, Option<i32>>("statistics"),
     }
 }
