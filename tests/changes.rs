@@ -268,7 +268,7 @@ async fn enum_value_added_and_used_in_one_apply() {
     let mut plan = db.plan(&hcl).await;
     assert_eq!(plan.plan.steps[0].phase, strata::plan::Phase::Before);
     let err = db.apply_prepared(&mut plan).await.unwrap_err();
-    assert!(err.contains("the 1 step(s) before it stay"), "{err}");
+    assert!(err.contains("committed first"), "{err}");
     assert_eq!(
         db.query("SELECT string_agg(v::text, ',' ORDER BY v) FROM unnest(enum_range(NULL::s)) v")
             .await,

@@ -198,7 +198,7 @@ async fn run(
             "the transaction was rolled back; nothing was changed".to_string()
         } else {
             format!(
-                "the transaction was rolled back, but the {done} step(s) before it stay applied (they run outside it: added enum values, online steps); fix the cause and run `strata plan` again: it plans only what is left"
+                "the {done} step(s) before it stay applied (online mode runs in phases); fix the cause and run `strata plan` again: it plans only what is left"
             )
         }
     };
@@ -240,8 +240,15 @@ async fn run(
     ))
     .await
     .map_err(db("set the timeouts"))?;
+    let help = if done == 0 {
+        committed(0)
+    } else {
+        format!(
+            "the transaction was rolled back; the {done} step(s) before it (new enum values, committed first) stay applied; fix the cause and run `strata plan` again: it plans only what is left"
+        )
+    };
     for (i, step) in &first {
-        run_step(&tx, *i, step, progress, &mut watcher, &committed(done)).await?;
+        run_step(&tx, *i, step, progress, &mut watcher, &help).await?;
     }
     tx.commit().await.map_err(db("commit"))?;
     if !phased {
