@@ -5,18 +5,20 @@
 //! dependencies. Objects that already match (a plan of freshly inspected HCL) never leave the
 //! process.
 
-use crate::devdb::{DevSource, ScratchTx};
+use crate::devdb::{DevSource, ScratchDb, ScratchTx};
 use crate::diff;
 use crate::hcl::SourceMap;
 use crate::hcl::diag::HclError;
 use crate::model::{Model, QualifiedName, Schema, Table};
 use crate::plan::{self, PlanContext, PlanDeps, Step};
-use crate::postgres::connect::error_text;
+use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::{Deps, ObjKey, dependencies};
 use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::locks::{LockTable, lock_table, statement_locks};
 use miette::{Diagnostic, Result};
 use std::collections::{BTreeSet, HashSet};
 use thiserror::Error;
+use tokio_postgres::Client;
 
 /// The desired schema is invalid according to PostgreSQL.
 #[derive(Debug, Error, Diagnostic)]
@@ -168,6 +170,14 @@ pub async fn normalize(
                 ));
             }
             Err(Failure::Other(e)) => return Err(e),
+            Err(Failure::TooManyLocks { budget }) => {
+                break run_batched(dev, &subset, &desired, sources, budget)
+                    .await
+                    .map_err(|f| match f {
+                        Failure::Other(e) => e,
+                        _ => miette::miette!("normalization failed in a scratch database"),
+                    })?;
+            }
             Ok(m) => break m,
         }
     };
@@ -308,7 +318,17 @@ fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty)
 
 enum Failure {
     Deadlock,
+    /// The scratch transaction would not fit in the server's lock table: split the work into
+    /// transactions of at most `budget` locks in a scratch database.
+    TooManyLocks {
+        budget: u64,
+    },
     Other(miette::Report),
+}
+
+/// The share of the free lock table one scratch transaction may take (others need the rest).
+fn scratch_budget(table: &LockTable) -> u64 {
+    (table.available() / 2).max(64)
 }
 
 fn is_deadlock(e: &tokio_postgres::Error) -> bool {
@@ -328,21 +348,17 @@ fn policy_roles(m: &Model) -> BTreeSet<String> {
         .collect()
 }
 
-async fn run_in_scratch(
-    scratch: &ScratchTx,
-    subset: &Model,
-    desired: &Model,
-    sources: &SourceMap,
-) -> Result<(Model, Deps), Failure> {
-    let c = &scratch.client;
-    // What the dev database already has (a fresh one has `public`).
-    let existing = c
+/// The schemas a scratch database already has, as a model to plan the subset against.
+async fn existing(c: &Client, subset: &Model) -> Result<Model, Failure> {
+    let rows = c
         .query("SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'", &[])
         .await
         .map_err(|e| Failure::Other(miette::miette!("cannot read the dev database: {}", error_text(&e))))?;
     let mut empty = Model::default();
-    for row in existing {
-        let name: String = row.get(0);
+    for row in rows {
+        let name: String = row
+            .try_get(0)
+            .map_err(|e| other(miette::miette!("cannot read the dev database: {e}")))?;
         if subset.schemas.contains_key(&name) {
             empty.schemas.insert(
                 name.clone(),
@@ -353,12 +369,16 @@ async fn run_in_scratch(
             );
         }
     }
-    let roles: Vec<String> = policy_roles(desired).into_iter().collect();
-    for r in &roles {
+    Ok(empty)
+}
+
+/// Creates the roles policies name, inside the current (rolled back) transaction.
+async fn create_roles(c: &Client, desired: &Model) -> Result<(), Failure> {
+    for r in policy_roles(desired) {
         let sql = format!(
             "DO $strata$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN CREATE ROLE {}; END IF; END $strata$",
-            crate::postgres::quote::literal(r),
-            crate::postgres::quote::ident(r)
+            crate::postgres::quote::literal(&r),
+            crate::postgres::quote::ident(&r)
         );
         c.batch_execute(&sql).await.map_err(|e| {
             Failure::Other(miette::miette!(
@@ -367,26 +387,23 @@ async fn run_in_scratch(
             ))
         })?;
     }
-    let changes = diff::diff(&empty, subset).map_err(other)?;
-    let p = plan::build(
+    Ok(())
+}
+
+/// The plan that builds `subset` from `empty`.
+fn build_plan(empty: &Model, subset: &Model) -> Result<plan::Plan, Failure> {
+    let changes = diff::diff(empty, subset).map_err(other)?;
+    Ok(plan::build(
         &changes,
-        &empty,
+        empty,
         subset,
         &PlanDeps::default(),
         &PlanContext::default(),
-    );
-    let all: Vec<&str> = p.statements().collect();
-    let script = format!(
-        "SAVEPOINT strata_batch;\n{};\nRELEASE SAVEPOINT strata_batch;",
-        all.join(";\n")
-    );
-    if let Err(first) = c.batch_execute(&script).await {
-        if is_deadlock(&first) {
-            return Err(Failure::Deadlock);
-        }
-        let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_batch").await;
-        step_by_step(scratch, &p.steps, sources).await?;
-    }
+    ))
+}
+
+/// Reads the normalized subset back.
+async fn read_back(c: &Client, subset: &Model) -> Result<(Model, Deps), Failure> {
     let schemas: Vec<String> = subset.schemas.keys().cloned().collect();
     let scope = Scope {
         schemas: Some(schemas),
@@ -398,15 +415,145 @@ async fn run_in_scratch(
     Ok((model, deps))
 }
 
+async fn run_in_scratch(
+    scratch: &ScratchTx,
+    subset: &Model,
+    desired: &Model,
+    sources: &SourceMap,
+) -> Result<(Model, Deps), Failure> {
+    let c = &scratch.client;
+    // What the dev database already has (a fresh one has `public`).
+    let empty = existing(c, subset).await?;
+    let p = build_plan(&empty, subset)?;
+    let table = lock_table(c)
+        .await
+        .map_err(|e| other(miette::miette!("{e}")))?;
+    let budget = scratch_budget(&table);
+    let needed: u64 = p.statements().map(statement_locks).sum();
+    if needed > budget {
+        return Err(Failure::TooManyLocks { budget });
+    }
+    create_roles(c, desired).await?;
+    let all: Vec<&str> = p.statements().collect();
+    let script = format!(
+        "SAVEPOINT strata_batch;\n{};\nRELEASE SAVEPOINT strata_batch;",
+        all.join(";\n")
+    );
+    if let Err(first) = c.batch_execute(&script).await {
+        if is_deadlock(&first) {
+            return Err(Failure::Deadlock);
+        }
+        let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_batch").await;
+        let steps: Vec<&Step> = p.steps.iter().collect();
+        step_by_step(c, &scratch.url, &steps, sources).await?;
+    }
+    read_back(c, subset).await
+}
+
+/// Normalization too big for one transaction: a scratch database of its own, filled in
+/// transactions that each fit in `budget` locks and committed one by one. Policies (and the
+/// roles they name) go in the last transaction, which is read back and rolled back, so no role
+/// outlives the run. The database is dropped at the end, on errors too.
+async fn run_batched(
+    dev: &DevSource,
+    subset: &Model,
+    desired: &Model,
+    sources: &SourceMap,
+    budget: u64,
+) -> Result<(Model, Deps), Failure> {
+    let server = dev.server().await.map_err(Failure::Other)?;
+    let db = ScratchDb::create(&server).await.map_err(Failure::Other)?;
+    let result = fill_in_batches(&db, subset, desired, sources, budget).await;
+    let _ = db.drop_now().await;
+    result
+}
+
+async fn fill_in_batches(
+    db: &ScratchDb,
+    subset: &Model,
+    desired: &Model,
+    sources: &SourceMap,
+    budget: u64,
+) -> Result<(Model, Deps), Failure> {
+    let c = &db.client;
+    let empty = existing(c, subset).await?;
+    let p = build_plan(&empty, subset)?;
+    let (last, rest): (Vec<&Step>, Vec<&Step>) = p
+        .steps
+        .iter()
+        .partition(|s| s.object.starts_with("policy."));
+    let mut batches: Vec<Vec<&Step>> = vec![Vec::new()];
+    let mut used = 0;
+    for step in rest {
+        let need: u64 = step.statements.iter().map(|s| statement_locks(s)).sum();
+        if used + need > budget && batches.last().is_some_and(|b| !b.is_empty()) {
+            batches.push(Vec::new());
+            used = 0;
+        }
+        used += need;
+        if let Some(b) = batches.last_mut() {
+            b.push(step);
+        }
+    }
+    for batch in batches.iter().filter(|b| !b.is_empty()) {
+        exec(c, "BEGIN").await?;
+        run_steps(c, &db.url, batch, sources).await?;
+        exec(c, "COMMIT").await?;
+    }
+    exec(c, "BEGIN").await?;
+    let result = async {
+        create_roles(c, desired).await?;
+        run_steps(c, &db.url, &last, sources).await?;
+        read_back(c, subset).await
+    }
+    .await;
+    let _ = c.batch_execute("ROLLBACK").await;
+    result
+}
+
+async fn exec(c: &Client, sql: &str) -> Result<(), Failure> {
+    c.batch_execute(sql).await.map_err(|e| {
+        other(miette::miette!(
+            "scratch database: {sql} failed: {}",
+            error_text(&e)
+        ))
+    })
+}
+
+/// Runs `steps` in the open transaction: all at once, or one by one to find the one that fails.
+async fn run_steps(
+    c: &Client,
+    url: &DbUrl,
+    steps: &[&Step],
+    sources: &SourceMap,
+) -> Result<(), Failure> {
+    if steps.is_empty() {
+        return Ok(());
+    }
+    let all: Vec<&str> = steps
+        .iter()
+        .flat_map(|s| s.statements.iter().map(String::as_str))
+        .collect();
+    let script = format!(
+        "SAVEPOINT strata_batch;\n{};\nRELEASE SAVEPOINT strata_batch;",
+        all.join(";\n")
+    );
+    if c.batch_execute(&script).await.is_err() {
+        let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_batch").await;
+        step_by_step(c, url, steps, sources).await?;
+    }
+    Ok(())
+}
+
 /// Runs the steps one at a time, retrying the ones that fail while others still succeed (a view
 /// that reads a view created later), and reports the first that never succeeds.
 async fn step_by_step(
-    scratch: &ScratchTx,
-    steps: &[Step],
+    c: &Client,
+    url: &DbUrl,
+    steps: &[&Step],
     sources: &SourceMap,
 ) -> Result<(), Failure> {
-    let c = &scratch.client;
-    let mut pending: Vec<&Step> = steps.iter().collect();
+    let mut pending: Vec<&Step> = steps.to_vec();
     loop {
         let mut failed: Vec<(&Step, String, tokio_postgres::Error)> = Vec::new();
         let before = pending.len();
@@ -442,14 +589,14 @@ async fn step_by_step(
         }
         if failed.len() == before {
             let (step, st, e) = failed.remove(0);
-            return Err(invalid(scratch, step, &st, &e, sources));
+            return Err(invalid(url, step, &st, &e, sources));
         }
         pending = failed.into_iter().map(|(s, _, _)| s).collect();
     }
 }
 
 fn invalid(
-    scratch: &ScratchTx,
+    url: &DbUrl,
     step: &Step,
     st: &str,
     e: &tokio_postgres::Error,
@@ -475,7 +622,7 @@ fn invalid(
     let help = if exists {
         format!(
             "the dev database ({}) must not hold the objects of your schema: point `dev` at an empty database\nthe failing statement was:\n{st}",
-            scratch.url.redacted()
+            url.redacted()
         )
     } else {
         format!("the failing statement was:\n{st}")

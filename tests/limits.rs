@@ -275,3 +275,93 @@ fn arithmetic_without_a_finite_result_is_an_error_not_a_panic() {
             .stderr(predicate::str::contains("panicked").not());
     }
 }
+
+/// 150 tables with keys and a foreign key each, a view over them and a policy for a role the
+/// server does not have.
+fn many_tables(n: usize) -> String {
+    let mut hcl = String::from("schema \"public\" {}\n");
+    for i in 0..n {
+        hcl.push_str(&format!(
+            "table \"t{i}\" {{\n  schema = schema.public\n  column \"id\" {{\n    type = bigint\n  }}\n  column \"name\" {{\n    type = text\n    null = true\n  }}\n  primary_key {{\n    columns = [column.id]\n  }}\n"
+        ));
+        if i > 0 {
+            hcl.push_str(&format!(
+                "  foreign_key \"t{i}_prev\" {{\n    columns = [column.id]\n    ref_columns = [table.t{}.column.id]\n  }}\n",
+                i - 1
+            ));
+        }
+        hcl.push_str("}\n");
+    }
+    hcl.push_str(
+        "view \"v\" {\n  schema = schema.public\n  as = \"SELECT id FROM t0\"\n}\n\
+         policy \"t0_mine\" {\n  on = table.t0\n  for = SELECT\n  to = [strata_lock_test_role]\n  using = \"true\"\n}\n",
+    );
+    hcl
+}
+
+#[tokio::test]
+async fn schemas_bigger_than_the_lock_table_are_batched_or_refused() {
+    let db = TestDb::new("locks").await;
+    let src = db.write("s.hcl", &many_tables(150));
+    let args = [
+        "--url",
+        &db.url,
+        "--dev-url",
+        &base_url(),
+        "--src",
+        &src.display().to_string(),
+    ];
+    let plan = |budget: Option<&str>| {
+        let mut cmd = strata();
+        cmd.args(args).args(["plan", "--format", "sql"]);
+        if let Some(b) = budget {
+            cmd.env("STRATA_LOCK_BUDGET", b);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // ~900 locks to normalize: in one scratch transaction, or in a scratch database filled in
+    // transactions of at most 150 locks. Same plan either way.
+    let whole = plan(None);
+    assert!(
+        whole.contains("CREATE TABLE \"public\".\"t149\""),
+        "{whole}"
+    );
+    assert_eq!(plan(Some("300")), whole);
+    let admin = TestDb::new("locks_admin").await;
+    assert_eq!(
+        admin
+            .query("SELECT count(*) FROM pg_database WHERE datname LIKE 'strata\\_scratch\\_%'")
+            .await,
+        vec!["0"],
+        "the batched scratch database is dropped"
+    );
+    assert_eq!(
+        admin
+            .query("SELECT count(*) FROM pg_roles WHERE rolname = 'strata_lock_test_role'")
+            .await,
+        vec!["0"],
+        "the policy's role was created in a rolled-back transaction"
+    );
+    // The apply is one transaction: refused before anything runs, naming the setting.
+    strata()
+        .args(args)
+        .args(["apply", "-auto-approve"])
+        .env("STRATA_LOCK_BUDGET", "300")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("max_locks_per_transaction (").and(
+            predicate::str::contains("raise max_locks_per_transaction to at least"),
+        ))
+        .stderr(predicate::str::contains("nothing was changed"));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+            .await,
+        vec!["0"]
+    );
+}

@@ -11,7 +11,7 @@ use crate::model::Model;
 use crate::plan::{self, Phase, Plan, Step};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::{Scope, inspect};
-use crate::postgres::quote;
+use crate::postgres::{locks, quote};
 use miette::{Diagnostic, Result};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -80,6 +80,49 @@ pub enum ApplyError {
     #[error("could not {what}: {message}")]
     #[diagnostic(code(strata::apply::db), help("nothing was changed"))]
     Database { what: &'static str, message: String },
+    #[error("{message}")]
+    #[diagnostic(
+        code(strata::apply::too_many_locks),
+        help(
+            "raise max_locks_per_transaction to at least {setting} in postgresql.conf and restart the server (or apply the change in smaller parts with --exclude); nothing was changed"
+        )
+    )]
+    TooManyLocks { message: String, setting: u64 },
+}
+
+/// Refuses, before anything runs, a transaction that would not fit in the server's lock table
+/// (it would fail with `out of shared memory` after doing most of its work, and make every
+/// other session on the server fail meanwhile).
+async fn check_lock_table(client: &Client, transactions: &[&[(usize, &Step)]]) -> Result<()> {
+    let needed = transactions
+        .iter()
+        .map(|steps| {
+            steps
+                .iter()
+                .flat_map(|(_, s)| s.statements.iter())
+                .map(|s| locks::statement_locks(s))
+                .sum::<u64>()
+        })
+        .max()
+        .unwrap_or(0);
+    // Small transactions fit any server; skip the query.
+    if needed < 1000 && std::env::var_os(locks::BUDGET_ENV).is_none() {
+        return Ok(());
+    }
+    let table = locks::lock_table(client)
+        .await
+        .map_err(|message| ApplyError::Database {
+            what: "read the lock settings",
+            message,
+        })?;
+    if needed > table.available() {
+        return Err(ApplyError::TooManyLocks {
+            message: locks::too_many_locks(needed, &table),
+            setting: table.setting_for(needed),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 fn db(what: &'static str) -> impl Fn(tokio_postgres::Error) -> ApplyError {
@@ -192,6 +235,7 @@ async fn run(
         by_phase(Phase::Online),
         by_phase(Phase::Final),
     );
+    check_lock_table(client, &[&first, &last]).await?;
     let phased = !online.is_empty() || !last.is_empty();
     let committed = |done: usize| {
         if done == 0 {

@@ -7,6 +7,7 @@ pub mod ddl;
 pub mod ddl_objects;
 pub mod defaults;
 pub mod inspect;
+pub mod locks;
 pub mod names;
 pub mod quote;
 pub mod types;

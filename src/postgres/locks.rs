@@ -1,0 +1,195 @@
+//! The server's lock table, and how much of it a batch of DDL needs.
+//!
+//! PostgreSQL keeps every lock a transaction holds until it ends, in one shared table sized
+//! `max_locks_per_transaction × (max_connections + max_prepared_transactions)`. Creating or
+//! dropping a table takes about six of them (the table, its TOAST table and index, its row
+//! type, one per index and constraint), so one transaction over thousands of tables fills the
+//! table and fails with `out of shared memory` — after minutes of work, and while every other
+//! session on the server fails too. strata counts first: normalization splits its scratch work
+//! into transactions that fit, and `apply` refuses before touching anything when its single
+//! transaction would not fit, naming the setting to raise.
+
+use crate::postgres::connect::error_text;
+use tokio_postgres::GenericClient;
+
+/// Overrides the lock table size strata plans against (a number of locks); for servers that
+/// other work shares, and for tests.
+pub const BUDGET_ENV: &str = "STRATA_LOCK_BUDGET";
+
+/// The server's lock table, as its settings size it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockTable {
+    pub max_locks_per_transaction: u64,
+    pub max_connections: u64,
+    pub max_prepared_transactions: u64,
+    /// Locks other sessions hold now.
+    pub held_by_others: u64,
+    /// `STRATA_LOCK_BUDGET`, when set.
+    pub cap: Option<u64>,
+}
+
+impl LockTable {
+    /// Slots the settings promise: `max_locks_per_transaction × (max_connections +
+    /// max_prepared_transactions)`.
+    pub fn capacity(&self) -> u64 {
+        self.max_locks_per_transaction
+            .saturating_mul(self.max_connections + self.max_prepared_transactions)
+    }
+
+    /// Locks one transaction of ours may take: what is free now, or the override.
+    pub fn available(&self) -> u64 {
+        let free = self.capacity().saturating_sub(self.held_by_others);
+        match self.cap {
+            Some(c) => c.min(free),
+            None => free,
+        }
+    }
+
+    /// The smallest `max_locks_per_transaction` under which `needed` locks fit beside what
+    /// others hold, with a quarter to spare.
+    pub fn setting_for(&self, needed: u64) -> u64 {
+        let slots = self.max_connections + self.max_prepared_transactions;
+        let want = (needed + self.held_by_others).saturating_mul(5) / 4;
+        want.div_ceil(slots.max(1))
+            .max(self.max_locks_per_transaction + 1)
+    }
+}
+
+/// Reads the lock table's size and use (one query).
+pub async fn lock_table<C: GenericClient + Sync>(client: &C) -> Result<LockTable, String> {
+    let row = client
+        .query_one(
+            "SELECT current_setting('max_locks_per_transaction')::int8, \
+                    current_setting('max_connections')::int8, \
+                    current_setting('max_prepared_transactions')::int8, \
+                    (SELECT count(DISTINCT concat_ws(',', locktype, database, relation, page, tuple, \
+                        virtualxid, transactionid, classid, objid, objsubid)) \
+                       FROM pg_locks WHERE pid IS DISTINCT FROM pg_backend_pid())::int8",
+            &[],
+        )
+        .await
+        .map_err(|e| format!("cannot read the server's lock settings: {}", error_text(&e)))?;
+    let get = |i: usize| -> Result<u64, String> {
+        let v: i64 = row
+            .try_get(i)
+            .map_err(|e| format!("cannot read the server's lock settings: {e}"))?;
+        Ok(u64::try_from(v).unwrap_or(0))
+    };
+    let cap = match std::env::var(BUDGET_ENV) {
+        Ok(v) => Some(
+            v.trim()
+                .parse::<u64>()
+                .map_err(|_| format!("{BUDGET_ENV}={v:?} is not a number of locks"))?,
+        ),
+        Err(_) => None,
+    };
+    Ok(LockTable {
+        max_locks_per_transaction: get(0)?,
+        max_connections: get(1)?,
+        max_prepared_transactions: get(2)?,
+        held_by_others: get(3)?,
+        cap,
+    })
+}
+
+/// About how many lock-table slots a statement takes until its transaction ends. Errs on the
+/// high side: counted from the statement's text, one per object it creates, drops or touches.
+pub fn statement_locks(sql: &str) -> u64 {
+    let upper = sql.to_ascii_uppercase();
+    let head: String = upper
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let count = |word: &str| upper.matches(word).count() as u64;
+    let constraints = || {
+        2 * (count("PRIMARY KEY") + count("UNIQUE") + count("EXCLUDE"))
+            + count("CHECK")
+            + 2 * count("REFERENCES")
+            + 2 * (count("IDENTITY") + count("SERIAL"))
+    };
+    if head.starts_with("CREATE TABLE") || head.starts_with("CREATE UNLOGGED TABLE") {
+        // The table, its TOAST table and index, its row type.
+        4 + constraints()
+    } else if head.starts_with("CREATE MATERIALIZED VIEW") {
+        4
+    } else if head.starts_with("CREATE") && (head.contains("INDEX") || head.contains("VIEW")) {
+        2
+    } else if head.starts_with("DROP TABLE")
+        || head.starts_with("DROP MATERIALIZED VIEW")
+        || head.starts_with("TRUNCATE")
+    {
+        // The table with its TOAST table, indexes and sequences, for each table named.
+        6 * (1 + count(","))
+    } else if head.starts_with("ALTER TABLE") {
+        2 + constraints() + count(" ADD ") + count(" ALTER ")
+    } else {
+        1
+    }
+}
+
+/// Why one transaction cannot hold the locks it needs.
+pub fn too_many_locks(needed: u64, table: &LockTable) -> String {
+    let mut msg = format!(
+        "this needs about {needed} locks in one transaction, but the server's lock table holds \
+         max_locks_per_transaction ({}) × (max_connections ({}) + max_prepared_transactions ({})) \
+         = {} and other sessions hold {} now",
+        table.max_locks_per_transaction,
+        table.max_connections,
+        table.max_prepared_transactions,
+        table.capacity(),
+        table.held_by_others,
+    );
+    if let Some(cap) = table.cap {
+        msg.push_str(&format!(" ({BUDGET_ENV} caps strata at {cap})"));
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(cap: Option<u64>) -> LockTable {
+        LockTable {
+            max_locks_per_transaction: 64,
+            max_connections: 100,
+            max_prepared_transactions: 0,
+            held_by_others: 400,
+            cap,
+        }
+    }
+
+    #[test]
+    fn capacity_and_what_is_left() {
+        assert_eq!(table(None).capacity(), 6400);
+        assert_eq!(table(None).available(), 6000);
+        assert_eq!(table(Some(300)).available(), 300);
+        assert_eq!(table(Some(100_000)).available(), 6000);
+    }
+
+    #[test]
+    fn setting_to_raise_fits_the_need() {
+        let t = table(None);
+        let s = t.setting_for(120_000);
+        assert!(s * 100 >= 120_400, "{s}");
+        assert!(s > 64);
+        // Never suggests the current value or less.
+        assert_eq!(t.setting_for(10), 65);
+    }
+
+    #[test]
+    fn a_table_with_a_key_takes_six() {
+        // Measured on PostgreSQL 15: `CREATE TABLE t (id bigint PRIMARY KEY, name text)` holds
+        // six lock objects until the transaction ends.
+        assert_eq!(
+            statement_locks(
+                "CREATE TABLE \"public\".\"t\" (\"id\" bigint NOT NULL, \"name\" text, PRIMARY KEY (\"id\"))"
+            ),
+            6
+        );
+        assert_eq!(statement_locks("CREATE INDEX \"i\" ON \"t\" (\"x\")"), 2);
+        assert_eq!(statement_locks("DROP TABLE \"a\", \"b\""), 12);
+        assert_eq!(statement_locks("COMMENT ON TABLE \"t\" IS 'x'"), 1);
+    }
+}
