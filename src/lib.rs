@@ -20,6 +20,7 @@ pub mod plan;
 pub mod postgres;
 pub mod render;
 pub mod sources;
+pub mod timing;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -448,7 +448,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         Ok::<_, miette::Report>((url, client, current, warnings, deps))
     };
     let (loaded, inspected) = tokio::join!(loading, inspecting);
-    timing("loaded and inspected");
+    crate::timing::stage("loaded and inspected");
     let loaded = loaded.map_err(|e| miette::miette!("loading the schema files failed: {e}"))??;
     let (url, client, mut current, mut warnings, current_deps) = inspected?;
     let mut desired = loaded.model;
@@ -490,11 +490,11 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         normalize::normalize(&current, &current_deps, desired, &dev, &loaded.sources).await?;
     let mut desired = normalized.model;
     normalize::canonical_serials(&mut desired);
-    timing("normalized");
+    crate::timing::stage("normalized");
     let mut changes = diff::diff(&current, &desired)?;
     diff::moves::with_renames(&renames, &current, &desired, &mut changes);
     refuse_impossible_conversions(&client, &changes).await?;
-    timing("diffed");
+    crate::timing::stage("diffed");
     let ctx = PlanContext {
         env: s.env_name.clone(),
         target: url.redacted(),
@@ -569,25 +569,6 @@ async fn refuse_impossible_conversions(
         }
     }
     Ok(())
-}
-
-/// With STRATA_TIMING set, prints elapsed time and memory at a stage (for the benchmark).
-pub fn timing(stage: &str) {
-    if std::env::var_os("STRATA_TIMING").is_none() {
-        return;
-    }
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let rss = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS"))
-        .unwrap_or("")
-        .trim();
-    let hwm = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM"))
-        .unwrap_or("")
-        .trim();
-    eprintln!("[timing] {stage}: {rss} {hwm}");
 }
 
 /// How the target is named in prompts: the env, else the database.

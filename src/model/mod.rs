@@ -544,6 +544,21 @@ pub struct Enum {
     pub comment: Option<String>,
 }
 
+/// `ALTER TYPE … ADD VALUE 'v' [BEFORE|AFTER 'x']`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValueAdd {
+    pub value: String,
+    pub position: EnumPosition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnumPosition {
+    Before(String),
+    After(String),
+    /// The enum had no values.
+    End,
+}
+
 impl Model {
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
         self.schemas.get(&name.schema)?.tables.get(&name.name)

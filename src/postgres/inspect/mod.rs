@@ -186,7 +186,7 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     )?;
 
-    crate::commands::timing("inspect: rows fetched");
+    crate::timing::stage("inspect: rows fetched");
     let mut model = Model::default();
     for r in &schema_rows {
         let name: String = r.get(0);
@@ -413,7 +413,9 @@ async fn inspect_full<C: GenericClient + Sync>(
     for r in &fn_rows {
         let f = objects::function_from_row(r);
         if let Some(schema) = model.schemas.get_mut(&f.schema) {
-            schema.functions.insert(f.signature(), f);
+            schema
+                .functions
+                .insert(crate::postgres::types::signature(&f), f);
         }
     }
     for r in &coll_rows {
@@ -456,7 +458,7 @@ async fn inspect_full<C: GenericClient + Sync>(
     }
     model.sort();
     unmanaged_rows.sort();
-    crate::commands::timing("inspect: model built");
+    crate::timing::stage("inspect: model built");
     Ok((model, unmanaged_rows))
 }
 
