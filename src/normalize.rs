@@ -13,7 +13,7 @@ use crate::model::{Model, QualifiedName, Schema, Table};
 use crate::plan::{self, PlanContext, PlanDeps, Step};
 use crate::postgres::connect::error_text;
 use crate::postgres::inspect::deps::{Deps, ObjKey, dependencies};
-use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::inspect::{SchemaFilter, inspect};
 use miette::{Diagnostic, Result};
 use std::collections::{BTreeSet, HashSet};
 use thiserror::Error;
@@ -388,7 +388,7 @@ async fn run_in_scratch(
         step_by_step(scratch, &p.steps, sources).await?;
     }
     let schemas: Vec<String> = subset.schemas.keys().cloned().collect();
-    let scope = Scope {
+    let scope = SchemaFilter {
         schemas: Some(schemas),
     };
     let model = inspect(c, &scope).await.map_err(Failure::Other)?;

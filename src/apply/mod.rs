@@ -7,10 +7,10 @@
 //! to three phases: the transaction, the online statements one at a time (each commits on its
 //! own), and a final transaction for what depends on them.
 
-use crate::model::Model;
+use crate::model::{Model, Scope};
 use crate::plan::{self, Phase, Plan, Step};
 use crate::postgres::connect::{DbUrl, error_text};
-use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::inspect::{SchemaFilter, inspect};
 use crate::postgres::quote;
 use miette::{Diagnostic, Result};
 use std::time::{Duration, Instant};
@@ -32,10 +32,9 @@ pub struct ApplyOptions {
     pub online_statement_timeout: Option<String>,
     /// How long to wait for another strata apply to finish.
     pub db_lock_wait: Duration,
-    /// Schemas to re-inspect for the fingerprint check.
+    /// What the plan manages: re-inspected and cut down like when the plan was made, for the
+    /// fingerprint check.
     pub scope: Scope,
-    /// `exclude` globs, applied to the re-inspected model like when the plan was made.
-    pub exclude: Vec<String>,
     /// Re-inspect and compare with the plan's fingerprint before running anything.
     pub check_fingerprint: bool,
     /// The plan comes from a file (`apply FILE`): a mismatch reads "Saved plan is stale".
@@ -128,18 +127,16 @@ async fn take_lock(client: &Client, wait: Duration) -> Result<()> {
 pub async fn current_view<C: tokio_postgres::GenericClient + Sync>(
     client: &C,
     scope: &Scope,
-    exclude: &[String],
 ) -> Result<Model> {
-    let mut now = inspect(client, scope).await?;
-    let schemas = scope.schemas.clone().unwrap_or_default();
-    crate::commands::restrict(&mut now, &schemas, exclude);
+    let mut now = inspect(client, &SchemaFilter::of(scope)).await?;
+    scope.restrict(&mut now);
     Ok(now)
 }
 
 /// A duration as PostgreSQL reads it: strata's `2m` would be an error there, a bare `5` five
 /// milliseconds.
 fn pg_duration(d: &str) -> String {
-    match crate::commands::parse_duration(d) {
+    match crate::config::duration::parse_duration(d) {
         Some(d) => format!("{}ms", d.as_millis()),
         None => d.to_string(),
     }
@@ -303,7 +300,7 @@ async fn check_fingerprint<C: tokio_postgres::GenericClient + Sync>(
     plan: &Plan,
     opts: &ApplyOptions,
 ) -> Result<()> {
-    let now = current_view(client, &opts.scope, &opts.exclude).await?;
+    let now = current_view(client, &opts.scope).await?;
     if plan::fingerprint(&now) != plan.fingerprint {
         let message = if opts.saved {
             "Saved plan is stale: the database changed since the plan was made"

@@ -9,10 +9,9 @@ use crate::cli::{ApplyArgs, EXIT_ERROR, EXIT_OK};
 use crate::devdb::ScratchDb;
 use crate::diff;
 use crate::lint::policy::{Level, Policy};
-use crate::model::Model;
+use crate::model::{Model, Scope};
 use crate::plan::{self, Action, Plan, Step, saved};
 use crate::postgres::connect::DbUrl;
-use crate::postgres::inspect::Scope;
 use crate::render::{self, Painter};
 use miette::Result;
 use std::io::IsTerminal;
@@ -223,7 +222,6 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         online_statement_timeout: t.online_statement_timeout.clone(),
         db_lock_wait: t.db_lock_wait,
         scope: prepared.scope.clone(),
-        exclude: s.exclude.clone(),
         check_fingerprint: true,
         saved: false,
         monitor: Some(prepared.url.clone()),
@@ -283,7 +281,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
             vars: s.vars.clone().into_iter().collect(),
             no_color: !s.painter.color,
         };
-        let from_env = super::settings(&g, s.painter)?;
+        let from_env = crate::settings::resolve(&g, s.painter)?;
         s = Settings {
             online: s.online || from_env.online,
             rehearse: s.rehearse || from_env.rehearse,
@@ -309,7 +307,8 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     let url = super::target_url(&s).await?;
     let mut client = connect(&url).await?;
     let scope = Scope {
-        schemas: Some(plan.schemas.clone()),
+        schemas: plan.schemas.clone(),
+        exclude: plan.exclude.clone(),
     };
     println!(
         "Applying the saved plan from {} ({} steps) to {}.",
@@ -319,7 +318,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     );
     // Check staleness before anything else, so a stale plan never reaches the policy or a
     // rehearsal; apply checks again under its lock.
-    let current = current_view(&client, &scope, &plan.exclude).await?;
+    let current = current_view(&client, &scope).await?;
     if plan::fingerprint(&current) != plan.fingerprint {
         return Err(apply::ApplyError::Stale {
             message: "Saved plan is stale: the database changed since the plan was made".into(),
@@ -340,7 +339,6 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
         online_statement_timeout: t.online_statement_timeout.clone(),
         db_lock_wait: t.db_lock_wait,
         scope,
-        exclude: plan.exclude.clone(),
         check_fingerprint: true,
         saved: true,
         monitor: Some(url.clone()),
@@ -381,9 +379,9 @@ async fn rehearse(
             online_statement_timeout: t.online_statement_timeout.clone(),
             db_lock_wait: t.db_lock_wait,
             scope: Scope {
-                schemas: Some(plan.schemas.clone()),
+                schemas: plan.schemas.clone(),
+                exclude: plan.exclude.clone(),
             },
-            exclude: plan.exclude.clone(),
             check_fingerprint: false,
             saved: false,
             monitor: None,
@@ -397,7 +395,7 @@ async fn rehearse(
                 )
             })?;
         if let Some(desired) = desired {
-            let after = current_view(&scratch.client, &opts.scope, &plan.exclude).await?;
+            let after = current_view(&scratch.client, &opts.scope).await?;
             let left = diff::diff(&after, desired)?;
             if !left.is_empty() {
                 return Err(usage(

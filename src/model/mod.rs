@@ -6,6 +6,7 @@
 //! bytes and a model can be fingerprinted.
 
 mod objects;
+mod scope;
 mod types;
 
 pub use objects::{
@@ -13,6 +14,7 @@ pub use objects::{
     PartitionOf, Policy, Returns, RoutineKind, Sequence, Trigger, TriggerEvents, TriggerTiming,
     View, Volatility,
 };
+pub use scope::{Scope, apply_exclude, glob_match};
 pub use types::{DataType, SerialKind};
 
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,9 @@ use thiserror::Error;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, Config};
 
+/// Session settings strata sets after connecting.
+pub const SESSION_SQL: &str = "SET search_path = public";
+
 /// A parsed database URL. Keeps the original text for display (always redacted).
 #[derive(Debug, Clone)]
 pub struct DbUrl {

@@ -170,7 +170,6 @@ impl TestDb {
             online_statement_timeout: None,
             db_lock_wait: Duration::from_secs(10),
             scope: p.scope.clone(),
-            exclude: vec![],
             check_fingerprint: true,
             saved: false,
             monitor: strata::postgres::connect::DbUrl::parse(&self.url).ok(),

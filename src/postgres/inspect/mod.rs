@@ -28,16 +28,32 @@ pub struct InspectError {
 
 /// Which schemas to read.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub struct SchemaFilter {
     /// Only these schemas; `None` reads every schema that is not a system or extension schema.
     pub schemas: Option<Vec<String>>,
+}
+
+impl SchemaFilter {
+    /// The schemas of a plan's scope (an empty list reads no schema).
+    pub fn of(scope: &crate::model::Scope) -> SchemaFilter {
+        SchemaFilter {
+            schemas: Some(scope.schemas.clone()),
+        }
+    }
+
+    /// The `schemas` setting: an empty list reads every schema.
+    pub fn listed(schemas: &[String]) -> SchemaFilter {
+        SchemaFilter {
+            schemas: (!schemas.is_empty()).then(|| schemas.to_vec()),
+        }
+    }
 }
 
 /// The PostgreSQL comment PostgreSQL gives the `public` schema; treated as no comment.
 pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
 
 /// Reads the schemas in `scope` from the database behind `client`.
-pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Result<Model> {
+pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &SchemaFilter) -> Result<Model> {
     inspect_on(client, client, scope).await
 }
 
@@ -46,7 +62,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
 pub async fn inspect_on<C: GenericClient + Sync>(
     client: &C,
     second: &C,
-    scope: &Scope,
+    scope: &SchemaFilter,
 ) -> Result<Model> {
     Ok(inspect_full(client, second, scope, false).await?.0)
 }
@@ -57,7 +73,7 @@ pub async fn inspect_on<C: GenericClient + Sync>(
 pub async fn inspect_target<C: GenericClient + Sync>(
     client: &C,
     second: &C,
-    scope: &Scope,
+    scope: &SchemaFilter,
 ) -> Result<(Model, Vec<Unmanaged>)> {
     inspect_full(client, second, scope, true).await
 }
@@ -65,7 +81,7 @@ pub async fn inspect_target<C: GenericClient + Sync>(
 async fn inspect_full<C: GenericClient + Sync>(
     client: &C,
     second: &C,
-    scope: &Scope,
+    scope: &SchemaFilter,
     with_unmanaged: bool,
 ) -> Result<(Model, Vec<Unmanaged>)> {
     let version = server_version(client).await?;
