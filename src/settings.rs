@@ -4,7 +4,7 @@
 
 use crate::cli::{GlobalArgs, HazardArgs};
 use crate::config;
-use crate::config::duration::parse_duration;
+use crate::config::duration::{DURATION_HELP, Timeout, Timeouts};
 use crate::devdb::{DevSource, cluster as private_cluster};
 use crate::lint::Category;
 use crate::lint::policy::{Level, Policy, Selector};
@@ -13,7 +13,6 @@ use crate::render::Painter;
 use miette::{Diagnostic, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use thiserror::Error;
 use tokio_postgres::Client;
 
@@ -44,13 +43,10 @@ pub struct Settings {
     pub src: Vec<PathBuf>,
     pub schemas: Vec<String>,
     pub exclude: Vec<String>,
-    pub lock_timeout: String,
-    pub db_lock_wait: Duration,
+    /// `lock_timeout`, `statement_timeout`s and `db_lock_wait` from the env (flags of the
+    /// commands that take them go on top: [`Settings::timeouts_with`]).
+    pub timeouts: Timeouts,
     pub vars: BTreeMap<String, String>,
-    /// `statement_timeout` for statements in transactions (`None`: the server's setting).
-    pub statement_timeout: Option<String>,
-    /// `statement_timeout` for online statements (concurrent builds, validations).
-    pub online_statement_timeout: Option<String>,
     /// Online mode (env `online = true` or `--online`).
     pub online: bool,
     /// Rehearse applies on a scratch copy first (env `rehearse = true` or `--rehearse`).
@@ -88,11 +84,8 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         src: Vec::new(),
         schemas: Vec::new(),
         exclude: Vec::new(),
-        lock_timeout: "5s".into(),
-        db_lock_wait: Duration::from_secs(30),
+        timeouts: Timeouts::default(),
         vars: vars.clone(),
-        statement_timeout: None,
-        online_statement_timeout: None,
         online: false,
         rehearse: false,
         policy: Policy::default(),
@@ -115,21 +108,20 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         s.exclude = env.exclude;
         s.migration_dir = env.migration_dir;
         s.external_schemas = env.external_schemas;
-        if let Some(l) = env.lock_timeout {
-            s.lock_timeout = l;
+        if let Some(l) = &env.lock_timeout {
+            s.timeouts.lock = timeout_setting("lock_timeout", l)?;
         }
-        s.statement_timeout = env.statement_timeout;
-        s.online_statement_timeout = env.online_statement_timeout;
+        if let Some(t) = &env.statement_timeout {
+            s.timeouts.statement = Some(timeout_setting("statement_timeout", t)?);
+        }
+        if let Some(t) = &env.online_statement_timeout {
+            s.timeouts.online_statement = Some(timeout_setting("online_statement_timeout", t)?);
+        }
         s.online = env.online.unwrap_or(false);
         s.rehearse = env.rehearse.unwrap_or(false);
         s.policy = env.policy;
-        if let Some(w) = env.db_lock_wait {
-            s.db_lock_wait = parse_duration(&w).ok_or_else(|| {
-                usage(
-                    format!("invalid db_lock_wait {w:?}"),
-                    "use a duration such as 30s or 2m",
-                )
-            })?;
+        if let Some(w) = &env.db_lock_wait {
+            s.timeouts.db_lock_wait = timeout_setting("db_lock_wait", w)?;
         }
     }
     if g.url.is_some() {
@@ -181,15 +173,26 @@ pub fn policy_with(s: &Settings, h: &HazardArgs) -> Result<Policy> {
     Ok(p)
 }
 
-/// Checks a duration flag or setting, e.g. `5s`.
-pub fn check_duration(what: &str, v: &str) -> Result<()> {
-    if parse_duration(v).is_none() {
-        return Err(usage(
-            format!("invalid {what} {v:?}"),
-            "use a duration such as 500ms, 5s, 2m or 1h",
-        ));
+/// A timeout setting of the env, e.g. `5s`.
+fn timeout_setting(what: &str, v: &str) -> Result<Timeout> {
+    Timeout::parse(v).ok_or_else(|| usage(format!("invalid {what} {v:?}"), DURATION_HELP))
+}
+
+impl Settings {
+    /// The env's timeouts with a command's flags on top.
+    pub fn timeouts_with(
+        &self,
+        lock: Option<Timeout>,
+        statement: Option<Timeout>,
+        db_lock_wait: Option<Timeout>,
+    ) -> Timeouts {
+        Timeouts {
+            lock: lock.unwrap_or(self.timeouts.lock),
+            statement: statement.or(self.timeouts.statement),
+            online_statement: self.timeouts.online_statement,
+            db_lock_wait: db_lock_wait.unwrap_or(self.timeouts.db_lock_wait),
+        }
     }
-    Ok(())
 }
 
 /// Resolves and connects to the target database.

@@ -836,3 +836,61 @@ moved {
         .success()
         .stdout(predicate::str::contains("in sync"));
 }
+
+/// `migrate apply` and `migrate down` read `--lock-timeout` like `apply`: a bare number is
+/// seconds, `2m` is two minutes (PostgreSQL receives milliseconds, it rejected `2m`), and a
+/// value that is no duration is refused before anything runs.
+#[tokio::test]
+async fn migrate_lock_timeouts_mean_what_apply_means() {
+    let p = Project::new("mig_lock_timeout", V1).await;
+    p.write_file(
+        "1_a.sql",
+        "CREATE TABLE seen_up AS SELECT current_setting('lock_timeout') AS v;\n",
+    );
+    p.write_file(
+        "2_b.sql",
+        "CREATE TABLE seen_b AS SELECT current_setting('lock_timeout') AS v;\n",
+    );
+    p.write_file(
+        "2_b.down.sql",
+        "CREATE TABLE seen_down AS SELECT current_setting('lock_timeout') AS v;\nDROP TABLE seen_b;\n",
+    );
+    p.hash();
+    p.migrate(&["apply", "--lock-timeout", "soon"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--lock-timeout"));
+    p.migrate(&["apply", "1", "--lock-timeout", "2m"])
+        .assert()
+        .success();
+    assert_eq!(p.db.query("SELECT v FROM seen_up").await, vec!["2min"]);
+    p.migrate(&["apply", "--lock-timeout", "5"])
+        .assert()
+        .success();
+    assert_eq!(
+        p.db.query("SELECT v FROM seen_b").await,
+        vec!["5s"],
+        "a bare number is seconds, not milliseconds"
+    );
+    p.migrate(&[
+        "down",
+        "-auto-approve",
+        "--allow-destructive",
+        "--lock-timeout",
+        "x",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("--lock-timeout"));
+    assert_eq!(p.revisions().await.len(), 2, "nothing was reverted");
+    p.migrate(&[
+        "down",
+        "-auto-approve",
+        "--allow-destructive",
+        "--lock-timeout",
+        "90s",
+    ])
+    .assert()
+    .success();
+    assert_eq!(p.db.query("SELECT v FROM seen_down").await, vec!["90s"]);
+}

@@ -1,11 +1,9 @@
 //! `strata apply` and `strata apply FILE`.
 
-use super::{
-    Settings, check_duration, connect, dev_source, parse_duration, policy_with, prepare,
-    target_label, usage,
-};
+use super::{Settings, connect, dev_source, policy_with, prepare, target_label, usage};
 use crate::apply::{self, ApplyOptions, Progress, current_view};
 use crate::cli::{ApplyArgs, EXIT_ERROR, EXIT_OK};
+use crate::config::duration::Timeouts;
 use crate::devdb::ScratchDb;
 use crate::diff;
 use crate::lint::policy::{Level, Policy};
@@ -60,45 +58,9 @@ impl Progress for Quiet {
     fn step_finished(&mut self, _index: usize, _step: &Step, _elapsed: Duration) {}
 }
 
-/// Timeouts and waits from flags and settings, checked.
-struct Timing {
-    lock_timeout: String,
-    statement_timeout: Option<String>,
-    online_statement_timeout: Option<String>,
-    db_lock_wait: Duration,
-}
-
-fn timing(s: &Settings, args: &ApplyArgs) -> Result<Timing> {
-    let lock_timeout = args
-        .lock_timeout
-        .clone()
-        .unwrap_or_else(|| s.lock_timeout.clone());
-    check_duration("lock timeout", &lock_timeout)?;
-    let statement_timeout = args
-        .statement_timeout
-        .clone()
-        .or_else(|| s.statement_timeout.clone());
-    if let Some(t) = &statement_timeout {
-        check_duration("statement timeout", t)?;
-    }
-    if let Some(t) = &s.online_statement_timeout {
-        check_duration("online_statement_timeout", t)?;
-    }
-    let db_lock_wait = match &args.db_lock_wait {
-        Some(w) => parse_duration(w).ok_or_else(|| {
-            usage(
-                format!("invalid --db-lock-wait {w:?}"),
-                "use a duration such as 30s",
-            )
-        })?,
-        None => s.db_lock_wait,
-    };
-    Ok(Timing {
-        lock_timeout,
-        statement_timeout,
-        online_statement_timeout: s.online_statement_timeout.clone(),
-        db_lock_wait,
-    })
+/// Timeouts and waits: the flags over the settings.
+fn timeouts(s: &Settings, args: &ApplyArgs) -> Timeouts {
+    s.timeouts_with(args.lock_timeout, args.statement_timeout, args.db_lock_wait)
 }
 
 /// Refuses a plan whose hazards the policy denies, unless a human approves it interactively.
@@ -149,7 +111,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     if let Some(file) = &args.plan_file {
         return apply_saved(&s, args, file).await;
     }
-    let t = timing(&s, args)?;
+    let t = timeouts(&s, args);
     let policy = policy_with(&s, &args.hazards)?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.auto_approve && !interactive {
@@ -217,10 +179,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     }
     println!();
     let opts = ApplyOptions {
-        lock_timeout: t.lock_timeout.clone(),
-        statement_timeout: t.statement_timeout.clone(),
-        online_statement_timeout: t.online_statement_timeout.clone(),
-        db_lock_wait: t.db_lock_wait,
+        timeouts: t,
         scope: prepared.scope.clone(),
         check_fingerprint: true,
         saved: false,
@@ -291,7 +250,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
             s.url = url;
         }
     }
-    let t = &timing(&s, args)?;
+    let t = timeouts(&s, args);
     let policy = &policy_with(&s, &args.hazards)?;
     if let (Some(named), Some(planned)) = (&s.env_name, &plan.env)
         && named != planned
@@ -331,13 +290,10 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     }
     refuse_denied(&plan, policy, "a saved plan")?;
     if s.rehearse {
-        rehearse(&s, &plan, t, &current, desired.as_ref()).await?;
+        rehearse(&s, &plan, &t, &current, desired.as_ref()).await?;
     }
     let opts = ApplyOptions {
-        lock_timeout: t.lock_timeout.clone(),
-        statement_timeout: t.statement_timeout.clone(),
-        online_statement_timeout: t.online_statement_timeout.clone(),
-        db_lock_wait: t.db_lock_wait,
+        timeouts: t,
         scope,
         check_fingerprint: true,
         saved: true,
@@ -354,7 +310,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
 async fn rehearse(
     s: &Settings,
     plan: &Plan,
-    t: &Timing,
+    t: &Timeouts,
     current: &Model,
     desired: Option<&Model>,
 ) -> Result<()> {
@@ -374,10 +330,7 @@ async fn rehearse(
             )
         })?;
         let opts = ApplyOptions {
-            lock_timeout: t.lock_timeout.clone(),
-            statement_timeout: t.statement_timeout.clone(),
-            online_statement_timeout: t.online_statement_timeout.clone(),
-            db_lock_wait: t.db_lock_wait,
+            timeouts: *t,
             scope: Scope {
                 schemas: plan.schemas.clone(),
                 exclude: plan.exclude.clone(),

@@ -13,13 +13,11 @@ pub mod show;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
-pub use crate::config::duration::parse_duration;
 pub use crate::model::{apply_exclude, glob_match};
 pub use crate::pipeline::{Prepared, load_desired, prepare};
 use crate::render::Painter;
 pub use crate::settings::{
-    Settings, UsageError, check_duration, connect, dev_source, policy_with, target_label,
-    target_url, usage,
+    Settings, UsageError, connect, dev_source, policy_with, target_label, target_url, usage,
 };
 use miette::Result;
 
