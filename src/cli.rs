@@ -164,16 +164,17 @@ pub struct ApplyArgs {
     pub rehearse: bool,
     /// PostgreSQL statement_timeout for the statements in transactions (default: none, or the
     /// env's `statement_timeout`).
-    #[arg(long)]
-    pub statement_timeout: Option<String>,
+    #[arg(long, value_parser = crate::config::duration::timeout_arg)]
+    pub statement_timeout: Option<crate::config::duration::Timeout>,
     #[command(flatten)]
     pub hazards: HazardArgs,
-    /// PostgreSQL lock_timeout for the statements (default 5s, or the env's `lock_timeout`).
-    #[arg(long)]
-    pub lock_timeout: Option<String>,
+    /// PostgreSQL lock_timeout for the statements, e.g. 5s, 500ms, 2m (a bare number is seconds;
+    /// default 5s, or the env's `lock_timeout`).
+    #[arg(long, value_parser = crate::config::duration::timeout_arg)]
+    pub lock_timeout: Option<crate::config::duration::Timeout>,
     /// How long to wait for another strata apply on the same database (default 30s).
-    #[arg(long)]
-    pub db_lock_wait: Option<String>,
+    #[arg(long, value_parser = crate::config::duration::timeout_arg)]
+    pub db_lock_wait: Option<crate::config::duration::Timeout>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 mod blocks;
+pub mod duration;
 use blocks::{data_sources, migration_block};
 
 /// One environment as written in env.hcl, with values evaluated.

@@ -16,10 +16,13 @@ pub mod lint;
 pub mod migrate;
 pub mod model;
 pub mod normalize;
+pub mod pipeline;
 pub mod plan;
 pub mod postgres;
 pub mod render;
+pub mod settings;
 pub mod sources;
+pub mod timing;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -13,7 +13,7 @@ use crate::model::{Model, QualifiedName, Schema, Table};
 use crate::plan::{self, PlanContext, PlanDeps, Step};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::{Deps, ObjKey, dependencies};
-use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::inspect::{SchemaFilter, inspect};
 use crate::postgres::locks::{LockTable, lock_table, statement_locks};
 use miette::{Diagnostic, Result};
 use std::collections::{BTreeSet, HashSet};
@@ -405,7 +405,7 @@ fn build_plan(empty: &Model, subset: &Model) -> Result<plan::Plan, Failure> {
 /// Reads the normalized subset back.
 async fn read_back(c: &Client, subset: &Model) -> Result<(Model, Deps), Failure> {
     let schemas: Vec<String> = subset.schemas.keys().cloned().collect();
-    let scope = Scope {
+    let scope = SchemaFilter {
         schemas: Some(schemas),
     };
     let model = inspect(c, &scope).await.map_err(Failure::Other)?;

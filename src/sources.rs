@@ -1,19 +1,15 @@
 //! Schema sources other than HCL: `.sql` files, directories of them (run in lexical order), and
 //! `data "external_schema"` programs that print DDL. The SQL runs in a scratch database and is
 //! read back with the same inspector `plan` uses, so the desired model is already in
-//! PostgreSQL's canonical form and needs no normalization.
+//! PostgreSQL's canonical form and needs no normalization. The pipeline compares it.
 
-use crate::commands::{
-    Prepared, Settings, apply_exclude, connect, dev_source, restrict_warnings, target_url, usage,
-};
 use crate::config::{EXTERNAL_SCHEMA_SCHEME, ExternalSchema};
 use crate::devdb::{DevSource, ScratchDb};
-use crate::diff;
 use crate::migrate::sql::{SqlError, SqlFile, run_file};
 use crate::model::Model;
-use crate::plan::{self as planner, PlanContext, PlanDeps};
 use crate::postgres::inspect::deps::{Deps, dependencies};
-use crate::postgres::inspect::{Scope, inspect, inspect_target};
+use crate::postgres::inspect::{SchemaFilter, inspect};
+use crate::settings::{Settings, usage};
 use miette::{Diagnostic, Result};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -220,12 +216,12 @@ async fn load_into(scratch: &ScratchDb, files: &[SqlFile]) -> Result<(Model, Dep
         .await
         .map_err(|e: SqlError| e.with_help("fix the schema source and run again"))?;
     }
-    let mut model = inspect(&scratch.client, &Scope::default()).await?;
+    let mut model = inspect(&scratch.client, &SchemaFilter::default()).await?;
     // `public` exists in every database: it is managed when the SQL puts something in it.
     if model.schemas.get("public").is_some_and(schema_is_empty) {
         model.schemas.remove("public");
     }
-    let scope = Scope {
+    let scope = SchemaFilter {
         schemas: Some(model.schemas.keys().cloned().collect()),
     };
     let deps = dependencies(&scratch.client, &scope)
@@ -243,71 +239,4 @@ fn schema_is_empty(s: &crate::model::Schema) -> bool {
         && s.sequences.is_empty()
         && s.views.is_empty()
         && s.functions.is_empty()
-}
-
-/// `prepare` for SQL sources: load in a scratch database, inspect the target, diff and plan.
-pub async fn prepare(s: &Settings) -> Result<Prepared> {
-    let dev = dev_source(s)?;
-    let (loaded, inspected) = tokio::join!(load(s, &dev), async {
-        let url = target_url(s).await?;
-        let client = connect(&url).await?;
-        let scope = Scope {
-            schemas: (!s.schemas.is_empty()).then(|| s.schemas.clone()),
-        };
-        let ((current, warnings), deps) =
-            tokio::try_join!(inspect_target(&client, &client, &scope), async {
-                dependencies(&client, &scope)
-                    .await
-                    .map_err(miette::Report::new)
-            })?;
-        Ok::<_, miette::Report>((url, client, current, warnings, deps))
-    });
-    let (mut desired, desired_deps) = loaded?;
-    let (url, client, mut current, mut warnings, current_deps) = inspected?;
-    let schemas = restrict(s, &mut current, &mut desired);
-    restrict_warnings(&mut warnings, &schemas, &s.exclude);
-    let changes = diff::diff(&current, &desired)?;
-    let ctx = PlanContext {
-        env: s.env_name.clone(),
-        target: url.redacted(),
-        schemas: schemas.clone(),
-        exclude: s.exclude.clone(),
-        online: s.online,
-    };
-    let deps = PlanDeps {
-        current: current_deps,
-        desired: desired_deps,
-    };
-    let plan = planner::build(&changes, &current, &desired, &deps, &ctx);
-    Ok(Prepared {
-        url,
-        client,
-        current,
-        desired,
-        scope: Scope {
-            schemas: Some(schemas),
-        },
-        plan,
-        normalized: 0,
-        warnings,
-    })
-}
-
-/// Keeps the managed schemas (the `schemas` setting, else the desired model's) and drops
-/// excluded objects from both models; returns the managed schemas.
-pub fn restrict(s: &Settings, current: &mut Model, desired: &mut Model) -> Vec<String> {
-    let schemas: Vec<String> = if s.schemas.is_empty() {
-        desired.schemas.keys().cloned().collect()
-    } else {
-        s.schemas.clone()
-    };
-    desired.schemas.retain(|name, _| schemas.contains(name));
-    current.schemas.retain(|name, _| schemas.contains(name));
-    for m in [&mut *current, &mut *desired] {
-        m.extensions
-            .retain(|_, e| e.schema.as_ref().is_none_or(|x| schemas.contains(x)));
-    }
-    apply_exclude(desired, &s.exclude);
-    apply_exclude(current, &s.exclude);
-    schemas
 }

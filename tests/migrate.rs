@@ -780,3 +780,117 @@ async fn transaction_modes() {
         .code(1)
         .stderr(predicate::str::contains("cannot run in one transaction"));
 }
+
+/// `migrate diff` goes through the same pipeline as `plan`: a `moved` block is a rename, not a
+/// drop and an add (which would lose the column's data), and the down file renames it back.
+#[tokio::test]
+async fn diff_honours_moved_blocks() {
+    let p = Project::new("mig_moved", V1).await;
+    p.migrate(&["diff", "init"]).assert().success();
+    p.migrate(&["apply"]).assert().success();
+    p.db.exec("INSERT INTO users VALUES (1, 'ada@example.com')")
+        .await;
+    p.set_schema(
+        r#"schema "public" {}
+table "users" {
+  schema = schema.public
+  column "id" { type = bigint }
+  column "contact" { type = text }
+  primary_key { columns = [column.id] }
+}
+moved {
+  from = table.users.column.email
+  to   = table.users.column.contact
+}
+"#,
+    );
+    p.migrate(&["diff", "rename_email"]).assert().success();
+    let ups = p.up_files();
+    assert_eq!(ups.len(), 2, "{:?}", p.files());
+    let up = p.read(&ups[1]);
+    assert!(
+        up.contains("RENAME COLUMN \"email\" TO \"contact\""),
+        "a rename: {up}"
+    );
+    assert!(!up.contains("DROP COLUMN"), "no drop: {up}");
+    assert!(!up.contains("ADD COLUMN"), "no add: {up}");
+    let down_name = ups[1].replace(".sql", ".down.sql");
+    let down = p.read(&down_name);
+    assert!(
+        down.contains("RENAME COLUMN \"contact\" TO \"email\""),
+        "the down file renames back: {down}"
+    );
+    p.migrate(&["validate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("restore the schema"));
+    p.migrate(&["apply"]).assert().success();
+    assert_eq!(
+        p.db.query("SELECT contact FROM users").await,
+        vec!["ada@example.com"],
+        "the data stayed"
+    );
+    // The moved block stays in the schema: nothing more to do.
+    p.migrate(&["diff", "again"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("in sync"));
+}
+
+/// `migrate apply` and `migrate down` read `--lock-timeout` like `apply`: a bare number is
+/// seconds, `2m` is two minutes (PostgreSQL receives milliseconds, it rejected `2m`), and a
+/// value that is no duration is refused before anything runs.
+#[tokio::test]
+async fn migrate_lock_timeouts_mean_what_apply_means() {
+    let p = Project::new("mig_lock_timeout", V1).await;
+    p.write_file(
+        "1_a.sql",
+        "CREATE TABLE seen_up AS SELECT current_setting('lock_timeout') AS v;\n",
+    );
+    p.write_file(
+        "2_b.sql",
+        "CREATE TABLE seen_b AS SELECT current_setting('lock_timeout') AS v;\n",
+    );
+    p.write_file(
+        "2_b.down.sql",
+        "CREATE TABLE seen_down AS SELECT current_setting('lock_timeout') AS v;\nDROP TABLE seen_b;\n",
+    );
+    p.hash();
+    p.migrate(&["apply", "--lock-timeout", "soon"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--lock-timeout"));
+    p.migrate(&["apply", "1", "--lock-timeout", "2m"])
+        .assert()
+        .success();
+    assert_eq!(p.db.query("SELECT v FROM seen_up").await, vec!["2min"]);
+    p.migrate(&["apply", "--lock-timeout", "5"])
+        .assert()
+        .success();
+    assert_eq!(
+        p.db.query("SELECT v FROM seen_b").await,
+        vec!["5s"],
+        "a bare number is seconds, not milliseconds"
+    );
+    p.migrate(&[
+        "down",
+        "-auto-approve",
+        "--allow-destructive",
+        "--lock-timeout",
+        "x",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("--lock-timeout"));
+    assert_eq!(p.revisions().await.len(), 2, "nothing was reverted");
+    p.migrate(&[
+        "down",
+        "-auto-approve",
+        "--allow-destructive",
+        "--lock-timeout",
+        "90s",
+    ])
+    .assert()
+    .success();
+    assert_eq!(p.db.query("SELECT v FROM seen_down").await, vec!["90s"]);
+}

@@ -828,7 +828,7 @@ async fn failed_online_validation_is_planned_again() {
         .await;
     let mut s = db.settings(&[db.write("schema.hcl", ONLINE_AFTER)]);
     s.online = true;
-    s.statement_timeout = Some("2min".into());
+    s.timeouts.statement = strata::config::duration::Timeout::parse("2min");
     let mut prepared = db.plan_settings(&s).await;
     let err = db.apply_prepared(&mut prepared).await.unwrap_err();
     assert!(err.contains("items_owner_fk"), "{err}");
@@ -1029,4 +1029,58 @@ async fn edited_saved_plans_are_refused() {
         .args(["--url", &db.url, "apply", &file.display().to_string()])
         .assert()
         .success();
+}
+
+/// `--lock-timeout` means the same for every command: a bare number is seconds (PostgreSQL
+/// would read milliseconds), and a value that is no duration is refused before anything runs.
+#[tokio::test]
+async fn apply_lock_timeout_bare_number_is_seconds() {
+    let db = TestDb::new("safety_lock_bare").await;
+    db.apply(ONE_COLUMN).await;
+    let src = db.write("schema.hcl", TWO_COLUMNS);
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve", "--lock-timeout", "soon"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--lock-timeout"))
+        .stderr(predicate::str::contains("a bare number is seconds"));
+    let holder = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking({
+        let args = args(&db, &src);
+        move || {
+            strata()
+                .args(args)
+                .args(["apply", "-auto-approve", "--lock-timeout", "1"])
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("lock_timeout 1s reached"), "{err}");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "waited a second, not a millisecond: {:?}",
+        started.elapsed()
+    );
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    assert!(!legacy_exists(&db).await, "nothing changed");
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve", "--lock-timeout", "2m"])
+        .assert()
+        .success();
+    assert!(legacy_exists(&db).await);
 }

@@ -7,11 +7,12 @@
 //! to three phases: the transaction, the online statements one at a time (each commits on its
 //! own), and a final transaction for what depends on them.
 
-use crate::model::Model;
+use crate::config::duration::{Timeout, Timeouts};
+use crate::model::{Model, Scope};
 use crate::plan::{self, Phase, Plan, Step};
 use crate::postgres::connect::{DbUrl, error_text};
-use crate::postgres::inspect::{Scope, inspect};
-use crate::postgres::{locks, quote};
+use crate::postgres::inspect::{SchemaFilter, inspect};
+use crate::postgres::locks;
 use miette::{Diagnostic, Result};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -24,18 +25,11 @@ pub const ADVISORY_LOCK_KEY: i64 = 0x7374_7261_7461;
 /// Options of an apply.
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
-    /// PostgreSQL `lock_timeout` for the statements, e.g. `5s`.
-    pub lock_timeout: String,
-    /// `statement_timeout` for statements in transactions (`None`: the server's).
-    pub statement_timeout: Option<String>,
-    /// `statement_timeout` for online statements (`None`: no limit, whatever the server's).
-    pub online_statement_timeout: Option<String>,
-    /// How long to wait for another strata apply to finish.
-    pub db_lock_wait: Duration,
-    /// Schemas to re-inspect for the fingerprint check.
+    /// `lock_timeout`, the `statement_timeout`s and how long to wait for another strata apply.
+    pub timeouts: Timeouts,
+    /// What the plan manages: re-inspected and cut down like when the plan was made, for the
+    /// fingerprint check.
     pub scope: Scope,
-    /// `exclude` globs, applied to the re-inspected model like when the plan was made.
-    pub exclude: Vec<String>,
     /// Re-inspect and compare with the plan's fingerprint before running anything.
     pub check_fingerprint: bool,
     /// The plan comes from a file (`apply FILE`): a mismatch reads "Saved plan is stale".
@@ -139,7 +133,7 @@ pub async fn apply(
     opts: &ApplyOptions,
     progress: &mut dyn Progress,
 ) -> Result<()> {
-    take_lock(client, opts.db_lock_wait).await?;
+    take_lock(client, opts.timeouts.db_lock_wait.as_duration()).await?;
     let result = run(client, plan, opts, progress).await;
     // The lock is also released when the connection closes; release it now for reused clients.
     // A failure to unlock cannot undo what was applied, so it is not reported over the result.
@@ -171,38 +165,20 @@ async fn take_lock(client: &Client, wait: Duration) -> Result<()> {
 pub async fn current_view<C: tokio_postgres::GenericClient + Sync>(
     client: &C,
     scope: &Scope,
-    exclude: &[String],
 ) -> Result<Model> {
-    let mut now = inspect(client, scope).await?;
-    let schemas = scope.schemas.clone().unwrap_or_default();
-    crate::commands::restrict(&mut now, &schemas, exclude);
+    let mut now = inspect(client, &SchemaFilter::of(scope)).await?;
+    scope.restrict(&mut now);
     Ok(now)
-}
-
-/// A duration as PostgreSQL reads it: strata's `2m` would be an error there, a bare `5` five
-/// milliseconds.
-fn pg_duration(d: &str) -> String {
-    match crate::commands::parse_duration(d) {
-        Some(d) => format!("{}ms", d.as_millis()),
-        None => d.to_string(),
-    }
 }
 
 /// Session settings for a phase. Without a `statement_timeout`, the server's (or role's)
 /// setting stays in force.
-fn settings_sql(lock_timeout: &str, statement_timeout: Option<&str>, local: bool) -> String {
-    let set = if local { "SET LOCAL" } else { "SET" };
-    let mut sql = format!(
-        "{set} lock_timeout = {}; {set} check_function_bodies = off",
-        quote::literal(&pg_duration(lock_timeout))
-    );
-    if let Some(t) = statement_timeout {
-        sql.push_str(&format!(
-            "; {set} statement_timeout = {}",
-            quote::literal(&pg_duration(t))
-        ));
-    }
-    sql
+fn settings_sql(lock_timeout: Timeout, statement_timeout: Option<Timeout>, local: bool) -> String {
+    crate::postgres::connect::apply_session_sql(
+        &lock_timeout.postgres(),
+        statement_timeout.map(Timeout::postgres).as_deref(),
+        local,
+    )
 }
 
 async fn run(
@@ -219,7 +195,7 @@ async fn run(
     let mut watcher = Watcher {
         monitor: opts.monitor.clone(),
         pid,
-        lock_timeout: opts.lock_timeout.clone(),
+        lock_timeout: opts.timeouts.lock,
     };
     let indexed: Vec<(usize, &Step)> = plan.steps.iter().enumerate().collect();
     let by_phase = |p: Phase| -> Vec<(usize, &Step)> {
@@ -256,8 +232,8 @@ async fn run(
         }
         client
             .batch_execute(&settings_sql(
-                &opts.lock_timeout,
-                opts.statement_timeout.as_deref(),
+                opts.timeouts.lock,
+                opts.timeouts.statement,
                 false,
             ))
             .await
@@ -278,8 +254,8 @@ async fn run(
         check_fingerprint(&tx, plan, opts).await?;
     }
     tx.batch_execute(&settings_sql(
-        &opts.lock_timeout,
-        opts.statement_timeout.as_deref(),
+        opts.timeouts.lock,
+        opts.timeouts.statement,
         true,
     ))
     .await
@@ -305,8 +281,8 @@ async fn run(
         client
             // Concurrent builds take as long as they take unless a limit is configured.
             .batch_execute(&settings_sql(
-                &opts.lock_timeout,
-                Some(opts.online_statement_timeout.as_deref().unwrap_or("0")),
+                opts.timeouts.lock,
+                Some(opts.timeouts.online_statement.unwrap_or(Timeout::NONE)),
                 false,
             ))
             .await
@@ -324,8 +300,8 @@ async fn run(
             .await
             .map_err(db("start the final transaction"))?;
         tx.batch_execute(&settings_sql(
-            &opts.lock_timeout,
-            opts.statement_timeout.as_deref(),
+            opts.timeouts.lock,
+            opts.timeouts.statement,
             true,
         ))
         .await
@@ -347,7 +323,7 @@ async fn check_fingerprint<C: tokio_postgres::GenericClient + Sync>(
     plan: &Plan,
     opts: &ApplyOptions,
 ) -> Result<()> {
-    let now = current_view(client, &opts.scope, &opts.exclude).await?;
+    let now = current_view(client, &opts.scope).await?;
     if plan::fingerprint(&now) != plan.fingerprint {
         let message = if opts.saved {
             "Saved plan is stale: the database changed since the plan was made"
@@ -392,7 +368,7 @@ async fn run_step<C: tokio_postgres::GenericClient + Sync>(
 struct Watcher {
     monitor: Option<DbUrl>,
     pid: i32,
-    lock_timeout: String,
+    lock_timeout: Timeout,
 }
 
 impl Watcher {

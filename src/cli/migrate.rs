@@ -79,12 +79,13 @@ pub struct MigrateApplyArgs {
     /// For a database that existed before strata: mark the files up to VERSION as applied.
     #[arg(long)]
     pub baseline: Option<String>,
-    /// PostgreSQL lock_timeout for the statements (default 5s, or the env's `lock_timeout`).
-    #[arg(long)]
-    pub lock_timeout: Option<String>,
+    /// PostgreSQL lock_timeout for the statements, e.g. 5s, 500ms, 2m (a bare number is seconds;
+    /// default 5s, or the env's `lock_timeout`).
+    #[arg(long, value_parser = crate::config::duration::timeout_arg)]
+    pub lock_timeout: Option<crate::config::duration::Timeout>,
     /// How long to wait for another strata on the same database (default 30s).
-    #[arg(long)]
-    pub db_lock_wait: Option<String>,
+    #[arg(long, value_parser = crate::config::duration::timeout_arg)]
+    pub db_lock_wait: Option<crate::config::duration::Timeout>,
 }
 
 #[derive(Debug, Args)]
@@ -108,9 +109,10 @@ pub struct DownArgs {
     /// Allow steps that lose data when there is no prompt.
     #[arg(long)]
     pub allow_destructive: bool,
-    /// PostgreSQL lock_timeout for the statements (default 5s, or the env's `lock_timeout`).
-    #[arg(long)]
-    pub lock_timeout: Option<String>,
+    /// PostgreSQL lock_timeout for the statements, e.g. 5s, 500ms, 2m (a bare number is seconds;
+    /// default 5s, or the env's `lock_timeout`).
+    #[arg(long, value_parser = crate::config::duration::timeout_arg)]
+    pub lock_timeout: Option<crate::config::duration::Timeout>,
 }
 
 #[derive(Debug, Args)]

@@ -1,18 +1,15 @@
 //! `strata apply` and `strata apply FILE`.
 
-use super::{
-    Settings, check_duration, connect, dev_source, parse_duration, policy_with, prepare,
-    target_label, usage,
-};
+use super::{Settings, connect, dev_source, policy_with, prepare, target_label, usage};
 use crate::apply::{self, ApplyOptions, Progress, current_view};
 use crate::cli::{ApplyArgs, EXIT_ERROR, EXIT_OK};
+use crate::config::duration::Timeouts;
 use crate::devdb::ScratchDb;
 use crate::diff;
 use crate::lint::policy::{Level, Policy};
-use crate::model::Model;
+use crate::model::{Model, Scope};
 use crate::plan::{self, Action, Plan, Step, saved};
 use crate::postgres::connect::DbUrl;
-use crate::postgres::inspect::Scope;
 use crate::render::{self, Painter};
 use miette::Result;
 use std::io::IsTerminal;
@@ -61,45 +58,9 @@ impl Progress for Quiet {
     fn step_finished(&mut self, _index: usize, _step: &Step, _elapsed: Duration) {}
 }
 
-/// Timeouts and waits from flags and settings, checked.
-struct Timing {
-    lock_timeout: String,
-    statement_timeout: Option<String>,
-    online_statement_timeout: Option<String>,
-    db_lock_wait: Duration,
-}
-
-fn timing(s: &Settings, args: &ApplyArgs) -> Result<Timing> {
-    let lock_timeout = args
-        .lock_timeout
-        .clone()
-        .unwrap_or_else(|| s.lock_timeout.clone());
-    check_duration("lock timeout", &lock_timeout)?;
-    let statement_timeout = args
-        .statement_timeout
-        .clone()
-        .or_else(|| s.statement_timeout.clone());
-    if let Some(t) = &statement_timeout {
-        check_duration("statement timeout", t)?;
-    }
-    if let Some(t) = &s.online_statement_timeout {
-        check_duration("online_statement_timeout", t)?;
-    }
-    let db_lock_wait = match &args.db_lock_wait {
-        Some(w) => parse_duration(w).ok_or_else(|| {
-            usage(
-                format!("invalid --db-lock-wait {w:?}"),
-                "use a duration such as 30s",
-            )
-        })?,
-        None => s.db_lock_wait,
-    };
-    Ok(Timing {
-        lock_timeout,
-        statement_timeout,
-        online_statement_timeout: s.online_statement_timeout.clone(),
-        db_lock_wait,
-    })
+/// Timeouts and waits: the flags over the settings.
+fn timeouts(s: &Settings, args: &ApplyArgs) -> Timeouts {
+    s.timeouts_with(args.lock_timeout, args.statement_timeout, args.db_lock_wait)
 }
 
 /// Refuses a plan whose hazards the policy denies, unless a human approves it interactively.
@@ -150,7 +111,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     if let Some(file) = &args.plan_file {
         return apply_saved(&s, args, file).await;
     }
-    let t = timing(&s, args)?;
+    let t = timeouts(&s, args);
     let policy = policy_with(&s, &args.hazards)?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.auto_approve && !interactive {
@@ -218,12 +179,8 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     }
     println!();
     let opts = ApplyOptions {
-        lock_timeout: t.lock_timeout.clone(),
-        statement_timeout: t.statement_timeout.clone(),
-        online_statement_timeout: t.online_statement_timeout.clone(),
-        db_lock_wait: t.db_lock_wait,
+        timeouts: t,
         scope: prepared.scope.clone(),
-        exclude: s.exclude.clone(),
         check_fingerprint: true,
         saved: false,
         monitor: Some(prepared.url.clone()),
@@ -283,7 +240,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
             vars: s.vars.clone().into_iter().collect(),
             no_color: !s.painter.color,
         };
-        let from_env = super::settings(&g, s.painter)?;
+        let from_env = crate::settings::resolve(&g, s.painter)?;
         s = Settings {
             online: s.online || from_env.online,
             rehearse: s.rehearse || from_env.rehearse,
@@ -293,7 +250,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
             s.url = url;
         }
     }
-    let t = &timing(&s, args)?;
+    let t = timeouts(&s, args);
     let policy = &policy_with(&s, &args.hazards)?;
     if let (Some(named), Some(planned)) = (&s.env_name, &plan.env)
         && named != planned
@@ -309,7 +266,8 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     let url = super::target_url(&s).await?;
     let mut client = connect(&url).await?;
     let scope = Scope {
-        schemas: Some(plan.schemas.clone()),
+        schemas: plan.schemas.clone(),
+        exclude: plan.exclude.clone(),
     };
     println!(
         "Applying the saved plan from {} ({} steps) to {}.",
@@ -319,7 +277,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     );
     // Check staleness before anything else, so a stale plan never reaches the policy or a
     // rehearsal; apply checks again under its lock.
-    let current = current_view(&client, &scope, &plan.exclude).await?;
+    let current = current_view(&client, &scope).await?;
     if plan::fingerprint(&current) != plan.fingerprint {
         return Err(apply::ApplyError::Stale {
             message: "Saved plan is stale: the database changed since the plan was made".into(),
@@ -332,15 +290,11 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     }
     refuse_denied(&plan, policy, "a saved plan")?;
     if s.rehearse {
-        rehearse(&s, &plan, t, &current, desired.as_ref()).await?;
+        rehearse(&s, &plan, &t, &current, desired.as_ref()).await?;
     }
     let opts = ApplyOptions {
-        lock_timeout: t.lock_timeout.clone(),
-        statement_timeout: t.statement_timeout.clone(),
-        online_statement_timeout: t.online_statement_timeout.clone(),
-        db_lock_wait: t.db_lock_wait,
+        timeouts: t,
         scope,
-        exclude: plan.exclude.clone(),
         check_fingerprint: true,
         saved: true,
         monitor: Some(url.clone()),
@@ -356,7 +310,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
 async fn rehearse(
     s: &Settings,
     plan: &Plan,
-    t: &Timing,
+    t: &Timeouts,
     current: &Model,
     desired: Option<&Model>,
 ) -> Result<()> {
@@ -376,14 +330,11 @@ async fn rehearse(
             )
         })?;
         let opts = ApplyOptions {
-            lock_timeout: t.lock_timeout.clone(),
-            statement_timeout: t.statement_timeout.clone(),
-            online_statement_timeout: t.online_statement_timeout.clone(),
-            db_lock_wait: t.db_lock_wait,
+            timeouts: *t,
             scope: Scope {
-                schemas: Some(plan.schemas.clone()),
+                schemas: plan.schemas.clone(),
+                exclude: plan.exclude.clone(),
             },
-            exclude: plan.exclude.clone(),
             check_fingerprint: false,
             saved: false,
             monitor: None,
@@ -397,7 +348,7 @@ async fn rehearse(
                 )
             })?;
         if let Some(desired) = desired {
-            let after = current_view(&scratch.client, &opts.scope, &plan.exclude).await?;
+            let after = current_view(&scratch.client, &opts.scope).await?;
             let left = diff::diff(&after, desired)?;
             if !left.is_empty() {
                 return Err(usage(

@@ -1,12 +1,12 @@
 //! `strata inspect`.
 
-use super::{Settings, apply_exclude, connect, restrict_warnings, target_url};
+use super::{Settings, apply_exclude, connect, target_url};
 use crate::cli::{EXIT_OK, InspectArgs, InspectFormat};
 use crate::diff;
 use crate::hcl::writer;
 use crate::model::{Model, Schema};
 use crate::plan::{self, PlanContext};
-use crate::postgres::inspect::{Scope, inspect_target};
+use crate::postgres::inspect::{SchemaFilter, inspect_target, unmanaged};
 use crate::render;
 use miette::Result;
 
@@ -14,21 +14,18 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
     let url = target_url(s).await?;
     // Two connections: the server reads the catalog for both at once.
     let (client, second) = tokio::try_join!(connect(&url), connect(&url))?;
-    let scope = Scope {
-        schemas: if s.schemas.is_empty() {
-            None
-        } else {
-            Some(s.schemas.clone())
-        },
-    };
-    let (mut model, mut warnings) = inspect_target(&client, &second, &scope).await?;
+    let filter = SchemaFilter::listed(&s.schemas);
+    let (mut model, mut warnings) = inspect_target(&client, &second, &filter).await?;
     apply_exclude(&mut model, &s.exclude);
     if s.schemas.is_empty() {
         hide_bookkeeping(&mut model);
     }
     // What the output cannot say: attributes strata does not manage, on stderr.
-    let schemas: Vec<String> = model.schemas.keys().cloned().collect();
-    restrict_warnings(&mut warnings, &schemas, &s.exclude);
+    let scope = crate::model::Scope {
+        schemas: model.schemas.keys().cloned().collect(),
+        exclude: s.exclude.clone(),
+    };
+    unmanaged::restrict(&mut warnings, &scope);
     for w in &warnings {
         eprintln!("{} {}", s.painter.yellow("warning:"), w.message());
     }

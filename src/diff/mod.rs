@@ -3,6 +3,7 @@
 
 mod objects;
 
+pub use crate::model::{EnumPosition, EnumValueAdd};
 pub use objects::Rel;
 
 pub mod moves;
@@ -133,21 +134,6 @@ pub enum Change {
         from: Policy,
         to: Policy,
     },
-}
-
-/// `ALTER TYPE … ADD VALUE 'v' [BEFORE|AFTER 'x']`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EnumValueAdd {
-    pub value: String,
-    pub position: EnumPosition,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum EnumPosition {
-    Before(String),
-    After(String),
-    /// The enum had no values.
-    End,
 }
 
 /// Changes inside one table that exists on both sides.

@@ -14,7 +14,7 @@ use super::sql::{SqlError, SqlFile, Statement, nolint};
 use crate::diff;
 use crate::model::{Model, QualifiedName};
 use crate::plan::{self, Category, PlanContext, PlanDeps};
-use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::inspect::{SchemaFilter, inspect};
 use miette::Result;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{AlterTableType, ConstrType, ObjectType};
@@ -70,7 +70,7 @@ pub async fn lint_file<C: GenericClient + Sync>(
 ) -> Result<FileReport> {
     let stmts = file.statements()?;
     let directives = file.directives();
-    let scope = Scope::default();
+    let scope = SchemaFilter::default();
     let before_file = inspect(client, &scope).await?;
     let mut current = before_file.clone();
     let mut report = FileReport {

@@ -13,7 +13,7 @@ pub mod sum;
 
 use crate::model::Model;
 use crate::postgres::inspect::deps::{Deps, dependencies};
-use crate::postgres::inspect::{Scope, inspect};
+use crate::postgres::inspect::{SchemaFilter, inspect};
 use dir::Migration;
 use miette::Result;
 use std::path::Path;
@@ -35,12 +35,12 @@ pub async fn replay<C: GenericClient + Sync>(
 
 /// Inspects every user schema (but strata's own) with its dependencies.
 pub async fn inspect_state<C: GenericClient + Sync>(client: &C) -> Result<(Model, Deps)> {
-    let mut model = inspect(client, &Scope::default()).await?;
+    let mut model = inspect(client, &SchemaFilter::default()).await?;
     model.schemas.remove(revisions::SCHEMA);
     let names: Vec<String> = model.schemas.keys().cloned().collect();
     let deps = dependencies(
         client,
-        &Scope {
+        &SchemaFilter {
             schemas: Some(names),
         },
     )

@@ -6,6 +6,7 @@
 //! bytes and a model can be fingerprinted.
 
 mod objects;
+mod scope;
 mod types;
 
 pub use objects::{
@@ -13,6 +14,7 @@ pub use objects::{
     PartitionOf, Policy, Returns, RoutineKind, Sequence, Trigger, TriggerEvents, TriggerTiming,
     View, Volatility,
 };
+pub use scope::{Scope, apply_exclude, glob_match};
 pub use types::{DataType, SerialKind};
 
 use serde::{Deserialize, Serialize};
@@ -542,6 +544,21 @@ pub struct Enum {
     pub name: String,
     pub values: Vec<String>,
     pub comment: Option<String>,
+}
+
+/// `ALTER TYPE … ADD VALUE 'v' [BEFORE|AFTER 'x']`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValueAdd {
+    pub value: String,
+    pub position: EnumPosition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnumPosition {
+    Before(String),
+    After(String),
+    /// The enum had no values.
+    End,
 }
 
 impl Model {

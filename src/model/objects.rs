@@ -162,19 +162,6 @@ pub struct Function {
     pub comment: Option<String>,
 }
 
-impl Function {
-    /// The key that identifies a routine among overloads: `name(type, type)` over input types.
-    pub fn signature(&self) -> String {
-        let types: Vec<String> = self
-            .args
-            .iter()
-            .filter(|a| a.mode != ArgMode::Out)
-            .map(|a| crate::postgres::types::display(&a.ty))
-            .collect();
-        format!("{}({})", self.name, types.join(", "))
-    }
-}
-
 /// When a trigger fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TriggerTiming {

@@ -446,7 +446,7 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
         Change::CreateFunction(f) => at(
             node(
                 kind(f),
-                &f.signature(),
+                &crate::postgres::types::signature(f),
                 Action::Create,
                 as_new(function_attrs(f)),
             ),
@@ -455,7 +455,7 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
         Change::ReplaceFunction { from, to } => at(
             node(
                 kind(to),
-                &to.signature(),
+                &crate::postgres::types::signature(to),
                 Action::Update,
                 diff_attrs(function_attrs(from), function_attrs(to)),
             ),
@@ -464,7 +464,7 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
         Change::DropFunction(f) => at(
             node(
                 kind(f),
-                &f.signature(),
+                &crate::postgres::types::signature(f),
                 Action::Delete,
                 as_old(function_attrs(f)),
             ),

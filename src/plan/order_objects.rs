@@ -28,7 +28,11 @@ pub fn function_address(f: &Function) -> String {
         crate::model::RoutineKind::Function => "function",
         crate::model::RoutineKind::Procedure => "procedure",
     };
-    format!("{kind}.{}.{}", f.schema, f.signature())
+    format!(
+        "{kind}.{}.{}",
+        f.schema,
+        crate::postgres::types::signature(f)
+    )
 }
 
 pub fn view_address(v: &View) -> String {
@@ -53,7 +57,7 @@ pub fn policy_address(on: &QualifiedName, name: &str) -> String {
 }
 
 fn function_key(f: &Function) -> ObjKey {
-    ObjKey::Function(f.schema.clone(), f.signature())
+    ObjKey::Function(f.schema.clone(), crate::postgres::types::signature(f))
 }
 
 fn function_needs(f: &Function, ctx: &Ctx) -> Vec<ObjKey> {

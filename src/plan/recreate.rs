@@ -53,7 +53,10 @@ fn invalidated(c: &Change) -> Vec<ObjKey> {
                 .collect()
         }
         Change::DropView(v) => vec![ObjKey::View(QualifiedName::new(&v.schema, &v.name))],
-        Change::DropFunction(f) => vec![ObjKey::Function(f.schema.clone(), f.signature())],
+        Change::DropFunction(f) => vec![ObjKey::Function(
+            f.schema.clone(),
+            crate::postgres::types::signature(f),
+        )],
         Change::RebuildEnum { from, .. } | Change::DropEnum(from) => {
             vec![ObjKey::Type(QualifiedName::new(&from.schema, &from.name))]
         }
@@ -73,7 +76,10 @@ fn touched(changes: &[Change]) -> HashSet<ObjKey> {
                 t.insert(ObjKey::View(QualifiedName::new(&v.schema, &v.name)));
             }
             Change::DropFunction(f) | Change::CreateFunction(f) => {
-                t.insert(ObjKey::Function(f.schema.clone(), f.signature()));
+                t.insert(ObjKey::Function(
+                    f.schema.clone(),
+                    crate::postgres::types::signature(f),
+                ));
             }
             Change::DropTrigger { on, trigger } | Change::CreateTrigger { on, trigger } => {
                 t.insert(ObjKey::Trigger(on.name.clone(), trigger.name.clone()));

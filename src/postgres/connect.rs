@@ -8,6 +8,39 @@ use thiserror::Error;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, Config};
 
+/// Session settings strata sets after connecting.
+pub const SESSION_SQL: &str = "SET search_path = public";
+
+/// The session settings of an apply phase (`SET LOCAL` inside a transaction): `lock_timeout`,
+/// no function body checks, and `statement_timeout` when given. Values as PostgreSQL reads them
+/// (e.g. `5000ms`).
+pub fn apply_session_sql(
+    lock_timeout: &str,
+    statement_timeout: Option<&str>,
+    local: bool,
+) -> String {
+    let set = if local { "SET LOCAL" } else { "SET" };
+    let mut sql = format!(
+        "{set} lock_timeout = {}; {set} check_function_bodies = off",
+        crate::postgres::quote::literal(lock_timeout)
+    );
+    if let Some(t) = statement_timeout {
+        sql.push_str(&format!(
+            "; {set} statement_timeout = {}",
+            crate::postgres::quote::literal(t)
+        ));
+    }
+    sql
+}
+
+/// `SET lock_timeout` for a session (`migrate apply`, `migrate down`), e.g. `5000ms`.
+pub fn lock_timeout_sql(lock_timeout: &str) -> String {
+    format!(
+        "SET lock_timeout = {}",
+        crate::postgres::quote::literal(lock_timeout)
+    )
+}
+
 /// A parsed database URL. Keeps the original text for display (always redacted).
 #[derive(Debug, Clone)]
 pub struct DbUrl {

@@ -1,10 +1,9 @@
 //! SQL text for every change the planner makes. Every identifier is quoted; expressions are
 //! passed through as PostgreSQL will store them.
 
-use crate::diff::{EnumPosition, EnumValueAdd};
 use crate::model::{
-    Check, Column, Enum, ForeignKey, Identity, Index, IndexKey, PartitionKey, PrimaryKey,
-    QualifiedName, ReferentialAction, Schema, Table, Unique,
+    Check, Column, Enum, EnumPosition, EnumValueAdd, ForeignKey, Identity, Index, IndexKey,
+    PartitionKey, PrimaryKey, QualifiedName, ReferentialAction, Schema, Table, Unique,
 };
 use crate::postgres::quote::{ident, ident_list, literal, qualified, qualified_parts};
 use crate::postgres::types;

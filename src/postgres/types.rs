@@ -1,7 +1,7 @@
 //! PostgreSQL type names: turning what users write (`int`, `varchar(255)`, `timestamptz(3)`,
 //! `double precision[]`) into the canonical spelling `format_type` prints, and back into SQL.
 
-use crate::model::{DataType, QualifiedName, SerialKind};
+use crate::model::{ArgMode, DataType, Function, QualifiedName, SerialKind};
 use crate::postgres::quote;
 
 /// Canonicalizes a type written in SQL. Built-in types and qualified user types are resolved
@@ -453,6 +453,17 @@ pub fn display(ty: &DataType) -> String {
         DataType::Array(e) => format!("{}[]", display(e)),
         DataType::Unresolved(s) => s.clone(),
     }
+}
+
+/// The key that identifies a routine among overloads: `name(type, type)` over input types.
+pub fn signature(f: &Function) -> String {
+    let types: Vec<String> = f
+        .args
+        .iter()
+        .filter(|a| a.mode != ArgMode::Out)
+        .map(|a| display(&a.ty))
+        .collect();
+    format!("{}({})", f.name, types.join(", "))
 }
 
 /// The name of the type without modifiers, as PostgreSQL prints it in a cast of a literal:

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use strata::apply::{self, ApplyOptions, Progress};
 use strata::commands::{self, Prepared, Settings};
+use strata::config::duration::{Timeout, Timeouts};
 use strata::plan::Step;
 use strata::postgres::connect::DbUrl;
 use strata::render::Painter;
@@ -124,11 +125,11 @@ impl TestDb {
             src: src.to_vec(),
             schemas: vec![],
             exclude: vec![],
-            lock_timeout: "5s".into(),
-            db_lock_wait: Duration::from_secs(10),
+            timeouts: Timeouts {
+                db_lock_wait: Timeout::from_secs(10),
+                ..Default::default()
+            },
             vars: Default::default(),
-            statement_timeout: None,
-            online_statement_timeout: None,
             online: false,
             rehearse: false,
             policy: Default::default(),
@@ -165,12 +166,11 @@ impl TestDb {
 
     pub async fn apply_prepared(&self, p: &mut Prepared) -> Result<(), String> {
         let opts = ApplyOptions {
-            lock_timeout: "5s".into(),
-            statement_timeout: None,
-            online_statement_timeout: None,
-            db_lock_wait: Duration::from_secs(10),
+            timeouts: Timeouts {
+                db_lock_wait: Timeout::from_secs(10),
+                ..Default::default()
+            },
             scope: p.scope.clone(),
-            exclude: vec![],
             check_fingerprint: true,
             saved: false,
             monitor: strata::postgres::connect::DbUrl::parse(&self.url).ok(),

@@ -6,13 +6,12 @@
 use super::shown;
 use crate::cli::EXIT_OK;
 use crate::cli::migrate::{MigrateApplyArgs, TxMode};
-use crate::commands::{Settings, connect, parse_duration, target_url, usage};
+use crate::commands::{Settings, connect, target_url, usage};
 use crate::migrate::dir::{Dir, Migration};
 use crate::migrate::resume::{self, Resume};
 use crate::migrate::revisions::{self, Kind, Revision};
 use crate::migrate::sql::{SqlError, SqlFile, Statement};
 use crate::migrate::status;
-use crate::postgres::quote;
 use miette::{Diagnostic, Result};
 use std::path::Path;
 use std::time::Instant;
@@ -43,28 +42,10 @@ pub async fn run(s: &Settings, path: &Path, args: &MigrateApplyArgs) -> Result<u
         message: e.message.clone(),
         help: e.help.clone(),
     })?;
-    let lock_timeout = args
-        .lock_timeout
-        .clone()
-        .unwrap_or_else(|| s.lock_timeout.clone());
-    if parse_duration(&lock_timeout).is_none() {
-        return Err(usage(
-            format!("invalid lock timeout {lock_timeout:?}"),
-            "use a duration such as 5s or 500ms",
-        ));
-    }
-    let wait = match &args.db_lock_wait {
-        Some(w) => parse_duration(w).ok_or_else(|| {
-            usage(
-                format!("invalid --db-lock-wait {w:?}"),
-                "use a duration such as 30s",
-            )
-        })?,
-        None => s.db_lock_wait,
-    };
+    let timeouts = s.timeouts_with(args.lock_timeout, None, args.db_lock_wait);
     let url = target_url(s).await?;
     let client = connect(&url).await?;
-    revisions::lock(&client, wait).await?;
+    revisions::lock(&client, timeouts.db_lock_wait.as_duration()).await?;
     let revs = revisions::read(&client).await?;
     let mut pending: Vec<&Migration>;
     let mut baseline_row = None;
@@ -205,9 +186,8 @@ pub async fn run(s: &Settings, path: &Path, args: &MigrateApplyArgs) -> Result<u
         println!("  Baselined at version {}.", b.version);
     }
     client
-        .batch_execute(&format!(
-            "SET lock_timeout = {}",
-            quote::literal(&lock_timeout)
+        .batch_execute(&crate::postgres::connect::lock_timeout_sql(
+            &timeouts.lock.postgres(),
         ))
         .await
         .map_err(|e| {

@@ -12,7 +12,6 @@ use crate::migrate::inspect_state;
 use crate::migrate::revisions::{self, Kind};
 use crate::migrate::sql::SqlFile;
 use crate::plan::{self as planner, PlanContext, PlanDeps};
-use crate::postgres::quote;
 use miette::Result;
 use std::cmp::Ordering;
 use std::io::IsTerminal;
@@ -21,6 +20,7 @@ use tokio_postgres::Client;
 
 pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
     let p = &s.painter;
+    let timeouts = s.timeouts_with(args.lock_timeout, None, None);
     let dir = Dir::open(path)?;
     dir.check_sum()?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -32,7 +32,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
     }
     let url = target_url(s).await?;
     let client = connect(&url).await?;
-    revisions::lock(&client, s.db_lock_wait).await?;
+    revisions::lock(&client, timeouts.db_lock_wait.as_duration()).await?;
     let revs = revisions::read(&client).await?;
     let applied: Vec<&revisions::Revision> = revs.iter().filter(|r| !r.failed()).collect();
     if applied.is_empty() {
@@ -172,12 +172,16 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
         }
     }
     client
-        .batch_execute(&format!(
-            "SET lock_timeout = {}",
-            quote::literal(args.lock_timeout.as_deref().unwrap_or(&s.lock_timeout))
+        .batch_execute(&crate::postgres::connect::lock_timeout_sql(
+            &timeouts.lock.postgres(),
         ))
         .await
-        .map_err(|e| miette::miette!("cannot set lock_timeout: {e}"))?;
+        .map_err(|e| {
+            miette::miette!(
+                "cannot set lock_timeout: {}",
+                crate::postgres::connect::error_text(&e)
+            )
+        })?;
     // Failed rows above the target go too: their files are no longer pending past the target.
     let failed_above: Vec<String> = revs
         .iter()

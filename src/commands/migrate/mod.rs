@@ -7,7 +7,7 @@ mod down;
 mod lint;
 mod status;
 
-use super::{Settings, dev_source, load_desired, usage};
+use super::{Settings, dev_source, usage};
 use crate::cli::EXIT_OK;
 use crate::cli::migrate::{MigrateAction, MigrateArgs};
 use crate::devdb::{DevSource, ScratchDb};
@@ -15,10 +15,9 @@ use crate::diff;
 use crate::migrate::dir::{Dir, Migration, sanitize_name};
 use crate::migrate::{inspect_state, replay};
 use crate::model::Model;
-use crate::normalize;
+use crate::pipeline;
 use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
 use crate::postgres::inspect::deps::Deps;
-use crate::sources;
 use miette::Result;
 use std::path::{Path, PathBuf};
 
@@ -84,31 +83,6 @@ pub(crate) async fn replayed_state(
     .await
 }
 
-/// The desired schema, in canonical form, restricted to the managed schemas; `current` is
-/// restricted the same way.
-async fn desired_state(
-    s: &Settings,
-    dev: &DevSource,
-    current: &mut Model,
-    current_deps: &Deps,
-) -> Result<(Model, Deps, Vec<String>)> {
-    if sources::is_sql(&s.src)? {
-        let (mut desired, deps) = sources::load(s, dev).await?;
-        let schemas = sources::restrict(s, current, &mut desired);
-        return Ok((desired, deps, schemas));
-    }
-    let settings = s.clone();
-    let loaded = tokio::task::spawn_blocking(move || load_desired(&settings))
-        .await
-        .map_err(|e| miette::miette!("loading the schema files failed: {e}"))??;
-    let mut desired = loaded.model;
-    let schemas = sources::restrict(s, current, &mut desired);
-    let n = normalize::normalize(current, current_deps, desired, dev, &loaded.sources).await?;
-    let mut model = n.model;
-    normalize::canonical_serials(&mut model);
-    Ok((model, n.deps, schemas))
-}
-
 /// The plan as a migration file: each step under a comment with its description and hazards.
 pub fn render_file(plan: &Plan) -> String {
     let mut out = String::new();
@@ -145,11 +119,10 @@ async fn diff_cmd(s: &Settings, path: &Path, name: &str) -> Result<u8> {
     dir.check_sum()?;
     let dev = dev_source(s)?;
     let all: Vec<&Migration> = dir.migrations.iter().collect();
-    let (mut replayed, replayed_deps) = replayed_state(&dev, &dir.path, &all).await?;
-    let (desired, desired_deps, schemas) =
-        desired_state(s, &dev, &mut replayed, &replayed_deps).await?;
-    let changes = diff::diff(&replayed, &desired)?;
-    if changes.is_empty() {
+    let (replayed, replayed_deps) = replayed_state(&dev, &dir.path, &all).await?;
+    let desired = pipeline::desired(s, &dev).await?;
+    let compared = pipeline::compare(s, &dev, replayed, replayed_deps, desired).await?;
+    if compared.changes.is_empty() {
         println!(
             "The migration directory {} is in sync with the desired schema: no changes to be made.",
             shown(path)
@@ -159,19 +132,10 @@ async fn diff_cmd(s: &Settings, path: &Path, name: &str) -> Result<u8> {
     let ctx = PlanContext {
         env: s.env_name.clone(),
         target: format!("migration directory {}", shown(path)),
-        schemas,
+        schemas: compared.scope.schemas.clone(),
         ..Default::default()
     };
-    let up = planner::build(
-        &changes,
-        &replayed,
-        &desired,
-        &PlanDeps {
-            current: replayed_deps.clone(),
-            desired: desired_deps.clone(),
-        },
-        &ctx,
-    );
+    let up = compared.plan(&ctx);
     let version = dir.next_version();
     let up_name = format!("{version}_{name}.sql");
     let mut files = vec![(up_name.clone(), render_file(&up))];
@@ -184,18 +148,9 @@ async fn diff_cmd(s: &Settings, path: &Path, name: &str) -> Result<u8> {
         .collect();
     let mut down_note = None;
     if lossy.is_empty() {
-        match diff::diff(&desired, &replayed) {
+        match compared.reverse() {
             Ok(back) => {
-                let down = planner::build(
-                    &back,
-                    &desired,
-                    &replayed,
-                    &PlanDeps {
-                        current: desired_deps,
-                        desired: replayed_deps,
-                    },
-                    &ctx,
-                );
+                let down = back.plan(&ctx);
                 files.push((format!("{version}_{name}.down.sql"), render_file(&down)));
             }
             Err(e) => down_note = Some(format!("no down file: {e}")),

@@ -431,7 +431,7 @@ impl<'a> Loader<'a> {
                 }
                 "function" | "procedure" => {
                     if let Some(f) = self.build_function(file, block, kind, &schema, &name) {
-                        let sig = f.signature();
+                        let sig = crate::postgres::types::signature(&f);
                         self.sources.objects.insert(
                             format!("function.{schema}.{sig}"),
                             Location::new(file, block.labels.last().and_then(|l| l.span())),

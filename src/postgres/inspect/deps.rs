@@ -1,7 +1,7 @@
 //! Dependencies between objects, read from `pg_depend` (views through their `pg_rewrite` rules,
 //! defaults through `pg_attrdef`, …) in one query, keyed the way the model names objects.
 
-use super::{InspectError, Scope};
+use super::{InspectError, SchemaFilter};
 use crate::model::QualifiedName;
 use crate::postgres::connect::error_text;
 use serde::{Deserialize, Serialize};
@@ -184,7 +184,7 @@ fn parse_key(json: &str) -> Option<ObjKey> {
 /// Reads the dependencies of objects in `scope`.
 pub async fn dependencies<C: GenericClient + Sync>(
     client: &C,
-    scope: &Scope,
+    scope: &SchemaFilter,
 ) -> Result<Deps, InspectError> {
     let rows = client
         .query(&deps_sql(), &[])

@@ -28,16 +28,32 @@ pub struct InspectError {
 
 /// Which schemas to read.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub struct SchemaFilter {
     /// Only these schemas; `None` reads every schema that is not a system or extension schema.
     pub schemas: Option<Vec<String>>,
+}
+
+impl SchemaFilter {
+    /// The schemas of a plan's scope (an empty list reads no schema).
+    pub fn of(scope: &crate::model::Scope) -> SchemaFilter {
+        SchemaFilter {
+            schemas: Some(scope.schemas.clone()),
+        }
+    }
+
+    /// The `schemas` setting: an empty list reads every schema.
+    pub fn listed(schemas: &[String]) -> SchemaFilter {
+        SchemaFilter {
+            schemas: (!schemas.is_empty()).then(|| schemas.to_vec()),
+        }
+    }
 }
 
 /// The PostgreSQL comment PostgreSQL gives the `public` schema; treated as no comment.
 pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
 
 /// Reads the schemas in `scope` from the database behind `client`.
-pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Result<Model> {
+pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &SchemaFilter) -> Result<Model> {
     inspect_on(client, client, scope).await
 }
 
@@ -46,7 +62,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &Scope) -> Resu
 pub async fn inspect_on<C: GenericClient + Sync>(
     client: &C,
     second: &C,
-    scope: &Scope,
+    scope: &SchemaFilter,
 ) -> Result<Model> {
     Ok(inspect_full(client, second, scope, false).await?.0)
 }
@@ -57,7 +73,7 @@ pub async fn inspect_on<C: GenericClient + Sync>(
 pub async fn inspect_target<C: GenericClient + Sync>(
     client: &C,
     second: &C,
-    scope: &Scope,
+    scope: &SchemaFilter,
 ) -> Result<(Model, Vec<Unmanaged>)> {
     inspect_full(client, second, scope, true).await
 }
@@ -65,7 +81,7 @@ pub async fn inspect_target<C: GenericClient + Sync>(
 async fn inspect_full<C: GenericClient + Sync>(
     client: &C,
     second: &C,
-    scope: &Scope,
+    scope: &SchemaFilter,
     with_unmanaged: bool,
 ) -> Result<(Model, Vec<Unmanaged>)> {
     let version = server_version(client).await?;
@@ -186,7 +202,7 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     )?;
 
-    crate::commands::timing("inspect: rows fetched");
+    crate::timing::stage("inspect: rows fetched");
     let mut model = Model::default();
     for r in &schema_rows {
         let name: String = r.get(0);
@@ -413,7 +429,9 @@ async fn inspect_full<C: GenericClient + Sync>(
     for r in &fn_rows {
         let f = objects::function_from_row(r);
         if let Some(schema) = model.schemas.get_mut(&f.schema) {
-            schema.functions.insert(f.signature(), f);
+            schema
+                .functions
+                .insert(crate::postgres::types::signature(&f), f);
         }
     }
     for r in &coll_rows {
@@ -456,7 +474,7 @@ async fn inspect_full<C: GenericClient + Sync>(
     }
     model.sort();
     unmanaged_rows.sort();
-    crate::commands::timing("inspect: model built");
+    crate::timing::stage("inspect: model built");
     Ok((model, unmanaged_rows))
 }
 

@@ -5,6 +5,7 @@
 //! ignored": commands show them as warnings about the target database.
 
 use super::objects::not_member;
+use crate::model::Scope;
 use tokio_postgres::Row;
 
 /// A non-default value of an attribute strata does not manage; it is left as it is.
@@ -20,6 +21,11 @@ pub struct Unmanaged {
     pub attribute: String,
     /// e.g. `FULL`, `fillfactor=70`, `EXTERNAL`; empty when the attribute is a flag.
     pub value: String,
+}
+
+/// Keeps the warnings about objects a plan manages (see [`Scope::manages`]).
+pub fn restrict(warnings: &mut Vec<Unmanaged>, scope: &Scope) {
+    warnings.retain(|w| scope.manages(&w.schema, w.relation.as_deref()));
 }
 
 impl Unmanaged {
@@ -230,5 +236,28 @@ mod tests {
             flag.message(),
             "table \"public.t\": NO INHERIT is not managed by strata; it is left as is"
         );
+    }
+
+    #[test]
+    fn warnings_follow_schemas_and_exclude() {
+        let all = vec![
+            u("public", Some("t")),
+            u("public", Some("u")),
+            u("public", None),
+            u("other", Some("t")),
+        ];
+        let scope = |exclude: &[&str]| Scope {
+            schemas: vec!["public".to_string()],
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+        };
+        let mut kept = all.clone();
+        restrict(&mut kept, &scope(&[]));
+        assert_eq!(kept, all[..3].to_vec());
+        let mut kept = all.clone();
+        restrict(&mut kept, &scope(&["public.t*"]));
+        assert_eq!(kept, vec![all[1].clone(), all[2].clone()]);
+        let mut kept = all.clone();
+        restrict(&mut kept, &scope(&["pub*"]));
+        assert!(kept.is_empty());
     }
 }

@@ -1,0 +1,332 @@
+//! The desired-state pipeline, one for every command: desired source (HCL files, SQL files,
+//! `external_schema` programs) → [`Model`] → `moved` blocks → [`Scope`] → normalize → diff →
+//! plan. `plan`/`apply` compare with the inspected target database ([`prepare`]), `migrate
+//! diff` with a replayed migration directory ([`desired`] then [`compare`]).
+
+use crate::devdb::DevSource;
+use crate::diff::moves::{Move, Target};
+use crate::diff::{self, Change};
+use crate::hcl::{self, LoadOptions, Loaded, SourceMap};
+use crate::model::{Model, Scope};
+use crate::normalize;
+use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
+use crate::postgres::connect::{DbUrl, error_text};
+use crate::postgres::inspect::deps::{Deps, dependencies};
+use crate::postgres::inspect::{SchemaFilter, Unmanaged, inspect_target, unmanaged};
+use crate::settings::{Settings, connect, dev_source, target_url, usage};
+use crate::sources;
+use miette::Result;
+use tokio_postgres::Client;
+
+/// Loads the desired schema from the sources.
+pub fn load_desired(s: &Settings) -> Result<Loaded> {
+    if s.src.is_empty() {
+        return Err(usage(
+            "no schema source",
+            "pass --src schema.hcl (a file or a directory), or use --env with an env that has `src`",
+        ));
+    }
+    if sources::is_sql(&s.src)? {
+        return Err(usage(
+            "the schema sources are SQL, not HCL",
+            "SQL sources run in a scratch database: use `strata plan` (or `strata migrate validate`) to check them",
+        ));
+    }
+    let files = hcl::collect_files(&s.src, std::slice::from_ref(&s.config_path))?;
+    if files.is_empty() {
+        return Err(usage(
+            "the schema sources hold no .hcl files",
+            "check --src or the env's `src`",
+        ));
+    }
+    let sources = hcl::read_files(&files)?;
+    let loaded = hcl::load(
+        &sources,
+        &LoadOptions {
+            vars: s.vars.clone(),
+        },
+    )?;
+    Ok(loaded)
+}
+
+/// The desired schema as its source gave it, before it is cut to the scope and compared.
+pub struct Desired {
+    pub model: Model,
+    /// `moved` blocks (HCL only).
+    pub moves: Vec<Move>,
+    form: Form,
+}
+
+enum Form {
+    /// From HCL: normalized through a scratch database when compared (the files, for
+    /// diagnostics).
+    Hcl(SourceMap),
+    /// From SQL, read back from a scratch database: already canonical.
+    Sql(Deps),
+}
+
+/// Reads the desired schema from the settings' sources: HCL is loaded on a blocking thread,
+/// SQL sources run in a scratch database from `dev`.
+pub async fn desired(s: &Settings, dev: &DevSource) -> Result<Desired> {
+    if sources::is_sql(&s.src)? {
+        let (model, deps) = sources::load(s, dev).await?;
+        return Ok(Desired {
+            model,
+            moves: Vec::new(),
+            form: Form::Sql(deps),
+        });
+    }
+    let settings = s.clone();
+    let loaded = tokio::task::spawn_blocking(move || load_desired(&settings))
+        .await
+        .map_err(|e| miette::miette!("loading the schema files failed: {e}"))??;
+    Ok(Desired {
+        model: loaded.model,
+        moves: loaded.moves,
+        form: Form::Hcl(loaded.sources),
+    })
+}
+
+/// A current and a desired model, cut to the same scope, in canonical form, and their changes.
+pub struct Compared {
+    pub current: Model,
+    pub desired: Model,
+    pub scope: Scope,
+    pub changes: Vec<Change>,
+    pub deps: PlanDeps,
+    /// Tables that went through the scratch database.
+    pub normalized: usize,
+    /// The current model's fingerprint from before `moved` blocks renamed objects in it (the
+    /// database's, which a saved plan is checked against); `None` without moves.
+    pub fingerprint: Option<String>,
+    /// The `moved` blocks, and the current model before they applied (when they did).
+    moves: Vec<Move>,
+    before_moves: Option<Model>,
+}
+
+/// Compares `current` (inspected or replayed, not yet cut down) with the desired schema: cuts
+/// both to the scope (the `schemas` setting, else the desired schemas), applies the due `moved`
+/// blocks to `current`, normalizes the desired schema and diffs.
+pub async fn compare(
+    s: &Settings,
+    dev: &DevSource,
+    mut current: Model,
+    current_deps: Deps,
+    desired: Desired,
+) -> Result<Compared> {
+    let Desired {
+        model: mut desired,
+        moves,
+        form,
+    } = desired;
+    let mut scope = Scope {
+        schemas: if s.schemas.is_empty() {
+            desired.schemas.keys().cloned().collect()
+        } else {
+            s.schemas.clone()
+        },
+        exclude: s.exclude.clone(),
+    };
+    scope.restrict(&mut desired);
+    // A schema being renamed by a `moved` block is managed under its old name until then.
+    for m in &moves {
+        if let (Target::Schema(from), Target::Schema(to)) = (&m.from, &m.to)
+            && scope.schemas.contains(to)
+            && !scope.schemas.contains(from)
+            && current.schemas.contains_key(from)
+            && !current.schemas.contains_key(to)
+        {
+            scope.schemas.push(from.clone());
+        }
+    }
+    scope.restrict(&mut current);
+    // `moved` blocks rename objects in the current model.
+    let mut fingerprint = None;
+    let mut before_moves = None;
+    let renames = if moves.is_empty() {
+        Vec::new()
+    } else {
+        fingerprint = Some(planner::fingerprint(&current));
+        before_moves = Some(current.clone());
+        diff::moves::apply(&mut current, &desired, &moves)
+    };
+    let (desired, desired_deps, normalized) = match form {
+        Form::Hcl(sources) => {
+            let n = normalize::normalize(&current, &current_deps, desired, dev, &sources).await?;
+            let mut model = n.model;
+            normalize::canonical_serials(&mut model);
+            crate::timing::stage("normalized");
+            (model, n.deps, n.count)
+        }
+        Form::Sql(deps) => (desired, deps, 0),
+    };
+    let mut changes = diff::diff(&current, &desired)?;
+    diff::moves::with_renames(&renames, &current, &desired, &mut changes);
+    Ok(Compared {
+        current,
+        desired,
+        scope,
+        changes,
+        deps: PlanDeps {
+            current: current_deps,
+            desired: desired_deps,
+        },
+        normalized,
+        fingerprint,
+        moves,
+        before_moves,
+    })
+}
+
+impl Compared {
+    /// The plan of the changes.
+    pub fn plan(&self, ctx: &PlanContext) -> Plan {
+        let mut plan = planner::build(&self.changes, &self.current, &self.desired, &self.deps, ctx);
+        if let Some(f) = &self.fingerprint {
+            plan.fingerprint = f.clone();
+        }
+        plan
+    }
+
+    /// The way back, from the desired schema to the current one as it was before the `moved`
+    /// blocks: the renames are undone, not dropped and added.
+    pub fn reverse(&self) -> std::result::Result<Compared, diff::UnsupportedChange> {
+        let target = self.before_moves.as_ref().unwrap_or(&self.current).clone();
+        let mut from = self.desired.clone();
+        let back: Vec<Move> = self
+            .moves
+            .iter()
+            .map(|m| Move {
+                from: m.to.clone(),
+                to: m.from.clone(),
+            })
+            .collect();
+        let renames = diff::moves::apply(&mut from, &target, &back);
+        let mut changes = diff::diff(&from, &target)?;
+        diff::moves::with_renames(&renames, &from, &target, &mut changes);
+        Ok(Compared {
+            current: from,
+            desired: target,
+            scope: self.scope.clone(),
+            changes,
+            deps: PlanDeps {
+                current: self.deps.desired.clone(),
+                desired: self.deps.current.clone(),
+            },
+            normalized: 0,
+            fingerprint: None,
+            moves: Vec::new(),
+            before_moves: None,
+        })
+    }
+}
+
+/// A computed plan with everything it was computed from.
+pub struct Prepared {
+    pub url: DbUrl,
+    pub client: Client,
+    pub current: Model,
+    pub desired: Model,
+    pub scope: Scope,
+    pub plan: Plan,
+    /// Tables that went through the scratch database.
+    pub normalized: usize,
+    /// Non-default values of attributes strata does not manage, in the managed schemas of the
+    /// target database (never of a scratch database).
+    pub warnings: Vec<Unmanaged>,
+}
+
+/// Loads the desired schema and inspects the target side by side, then compares and plans.
+pub async fn prepare(s: &Settings) -> Result<Prepared> {
+    // Before any connection: a dev URL that is the target is refused outright.
+    let dev = dev_source(s)?;
+    let inspecting = async {
+        let url = target_url(s).await?;
+        // Two connections: the server reads the catalog for both at once.
+        let (client, second) = tokio::try_join!(connect(&url), connect(&url))?;
+        // Without an explicit list, the desired schemas are known only after loading: read
+        // every schema and keep the right ones when comparing.
+        let filter = SchemaFilter::listed(&s.schemas);
+        let ((current, warnings), deps) =
+            tokio::try_join!(inspect_target(&client, &second, &filter), async {
+                dependencies(&second, &filter)
+                    .await
+                    .map_err(miette::Report::new)
+            })?;
+        Ok::<_, miette::Report>((url, client, current, warnings, deps))
+    };
+    let (loaded, inspected) = tokio::join!(desired(s, &dev), inspecting);
+    crate::timing::stage("loaded and inspected");
+    let loaded = loaded?;
+    let (url, client, current, mut warnings, current_deps) = inspected?;
+    let compared = compare(s, &dev, current, current_deps, loaded).await?;
+    unmanaged::restrict(&mut warnings, &compared.scope);
+    refuse_impossible_conversions(&client, &compared.changes).await?;
+    crate::timing::stage("diffed");
+    let plan = compared.plan(&PlanContext {
+        env: s.env_name.clone(),
+        target: url.redacted(),
+        schemas: compared.scope.schemas.clone(),
+        exclude: s.exclude.clone(),
+        online: s.online,
+    });
+    Ok(Prepared {
+        url,
+        client,
+        current: compared.current,
+        desired: compared.desired,
+        scope: compared.scope,
+        plan,
+        normalized: compared.normalized,
+        warnings,
+    })
+}
+
+/// Refuses, at plan time, a column type change that PostgreSQL has no conversion for (bigint
+/// to timestamp): applying it would fail half-way with `cannot cast type …`. Each type change
+/// that needs a `USING` cast is probed on the target with a NULL of the old type; a probe
+/// that fails for another reason (a type the plan creates) is left to apply.
+async fn refuse_impossible_conversions(
+    client: &tokio_postgres::Client,
+    changes: &[diff::Change],
+) -> Result<()> {
+    for change in changes {
+        let diff::Change::AlterTable(td) = change else {
+            continue;
+        };
+        for tc in &td.changes {
+            let diff::TableChange::AlterColumn { from, to } = tc else {
+                continue;
+            };
+            let Some(probe) = crate::postgres::ddl::conversion_probe(from, to) else {
+                continue;
+            };
+            let Err(e) = client.batch_execute(&probe).await else {
+                continue;
+            };
+            let no_cast = e.as_db_error().is_some_and(|d| {
+                *d.code() == tokio_postgres::error::SqlState::CANNOT_COERCE
+                    || *d.code() == tokio_postgres::error::SqlState::UNDEFINED_FUNCTION
+            });
+            if no_cast {
+                return Err(diff::UnsupportedChange {
+                    message: format!(
+                        "column \"{}.{}.{}\" cannot be converted from {} to {}: {}",
+                        td.to.schema,
+                        td.to.name,
+                        to.name,
+                        crate::postgres::types::storage_sql(&from.ty),
+                        crate::postgres::types::storage_sql(&to.ty),
+                        error_text(&e)
+                    ),
+                    help: Some(format!(
+                        "PostgreSQL has no cast between these types, so strata cannot keep the data. Either add a new column of the new type, fill it (UPDATE … SET new = <conversion of \"{}\">), and drop the old one, or drop the column and add it again (its data is lost)",
+                        from.name
+                    )),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,268 @@
+//! Settings: everything a command needs to know, resolved once from the config file and the
+//! flags (flags win), and what follows directly from them: the target's URL and connection,
+//! where scratch databases come from, the hazard policy with the command line on top.
+
+use crate::cli::{GlobalArgs, HazardArgs};
+use crate::config;
+use crate::config::duration::{DURATION_HELP, Timeout, Timeouts};
+use crate::devdb::{DevSource, cluster as private_cluster};
+use crate::lint::Category;
+use crate::lint::policy::{Level, Policy, Selector};
+use crate::postgres::connect::{DbUrl, error_text};
+use crate::render::Painter;
+use miette::{Diagnostic, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+use tokio_postgres::Client;
+
+/// A usage problem that is not tied to a file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(strata::usage))]
+pub struct UsageError {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+pub fn usage(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
+    UsageError {
+        message: message.into(),
+        help: Some(help.into()),
+    }
+    .into()
+}
+
+/// Everything a command needs to know, from the config file and the flags (flags win).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub env_name: Option<String>,
+    pub url: Option<String>,
+    pub dev: Option<String>,
+    pub src: Vec<PathBuf>,
+    pub schemas: Vec<String>,
+    pub exclude: Vec<String>,
+    /// `lock_timeout`, `statement_timeout`s and `db_lock_wait` from the env (flags of the
+    /// commands that take them go on top: [`Settings::timeouts_with`]).
+    pub timeouts: Timeouts,
+    pub vars: BTreeMap<String, String>,
+    /// Online mode (env `online = true` or `--online`).
+    pub online: bool,
+    /// Rehearse applies on a scratch copy first (env `rehearse = true` or `--rehearse`).
+    pub rehearse: bool,
+    /// Hazard policy from the config (flags are added by the commands).
+    pub policy: Policy,
+    /// Directory of the config file (or the working directory): home of `.strata/`.
+    pub project_dir: PathBuf,
+    pub config_path: PathBuf,
+    pub painter: Painter,
+    /// The env's `migration { dir }` (`migrate --dir` overrides it).
+    pub migration_dir: Option<PathBuf>,
+    /// The config file's `data "external_schema"` programs, by name.
+    pub external_schemas: BTreeMap<String, config::ExternalSchema>,
+}
+
+/// Resolves the settings: the config file's env (when one is named), then the flags.
+pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
+    let vars: BTreeMap<String, String> = g.vars.iter().cloned().collect();
+    let cwd = std::env::current_dir().map_err(|e| {
+        usage(
+            format!("cannot read the working directory: {e}"),
+            "run strata from an existing directory",
+        )
+    })?;
+    let config_path = if g.config.is_absolute() {
+        g.config.clone()
+    } else {
+        cwd.join(&g.config)
+    };
+    let mut s = Settings {
+        env_name: g.env.clone(),
+        url: None,
+        dev: None,
+        src: Vec::new(),
+        schemas: Vec::new(),
+        exclude: Vec::new(),
+        timeouts: Timeouts::default(),
+        vars: vars.clone(),
+        online: false,
+        rehearse: false,
+        policy: Policy::default(),
+        project_dir: cwd.clone(),
+        config_path: config_path.clone(),
+        painter,
+        migration_dir: None,
+        external_schemas: BTreeMap::new(),
+    };
+    if let Some(name) = &g.env {
+        let env = config::load_env(&config_path, name, &vars)?;
+        s.project_dir = config_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or(cwd.clone());
+        s.url = env.url;
+        s.dev = env.dev;
+        s.src = env.src;
+        s.schemas = env.schemas;
+        s.exclude = env.exclude;
+        s.migration_dir = env.migration_dir;
+        s.external_schemas = env.external_schemas;
+        if let Some(l) = &env.lock_timeout {
+            s.timeouts.lock = timeout_setting("lock_timeout", l)?;
+        }
+        if let Some(t) = &env.statement_timeout {
+            s.timeouts.statement = Some(timeout_setting("statement_timeout", t)?);
+        }
+        if let Some(t) = &env.online_statement_timeout {
+            s.timeouts.online_statement = Some(timeout_setting("online_statement_timeout", t)?);
+        }
+        s.online = env.online.unwrap_or(false);
+        s.rehearse = env.rehearse.unwrap_or(false);
+        s.policy = env.policy;
+        if let Some(w) = &env.db_lock_wait {
+            s.timeouts.db_lock_wait = timeout_setting("db_lock_wait", w)?;
+        }
+    }
+    if g.url.is_some() {
+        s.url = g.url.clone();
+    }
+    if g.dev_url.is_some() {
+        s.dev = g.dev_url.clone();
+    }
+    if !g.src.is_empty() {
+        s.src = g
+            .src
+            .iter()
+            .map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    cwd.join(p)
+                }
+            })
+            .collect();
+    }
+    if !g.schemas.is_empty() {
+        s.schemas = g.schemas.clone();
+    }
+    if !g.exclude.is_empty() {
+        s.exclude = g.exclude.clone();
+    }
+    if s.src.is_empty() {
+        let default = s.project_dir.join("schema.hcl");
+        if default.is_file() {
+            s.src.push(default);
+        }
+    }
+    Ok(s)
+}
+
+/// The settings' policy with the command line's `--allow-hazards`/`--allow-destructive` on top.
+pub fn policy_with(s: &Settings, h: &HazardArgs) -> Result<Policy> {
+    let mut p = s.policy.clone();
+    if h.allow_destructive {
+        p.force(Selector::Category(Category::DataLoss), Level::Allow);
+    }
+    p.allow_list(&h.allow_hazards).map_err(|m| {
+        usage(
+            m,
+            "run `strata explain` for the list of codes; categories: data_loss, may_fail, lock, compatibility, security, transaction, style",
+        )
+    })?;
+    Ok(p)
+}
+
+/// A timeout setting of the env, e.g. `5s`.
+fn timeout_setting(what: &str, v: &str) -> Result<Timeout> {
+    Timeout::parse(v).ok_or_else(|| usage(format!("invalid {what} {v:?}"), DURATION_HELP))
+}
+
+impl Settings {
+    /// The env's timeouts with a command's flags on top.
+    pub fn timeouts_with(
+        &self,
+        lock: Option<Timeout>,
+        statement: Option<Timeout>,
+        db_lock_wait: Option<Timeout>,
+    ) -> Timeouts {
+        Timeouts {
+            lock: lock.unwrap_or(self.timeouts.lock),
+            statement: statement.or(self.timeouts.statement),
+            online_statement: self.timeouts.online_statement,
+            db_lock_wait: db_lock_wait.unwrap_or(self.timeouts.db_lock_wait),
+        }
+    }
+}
+
+/// Resolves and connects to the target database.
+pub async fn target_url(s: &Settings) -> Result<DbUrl> {
+    let Some(raw) = &s.url else {
+        return Err(usage(
+            "no target database",
+            "pass --url postgres://…, or use --env with an env that has `url`",
+        ));
+    };
+    resolve_url(s, raw).await
+}
+
+async fn resolve_url(s: &Settings, raw: &str) -> Result<DbUrl> {
+    if let Some(db) = raw.strip_prefix("local://") {
+        let db = db.trim_matches('/');
+        let db = if db.is_empty() { "postgres" } else { db };
+        return private_cluster::database_url(&s.project_dir, db).await;
+    }
+    Ok(DbUrl::parse(raw)?)
+}
+
+/// Where scratch databases come from.
+pub fn dev_source(s: &Settings) -> Result<DevSource> {
+    match s.dev.as_deref() {
+        None => Ok(DevSource::Cluster(s.project_dir.clone())),
+        Some(d) if d.starts_with("local://") || d.starts_with("docker://") => {
+            Ok(DevSource::Cluster(s.project_dir.clone()))
+        }
+        Some(d) => {
+            let dev = DbUrl::parse(d)?;
+            if let Some(target) = s.url.as_deref().and_then(|u| DbUrl::parse(u).ok())
+                && dev.same_database(&target)
+            {
+                return Err(usage(
+                    format!(
+                        "the dev database {} is the target database: strata creates the desired schema there to normalize it, which would collide with the schema it manages",
+                        dev.redacted()
+                    ),
+                    "point `dev` (--dev-url) at an empty database of its own, such as postgres://…/strata_dev, or remove it to use strata's private cluster",
+                ));
+            }
+            Ok(DevSource::Url(Box::new(dev)))
+        }
+    }
+}
+
+/// Opens a connection with strata's session settings.
+pub async fn connect(url: &DbUrl) -> Result<Client> {
+    let client = url.connect().await?;
+    client
+        .batch_execute(crate::postgres::connect::SESSION_SQL)
+        .await
+        .map_err(|e| {
+            usage(
+                format!(
+                    "cannot configure the session on {}: {}",
+                    url.redacted(),
+                    error_text(&e)
+                ),
+                "check the database",
+            )
+        })?;
+    Ok(client)
+}
+
+/// How the target is named in prompts: the env, else the database.
+pub fn target_label(s: &Settings, url: &DbUrl) -> String {
+    match &s.env_name {
+        Some(e) => format!("env \"{e}\""),
+        None => format!("database \"{}\"", url.dbname()),
+    }
+}
