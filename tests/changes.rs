@@ -451,3 +451,61 @@ async fn stale_plan_is_refused() {
     let err = db.apply_prepared(&mut p).await.unwrap_err();
     assert!(err.contains("changed since the plan was made"), "{err}");
 }
+
+/// What an online apply interrupted between building a key's index and adding the key leaves
+/// behind (a valid unique index, no constraint): the next plan takes the index over with
+/// `ADD CONSTRAINT … USING INDEX` (renaming it when needed) instead of dropping and rebuilding
+/// it. An index that does not fit the key exactly (descending) is rebuilt.
+#[tokio::test]
+async fn keys_take_over_fitting_unique_indexes() {
+    let db = TestDb::new("adopt_index").await;
+    let cols = "  column \"id\" {\n    type = int\n  }\n  column \"email\" {\n    type = text\n  }\n  column \"code\" {\n    type = text\n  }\n";
+    db.assert_converges(&table(cols)).await;
+    db.exec(
+        "INSERT INTO t VALUES (1, 'a', 'x'), (2, 'b', 'y');
+         CREATE UNIQUE INDEX t_pkey ON t (id);
+         CREATE UNIQUE INDEX t_email_idx ON t (email);
+         CREATE UNIQUE INDEX t_code_key ON t (code DESC);",
+    )
+    .await;
+    let want = table(&format!(
+        "{cols}  primary_key {{\n    columns = [column.id]\n  }}\n  unique \"t_email_key\" {{\n    columns = [column.email]\n  }}\n  unique \"t_code_key\" {{\n    columns = [column.code]\n  }}\n"
+    ));
+    let p = db.plan(&want).await;
+    let sql: Vec<&str> = p.plan.statements().collect();
+    let all = sql.join(";\n");
+    assert!(
+        all.contains("ADD CONSTRAINT \"t_pkey\" PRIMARY KEY USING INDEX \"t_pkey\""),
+        "{all}"
+    );
+    assert!(
+        all.contains("ADD CONSTRAINT \"t_email_key\" UNIQUE USING INDEX \"t_email_idx\""),
+        "{all}"
+    );
+    assert!(!all.contains("DROP INDEX \"public\".\"t_pkey\""), "{all}");
+    assert!(
+        !all.contains("DROP INDEX \"public\".\"t_email_idx\""),
+        "{all}"
+    );
+    // The descending index does not fit a key: dropped, and the key built.
+    assert!(
+        all.contains("DROP INDEX \"public\".\"t_code_key\""),
+        "{all}"
+    );
+    assert!(
+        all.contains("ADD CONSTRAINT \"t_code_key\" UNIQUE (\"code\")"),
+        "{all}"
+    );
+    let rendered = strata::render::human::plan(&p.plan, &strata::render::Painter::new(false));
+    assert!(
+        rendered.contains("takes over the existing unique index \"t_email_idx\""),
+        "{rendered}"
+    );
+    db.assert_converges(&want).await;
+    assert_eq!(
+        db.query("SELECT string_agg(conname || '=' || conindid::regclass::text, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 't'::regclass")
+            .await,
+        vec!["t_code_key=t_code_key,t_email_key=t_email_key,t_pkey=t_pkey"]
+    );
+    assert_eq!(db.query("SELECT count(*) FROM t").await, vec!["2"]);
+}

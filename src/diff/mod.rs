@@ -175,6 +175,13 @@ pub enum TableChange {
     DropForeignKey(ForeignKey),
     AddIndex(Index),
     DropIndex(Index),
+    /// `ADD CONSTRAINT … USING INDEX`: a declared primary key or unique constraint takes over
+    /// a unique index the table already has with exactly its definition (one an interrupted
+    /// online apply built, or one made by hand) instead of dropping it and building another.
+    AdoptIndex {
+        index: String,
+        key: AdoptedKey,
+    },
     /// A constraint whose definition is unchanged but whose name differs.
     RenameConstraint {
         from: String,
@@ -237,6 +244,22 @@ pub enum TableChange {
 pub enum CommentKind {
     Constraint,
     Index,
+}
+
+/// The constraint an [`TableChange::AdoptIndex`] adds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdoptedKey {
+    Primary(PrimaryKey),
+    Unique(Unique),
+}
+
+impl AdoptedKey {
+    pub fn name(&self) -> &str {
+        match self {
+            AdoptedKey::Primary(pk) => &pk.name,
+            AdoptedKey::Unique(u) => &u.name,
+        }
+    }
 }
 
 impl TableChange {
@@ -542,6 +565,9 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
                 ),
             });
         }
+    }
+    for d in &mut table_diffs {
+        adopt_existing_indexes(d);
     }
     recreate_dependent_foreign_keys(current, desired, &mut table_diffs);
     changes.extend(
@@ -1128,6 +1154,74 @@ fn diff_checks(have: &[Check], want: &[Check], changes: &mut Vec<TableChange>) {
         if !matched.contains(&i) {
             changes.push(TableChange::DropCheck(h.clone()));
         }
+    }
+}
+
+/// Whether `ix` is the index PostgreSQL would build for a key on `columns` (plain b-tree,
+/// ascending, default operator classes and collations, no predicate, no parameters, valid).
+fn index_fits_key(
+    ix: &Index,
+    columns: &[String],
+    include: &[String],
+    nulls_distinct: bool,
+) -> bool {
+    ix.unique
+        && !ix.invalid
+        && ix.method == "btree"
+        && ix.predicate.is_none()
+        && ix.storage_params.is_empty()
+        && ix.include == include
+        && ix.nulls_distinct == nulls_distinct
+        && ix.parts.len() == columns.len()
+        && ix.parts.iter().zip(columns).all(|(p, c)| {
+            matches!(&p.key, crate::model::IndexKey::Column(k) if k == c)
+                && !p.desc
+                && !p.nulls_first
+                && p.opclass.is_none()
+                && p.collation.is_none()
+        })
+}
+
+/// A primary key or unique constraint added where the table has an index that the plan would
+/// drop and that fits the key exactly: the key takes the index over (`ADD CONSTRAINT … USING
+/// INDEX`, which also renames it), so nothing is rebuilt. This is how an online apply
+/// interrupted between building the index and adding the constraint is finished.
+fn adopt_existing_indexes(d: &mut TableDiff) {
+    let mut i = 0;
+    while i < d.changes.len() {
+        let (columns, include, nulls_distinct) = match &d.changes[i] {
+            TableChange::AddPrimaryKey(pk) => (&pk.columns, &pk.include, true),
+            TableChange::AddUnique(u) => (&u.columns, &u.include, u.nulls_distinct),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let found = d.changes.iter().position(|c| {
+            matches!(c, TableChange::DropIndex(ix) if index_fits_key(ix, columns, include, nulls_distinct)
+                // Another index of the desired table may not already use the name.
+                && !d.to.indexes.iter().any(|w| w.name == ix.name))
+        });
+        let Some(j) = found else {
+            i += 1;
+            continue;
+        };
+        let TableChange::DropIndex(ix) = d.changes.remove(j) else {
+            unreachable!("position() matched a DropIndex");
+        };
+        if j < i {
+            i -= 1;
+        }
+        let key = match d.changes[i].clone() {
+            TableChange::AddPrimaryKey(pk) => AdoptedKey::Primary(pk),
+            TableChange::AddUnique(u) => AdoptedKey::Unique(u),
+            _ => unreachable!("matched above"),
+        };
+        d.changes[i] = TableChange::AdoptIndex {
+            index: ix.name,
+            key,
+        };
+        i += 1;
     }
 }
 

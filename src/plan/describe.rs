@@ -4,7 +4,7 @@
 use super::Hazard;
 use super::order::{enum_address, schema_address, table_address};
 use super::{Action, AttrChange, ObjectChange, Step};
-use crate::diff::{Change, CommentKind, TableChange};
+use crate::diff::{AdoptedKey, Change, CommentKind, TableChange};
 use crate::hcl::types as hcl_types;
 use crate::hcl::writer::{default_hcl, string_literal};
 use crate::lint::{self, Subject};
@@ -527,6 +527,16 @@ pub fn objects(
                                 index_attrs(ix),
                             ));
                             continue;
+                        }
+                        TableChange::AdoptIndex { index, key } => {
+                            let (kind, attrs) = match key {
+                                AdoptedKey::Primary(pk) => ("primary_key", pk_attrs(pk)),
+                                AdoptedKey::Unique(u) => ("unique", unique_attrs(u)),
+                            };
+                            let mut n = node(kind, key.name(), Action::Create, as_new(attrs));
+                            n.reason =
+                                Some(format!("takes over the existing unique index {}", q(index)));
+                            n
                         }
                         TableChange::RenameConstraint { from, to } => {
                             let mut r = node("constraint", to, Action::Rename, vec![]);

@@ -6,7 +6,7 @@ use super::Hazard;
 use super::PlanDeps;
 use super::graph::{Node, rank};
 use super::{Action, Phase, Step};
-use crate::diff::{Change, CommentKind, TableChange, TableDiff};
+use crate::diff::{AdoptedKey, Change, CommentKind, TableChange, TableDiff};
 use crate::lint::{self, Subject};
 use crate::model::{Column, DataType, ForeignKey, Model, QualifiedName, ReplicaIdentity, Table};
 use crate::postgres::inspect::deps::ObjKey;
@@ -799,6 +799,7 @@ fn online_unique(
         &[ddl::add_constraint_using_index(
             kind,
             name,
+            name,
             deferrable.sql(),
         )],
     )];
@@ -1119,6 +1120,26 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 ObjKey::Index(q.clone(), ix.name.clone()),
             )),
             TableChange::AddIndex(ix) => new_indexes.push((ix, change_hazards)),
+            TableChange::AdoptIndex { index, key } => {
+                hz.extend(change_hazards);
+                let (kind, name, deferrable, comment) = match key {
+                    AdoptedKey::Primary(pk) => {
+                        ("PRIMARY KEY", &pk.name, pk.deferrable, &pk.comment)
+                    }
+                    AdoptedKey::Unique(u) => ("UNIQUE", &u.name, u.deferrable, &u.comment),
+                };
+                clauses.push(ddl::add_constraint_using_index(
+                    kind,
+                    name,
+                    index,
+                    deferrable.sql(),
+                ));
+                if comment.is_some() {
+                    post.push(ddl::comment_on_constraint(&q, name, comment));
+                }
+                main.drops.push(ObjKey::Index(q.clone(), index.clone()));
+                main.creates.push(con(&q, name));
+            }
             TableChange::RenameConstraint { from, to } => {
                 renames.push(ddl::rename_constraint(&q, from, to));
                 main.drops.push(con(&q, from));

@@ -392,13 +392,13 @@ pub fn validate_clause(name: &str) -> String {
     format!("VALIDATE CONSTRAINT {}", ident(name))
 }
 
-/// `ADD CONSTRAINT name {UNIQUE | PRIMARY KEY} USING INDEX name`: turns an index built
-/// concurrently into a constraint (the index takes the constraint's name).
-pub fn add_constraint_using_index(kind: &str, name: &str, deferrable: &str) -> String {
+/// `ADD CONSTRAINT name {UNIQUE | PRIMARY KEY} USING INDEX index`: turns an index (built
+/// concurrently, or already there) into a constraint; the index takes the constraint's name.
+pub fn add_constraint_using_index(kind: &str, name: &str, index: &str, deferrable: &str) -> String {
     format!(
         "ADD CONSTRAINT {} {kind} USING INDEX {}{deferrable}",
         ident(name),
-        ident(name)
+        ident(index)
     )
 }
 
