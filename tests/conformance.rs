@@ -10,7 +10,7 @@
 //! lines are sorted — and still differ only in that order.
 
 mod common;
-use common::TestDb;
+use common::{TestDb, column_order_free, dump};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -61,26 +61,6 @@ enum Match {
     Refused,
 }
 
-/// A `CREATE TABLE` entry with its column and constraint lines sorted.
-fn column_order_free(entry: &str) -> String {
-    if !entry.starts_with("CREATE TABLE") {
-        return entry.to_string();
-    }
-    let lines: Vec<&str> = entry.lines().collect();
-    let Some(close) = lines.iter().rposition(|l| l.starts_with(')')) else {
-        return entry.to_string();
-    };
-    let mut body: Vec<&str> = lines[1..close]
-        .iter()
-        .map(|l| l.trim_end_matches(','))
-        .collect();
-    body.sort_unstable();
-    let mut out = vec![lines[0]];
-    out.extend(body);
-    out.extend(&lines[close..]);
-    out.join("\n")
-}
-
 fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/migra");
     p.is_dir().then_some(p)
@@ -97,44 +77,6 @@ fn psql_file(url: &str, file: &Path) -> Result<(), String> {
     } else {
         Err(String::from_utf8_lossy(&out.stderr).to_string())
     }
-}
-
-/// pg_dump's entries, without comments, SET lines and blank lines, as a set.
-fn dump(url: &str) -> BTreeSet<String> {
-    let out = Command::new("pg_dump")
-        .args(["--schema-only", "--no-owner", "--no-privileges", "-d", url])
-        .output()
-        .expect("pg_dump");
-    assert!(
-        out.status.success(),
-        "pg_dump: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let mut entries = BTreeSet::new();
-    let mut cur = String::new();
-    for line in text.lines() {
-        let t = line.trim();
-        if t.is_empty()
-            || t.starts_with("--")
-            || t.starts_with("SET ")
-            || t.starts_with("SELECT pg_catalog.set_config")
-            // pg_dump's per-run random \restrict keys
-            || t.starts_with("\\restrict")
-            || t.starts_with("\\unrestrict")
-        {
-            continue;
-        }
-        cur.push_str(line);
-        cur.push('\n');
-        if t.ends_with(';') {
-            entries.insert(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        entries.insert(cur);
-    }
-    entries
 }
 
 async fn schemas_of(url: &str) -> Vec<String> {
@@ -297,8 +239,6 @@ async fn migra_pairs_converge() {
 /// refused at plan time with TEXT in the message. `PENDING` lists the pairs that do not pass yet;
 /// the test fails when one of them starts passing (take it off the list) or another regresses.
 const PENDING: &[&str] = &[
-    // NOT VALID domain checks: not yet modeled (table checks are).
-    "domain_check_not_valid",
     // Storage parameters of materialized views: warned, not yet modeled.
     "matview_storage_params",
     // Converges, but pg_dump prints reloptions in stored order, which follows declaration

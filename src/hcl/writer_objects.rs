@@ -454,6 +454,9 @@ pub fn domain_block(
     for c in &d.checks {
         let mut cb = HclBlock::new("check", &[c.name.as_deref().unwrap_or("")]);
         cb.attr("expr", string_literal(&c.expr));
+        if c.not_valid {
+            cb.attr("valid", "false".to_string());
+        }
         if let Some(cm) = &c.comment {
             cb.attr("comment", string_literal(cm));
         }

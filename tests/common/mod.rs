@@ -264,3 +264,61 @@ pub fn strata() -> assert_cmd::Command {
     c.env("NO_COLOR", "1").env_remove("STRATA_ENV");
     c
 }
+
+/// A `CREATE TABLE` entry with its column and constraint lines sorted.
+pub fn column_order_free(entry: &str) -> String {
+    if !entry.starts_with("CREATE TABLE") {
+        return entry.to_string();
+    }
+    let lines: Vec<&str> = entry.lines().collect();
+    let Some(close) = lines.iter().rposition(|l| l.starts_with(')')) else {
+        return entry.to_string();
+    };
+    let mut body: Vec<&str> = lines[1..close]
+        .iter()
+        .map(|l| l.trim_end_matches(','))
+        .collect();
+    body.sort_unstable();
+    let mut out = vec![lines[0]];
+    out.extend(body);
+    out.extend(&lines[close..]);
+    out.join("\n")
+}
+
+/// pg_dump's entries, without comments, SET lines and blank lines, as a set.
+pub fn dump(url: &str) -> std::collections::BTreeSet<String> {
+    let out = std::process::Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "--no-privileges", "-d", url])
+        .output()
+        .expect("pg_dump");
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut entries = std::collections::BTreeSet::new();
+    let mut cur = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty()
+            || t.starts_with("--")
+            || t.starts_with("SET ")
+            || t.starts_with("SELECT pg_catalog.set_config")
+            // pg_dump's per-run random \restrict keys
+            || t.starts_with("\\restrict")
+            || t.starts_with("\\unrestrict")
+        {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if t.ends_with(';') {
+            entries.insert(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        entries.insert(cur);
+    }
+    entries
+}

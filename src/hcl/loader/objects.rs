@@ -705,13 +705,13 @@ impl<'a> Loader<'a> {
         };
         let mut checks = Vec::new();
         for c in block.body.get_blocks("check") {
-            self.check_keys(file, &c.body, "check", &["expr", "comment"], &[]);
+            self.check_keys(file, &c.body, "check", &["expr", "comment", "valid"], &[]);
             if let Some(expr) = self.string(file, &c.body, "expr") {
                 checks.push(Check {
                     name: c.labels.first().map(|l| l.as_str().to_string()),
                     expr,
                     comment: self.string(file, &c.body, "comment"),
-                    not_valid: false,
+                    not_valid: !self.bool(file, &c.body, "valid").unwrap_or(true),
                     no_inherit: false,
                 });
             }

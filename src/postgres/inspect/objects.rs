@@ -577,7 +577,7 @@ pub fn domain_from_row(r: &Row) -> Domain {
                 name: Some(v[0].as_str()?.to_string()),
                 expr: check_body(v[1].as_str()?),
                 comment: v[2].as_str().map(str::to_string),
-                not_valid: false,
+                not_valid: v[1].as_str()?.trim_end().ends_with(" NOT VALID"),
                 no_inherit: false,
             })
         })
