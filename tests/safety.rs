@@ -1183,3 +1183,49 @@ async fn lock_watcher_opens_one_connection_per_apply() {
         pids.len()
     );
 }
+
+/// A lock-timeout report shows a blocker's query with its constants replaced (no values of
+/// another session's data); `--verbose` shows it in full.
+#[tokio::test]
+async fn verbose_lock_report_shows_the_blockers_full_query() {
+    let db = TestDb::new("safety_verbose").await;
+    db.apply(ONE_COLUMN).await;
+    let holder = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    holder
+        .batch_execute(
+            "BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT 'card-4111111111111111' AS secret",
+        )
+        .await
+        .unwrap();
+    let src = db.write("schema.hcl", TWO_COLUMNS);
+    let run = |extra: &'static [&'static str]| {
+        let args = args(&db, &src);
+        tokio::task::spawn_blocking(move || {
+            strata()
+                .args(extra)
+                .args(args)
+                .args(["apply", "-auto-approve", "--lock-timeout", "1s"])
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(&[]).await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("lock_timeout 1s reached"), "{err}");
+    assert!(err.contains("last query: "), "{err}");
+    assert!(!err.contains("4111111111111111"), "no value leaks: {err}");
+    let out = run(&["--verbose"]).await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("SELECT 'card-4111111111111111' AS secret"),
+        "--verbose shows the full query: {err}"
+    );
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    assert!(!legacy_exists(&db).await, "nothing changed");
+}

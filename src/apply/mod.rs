@@ -37,6 +37,9 @@ pub struct ApplyOptions {
     /// The target, to open a second connection that finds who holds a lock apply waits for
     /// (one per apply, opened the first time a statement runs longer than 200 ms).
     pub monitor: Option<DbUrl>,
+    /// A lock-timeout report shows the blockers' queries in full (`--verbose`), not only
+    /// normalized and truncated.
+    pub verbose: bool,
 }
 
 /// Receives progress while steps run.
@@ -199,6 +202,7 @@ async fn run(
         connect_attempts: 0,
         pid,
         lock_timeout: opts.timeouts.lock,
+        verbose: opts.verbose,
     };
     let indexed: Vec<(usize, &Step)> = plan.steps.iter().enumerate().collect();
     let by_phase = |p: Phase| -> Vec<(usize, &Step)> {
@@ -375,6 +379,8 @@ struct Watcher {
     connect_attempts: u32,
     pid: i32,
     lock_timeout: Timeout,
+    /// Show blockers' queries in full.
+    verbose: bool,
 }
 
 /// How often an apply tries to open its monitoring connection (a server at
@@ -453,6 +459,7 @@ impl Watcher {
     /// The sessions blocking the apply's session, described for a message.
     async fn blockers(&mut self) -> Option<String> {
         let pid = self.pid;
+        let verbose = self.verbose;
         let client = self.monitor().await?;
         let rows = locks::blockers(client, pid).await.ok()?;
         if rows.is_empty() {
@@ -476,7 +483,12 @@ impl Watcher {
                     s.push_str(&format!(" ({})", about.join(", ")));
                 }
                 if !b.query.is_empty() {
-                    s.push_str(&format!(", last query: {}", query_summary(&b.query)));
+                    let shown = if verbose {
+                        b.query.trim().to_string()
+                    } else {
+                        query_summary(&b.query)
+                    };
+                    s.push_str(&format!(", last query: {shown}"));
                 }
                 s
             })
