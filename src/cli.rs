@@ -53,6 +53,10 @@ pub struct GlobalArgs {
     /// Plain output without colors (also: the NO_COLOR environment variable).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// More detail in reports: a lock-timeout report shows the blocking sessions' queries in
+    /// full (by default normalized, constants replaced by `$n`, and truncated).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {

@@ -61,6 +61,8 @@ pub struct Settings {
     pub migration_dir: Option<PathBuf>,
     /// The config file's `data "external_schema"` programs, by name.
     pub external_schemas: BTreeMap<String, config::ExternalSchema>,
+    /// `--verbose`: full text where reports abbreviate (blockers' queries).
+    pub verbose: bool,
 }
 
 /// Resolves the settings: the config file's env (when one is named), then the flags.
@@ -94,6 +96,7 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         painter,
         migration_dir: None,
         external_schemas: BTreeMap::new(),
+        verbose: g.verbose,
     };
     if let Some(name) = &g.env {
         let env = config::load_env(&config_path, name, &vars)?;

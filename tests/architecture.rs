@@ -17,7 +17,7 @@ const KNOWN_COMMANDS_USERS: &[&str] = &[];
 /// String literals that start with an SQL keyword, per file outside `src/postgres/` (tests
 /// excluded). A file may only go down; a new file may not appear.
 const SQL_OUTSIDE_POSTGRES: &[(&str, usize)] = &[
-    ("src/apply/mod.rs", 4),
+    ("src/apply/mod.rs", 3),
     ("src/devdb/cluster.rs", 2),
     ("src/devdb/mod.rs", 3),
     ("src/migrate/lint.rs", 3),

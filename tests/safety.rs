@@ -1084,3 +1084,148 @@ async fn apply_lock_timeout_bare_number_is_seconds() {
         .success();
     assert!(legacy_exists(&db).await);
 }
+
+/// Runs `apply` with `extra` flags in the background and collects the pids of strata's
+/// backends in the target database from the moment one of them is busy in `wait_event`
+/// (`Lock`, `PgSleep`) until apply exits.
+async fn apply_sampling_backends(
+    db: &TestDb,
+    src: &std::path::Path,
+    extra: &[&str],
+    wait_event: &str,
+) -> (std::process::Output, std::collections::BTreeSet<i32>, bool) {
+    let sampler =
+        strata::postgres::connect::DbUrl::parse(&format!("{}?application_name=sampler", db.url))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+    let child = tokio::task::spawn_blocking({
+        let mut args = args(db, src);
+        args.extend(["apply", "-auto-approve"].iter().map(|s| s.to_string()));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        move || strata().args(args).output().unwrap()
+    });
+    let mut pids = std::collections::BTreeSet::new();
+    let mut busy = false;
+    let started = std::time::Instant::now();
+    while !child.is_finished() && started.elapsed() < Duration::from_secs(60) {
+        let rows = sampler
+            .query(
+                "SELECT pid, coalesce(wait_event = $2, false) FROM pg_stat_activity \
+                 WHERE datname = $1 AND application_name = 'strata'",
+                &[&db.name, &wait_event],
+            )
+            .await
+            .unwrap();
+        busy = busy || rows.iter().any(|r| r.get::<_, bool>(1));
+        if busy {
+            pids.extend(rows.iter().map(|r| r.get::<_, i32>(0)));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    (child.await.unwrap(), pids, busy)
+}
+
+/// The lock watcher of an apply opens one monitoring connection, the first time a statement
+/// runs long, and reuses it: a statement that runs for minutes does not open a connection
+/// every half second (issue 10), and a lock wait is still reported with its blocker.
+#[tokio::test]
+async fn lock_watcher_opens_one_connection_per_apply() {
+    let db = TestDb::new("safety_monitor").await;
+    db.apply(ONE_COLUMN).await;
+    // A statement that waits about 3 s on a lock another session holds.
+    let holder = strata::postgres::connect::DbUrl::parse(&format!(
+        "{}?application_name=long_report",
+        db.url
+    ))
+    .unwrap()
+    .connect()
+    .await
+    .unwrap();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let src = db.write("schema.hcl", TWO_COLUMNS);
+    let (out, pids, busy) =
+        apply_sampling_backends(&db, &src, &["--lock-timeout", "3s"], "relation").await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(busy, "apply waited on the lock: {err}");
+    assert!(err.contains("lock_timeout 3s reached"), "{err}");
+    assert!(err.contains("long_report"), "the blocker is named: {err}");
+    assert!(
+        pids.len() <= 2,
+        "apply's session and at most one monitoring connection, saw {} backends: {pids:?}",
+        pids.len()
+    );
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    assert!(!legacy_exists(&db).await, "nothing changed");
+
+    // A statement that runs about 3 s without waiting for a lock: the watcher looks for
+    // blockers every half second all along. (Before the lock wait above: `plan` itself waits,
+    // without a timeout, for a table with a CHECK constraint that another session locked.)
+    db.exec("INSERT INTO t VALUES (1), (2), (3), (4), (5), (6)")
+        .await;
+    let slow = ONE_COLUMN.replace(
+        "primary_key {",
+        "check \"slow\" {\n    expr = \"(pg_sleep(0.5))::text IS NOT NULL\"\n  }\n  primary_key {",
+    );
+    let src = db.write("slow.hcl", &slow);
+    let (out, pids, busy) = apply_sampling_backends(&db, &src, &[], "PgSleep").await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(busy, "the statement was seen running");
+    assert!(
+        pids.len() <= 2,
+        "apply's session and at most one monitoring connection, saw {} backends: {pids:?}",
+        pids.len()
+    );
+}
+
+/// A lock-timeout report shows a blocker's query with its constants replaced (no values of
+/// another session's data); `--verbose` shows it in full.
+#[tokio::test]
+async fn verbose_lock_report_shows_the_blockers_full_query() {
+    let db = TestDb::new("safety_verbose").await;
+    db.apply(ONE_COLUMN).await;
+    let holder = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    holder
+        .batch_execute(
+            "BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT 'card-4111111111111111' AS secret",
+        )
+        .await
+        .unwrap();
+    let src = db.write("schema.hcl", TWO_COLUMNS);
+    let run = |extra: &'static [&'static str]| {
+        let args = args(&db, &src);
+        tokio::task::spawn_blocking(move || {
+            strata()
+                .args(extra)
+                .args(args)
+                .args(["apply", "-auto-approve", "--lock-timeout", "1s"])
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(&[]).await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("lock_timeout 1s reached"), "{err}");
+    assert!(err.contains("last query: "), "{err}");
+    assert!(!err.contains("4111111111111111"), "no value leaks: {err}");
+    let out = run(&["--verbose"]).await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("SELECT 'card-4111111111111111' AS secret"),
+        "--verbose shows the full query: {err}"
+    );
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    assert!(!legacy_exists(&db).await, "nothing changed");
+}

@@ -34,8 +34,12 @@ pub struct ApplyOptions {
     pub check_fingerprint: bool,
     /// The plan comes from a file (`apply FILE`): a mismatch reads "Saved plan is stale".
     pub saved: bool,
-    /// The target, to open a second connection that finds who holds a lock apply waits for.
+    /// The target, to open a second connection that finds who holds a lock apply waits for
+    /// (one per apply, opened the first time a statement runs longer than 200 ms).
     pub monitor: Option<DbUrl>,
+    /// A lock-timeout report shows the blockers' queries in full (`--verbose`), not only
+    /// normalized and truncated.
+    pub verbose: bool,
 }
 
 /// Receives progress while steps run.
@@ -194,8 +198,11 @@ async fn run(
         .get(0);
     let mut watcher = Watcher {
         monitor: opts.monitor.clone(),
+        conn: None,
+        connect_attempts: 0,
         pid,
         lock_timeout: opts.timeouts.lock,
+        verbose: opts.verbose,
     };
     let indexed: Vec<(usize, &Step)> = plan.steps.iter().enumerate().collect();
     let by_phase = |p: Phase| -> Vec<(usize, &Step)> {
@@ -367,9 +374,18 @@ async fn run_step<C: tokio_postgres::GenericClient + Sync>(
 /// connection), so a lock timeout names the blocker.
 struct Watcher {
     monitor: Option<DbUrl>,
+    /// The one monitoring connection of this apply, once opened.
+    conn: Option<Client>,
+    connect_attempts: u32,
     pid: i32,
     lock_timeout: Timeout,
+    /// Show blockers' queries in full.
+    verbose: bool,
 }
+
+/// How often an apply tries to open its monitoring connection (a server at
+/// `max_connections` must not see a connection attempt every half second).
+const MONITOR_CONNECT_ATTEMPTS: u32 = 2;
 
 impl Watcher {
     async fn execute<C: tokio_postgres::GenericClient + Sync>(
@@ -418,46 +434,61 @@ impl Watcher {
         Err(message)
     }
 
+    /// The monitoring connection: opened the first time a statement runs long, then reused
+    /// for the rest of the apply (and closed with the watcher). `None` when there is no
+    /// target to monitor or connecting failed: apply goes on without naming blockers.
+    async fn monitor(&mut self) -> Option<&Client> {
+        if self.conn.as_ref().is_some_and(Client::is_closed) {
+            self.conn = None;
+        }
+        if self.conn.is_none() {
+            if self.connect_attempts >= MONITOR_CONNECT_ATTEMPTS {
+                return None;
+            }
+            self.connect_attempts += 1;
+            let url = self.monitor.as_ref()?;
+            // `connect` registers the connection's cancel key, so Ctrl-C cancels its query too.
+            self.conn = tokio::time::timeout(Duration::from_secs(5), url.connect())
+                .await
+                .ok()?
+                .ok();
+        }
+        self.conn.as_ref()
+    }
+
     /// The sessions blocking the apply's session, described for a message.
-    async fn blockers(&self) -> Option<String> {
-        let url = self.monitor.as_ref()?;
-        let client = url.connect().await.ok()?;
-        let rows = client
-            .query(
-                "SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), \
-                 coalesce(a.state, ''), coalesce(a.query, '') \
-                 FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1)) ORDER BY a.pid",
-                &[&self.pid],
-            )
-            .await
-            .ok()?;
+    async fn blockers(&mut self) -> Option<String> {
+        let pid = self.pid;
+        let verbose = self.verbose;
+        let client = self.monitor().await?;
+        let rows = locks::blockers(client, pid).await.ok()?;
         if rows.is_empty() {
             return None;
         }
         let list: Vec<String> = rows
-            .iter()
-            .map(|r| {
-                let pid: i32 = r.get(0);
-                let user: String = r.get(1);
-                let app: String = r.get(2);
-                let state: String = r.get(3);
-                let query: String = r.get(4);
-                let mut s = format!("pid {pid}");
+            .into_iter()
+            .map(|b| {
+                let mut s = format!("pid {}", b.pid);
                 let mut about = Vec::new();
-                if !user.is_empty() {
-                    about.push(format!("user {user}"));
+                if !b.user.is_empty() {
+                    about.push(format!("user {}", b.user));
                 }
-                if !app.is_empty() {
-                    about.push(format!("application {app:?}"));
+                if !b.application.is_empty() {
+                    about.push(format!("application {:?}", b.application));
                 }
-                if !state.is_empty() {
-                    about.push(state);
+                if !b.state.is_empty() {
+                    about.push(b.state);
                 }
                 if !about.is_empty() {
                     s.push_str(&format!(" ({})", about.join(", ")));
                 }
-                if !query.is_empty() {
-                    s.push_str(&format!(", last query: {}", query_summary(&query)));
+                if !b.query.is_empty() {
+                    let shown = if verbose {
+                        b.query.trim().to_string()
+                    } else {
+                        query_summary(&b.query)
+                    };
+                    s.push_str(&format!(", last query: {shown}"));
                 }
                 s
             })

@@ -184,6 +184,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         check_fingerprint: true,
         saved: false,
         monitor: Some(prepared.url.clone()),
+        verbose: s.verbose,
     };
     let mut printer = Printer { painter: s.painter };
     apply::apply(&mut prepared.client, &plan, &opts, &mut printer).await?;
@@ -239,6 +240,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
             exclude: vec![],
             vars: s.vars.clone().into_iter().collect(),
             no_color: !s.painter.color,
+            verbose: s.verbose,
         };
         let from_env = crate::settings::resolve(&g, s.painter)?;
         s = Settings {
@@ -298,6 +300,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
         check_fingerprint: true,
         saved: true,
         monitor: Some(url.clone()),
+        verbose: s.verbose,
     };
     let mut printer = Printer { painter: s.painter };
     apply::apply(&mut client, &plan, &opts, &mut printer).await?;
@@ -338,6 +341,7 @@ async fn rehearse(
             check_fingerprint: false,
             saved: false,
             monitor: None,
+            verbose: false,
         };
         apply::apply(&mut scratch.client, plan, &opts, &mut Quiet)
             .await

@@ -92,6 +92,45 @@ pub async fn lock_table<C: GenericClient + Sync>(client: &C) -> Result<LockTable
     })
 }
 
+/// A session that holds a lock another session waits for, as `pg_stat_activity` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocker {
+    pub pid: i32,
+    pub user: String,
+    pub application: String,
+    pub state: String,
+    /// Its current or last query, in full: callers decide how much of it to show.
+    pub query: String,
+}
+
+/// The sessions that block backend `pid` (`pg_blocking_pids`), by pid.
+pub async fn blockers<C: GenericClient + Sync>(
+    client: &C,
+    pid: i32,
+) -> Result<Vec<Blocker>, String> {
+    let rows = client
+        .query(
+            "SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), \
+             coalesce(a.state, ''), coalesce(a.query, '') \
+             FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1)) ORDER BY a.pid",
+            &[&pid],
+        )
+        .await
+        .map_err(|e| error_text(&e))?;
+    rows.iter()
+        .map(|r| {
+            let text = |i: usize| r.try_get::<_, String>(i).map_err(|e| e.to_string());
+            Ok(Blocker {
+                pid: r.try_get(0).map_err(|e| e.to_string())?,
+                user: text(1)?,
+                application: text(2)?,
+                state: text(3)?,
+                query: text(4)?,
+            })
+        })
+        .collect()
+}
+
 /// About how many lock-table slots a statement takes until its transaction ends. Errs on the
 /// high side: counted from the statement's text, one per object it creates, drops or touches.
 pub fn statement_locks(sql: &str) -> u64 {

@@ -138,6 +138,7 @@ impl TestDb {
             painter: Painter::new(false),
             migration_dir: None,
             external_schemas: Default::default(),
+            verbose: false,
         }
     }
 
@@ -174,6 +175,7 @@ impl TestDb {
             check_fingerprint: true,
             saved: false,
             monitor: strata::postgres::connect::DbUrl::parse(&self.url).ok(),
+            verbose: false,
         };
         let plan = p.plan.clone();
         apply::apply(&mut p.client, &plan, &opts, &mut Quiet)
