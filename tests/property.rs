@@ -636,6 +636,9 @@ fn render_sql(spec: &Spec) -> String {
     let mut after = String::new();
     for t in &spec.tables {
         let q = qualified(t);
+        // Column settings go right after the table (before a child inherits its columns, as
+        // strata creates them); the rest after every table.
+        let mut settings = String::new();
         let mut lines = vec![format!("id {} NOT NULL", t.pk_type)];
         for c in &t.cols {
             let identity = c.identity && !(spec.child && t.name == "users");
@@ -658,19 +661,19 @@ fn render_sql(spec: &Spec) -> String {
             lines.push(l);
             if first_text(t) == Some(c.name.as_str()) {
                 if t.x.col_settings & 1 != 0 {
-                    after.push_str(&format!(
+                    settings.push_str(&format!(
                         "ALTER TABLE {q} ALTER COLUMN {} SET STATISTICS 500;\n",
                         sql_ident(&c.name)
                     ));
                 }
                 if t.x.col_settings & 2 != 0 {
-                    after.push_str(&format!(
+                    settings.push_str(&format!(
                         "ALTER TABLE {q} ALTER COLUMN {} SET STORAGE EXTERNAL;\n",
                         sql_ident(&c.name)
                     ));
                 }
                 if t.x.col_settings & 4 != 0 {
-                    after.push_str(&format!(
+                    settings.push_str(&format!(
                         "ALTER TABLE {q} ALTER COLUMN {} SET COMPRESSION pglz;\n",
                         sql_ident(&c.name)
                     ));
@@ -726,6 +729,7 @@ fn render_sql(spec: &Spec) -> String {
             out.push_str(&format!(" WITH ({})", params.join(", ")));
         }
         out.push_str(";\n");
+        out.push_str(&settings);
         for (name, unique, names, desc) in indexes(t) {
             let cols: Vec<String> = names
                 .iter()

@@ -544,7 +544,9 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
             if to.nullable { "DROP" } else { "SET" }
         ));
     }
-    if from.compression != to.compression {
+    // A new type brings the type's default storage and compression back: declared ones are set
+    // again.
+    if from.compression != to.compression || (type_changed && to.compression.is_some()) {
         out.push(format!(
             "ALTER COLUMN {col} SET COMPRESSION {}",
             to.compression.map_or("default", |c| c.name())
@@ -556,7 +558,7 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
             to.statistics.unwrap_or(-1)
         ));
     }
-    if from.storage != to.storage
+    if (from.storage != to.storage || type_changed)
         && let Some(s) = to.storage
     {
         out.push(format!("ALTER COLUMN {col} SET STORAGE {}", s.sql()));
