@@ -179,13 +179,14 @@ pub async fn compare(
 }
 
 impl Compared {
-    /// The plan of the changes.
-    pub fn plan(&self, ctx: &PlanContext) -> Plan {
-        let mut plan = planner::build(&self.changes, &self.current, &self.desired, &self.deps, ctx);
+    /// The plan of the changes; fails when their dependencies form a cycle.
+    pub fn plan(&self, ctx: &PlanContext) -> std::result::Result<Plan, planner::graph::Cycle> {
+        let mut plan =
+            planner::try_build(&self.changes, &self.current, &self.desired, &self.deps, ctx)?;
         if let Some(f) = &self.fingerprint {
             plan.fingerprint = f.clone();
         }
-        plan
+        Ok(plan)
     }
 
     /// The way back, from the desired schema to the current one as it was before the `moved`
@@ -269,7 +270,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
         schemas: compared.scope.schemas.clone(),
         exclude: s.exclude.clone(),
         online: s.online,
-    });
+    })?;
     Ok(Prepared {
         url,
         client,

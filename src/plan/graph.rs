@@ -16,7 +16,24 @@
 
 use super::{Phase, Step};
 use crate::postgres::inspect::deps::{Deps, ObjKey};
+use miette::Diagnostic;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use thiserror::Error;
+
+/// Steps that each have to run after the next, the last after the first: no order satisfies
+/// them. Named by the objects of the steps, each followed by the one it needs, the first
+/// repeated at the end.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Diagnostic)]
+#[error("dependency cycle: {}", .objects.join(" → "))]
+#[diagnostic(
+    code(strata::plan::cycle),
+    help(
+        "each object needs the next one to exist first (or to be dropped after it); break the cycle in the schema, e.g. by removing one of the references"
+    )
+)]
+pub struct Cycle {
+    pub objects: Vec<String>,
+}
 
 /// Conventional phase of a step; lower runs earlier when nothing else decides.
 pub mod rank {
@@ -97,8 +114,89 @@ impl Node {
     }
 }
 
-/// Orders nodes; `current` holds the dependencies of the database as it is.
-pub fn order(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
+/// Orders nodes; `current` holds the dependencies of the database as it is. Fails, naming the
+/// objects, when the dependencies form a cycle.
+pub fn order(nodes: Vec<Node>, current: &Deps) -> Result<Vec<Step>, Cycle> {
+    match sort(nodes, current) {
+        (steps, None) => Ok(steps),
+        (_, Some(cycle)) => Err(cycle),
+    }
+}
+
+/// Orders nodes like [`order`], but breaks a cycle by taking the step of the lowest rank
+/// first. For internal plans whose steps PostgreSQL checks anyway (normalization's scratch
+/// work); user-facing plans report cycles.
+pub fn order_lenient(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
+    sort(nodes, current).0
+}
+
+/// A cycle among the `pending` nodes through `needs` alone (rule 1: a step needs what another
+/// creates, which needs what the first creates): no order can run it, unlike cycles through
+/// drops and alters, which the conventional order resolves. Each step is followed by the one
+/// it needs.
+fn needs_cycle(nodes: &[Node], needs: &[HashSet<usize>], pending: &[bool]) -> Option<Cycle> {
+    // Depth-first search over `x → y` (x creates what y needs); a back edge closes a cycle.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Closed,
+    }
+    let n = nodes.len();
+    let mut mark = vec![Mark::New; n];
+    let sorted = |x: usize| -> Vec<usize> {
+        let mut v: Vec<usize> = needs[x].iter().copied().filter(|&y| pending[y]).collect();
+        v.sort_unstable();
+        v
+    };
+    for root in (0..n).filter(|&i| pending[i]) {
+        if mark[root] != Mark::New {
+            continue;
+        }
+        let mut path: Vec<usize> = vec![root];
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(root, sorted(root))];
+        mark[root] = Mark::Open;
+        while let Some((x, rest)) = stack.last_mut() {
+            let x = *x;
+            let Some(y) = rest.pop() else {
+                mark[x] = Mark::Closed;
+                stack.pop();
+                path.pop();
+                continue;
+            };
+            match mark[y] {
+                Mark::Open => {
+                    // path[pos..] runs y → … → x → y in run order; the message reads "needs".
+                    let pos = path.iter().position(|&p| p == y).unwrap_or(0);
+                    let mut cycle: Vec<usize> = path[pos..].to_vec();
+                    cycle.reverse();
+                    if let Some(first) = (0..cycle.len()).min_by_key(|&i| cycle[i]) {
+                        cycle.rotate_left(first);
+                    }
+                    let mut objects: Vec<String> = cycle
+                        .iter()
+                        .map(|&i| nodes[i].step.object.clone())
+                        .collect();
+                    if let Some(first) = objects.first().cloned() {
+                        objects.push(first);
+                    }
+                    return Some(Cycle { objects });
+                }
+                Mark::New => {
+                    mark[y] = Mark::Open;
+                    path.push(y);
+                    stack.push((y, sorted(y)));
+                }
+                Mark::Closed => {}
+            }
+        }
+    }
+    None
+}
+
+/// The steps in dependency order with a cycle broken by rank, and a cycle of `needs` (which
+/// no order can run) when there is one.
+pub fn sort(nodes: Vec<Node>, current: &Deps) -> (Vec<Step>, Option<Cycle>) {
     let n = nodes.len();
     let mut creators: HashMap<&ObjKey, Vec<usize>> = HashMap::new();
     let mut droppers: HashMap<&ObjKey, Vec<usize>> = HashMap::new();
@@ -111,6 +209,8 @@ pub fn order(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
         }
     }
     let mut edges: Vec<HashSet<usize>> = vec![HashSet::new(); n];
+    // Rule 1 alone: a cycle through these is a cycle no order can run.
+    let mut need_edges: Vec<HashSet<usize>> = vec![HashSet::new(); n];
     let add = |from: usize, to: usize, edges: &mut Vec<HashSet<usize>>| {
         if from != to {
             edges[from].insert(to);
@@ -121,6 +221,7 @@ pub fn order(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
         for k in &node.needs {
             for &x in creators.get(k).into_iter().flatten() {
                 add(x, y, &mut edges);
+                add(x, y, &mut need_edges);
             }
         }
         // 2. dependents are dropped or altered before what they depend on is dropped.
@@ -149,11 +250,16 @@ pub fn order(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
         .map(|i| (nodes[i].rank, i))
         .collect();
     let mut done = vec![false; n];
+    let mut cycle = None;
     let mut order = Vec::with_capacity(n);
     while order.len() < n {
         let next = match ready.pop_first() {
             Some((_, i)) => i,
             None => {
+                if cycle.is_none() {
+                    let pending: Vec<bool> = done.iter().map(|d| !d).collect();
+                    cycle = needs_cycle(&nodes, &need_edges, &pending);
+                }
                 // A cycle the rules could not untangle: fall back to the conventional order.
                 match (0..n)
                     .filter(|&i| !done[i])
@@ -211,7 +317,7 @@ pub fn order(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
         .collect();
     // Stable: dependency order holds within each phase.
     steps.sort_by_key(|(p, _)| *p);
-    steps.into_iter().map(|(_, s)| s).collect()
+    (steps.into_iter().map(|(_, s)| s).collect(), cycle)
 }
 
 #[cfg(test)]
@@ -246,6 +352,7 @@ mod tests {
         let mut deps = Deps::default();
         deps.add(v.clone(), t.clone());
         let order: Vec<String> = super::order(nodes, &deps)
+            .unwrap()
             .into_iter()
             .map(|s| s.object)
             .collect();
@@ -253,6 +360,67 @@ mod tests {
             order,
             vec!["drop view", "drop table", "create table", "create view"]
         );
+    }
+
+    #[test]
+    fn cycles_are_reported_with_their_objects() {
+        let a = ObjKey::View(QualifiedName::new("app", "a"));
+        let b = ObjKey::View(QualifiedName::new("app", "b"));
+        let nodes = vec![
+            Node::new(step("schema.app"), rank::SCHEMA),
+            Node::new(step("view.app.a"), rank::VIEW)
+                .creates([a.clone()])
+                .needs([b.clone()]),
+            Node::new(step("view.app.b"), rank::VIEW)
+                .creates([b.clone()])
+                .needs([a.clone()]),
+        ];
+        let err = super::order(nodes, &Deps::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dependency cycle: view.app.a → view.app.b → view.app.a"
+        );
+        // A longer one, and a step outside the cycle that waits for it.
+        let k = |n: &str| ObjKey::View(QualifiedName::new("s", n));
+        let nodes = vec![
+            Node::new(step("view.s.x"), rank::VIEW)
+                .creates([k("x")])
+                .needs([k("a")]),
+            Node::new(step("view.s.a"), rank::VIEW)
+                .creates([k("a")])
+                .needs([k("c")]),
+            Node::new(step("view.s.b"), rank::VIEW)
+                .creates([k("b")])
+                .needs([k("a")]),
+            Node::new(step("view.s.c"), rank::VIEW)
+                .creates([k("c")])
+                .needs([k("b")]),
+        ];
+        let err = super::order(nodes, &Deps::default()).unwrap_err();
+        assert_eq!(err.objects.len(), 4, "{err}");
+        assert_eq!(err.objects.first(), err.objects.last());
+        assert!(!err.objects.contains(&"view.s.x".to_string()), "{err}");
+    }
+
+    #[test]
+    fn cycles_through_drops_are_ordered_not_reported() {
+        // An enum rebuilt (dropped and created) under a table whose altered column needs the
+        // new type: the table goes first (its dependents before the drop), as PostgreSQL
+        // accepts when the step detaches the column first.
+        let s = ObjKey::Type(QualifiedName::new("public", "s"));
+        let t = ObjKey::Table(QualifiedName::new("public", "t"));
+        let nodes = vec![
+            Node::new(step("enum.public.s"), rank::TYPES)
+                .drops([s.clone()])
+                .creates([s.clone()]),
+            Node::new(step("table.public.t"), rank::ALTER_TABLE)
+                .alters([t.clone()])
+                .needs([s.clone()]),
+        ];
+        let mut deps = Deps::default();
+        deps.add(t.clone(), s.clone());
+        let order = super::order(nodes, &deps).expect("no cycle of needs");
+        assert_eq!(order.len(), 2);
     }
 
     #[test]
@@ -268,7 +436,7 @@ mod tests {
                 .needs([a.clone()]),
             Node::new(step("schema"), rank::SCHEMA),
         ];
-        let order: Vec<String> = super::order(nodes, &Deps::default())
+        let order: Vec<String> = super::order_lenient(nodes, &Deps::default())
             .into_iter()
             .map(|s| s.object)
             .collect();

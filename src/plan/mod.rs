@@ -269,7 +269,24 @@ pub fn model_deps(model: &Model, deps: &mut Deps) {
     }
 }
 
-/// Builds the plan for `changes` (from [`crate::diff::diff`]) between `current` and `desired`.
+/// Builds the plan for `changes` (from [`crate::diff::diff`]) between `current` and `desired`;
+/// fails, naming the objects, when their dependencies form a cycle no order satisfies.
+pub fn try_build(
+    changes: &[Change],
+    current: &Model,
+    desired: &Model,
+    deps: &PlanDeps,
+    ctx: &PlanContext,
+) -> Result<Plan, graph::Cycle> {
+    match assemble(changes, current, desired, deps, ctx) {
+        (plan, None) => Ok(plan),
+        (_, Some(cycle)) => Err(cycle),
+    }
+}
+
+/// Builds the plan like [`try_build`], but orders a dependency cycle by the conventional
+/// phases instead of failing (PostgreSQL then rejects what cannot run). For internal plans:
+/// normalization's scratch work, `inspect`'s SQL, migration lints.
 pub fn build(
     changes: &[Change],
     current: &Model,
@@ -277,6 +294,17 @@ pub fn build(
     deps: &PlanDeps,
     ctx: &PlanContext,
 ) -> Plan {
+    assemble(changes, current, desired, deps, ctx).0
+}
+
+/// The plan, and the first dependency cycle its ordering had to break.
+fn assemble(
+    changes: &[Change],
+    current: &Model,
+    desired: &Model,
+    deps: &PlanDeps,
+    ctx: &PlanContext,
+) -> (Plan, Option<graph::Cycle>) {
     let mut all = deps.clone();
     model_deps(current, &mut all.current);
     model_deps(desired, &mut all.desired);
@@ -304,7 +332,7 @@ pub fn build(
             n.needs.extend(extensions.iter().cloned());
         }
     }
-    let steps = graph::order(nodes, &all.current);
+    let (steps, cycle) = graph::sort(nodes, &all.current);
     let (objects, steps) = describe::objects(&changes, steps, &reasons, ctx.online);
     let mut summary = Summary::default();
     for o in &objects {
@@ -318,7 +346,7 @@ pub fn build(
             }
         }
     }
-    Plan {
+    let plan = Plan {
         format_version: saved::FORMAT_VERSION,
         strata_version: env!("CARGO_PKG_VERSION").to_string(),
         created_at: Utc::now(),
@@ -332,7 +360,8 @@ pub fn build(
         steps,
         summary,
         hints: rename_hints(&changes),
-    }
+    };
+    (plan, cycle)
 }
 
 /// A column dropped and another of the same type added to one table, or a table dropped and

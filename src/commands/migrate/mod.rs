@@ -135,7 +135,7 @@ async fn diff_cmd(s: &Settings, path: &Path, name: &str) -> Result<u8> {
         schemas: compared.scope.schemas.clone(),
         ..Default::default()
     };
-    let up = compared.plan(&ctx);
+    let up = compared.plan(&ctx)?;
     let version = dir.next_version();
     let up_name = format!("{version}_{name}.sql");
     let mut files = vec![(up_name.clone(), render_file(&up))];
@@ -150,7 +150,7 @@ async fn diff_cmd(s: &Settings, path: &Path, name: &str) -> Result<u8> {
     if lossy.is_empty() {
         match compared.reverse() {
             Ok(back) => {
-                let down = back.plan(&ctx);
+                let down = back.plan(&ctx)?;
                 files.push((format!("{version}_{name}.down.sql"), render_file(&down)));
             }
             Err(e) => down_note = Some(format!("no down file: {e}")),
