@@ -373,7 +373,7 @@ fn render(spec: &Spec) -> String {
                 }
                 out.push_str("    }\n");
             }
-            if first_text(t) == Some(c.name.as_str()) {
+            if first_text(spec, t) == Some(c.name.as_str()) {
                 if t.x.col_settings & 1 != 0 {
                     out.push_str("    statistics = 500\n");
                 }
@@ -548,8 +548,14 @@ fn render(spec: &Spec) -> String {
     out
 }
 
-/// The column the column settings go on.
-fn first_text(t: &Tbl) -> Option<&str> {
+/// The column the column settings go on. Not on a table with an inheritance child: the child's
+/// copies of inherited columns keep the settings the parent had when the child was created or
+/// last recursed into, which depends on history, and strata does not compare them (a known
+/// gap, issue 9).
+fn first_text<'a>(spec: &Spec, t: &'a Tbl) -> Option<&'a str> {
+    if spec.child && t.name == "users" {
+        return None;
+    }
     t.cols
         .iter()
         .find(|c| c.family == Family::Text)
@@ -659,7 +665,7 @@ fn render_sql(spec: &Spec) -> String {
                 }
             }
             lines.push(l);
-            if first_text(t) == Some(c.name.as_str()) {
+            if first_text(spec, t) == Some(c.name.as_str()) {
                 if t.x.col_settings & 1 != 0 {
                     settings.push_str(&format!(
                         "ALTER TABLE {q} ALTER COLUMN {} SET STATISTICS 500;\n",
