@@ -13,7 +13,7 @@ use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::{Deps, dependencies};
 use crate::postgres::inspect::{SchemaFilter, Unmanaged, inspect_target, unmanaged};
-use crate::settings::{Settings, connect, dev_source, target_url, usage};
+use crate::settings::{Settings, connect_reader, dev_source, inspect_failed, target_url, usage};
 use crate::sources;
 use miette::Result;
 use tokio_postgres::Client;
@@ -243,17 +243,22 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     let dev = dev_source(s)?;
     let inspecting = async {
         let url = target_url(s).await?;
+        let lock = s.timeouts.lock;
         // Two connections: the server reads the catalog for both at once.
-        let (client, second) = tokio::try_join!(connect(&url), connect(&url))?;
+        let (client, second) =
+            tokio::try_join!(connect_reader(&url, lock), connect_reader(&url, lock))?;
         // Without an explicit list, the desired schemas are known only after loading: read
         // every schema and keep the right ones when comparing.
         let filter = SchemaFilter::listed(&s.schemas);
-        let ((current, warnings), deps) =
-            tokio::try_join!(inspect_target(&client, &second, &filter), async {
-                dependencies(&second, &filter)
-                    .await
-                    .map_err(miette::Report::new)
-            })?;
+        let read = tokio::try_join!(inspect_target(&client, &second, &filter), async {
+            dependencies(&second, &filter)
+                .await
+                .map_err(miette::Report::new)
+        });
+        let ((current, warnings), deps) = match read {
+            Ok(r) => r,
+            Err(e) => return Err(inspect_failed(&url, lock, s.verbose, e).await),
+        };
         Ok::<_, miette::Report>((url, client, current, warnings, deps))
     };
     let (loaded, inspected) = tokio::join!(desired(s, &dev), inspecting);

@@ -262,6 +262,74 @@ pub async fn connect(url: &DbUrl) -> Result<Client> {
     Ok(client)
 }
 
+/// A connection for reading the target's catalog: [`connect`] with `lock_timeout` set, so that
+/// a catalog read that waits for another session's ACCESS EXCLUSIVE lock (a long `ALTER TABLE`
+/// elsewhere) fails after the timeout instead of hanging `plan` for as long as that lock is
+/// held. [`inspect_failed`] turns the failure into a message naming the holder.
+pub async fn connect_reader(url: &DbUrl, lock_timeout: Timeout) -> Result<Client> {
+    let client = connect(url).await?;
+    client
+        .batch_execute(&crate::postgres::connect::lock_timeout_sql(
+            &lock_timeout.postgres(),
+        ))
+        .await
+        .map_err(|e| {
+            usage(
+                format!(
+                    "cannot configure the session on {}: {}",
+                    url.redacted(),
+                    error_text(&e)
+                ),
+                "check the database",
+            )
+        })?;
+    Ok(client)
+}
+
+/// The error of a failed inspection of `url`: when a catalog query gave up waiting for a lock,
+/// a message naming the sessions that hold ACCESS EXCLUSIVE locks in the database and what
+/// to do; any other error as it is.
+pub async fn inspect_failed(
+    url: &DbUrl,
+    lock_timeout: Timeout,
+    verbose: bool,
+    error: miette::Report,
+) -> miette::Report {
+    let locked = error
+        .downcast_ref::<crate::postgres::inspect::InspectError>()
+        .is_some_and(|e| e.locked);
+    if !locked {
+        return error;
+    }
+    let holders = match connect(url).await {
+        Ok(c) => crate::postgres::locks::exclusive_holders(&c)
+            .await
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let mut message = format!(
+        "cannot read the schema of {}: a catalog query waited lock_timeout {lock_timeout} for a \
+         lock another session holds",
+        url.redacted()
+    );
+    if holders.is_empty() {
+        message.push_str(" (the lock has been released since: run the command again)");
+    }
+    for (b, relations) in &holders {
+        message.push_str(&format!(
+            "\n  {} locked ACCESS EXCLUSIVE by {}",
+            relations.join(", "),
+            b.describe(verbose)
+        ));
+    }
+    usage(
+        message,
+        "wait for that session's transaction to end (or end it: SELECT pg_terminate_backend(pid)), \
+         or wait longer with the env's lock_timeout (apply: --lock-timeout); --verbose shows the \
+         sessions' full queries",
+    )
+}
+
 /// How the target is named in prompts: the env, else the database.
 pub fn target_label(s: &Settings, url: &DbUrl) -> String {
     match &s.env_name {

@@ -1229,3 +1229,89 @@ async fn verbose_lock_report_shows_the_blockers_full_query() {
     holder.batch_execute("ROLLBACK").await.unwrap();
     assert!(!legacy_exists(&db).await, "nothing changed");
 }
+
+/// Reading the catalog waits for an ACCESS EXCLUSIVE lock on a table with a CHECK constraint
+/// (PostgreSQL deparses the check under the table's lock). `plan` used to hang for as long as
+/// another session held it; now it gives up after the env's `lock_timeout`, names the holder
+/// and the table, and works again once the lock is gone.
+#[tokio::test]
+async fn plan_gives_up_on_a_locked_catalog_and_names_the_holder() {
+    let db = TestDb::new("safety_inspect_lock").await;
+    db.exec("CREATE TABLE \"Orders\" (id bigint PRIMARY KEY, qty int CHECK (qty > 0))")
+        .await;
+    let src = db.write(
+        "schema.hcl",
+        r#"
+schema "public" {}
+table "Orders" {
+  schema = schema.public
+  column "id" { type = bigint }
+  column "qty" {
+    type = int
+    null = true
+  }
+  primary_key { columns = [column.id] }
+  check "Orders_qty_check" { expr = "(qty > 0)" }
+}
+"#,
+    );
+    let env = db.write(
+        "env.hcl",
+        &format!(
+            "env \"prod\" {{\n  url = \"{}\"\n  dev = \"{}\"\n  src = [\"{}\"]\n  lock_timeout = \"1s\"\n}}\n",
+            db.url,
+            base_url(),
+            src.display()
+        ),
+    );
+    let run = |extra: &'static [&'static str]| {
+        let env = env.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let out = strata()
+                .args(["--config", &env.display().to_string(), "--env", "prod"])
+                .args(extra)
+                .timeout(Duration::from_secs(60))
+                .output()
+                .unwrap();
+            (out, started.elapsed())
+        })
+    };
+    let holder = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    holder
+        .batch_execute(
+            "SET application_name = 'nightly_rewrite'; BEGIN; \
+             LOCK TABLE \"Orders\" IN ACCESS EXCLUSIVE MODE",
+        )
+        .await
+        .unwrap();
+    let holder_pid = db
+        .query("SELECT pid FROM pg_stat_activity WHERE application_name = 'nightly_rewrite'")
+        .await;
+    for command in [&["plan"][..], &["inspect"][..]] {
+        let (out, took) = run(command).await.unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {err}");
+        assert!(took < Duration::from_secs(30), "{command:?} took {took:?}");
+        assert!(err.contains("lock_timeout 1s"), "{err}");
+        assert!(
+            err.contains(&format!("pid {}", holder_pid[0])) && err.contains("nightly_rewrite"),
+            "the holder is named: {err}"
+        );
+        assert!(err.contains("\"Orders\""), "the table is named: {err}");
+    }
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    let (out, _) = run(&["plan"]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("No changes"), "{stdout}");
+}

@@ -465,66 +465,7 @@ impl Watcher {
         if rows.is_empty() {
             return None;
         }
-        let list: Vec<String> = rows
-            .into_iter()
-            .map(|b| {
-                let mut s = format!("pid {}", b.pid);
-                let mut about = Vec::new();
-                if !b.user.is_empty() {
-                    about.push(format!("user {}", b.user));
-                }
-                if !b.application.is_empty() {
-                    about.push(format!("application {:?}", b.application));
-                }
-                if !b.state.is_empty() {
-                    about.push(b.state);
-                }
-                if !about.is_empty() {
-                    s.push_str(&format!(" ({})", about.join(", ")));
-                }
-                if !b.query.is_empty() {
-                    let shown = if verbose {
-                        b.query.trim().to_string()
-                    } else {
-                        query_summary(&b.query)
-                    };
-                    s.push_str(&format!(", last query: {shown}"));
-                }
-                s
-            })
-            .collect();
+        let list: Vec<String> = rows.iter().map(|b| b.describe(verbose)).collect();
         Some(list.join("; "))
-    }
-}
-
-/// Another session's query as a lock report shows it: constants replaced by `$n` (PostgreSQL's
-/// own normalization, as in pg_stat_statements), so that no value of that session's data
-/// (a card number in a WHERE clause) reaches strata's output, and at most 80 characters.
-/// Text that does not parse shows only its first word.
-pub fn query_summary(query: &str) -> String {
-    let text = match pg_query::normalize(query) {
-        Ok(n) => n,
-        Err(_) => query.split_whitespace().next().unwrap_or("").to_string(),
-    };
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match text.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text,
-    }
-}
-
-#[cfg(test)]
-mod query_summary_tests {
-    use super::query_summary;
-
-    #[test]
-    fn hides_values_of_other_sessions() {
-        let q = "UPDATE payments SET card = '4111111111111111', amount = 12.5 WHERE id = 7";
-        let s = query_summary(q);
-        assert!(!s.contains("4111"), "{s}");
-        assert!(!s.contains("12.5"), "{s}");
-        assert!(s.starts_with("UPDATE payments SET card = $1"), "{s}");
-        assert_eq!(query_summary("not sql '4111111111111111'"), "not");
-        assert!(query_summary(&format!("SELECT {}", "a, ".repeat(100) + "b")).ends_with('…'));
     }
 }

@@ -1,6 +1,6 @@
 //! `strata apply` and `strata apply FILE`.
 
-use super::{Settings, connect, dev_source, policy_with, prepare, target_label, usage};
+use super::{Settings, dev_source, policy_with, prepare, target_label, usage};
 use crate::apply::{self, ApplyOptions, Progress, current_view};
 use crate::cli::{ApplyArgs, EXIT_ERROR, EXIT_OK};
 use crate::config::duration::Timeouts;
@@ -121,6 +121,8 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
             "run `strata plan` to review the changes, then re-run apply with -auto-approve (or --auto-approve) to apply without a prompt",
         ));
     }
+    // Reading the target waits for locks as long as the apply would.
+    s.timeouts.lock = t.lock;
     let mut prepared = prepare(&s).await?;
     let plan = prepared.plan.clone();
     print!(
@@ -266,7 +268,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
         ));
     }
     let url = super::target_url(&s).await?;
-    let mut client = connect(&url).await?;
+    let mut client = crate::settings::connect_reader(&url, t.lock).await?;
     let scope = Scope {
         schemas: plan.schemas.clone(),
         exclude: plan.exclude.clone(),
@@ -279,7 +281,10 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     );
     // Check staleness before anything else, so a stale plan never reaches the policy or a
     // rehearsal; apply checks again under its lock.
-    let current = current_view(&client, &scope).await?;
+    let current = match current_view(&client, &scope).await {
+        Ok(c) => c,
+        Err(e) => return Err(crate::settings::inspect_failed(&url, t.lock, s.verbose, e).await),
+    };
     if plan::fingerprint(&current) != plan.fingerprint {
         return Err(apply::ApplyError::Stale {
             message: "Saved plan is stale: the database changed since the plan was made".into(),

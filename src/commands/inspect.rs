@@ -1,6 +1,6 @@
 //! `strata inspect`.
 
-use super::{Settings, apply_exclude, connect, target_url};
+use super::{Settings, apply_exclude, target_url};
 use crate::cli::{EXIT_OK, InspectArgs, InspectFormat};
 use crate::diff;
 use crate::hcl::writer;
@@ -8,14 +8,20 @@ use crate::model::{Model, Schema};
 use crate::plan::{self, PlanContext};
 use crate::postgres::inspect::{SchemaFilter, inspect_target, unmanaged};
 use crate::render;
+use crate::settings::{connect_reader, inspect_failed};
 use miette::Result;
 
 pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
     let url = target_url(s).await?;
     // Two connections: the server reads the catalog for both at once.
-    let (client, second) = tokio::try_join!(connect(&url), connect(&url))?;
+    let lock = s.timeouts.lock;
+    let (client, second) =
+        tokio::try_join!(connect_reader(&url, lock), connect_reader(&url, lock))?;
     let filter = SchemaFilter::listed(&s.schemas);
-    let (mut model, mut warnings) = inspect_target(&client, &second, &filter).await?;
+    let (mut model, mut warnings) = match inspect_target(&client, &second, &filter).await {
+        Ok(r) => r,
+        Err(e) => return Err(inspect_failed(&url, lock, s.verbose, e).await),
+    };
     apply_exclude(&mut model, &s.exclude);
     if s.schemas.is_empty() {
         hide_bookkeeping(&mut model);

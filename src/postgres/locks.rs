@@ -103,6 +103,36 @@ pub struct Blocker {
     pub query: String,
 }
 
+impl Blocker {
+    /// The session for a message: pid, user, application, state and its query — summarized
+    /// ([`query_summary`]) unless `verbose`.
+    pub fn describe(&self, verbose: bool) -> String {
+        let mut s = format!("pid {}", self.pid);
+        let mut about = Vec::new();
+        if !self.user.is_empty() {
+            about.push(format!("user {}", self.user));
+        }
+        if !self.application.is_empty() {
+            about.push(format!("application {:?}", self.application));
+        }
+        if !self.state.is_empty() {
+            about.push(self.state.clone());
+        }
+        if !about.is_empty() {
+            s.push_str(&format!(" ({})", about.join(", ")));
+        }
+        if !self.query.is_empty() {
+            let shown = if verbose {
+                self.query.trim().to_string()
+            } else {
+                query_summary(&self.query)
+            };
+            s.push_str(&format!(", last query: {shown}"));
+        }
+        s
+    }
+}
+
 /// The sessions that block backend `pid` (`pg_blocking_pids`), by pid.
 pub async fn blockers<C: GenericClient + Sync>(
     client: &C,
@@ -127,6 +157,43 @@ pub async fn blockers<C: GenericClient + Sync>(
                 state: text(3)?,
                 query: text(4)?,
             })
+        })
+        .collect()
+}
+
+/// The sessions other than this one that hold an ACCESS EXCLUSIVE lock on a relation of
+/// this database, each with the relations it holds so (qualified, quoted as needed), by pid.
+/// Reading the catalog (`pg_get_constraintdef`, `pg_get_viewdef`, …) waits for such locks.
+pub async fn exclusive_holders<C: GenericClient + Sync>(
+    client: &C,
+) -> Result<Vec<(Blocker, Vec<String>)>, String> {
+    let rows = client
+        .query(
+            "SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), \
+             coalesce(a.state, ''), coalesce(a.query, ''), \
+             array_agg(l.relation::regclass::text ORDER BY l.relation::regclass::text) \
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.granted \
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+             AND l.pid <> pg_backend_pid() \
+             GROUP BY 1, 2, 3, 4, 5 ORDER BY 1",
+            &[],
+        )
+        .await
+        .map_err(|e| error_text(&e))?;
+    rows.iter()
+        .map(|r| {
+            let text = |i: usize| r.try_get::<_, String>(i).map_err(|e| e.to_string());
+            Ok((
+                Blocker {
+                    pid: r.try_get(0).map_err(|e| e.to_string())?,
+                    user: text(1)?,
+                    application: text(2)?,
+                    state: text(3)?,
+                    query: text(4)?,
+                },
+                r.try_get::<_, Vec<String>>(5).map_err(|e| e.to_string())?,
+            ))
         })
         .collect()
 }
@@ -185,6 +252,22 @@ pub fn too_many_locks(needed: u64, table: &LockTable) -> String {
     msg
 }
 
+/// Another session's query as a lock report shows it: constants replaced by `$n` (PostgreSQL's
+/// own normalization, as in pg_stat_statements), so that no value of that session's data
+/// (a card number in a WHERE clause) reaches strata's output, and at most 80 characters.
+/// Text that does not parse shows only its first word.
+pub fn query_summary(query: &str) -> String {
+    let text = match pg_query::normalize(query) {
+        Ok(n) => n,
+        Err(_) => query.split_whitespace().next().unwrap_or("").to_string(),
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,5 +313,21 @@ mod tests {
         assert_eq!(statement_locks("CREATE INDEX \"i\" ON \"t\" (\"x\")"), 2);
         assert_eq!(statement_locks("DROP TABLE \"a\", \"b\""), 12);
         assert_eq!(statement_locks("COMMENT ON TABLE \"t\" IS 'x'"), 1);
+    }
+}
+
+#[cfg(test)]
+mod query_summary_tests {
+    use super::query_summary;
+
+    #[test]
+    fn hides_values_of_other_sessions() {
+        let q = "UPDATE payments SET card = '4111111111111111', amount = 12.5 WHERE id = 7";
+        let s = query_summary(q);
+        assert!(!s.contains("4111"), "{s}");
+        assert!(!s.contains("12.5"), "{s}");
+        assert!(s.starts_with("UPDATE payments SET card = $1"), "{s}");
+        assert_eq!(query_summary("not sql '4111111111111111'"), "not");
+        assert!(query_summary(&format!("SELECT {}", "a, ".repeat(100) + "b")).ends_with('…'));
     }
 }

@@ -3,7 +3,6 @@
 
 use super::{InspectError, SchemaFilter};
 use crate::model::QualifiedName;
-use crate::postgres::connect::error_text;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio_postgres::GenericClient;
@@ -189,10 +188,7 @@ pub async fn dependencies<C: GenericClient + Sync>(
     let rows = client
         .query(&deps_sql(), &[])
         .await
-        .map_err(|e| InspectError {
-            what: "dependencies",
-            reason: error_text(&e),
-        })?;
+        .map_err(|e| InspectError::query("dependencies", &e))?;
     let in_scope = |k: &ObjKey| match (&scope.schemas, k.schema()) {
         (None, Some(s)) => !s.starts_with("pg_") && s != "information_schema",
         (Some(list), Some(s)) => list.iter().any(|x| x == s),

@@ -24,6 +24,21 @@ pub use unmanaged::Unmanaged;
 pub struct InspectError {
     pub what: &'static str,
     pub reason: String,
+    /// The query gave up waiting for a lock another session holds (`lock_timeout`).
+    pub locked: bool,
+}
+
+impl InspectError {
+    /// A failed catalog query reading `what`.
+    pub fn query(what: &'static str, e: &tokio_postgres::Error) -> InspectError {
+        InspectError {
+            what,
+            reason: error_text(e),
+            locked: e
+                .as_db_error()
+                .is_some_and(|d| d.code() == &tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE),
+        }
+    }
 }
 
 /// Which schemas to read.
@@ -231,6 +246,7 @@ async fn inspect_full<C: GenericClient + Sync>(
             Some(def) => Some(parse_partition_key(&def).ok_or_else(|| InspectError {
                 what: "tables",
                 reason: format!("cannot read the partition key {def:?} of {schema}.{name}"),
+                locked: false,
             })?),
             None => None,
         };
@@ -317,7 +333,7 @@ async fn inspect_full<C: GenericClient + Sync>(
                 &[&missing],
             )
             .await
-            .map_err(|e| InspectError { what: "constraint columns", reason: error_text(&e) })?;
+            .map_err(|e| InspectError::query("constraint columns", &e))?;
         for r in rows {
             attnames.insert((r.get(0), r.get(1)), r.get(2));
         }
@@ -482,10 +498,7 @@ async fn server_version<C: GenericClient + Sync>(client: &C) -> Result<i32> {
     let row = client
         .query_one("SELECT current_setting('server_version_num')::int", &[])
         .await
-        .map_err(|e| InspectError {
-            what: "server version",
-            reason: error_text(&e),
-        })?;
+        .map_err(|e| InspectError::query("server version", &e))?;
     Ok(row.get(0))
 }
 
@@ -499,10 +512,7 @@ async fn query<C: GenericClient + Sync>(
     let rows = client
         .query(sql, &[schemas])
         .await
-        .map_err(|e| InspectError {
-            what,
-            reason: error_text(&e),
-        })?;
+        .map_err(|e| InspectError::query(what, &e))?;
     if std::env::var_os("STRATA_TIMING").is_some() {
         eprintln!(
             "[timing] inspect {what}: {:?} ({} rows)",
@@ -523,10 +533,7 @@ async fn query_map<C: GenericClient + Sync, T>(
 ) -> Result<Vec<T>, InspectError> {
     use futures_util::TryStreamExt;
     let started = std::time::Instant::now();
-    let err = |e: tokio_postgres::Error| InspectError {
-        what,
-        reason: error_text(&e),
-    };
+    let err = |e: tokio_postgres::Error| InspectError::query(what, &e);
     let stream = client.query_raw(sql, [schemas]).await.map_err(err)?;
     let mut stream = std::pin::pin!(stream);
     let mut out = Vec::new();

@@ -629,10 +629,7 @@ pub fn composite_from_row(r: &Row) -> Composite {
 
 /// A failed object query.
 pub fn err(what: &'static str) -> impl Fn(tokio_postgres::Error) -> InspectError {
-    move |e| InspectError {
-        what,
-        reason: crate::postgres::connect::error_text(&e),
-    }
+    move |e| InspectError::query(what, &e)
 }
 
 #[cfg(test)]
