@@ -129,6 +129,12 @@ pub fn view_block(
     if v.materialized && !v.with_data {
         b.attr("with_data", "false");
     }
+    if !v.storage_params.is_empty() {
+        b.attr(
+            "storage_params",
+            crate::hcl::writer::storage_params(&v.storage_params),
+        );
+    }
     if let Some(c) = &v.comment {
         b.attr("comment", string_literal(c));
     }

@@ -66,6 +66,10 @@ pub struct View {
     pub security_invoker: bool,
     /// Materialized views: created `WITH DATA` (populated).
     pub with_data: bool,
+    /// Materialized views: storage parameters (`WITH (fillfactor = 70)`), as PostgreSQL
+    /// stores them: name → text. TOAST parameters (`toast.*`) are not modeled.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub storage_params: std::collections::BTreeMap<String, String>,
     /// Indexes of a materialized view, sorted by name.
     pub indexes: Vec<Index>,
     /// Triggers on the view (`INSTEAD OF`), sorted by name.

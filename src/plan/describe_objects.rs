@@ -190,6 +190,12 @@ fn view_attrs(v: &View) -> Attrs {
     if v.materialized && !v.with_data {
         a.push(("with_data".into(), "false".into()));
     }
+    if !v.storage_params.is_empty() {
+        a.push((
+            "storage_params".into(),
+            crate::hcl::writer::storage_params(&v.storage_params),
+        ));
+    }
     for ix in &v.indexes {
         a.push((
             format!("index {}", q(&ix.name)),

@@ -166,7 +166,7 @@ pub const LEDGER: &[Relation] = &[
             (
                 "reloptions",
                 M(
-                    "View.check_option, View.security_barrier, View.security_invoker (views); Table.storage_params, Index.storage_params; materialized views, constraint indexes and TOAST tables: warned \"storage parameter\"",
+                    "View.check_option, View.security_barrier, View.security_invoker (views); Table.storage_params, View.storage_params (materialized views), Index.storage_params; constraint indexes and TOAST tables: warned \"storage parameter\"",
                 ),
             ),
             ("relpartbound", M("PartitionOf.bound")),

@@ -579,6 +579,9 @@ pub fn create_view(v: &View) -> Vec<String> {
     if v.security_invoker {
         opts.push("security_invoker = true".to_string());
     }
+    if !v.storage_params.is_empty() {
+        opts.push(super::ddl::param_list(&v.storage_params));
+    }
     if !opts.is_empty() {
         s.push_str(&format!(" WITH ({})", opts.join(", ")));
     }
@@ -655,6 +658,11 @@ pub fn alter_view(from: &View, to: &View) -> Vec<String> {
     }
     if !reset.is_empty() {
         out.push(format!("ALTER VIEW {q} RESET ({})", reset.join(", ")));
+    }
+    if to.materialized {
+        for clause in super::ddl::storage_param_clauses(&from.storage_params, &to.storage_params) {
+            out.push(format!("ALTER MATERIALIZED VIEW {q} {clause}"));
+        }
     }
     if to.materialized && to.with_data && !from.with_data {
         out.push(format!("REFRESH MATERIALIZED VIEW {q}"));

@@ -1046,7 +1046,14 @@ impl<'a> Loader<'a> {
         let kind = if materialized { "materialized" } else { "view" };
         let what = format!("{kind} \"{name}\"");
         let attrs: &[&str] = if materialized {
-            &["schema", "as", "with_data", "comment", "depends_on"]
+            &[
+                "schema",
+                "as",
+                "with_data",
+                "storage_params",
+                "comment",
+                "depends_on",
+            ]
         } else {
             &[
                 "schema",
@@ -1112,6 +1119,11 @@ impl<'a> Loader<'a> {
                 .bool(file, &block.body, "security_invoker")
                 .unwrap_or(false),
             with_data: materialized && self.bool(file, &block.body, "with_data").unwrap_or(true),
+            storage_params: if materialized {
+                self.storage_params(file, &block.body)
+            } else {
+                Default::default()
+            },
             indexes,
             triggers: Vec::new(),
             comment: self.string(file, &block.body, "comment"),

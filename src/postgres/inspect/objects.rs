@@ -175,6 +175,11 @@ pub fn view_from_row(r: &Row) -> View {
         security_barrier: is_true("security_barrier"),
         security_invoker: is_true("security_invoker"),
         with_data: materialized && r.get::<_, bool>("relispopulated"),
+        storage_params: if materialized {
+            super::storage_params(Some(&options))
+        } else {
+            Default::default()
+        },
         indexes: Vec::new(),
         triggers: Vec::new(),
         comment: r.get("description"),

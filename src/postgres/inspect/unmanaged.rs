@@ -102,9 +102,7 @@ WHERE con.contype = 'f' AND con.conislocal AND con.conparentid = 0 AND cardinali
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN rel r ON r.oid = i.indrelid
     LEFT JOIN pg_inherits ih ON ih.inhrelid = ic.oid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent
 )
-SELECT nsp, relname, label, 'storage parameter', opt FROM rel r, unnest(r.reloptions) opt
-WHERE r.relkind = 'm' AND r.reloptions IS NOT NULL
-UNION ALL
+-- Materialized views model their storage parameters (View.storage_params); TOAST's are warned.
 SELECT r.nsp, r.relname, r.label, 'storage parameter', 'toast.' || opt
 FROM rel r JOIN pg_class t ON t.oid = r.reltoastrelid, unnest(t.reloptions) opt
 WHERE r.relkind IN ('r', 'p', 'm') AND t.reloptions IS NOT NULL
