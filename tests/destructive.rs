@@ -27,6 +27,7 @@ use Loss::*;
 
 /// Every statement kind the planner may emit. Add new ones here, deciding their loss.
 const KINDS: &[(&str, Loss)] = &[
+    ("ALTER OBJECT_MATVIEW AT_ResetRelOptions", Never),
     ("ALTER OBJECT_MATVIEW AT_SetRelOptions", Never),
     ("ALTER OBJECT_TABLE AT_AddColumn", Never),
     ("ALTER OBJECT_TABLE AT_AddConstraint", Never),

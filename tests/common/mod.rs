@@ -287,6 +287,62 @@ pub fn column_order_free(entry: &str) -> String {
     out.join("\n")
 }
 
+/// `line` with the items of each storage-parameter list (`WITH (b='1', a='2')`) sorted by name.
+/// PostgreSQL keeps reloptions in the order they were given, `ALTER … SET` appends, and the
+/// order means nothing: two databases with the same parameters compare equal.
+pub fn sorted_options(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("WITH (") {
+        let start = at + "WITH (".len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        // The list ends at the first `)` outside quotes.
+        let (mut quoted, mut end) = (false, None);
+        for (i, c) in rest.char_indices() {
+            match c {
+                '\'' => quoted = !quoted,
+                ')' if !quoted => {
+                    end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else { break };
+        let mut items: Vec<&str> = Vec::new();
+        let (mut quoted, mut from) = (false, 0);
+        let list = &rest[..end];
+        for (i, c) in list.char_indices() {
+            match c {
+                '\'' => quoted = !quoted,
+                ',' if !quoted => {
+                    items.push(list[from..i].trim());
+                    from = i + 1;
+                }
+                _ => {}
+            }
+        }
+        items.push(list[from..].trim());
+        let options = items.iter().all(|i| {
+            i.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            })
+        });
+        if options {
+            items.sort();
+            out.push_str(&items.join(", "));
+        } else {
+            out.push_str(list);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// pg_dump's entries, without comments, SET lines and blank lines, as a set.
 pub fn dump(url: &str) -> std::collections::BTreeSet<String> {
     let out = std::process::Command::new("pg_dump")
@@ -313,7 +369,7 @@ pub fn dump(url: &str) -> std::collections::BTreeSet<String> {
         {
             continue;
         }
-        cur.push_str(line);
+        cur.push_str(&sorted_options(line));
         cur.push('\n');
         if t.ends_with(';') {
             entries.insert(std::mem::take(&mut cur));

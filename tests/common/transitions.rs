@@ -120,9 +120,16 @@ pub fn transitions() -> Vec<(String, plan::Plan)> {
             )],
         ),
         (
+            "change materialized view storage parameters",
+            vec![(
+                "storage_params = { fillfactor = 90 }",
+                "storage_params = { autovacuum_enabled = false }",
+            )],
+        ),
+        (
             "drop the materialized view",
             vec![(
-                "materialized \"user_counts\" {\n  schema = schema.app\n  as     = \"SELECT status, count(*) AS n FROM app.users GROUP BY status\"\n  index \"user_counts_status\" {\n    unique  = true\n    columns = [column.status]\n  }\n}\n",
+                "materialized \"user_counts\" {\n  schema = schema.app\n  as     = \"SELECT status, count(*) AS n FROM app.users GROUP BY status\"\n  storage_params = { fillfactor = 90 }\n  index \"user_counts_status\" {\n    unique  = true\n    columns = [column.status]\n  }\n}\n",
                 "",
             )],
         ),
