@@ -731,3 +731,42 @@ async fn identity_column_on_a_parent_with_children_is_refused() {
         vec!["1"]
     );
 }
+
+/// A value the database controls never panics strata: a NULL in a non-`Option`, a column of
+/// another type or a missing column is an error naming the query and the column.
+#[tokio::test]
+async fn row_decoding_reports_the_column_instead_of_panicking() {
+    use strata::postgres::rows::{Cols, col};
+    let client = strata::postgres::connect::DbUrl::parse(&common::base_url())
+        .unwrap()
+        .connect()
+        .await
+        .expect("connect to the test server");
+    let row = client
+        .query_one(
+            "SELECT NULL::text AS name, 1::int AS n, 'x'::text AS s",
+            &[],
+        )
+        .await
+        .unwrap();
+    let null = col::<String, _>(&row, "name", "things").unwrap_err();
+    assert_eq!(
+        null.to_string(),
+        "unexpected value in column 0 \"name\" (things): unexpected NULL"
+    );
+    let wrong = col::<i64, _>(&row, 1, "things").unwrap_err();
+    assert_eq!(wrong.column, "1 \"n\"");
+    assert!(wrong.reason.contains("int4"), "{}", wrong.reason);
+    let missing = Cols::new(&row, "things").col::<i32>("nope").unwrap_err();
+    assert_eq!(missing.detail(), "column \"nope\": no such column");
+    let cols = Cols::new(&row, "things");
+    assert_eq!(cols.col::<Option<String>>(0).unwrap(), None);
+    assert_eq!(cols.col::<i32>("n").unwrap(), 1);
+    assert_eq!(cols.col::<String>(2).unwrap(), "x");
+    assert!(
+        cols.col::<String>(3)
+            .unwrap_err()
+            .to_string()
+            .contains("column 3 ")
+    );
+}

@@ -13,6 +13,7 @@ use crate::plan::{self, Phase, Plan, Step};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::{SchemaFilter, inspect};
 use crate::postgres::locks;
+use crate::postgres::rows::{RowError, col};
 use miette::{Diagnostic, Result};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -123,6 +124,15 @@ async fn check_lock_table(client: &Client, transactions: &[&[(usize, &Step)]]) -
     Ok(())
 }
 
+impl From<RowError> for ApplyError {
+    fn from(e: RowError) -> ApplyError {
+        ApplyError::Database {
+            what: e.what,
+            message: e.detail(),
+        }
+    }
+}
+
 fn db(what: &'static str) -> impl Fn(tokio_postgres::Error) -> ApplyError {
     move |e| ApplyError::Database {
         what,
@@ -155,7 +165,7 @@ async fn take_lock(client: &Client, wait: Duration) -> Result<()> {
             .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
             .await
             .map_err(db("take the advisory lock"))?;
-        if row.get::<_, bool>(0) {
+        if col::<bool, _>(&row, 0, "take the advisory lock").map_err(ApplyError::from)? {
             return Ok(());
         }
         if started.elapsed() >= wait {
@@ -191,11 +201,11 @@ async fn run(
     opts: &ApplyOptions,
     progress: &mut dyn Progress,
 ) -> Result<()> {
-    let pid: i32 = client
+    let row = client
         .query_one("SELECT pg_backend_pid()", &[])
         .await
-        .map_err(db("read the session id"))?
-        .get(0);
+        .map_err(db("read the session id"))?;
+    let pid: i32 = col(&row, 0, "read the session id").map_err(ApplyError::from)?;
     let mut watcher = Watcher {
         monitor: opts.monitor.clone(),
         conn: None,

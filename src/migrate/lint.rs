@@ -368,6 +368,38 @@ mod tests {
     use super::*;
     use crate::model::{Schema, Table};
 
+    /// Every code this file reports is registered, so `strata explain` and the env's lint
+    /// policy know it.
+    #[test]
+    fn every_code_reported_here_is_registered() {
+        let code = include_str!("lint.rs")
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap();
+        let mut found = Vec::new();
+        for (i, _) in code.match_indices('"') {
+            let lit = code[i + 1..].get(..6).unwrap_or("");
+            let b = lit.as_bytes();
+            if b.len() == 6
+                && b[..2].iter().all(u8::is_ascii_uppercase)
+                && b[2..5].iter().all(u8::is_ascii_digit)
+                && b[5] == b'"'
+            {
+                found.push(&lit[..5]);
+            }
+        }
+        assert!(
+            found.contains(&"ST100") && found.contains(&"PG103"),
+            "{found:?}"
+        );
+        for c in found {
+            assert!(
+                crate::lint::find(c).is_some(),
+                "{c} is not in lint::rules::ALL"
+            );
+        }
+    }
+
     fn node(sql: &str) -> NodeEnum {
         pg_query::parse(sql, 0).unwrap().protobuf.stmts[0]
             .stmt

@@ -4,6 +4,7 @@
 
 use crate::postgres::connect::error_text;
 use crate::postgres::quote;
+use crate::postgres::rows::{Cols, RowError, col};
 use miette::{Diagnostic, Result};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -27,6 +28,15 @@ fn db(what: &str) -> impl Fn(tokio_postgres::Error) -> RevisionsError + '_ {
     move |e| RevisionsError {
         what: what.to_string(),
         message: error_text(&e),
+    }
+}
+
+impl From<RowError> for RevisionsError {
+    fn from(e: RowError) -> RevisionsError {
+        RevisionsError {
+            what: e.what.to_string(),
+            message: e.detail(),
+        }
     }
 }
 
@@ -123,7 +133,7 @@ pub async fn exists<C: GenericClient + Sync>(client: &C) -> Result<bool, Revisio
         )
         .await
         .map_err(db("look for the revisions table"))?;
-    Ok(row.get(0))
+    Ok(col(&row, 0, "look for the revisions table")?)
 }
 
 /// Every row, ordered by version; empty when the table does not exist.
@@ -143,23 +153,26 @@ pub async fn read<C: GenericClient + Sync>(client: &C) -> Result<Vec<Revision>, 
         .map_err(db("read the revisions table"))?;
     let mut out: Vec<Revision> = rows
         .iter()
-        .map(|r| Revision {
-            version: r.get(0),
-            description: r.get(1),
-            kind: if r.get::<_, String>(2) == "baseline" {
-                Kind::Baseline
-            } else {
-                Kind::Applied
-            },
-            checksum: r.get(3),
-            applied: r.get(4),
-            total: r.get(5),
-            execution_time_ms: r.get(6),
-            error: r.get(7),
-            error_statement: r.get(8),
-            applied_at: r.get(9),
+        .map(|r| {
+            let r = Cols::new(r, "read the revisions table");
+            Ok(Revision {
+                version: r.col(0)?,
+                description: r.col(1)?,
+                kind: if r.col::<String>(2)? == "baseline" {
+                    Kind::Baseline
+                } else {
+                    Kind::Applied
+                },
+                checksum: r.col(3)?,
+                applied: r.col(4)?,
+                total: r.col(5)?,
+                execution_time_ms: r.col(6)?,
+                error: r.col(7)?,
+                error_statement: r.col(8)?,
+                applied_at: r.col(9)?,
+            })
         })
-        .collect();
+        .collect::<Result<_, RevisionsError>>()?;
     out.sort_by(|a, b| super::dir::compare_versions(&a.version, &b.version));
     Ok(out)
 }
@@ -238,7 +251,7 @@ pub async fn lock<C: GenericClient + Sync>(client: &C, wait: Duration) -> Result
             )
             .await
             .map_err(db("take the advisory lock"))?;
-        if row.get::<_, bool>(0) {
+        if col::<bool, _>(&row, 0, "take the advisory lock").map_err(RevisionsError::from)? {
             return Ok(());
         }
         if started.elapsed() >= wait {
@@ -282,5 +295,8 @@ SELECT what FROM (
         .query(sql, &[&SCHEMA])
         .await
         .map_err(db("check whether the database is empty"))?;
-    Ok(rows.first().map(|r| r.get(0)))
+    Ok(rows
+        .first()
+        .map(|r| col(r, 0, "check whether the database is empty"))
+        .transpose()?)
 }

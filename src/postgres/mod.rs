@@ -10,4 +10,5 @@ pub mod inspect;
 pub mod locks;
 pub mod names;
 pub mod quote;
+pub mod rows;
 pub mod types;

@@ -3,6 +3,7 @@
 
 use super::{InspectError, SchemaFilter};
 use crate::model::QualifiedName;
+use crate::postgres::rows::Cols;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio_postgres::GenericClient;
@@ -195,9 +196,9 @@ pub async fn dependencies<C: GenericClient + Sync>(
         (_, None) => true,
     };
     let mut deps = Deps::default();
-    for r in rows {
-        let (Some(d), Some(rf)) = (r.get::<_, Option<String>>(0), r.get::<_, Option<String>>(1))
-        else {
+    for r in &rows {
+        let r = Cols::new(r, "dependencies");
+        let (Some(d), Some(rf)) = (r.col::<Option<String>>(0)?, r.col::<Option<String>>(1)?) else {
             continue;
         };
         let (Some(d), Some(rf)) = (parse_key(&d), parse_key(&rf)) else {

@@ -11,6 +11,7 @@ use crate::model::{
     ReferentialAction, ReplicaIdentity, Schema, SerialKind, Table, Unique, View,
 };
 use crate::postgres::connect::error_text;
+use crate::postgres::rows::{Cols, RowError, col};
 use miette::{Diagnostic, Result};
 use std::collections::HashMap;
 use thiserror::Error;
@@ -37,6 +38,16 @@ impl InspectError {
             locked: e
                 .as_db_error()
                 .is_some_and(|d| d.code() == &tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE),
+        }
+    }
+}
+
+impl From<RowError> for InspectError {
+    fn from(e: RowError) -> InspectError {
+        InspectError {
+            what: e.what,
+            reason: e.detail(),
+            locked: false,
         }
     }
 }
@@ -90,7 +101,7 @@ pub async fn inspect_target<C: GenericClient + Sync>(
     second: &C,
     scope: &SchemaFilter,
 ) -> Result<(Model, Vec<Unmanaged>)> {
-    inspect_full(client, second, scope, true).await
+    Ok(inspect_full(client, second, scope, true).await?)
 }
 
 async fn inspect_full<C: GenericClient + Sync>(
@@ -98,7 +109,7 @@ async fn inspect_full<C: GenericClient + Sync>(
     second: &C,
     scope: &SchemaFilter,
     with_unmanaged: bool,
-) -> Result<(Model, Vec<Unmanaged>)> {
+) -> Result<(Model, Vec<Unmanaged>), InspectError> {
     let version = server_version(client).await?;
     let schemas: Option<Vec<String>> = scope.schemas.clone();
     let p: &(dyn tokio_postgres::types::ToSql + Sync) = &schemas;
@@ -175,11 +186,11 @@ async fn inspect_full<C: GenericClient + Sync>(
                 query(client, "schemas", SCHEMAS, p),
                 query(client, "tables", TABLES, p),
                 query_map(second, "columns", &column_sql, p, |r| {
-                    (
-                        r.get::<_, u32>("attrelid"),
-                        r.get::<_, i16>("attnum"),
-                        column_from_row(r),
-                    )
+                    Ok((
+                        col::<u32, _>(r, "attrelid", "columns")?,
+                        col::<i16, _>(r, "attnum", "columns")?,
+                        column_from_row(r)?,
+                    ))
                 }),
                 query_map(client, "constraints", &unique_sql, p, ConRow::from_row),
                 query_map(second, "indexes", &index_sql, p, IdxRow::from_row),
@@ -220,8 +231,9 @@ async fn inspect_full<C: GenericClient + Sync>(
     crate::timing::stage("inspect: rows fetched");
     let mut model = Model::default();
     for r in &schema_rows {
-        let name: String = r.get(0);
-        let mut comment: Option<String> = r.get(1);
+        let r = Cols::new(r, "schemas");
+        let name: String = r.col(0)?;
+        let mut comment: Option<String> = r.col(1)?;
         if name == "public" && comment.as_deref() == Some(PUBLIC_SCHEMA_COMMENT) {
             comment = None;
         }
@@ -238,10 +250,11 @@ async fn inspect_full<C: GenericClient + Sync>(
     // Tables, keyed by oid so the other rows can find theirs.
     let mut by_oid: HashMap<u32, Table> = HashMap::with_capacity(table_rows.len());
     for r in &table_rows {
-        let oid: u32 = r.get(0);
-        let schema: String = r.get(1);
-        let name: String = r.get(2);
-        let partkey: Option<String> = r.get(4);
+        let r = Cols::new(r, "tables");
+        let oid: u32 = r.col(0)?;
+        let schema: String = r.col(1)?;
+        let name: String = r.col(2)?;
+        let partkey: Option<String> = r.col(4)?;
         let partition = match partkey {
             Some(def) => Some(parse_partition_key(&def).ok_or_else(|| InspectError {
                 what: "tables",
@@ -251,9 +264,9 @@ async fn inspect_full<C: GenericClient + Sync>(
             None => None,
         };
         let partition_of = match (
-            r.get::<_, Option<String>>(8),
-            r.get::<_, Option<String>>(9),
-            r.get::<_, Option<String>>(10),
+            r.col::<Option<String>>(8)?,
+            r.col::<Option<String>>(9)?,
+            r.col::<Option<String>>(10)?,
         ) {
             (Some(ps), Some(pn), Some(bound)) => Some(PartitionOf {
                 parent: QualifiedName::new(ps, pn),
@@ -266,24 +279,24 @@ async fn inspect_full<C: GenericClient + Sync>(
             Table {
                 schema,
                 name,
-                comment: r.get(3),
+                comment: r.col(3)?,
                 partition,
                 partition_of,
                 storage_params: storage_params(
-                    r.get::<_, Option<Vec<String>>>("storage_params").as_deref(),
+                    r.col::<Option<Vec<String>>>("storage_params")?.as_deref(),
                 ),
-                replica_identity: match r.get::<_, i8>("relreplident") as u8 {
+                replica_identity: match r.col::<i8>("relreplident")? as u8 {
                     b'f' => ReplicaIdentity::Full,
                     b'n' => ReplicaIdentity::Nothing,
                     // An index that was dropped leaves 'i' without one: nothing is logged.
-                    b'i' => match r.get::<_, Option<String>>("replident_index") {
+                    b'i' => match r.col::<Option<String>>("replident_index")? {
                         Some(ix) => ReplicaIdentity::Index(ix),
                         None => ReplicaIdentity::Nothing,
                     },
                     _ => ReplicaIdentity::Default,
                 },
                 inherits: r
-                    .get::<_, Option<Vec<String>>>("inherits")
+                    .col::<Option<Vec<String>>>("inherits")?
                     .unwrap_or_default()
                     .iter()
                     .filter_map(|j| {
@@ -291,16 +304,16 @@ async fn inspect_full<C: GenericClient + Sync>(
                         Some(QualifiedName::new(v[0].as_str()?, v[1].as_str()?))
                     })
                     .collect(),
-                rls_enabled: r.get(5),
-                rls_forced: r.get(6),
-                unlogged: r.get(7),
+                rls_enabled: r.col(5)?,
+                rls_forced: r.col(6)?,
+                unlogged: r.col(7)?,
                 ..Default::default()
             },
         );
     }
     let mut views: HashMap<u32, View> = HashMap::with_capacity(view_rows.len());
     for r in &view_rows {
-        views.insert(r.get(0), objects::view_from_row(r));
+        views.insert(col(r, 0, "views")?, objects::view_from_row(r)?);
     }
 
     // Column names by (relation, attnum), for constraints and indexes that list attnums.
@@ -334,8 +347,9 @@ async fn inspect_full<C: GenericClient + Sync>(
             )
             .await
             .map_err(|e| InspectError::query("constraint columns", &e))?;
-        for r in rows {
-            attnames.insert((r.get(0), r.get(1)), r.get(2));
+        for r in &rows {
+            let r = Cols::new(r, "constraint columns");
+            attnames.insert((r.col(0)?, r.col(1)?), r.col(2)?);
         }
     }
     let names_of = |rel: u32, nums: &[i16]| -> Vec<String> {
@@ -345,8 +359,15 @@ async fn inspect_full<C: GenericClient + Sync>(
     };
     let attname = |rel: u32, n: i16| attnames.get(&(rel, n)).cloned().unwrap_or_default();
     // Non-default operator classes by oid, as they are spelled in DDL.
-    let opclasses: HashMap<u32, String> =
-        opclass_rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let opclasses: HashMap<u32, String> = opclass_rows
+        .iter()
+        .map(|r| {
+            Ok((
+                col(r, 0, "operator classes")?,
+                col(r, 1, "operator classes")?,
+            ))
+        })
+        .collect::<Result<_, RowError>>()?;
     let opclass = |oid: u32| opclasses.get(&oid).cloned();
     for r in index_rows {
         let oid = r.rel;
@@ -410,21 +431,21 @@ async fn inspect_full<C: GenericClient + Sync>(
     }
 
     for r in &trig_rows {
-        let oid: u32 = r.get(0);
+        let oid: u32 = col(r, 0, "triggers")?;
         if let Some(table) = by_oid.get_mut(&oid) {
-            table.triggers.push(objects::trigger_from_row(r));
+            table.triggers.push(objects::trigger_from_row(r)?);
         } else if let Some(view) = views.get_mut(&oid) {
-            view.triggers.push(objects::trigger_from_row(r));
+            view.triggers.push(objects::trigger_from_row(r)?);
         }
     }
     for r in &pol_rows {
-        if let Some(table) = by_oid.get_mut(&r.get::<_, u32>(0)) {
-            table.policies.push(objects::policy_from_row(r));
+        if let Some(table) = by_oid.get_mut(&col(r, 0, "policies")?) {
+            table.policies.push(objects::policy_from_row(r)?);
         }
     }
     for r in &excl_rows {
-        if let Some(table) = by_oid.get_mut(&r.get::<_, u32>(0)) {
-            table.excludes.push(objects::exclude_from_row(r));
+        if let Some(table) = by_oid.get_mut(&col(r, 0, "exclusion constraints")?) {
+            table.excludes.push(objects::exclude_from_row(r)?);
         }
     }
     for (_, view) in views {
@@ -433,17 +454,17 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     }
     for r in &ext_rows {
-        let e = objects::extension_from_row(r);
+        let e = objects::extension_from_row(r)?;
         model.extensions.insert(e.name.clone(), e);
     }
     for r in &seq_rows {
-        let s = objects::sequence_from_row(r);
+        let s = objects::sequence_from_row(r)?;
         if let Some(schema) = model.schemas.get_mut(&s.schema) {
             schema.sequences.insert(s.name.clone(), s);
         }
     }
     for r in &fn_rows {
-        let f = objects::function_from_row(r);
+        let f = objects::function_from_row(r)?;
         if let Some(schema) = model.schemas.get_mut(&f.schema) {
             schema
                 .functions
@@ -451,19 +472,19 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     }
     for r in &coll_rows {
-        let c = objects::collation_from_row(r);
+        let c = objects::collation_from_row(r)?;
         if let Some(schema) = model.schemas.get_mut(&c.schema) {
             schema.collations.insert(c.name.clone(), c);
         }
     }
     for r in &dom_rows {
-        let d = objects::domain_from_row(r);
+        let d = objects::domain_from_row(r)?;
         if let Some(schema) = model.schemas.get_mut(&d.schema) {
             schema.domains.insert(d.name.clone(), d);
         }
     }
     for r in &comp_rows {
-        let c = objects::composite_from_row(r);
+        let c = objects::composite_from_row(r)?;
         if let Some(schema) = model.schemas.get_mut(&c.schema) {
             schema.composites.insert(c.name.clone(), c);
         }
@@ -477,12 +498,13 @@ async fn inspect_full<C: GenericClient + Sync>(
     }
 
     for r in &enum_rows {
-        let schema: String = r.get(0);
+        let r = Cols::new(r, "enums");
+        let schema: String = r.col(0)?;
         let e = Enum {
             schema: schema.clone(),
-            name: r.get(1),
-            values: r.get(2),
-            comment: r.get(3),
+            name: r.col(1)?,
+            values: r.col(2)?,
+            comment: r.col(3)?,
         };
         if let Some(s) = model.schemas.get_mut(&schema) {
             s.enums.insert(e.name.clone(), e);
@@ -494,12 +516,12 @@ async fn inspect_full<C: GenericClient + Sync>(
     Ok((model, unmanaged_rows))
 }
 
-async fn server_version<C: GenericClient + Sync>(client: &C) -> Result<i32> {
+async fn server_version<C: GenericClient + Sync>(client: &C) -> Result<i32, InspectError> {
     let row = client
         .query_one("SELECT current_setting('server_version_num')::int", &[])
         .await
         .map_err(|e| InspectError::query("server version", &e))?;
-    Ok(row.get(0))
+    Ok(col(&row, 0, "server version")?)
 }
 
 async fn query<C: GenericClient + Sync>(
@@ -529,7 +551,7 @@ async fn query_map<C: GenericClient + Sync, T>(
     what: &'static str,
     sql: &str,
     schemas: &(dyn tokio_postgres::types::ToSql + Sync),
-    f: impl Fn(&Row) -> T,
+    f: impl Fn(&Row) -> Result<T, RowError>,
 ) -> Result<Vec<T>, InspectError> {
     use futures_util::TryStreamExt;
     let started = std::time::Instant::now();
@@ -538,7 +560,7 @@ async fn query_map<C: GenericClient + Sync, T>(
     let mut stream = std::pin::pin!(stream);
     let mut out = Vec::new();
     while let Some(row) = stream.try_next().await.map_err(err)? {
-        out.push(f(&row));
+        out.push(f(&row)?);
     }
     if std::env::var_os("STRATA_TIMING").is_some() {
         eprintln!(
@@ -550,19 +572,20 @@ async fn query_map<C: GenericClient + Sync, T>(
     Ok(out)
 }
 
-fn column_from_row(r: &Row) -> Column {
-    let fmt: String = r.get::<_, Option<String>>("fmt").unwrap_or_default();
-    let typschema: String = r.get("typschema");
-    let typname: String = r.get("typname");
-    let is_array: bool = r.get("is_array");
+fn column_from_row(r: &Row) -> Result<Column, RowError> {
+    let r = Cols::new(r, "columns");
+    let fmt: String = r.col::<Option<String>>("fmt")?.unwrap_or_default();
+    let typschema: String = r.col("typschema")?;
+    let typname: String = r.col("typname")?;
+    let is_array: bool = r.col("is_array")?;
     let ty = if is_array {
-        let elem_schema: String = r.get("elemschema");
+        let elem_schema: String = r.col("elemschema")?;
         let elem = if elem_schema == "pg_catalog" {
-            DataType::Builtin(r.get::<_, Option<String>>("elemfmt").unwrap_or_default())
+            DataType::Builtin(r.col::<Option<String>>("elemfmt")?.unwrap_or_default())
         } else {
             DataType::Named(QualifiedName::new(
                 elem_schema,
-                r.get::<_, String>("elemname"),
+                r.col::<String>("elemname")?,
             ))
         };
         DataType::Array(Box::new(elem))
@@ -571,8 +594,8 @@ fn column_from_row(r: &Row) -> Column {
     } else {
         DataType::Named(QualifiedName::new(typschema, typname))
     };
-    let mut default: Option<String> = r.get("def");
-    let serial: bool = r.get("is_serial");
+    let mut default: Option<String> = r.col("def")?;
+    let serial: bool = r.col("is_serial")?;
     let ty = match (&ty, serial) {
         (DataType::Builtin(b), true) => match SerialKind::from_integer_type(b) {
             Some(kind) => {
@@ -583,52 +606,52 @@ fn column_from_row(r: &Row) -> Column {
         },
         _ => ty,
     };
-    let identity_kind: i8 = r.get("attidentity");
+    let identity_kind: i8 = r.col("attidentity")?;
     let identity = match identity_kind as u8 {
         b'a' | b'd' => {
-            let increment = r.get::<_, Option<i64>>("seqincrement").unwrap_or(1);
-            let seqtype: Option<String> = r.get("seqtype");
+            let increment = r.col::<Option<i64>>("seqincrement")?.unwrap_or(1);
+            let seqtype: Option<String> = r.col("seqtype")?;
             let (lo, hi) =
                 objects::sequence_defaults(seqtype.as_deref().unwrap_or("bigint"), increment > 0);
-            let min = r.get::<_, Option<i64>>("seqmin").unwrap_or(lo);
-            let max = r.get::<_, Option<i64>>("seqmax").unwrap_or(hi);
+            let min = r.col::<Option<i64>>("seqmin")?.unwrap_or(lo);
+            let max = r.col::<Option<i64>>("seqmax")?.unwrap_or(hi);
             Some(Box::new(Identity {
                 always: identity_kind as u8 == b'a',
-                start: r.get::<_, Option<i64>>("seqstart").unwrap_or(1),
+                start: r.col::<Option<i64>>("seqstart")?.unwrap_or(1),
                 increment,
                 min_value: (min != lo).then_some(min),
                 max_value: (max != hi).then_some(max),
-                cache: r.get::<_, Option<i64>>("seqcache").unwrap_or(1),
-                cycle: r.get::<_, Option<bool>>("seqcycle").unwrap_or(false),
+                cache: r.col::<Option<i64>>("seqcache")?.unwrap_or(1),
+                cycle: r.col::<Option<bool>>("seqcycle")?.unwrap_or(false),
             }))
         }
         _ => None,
     };
-    let generated_kind: i8 = r.get("attgenerated");
+    let generated_kind: i8 = r.col("attgenerated")?;
     let generated = if generated_kind as u8 == b's' {
         default.take()
     } else {
         None
     };
-    Column {
-        name: r.get("attname"),
+    Ok(Column {
+        name: r.col("attname")?,
         ty,
-        nullable: !r.get::<_, bool>("attnotnull"),
+        nullable: !r.col::<bool>("attnotnull")?,
         default,
         identity,
         generated,
-        collation: r.get("collation"),
-        comment: r.get("comment"),
+        collation: r.col("collation")?,
+        comment: r.col("comment")?,
         storage: r
-            .get::<_, Option<String>>("storage")
+            .col::<Option<String>>("storage")?
             .as_deref()
             .and_then(crate::model::Storage::parse),
         compression: r
-            .get::<_, Option<String>>("compression")
+            .col::<Option<String>>("compression")?
             .as_deref()
             .and_then(crate::model::Compression::parse),
-        statistics: r.get::<_, Option<i32>>("statistics"),
-    }
+        statistics: r.col::<Option<i32>>("statistics")?,
+    })
 }
 
 /// `reloptions` (`{fillfactor=70,autovacuum_enabled=off}`) as a map.
@@ -661,28 +684,29 @@ struct IdxRow {
 }
 
 impl IdxRow {
-    fn from_row(r: &Row) -> IdxRow {
-        IdxRow {
-            rel: r.get("indrelid"),
-            name: r.get("indname"),
-            unique: r.get("indisunique"),
-            method: r.get("amname"),
-            nkey: r.get("indnkeyatts"),
-            attnums: r.get("attnums"),
+    fn from_row(r: &Row) -> Result<IdxRow, RowError> {
+        let r = Cols::new(r, "indexes");
+        Ok(IdxRow {
+            rel: r.col("indrelid")?,
+            name: r.col("indname")?,
+            unique: r.col("indisunique")?,
+            method: r.col("amname")?,
+            nkey: r.col("indnkeyatts")?,
+            attnums: r.col("attnums")?,
             exprs: r
-                .get::<_, Option<Vec<Option<String>>>>("exprs")
+                .col::<Option<Vec<Option<String>>>>("exprs")?
                 .unwrap_or_default(),
-            options: r.get("options"),
-            opclasses: r.get("opclasses"),
+            options: r.col("options")?,
+            opclasses: r.col("opclasses")?,
             collations: r
-                .get::<_, Option<Vec<Option<String>>>>("collations")
+                .col::<Option<Vec<Option<String>>>>("collations")?
                 .unwrap_or_default(),
-            predicate: r.get("pred"),
-            nulls_not_distinct: r.get("nulls_not_distinct"),
-            comment: r.get("comment"),
-            valid: r.get("indisvalid"),
-            storage_params: r.get("storage_params"),
-        }
+            predicate: r.col("pred")?,
+            nulls_not_distinct: r.col("nulls_not_distinct")?,
+            comment: r.col("comment")?,
+            valid: r.col("indisvalid")?,
+            storage_params: r.col("storage_params")?,
+        })
     }
 
     fn into_index(
@@ -751,27 +775,28 @@ struct ConRow {
 }
 
 impl ConRow {
-    fn from_row(r: &Row) -> ConRow {
-        ConRow {
-            conrelid: r.get("conrelid"),
-            name: r.get("conname"),
-            contype: r.get::<_, i8>("contype") as u8,
-            conkey: r.get::<_, Option<Vec<i16>>>("conkey").unwrap_or_default(),
-            confkey: r.get::<_, Option<Vec<i16>>>("confkey").unwrap_or_default(),
-            confrelid: r.get("confrelid"),
-            ref_schema: r.get("ref_schema"),
-            ref_table: r.get("ref_table"),
-            confupdtype: r.get("confupdtype"),
-            confdeltype: r.get("confdeltype"),
-            deferrable: deferrable(r),
-            check_expr: r.get("check_expr"),
-            indkey: r.get("indkey"),
-            indnkeyatts: r.get("indnkeyatts"),
-            nulls_not_distinct: r.get("nulls_not_distinct"),
-            comment: r.get("comment"),
-            validated: r.get("convalidated"),
-            no_inherit: r.get("connoinherit"),
-        }
+    fn from_row(r: &Row) -> Result<ConRow, RowError> {
+        let r = Cols::new(r, "constraints");
+        Ok(ConRow {
+            conrelid: r.col("conrelid")?,
+            name: r.col("conname")?,
+            contype: r.col::<i8>("contype")? as u8,
+            conkey: r.col::<Option<Vec<i16>>>("conkey")?.unwrap_or_default(),
+            confkey: r.col::<Option<Vec<i16>>>("confkey")?.unwrap_or_default(),
+            confrelid: r.col("confrelid")?,
+            ref_schema: r.col("ref_schema")?,
+            ref_table: r.col("ref_table")?,
+            confupdtype: r.col("confupdtype")?,
+            confdeltype: r.col("confdeltype")?,
+            deferrable: deferrable(r)?,
+            check_expr: r.col("check_expr")?,
+            indkey: r.col("indkey")?,
+            indnkeyatts: r.col("indnkeyatts")?,
+            nulls_not_distinct: r.col("nulls_not_distinct")?,
+            comment: r.col("comment")?,
+            validated: r.col("convalidated")?,
+            no_inherit: r.col("connoinherit")?,
+        })
     }
 }
 
@@ -785,15 +810,17 @@ fn action(code: i8) -> ReferentialAction {
     }
 }
 
-fn deferrable(r: &Row) -> Deferrable {
-    match (
-        r.get::<_, bool>("condeferrable"),
-        r.get::<_, bool>("condeferred"),
-    ) {
-        (false, _) => Deferrable::NotDeferrable,
-        (true, false) => Deferrable::InitiallyImmediate,
-        (true, true) => Deferrable::InitiallyDeferred,
-    }
+fn deferrable(r: Cols<'_>) -> Result<Deferrable, RowError> {
+    Ok(
+        match (
+            r.col::<bool>("condeferrable")?,
+            r.col::<bool>("condeferred")?,
+        ) {
+            (false, _) => Deferrable::NotDeferrable,
+            (true, false) => Deferrable::InitiallyImmediate,
+            (true, true) => Deferrable::InitiallyDeferred,
+        },
+    )
 }
 
 /// Splits `schema.name` (either part possibly double-quoted) into unquoted parts.

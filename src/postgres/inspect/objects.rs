@@ -7,6 +7,7 @@ use crate::model::{
     Function, FunctionArg, IndexKey, Parallel, Policy, QualifiedName, Returns, RoutineKind,
     Sequence, Trigger, TriggerEvents, TriggerTiming, View, Volatility,
 };
+use crate::postgres::rows::{Cols, RowError};
 use tokio_postgres::Row;
 
 /// SQL for a JSON descriptor of the type `oid` (with `typmod`): `[is_array, schema, name, fmt]`
@@ -58,13 +59,14 @@ pub fn extensions_sql() -> String {
         .to_string()
 }
 
-pub fn extension_from_row(r: &Row) -> Extension {
-    Extension {
-        name: r.get(0),
-        schema: Some(r.get(1)),
-        version: Some(r.get(2)),
+pub fn extension_from_row(r: &Row) -> Result<Extension, RowError> {
+    let r = Cols::new(r, "extensions");
+    Ok(Extension {
+        name: r.col(0)?,
+        schema: Some(r.col(1)?),
+        version: Some(r.col(2)?),
         comment: None,
-    }
+    })
 }
 
 pub fn sequences_sql() -> String {
@@ -99,11 +101,12 @@ pub fn sequence_defaults(ty: &str, asc: bool) -> (i64, i64) {
     if asc { (1, hi) } else { (lo, -1) }
 }
 
-pub fn sequence_from_row(r: &Row) -> Sequence {
-    let ty: String = r.get(2);
-    let start: i64 = r.get(3);
-    let increment: i64 = r.get(4);
-    let (min, max): (i64, i64) = (r.get(5), r.get(6));
+pub fn sequence_from_row(r: &Row) -> Result<Sequence, RowError> {
+    let r = Cols::new(r, "sequences");
+    let ty: String = r.col(2)?;
+    let start: i64 = r.col(3)?;
+    let increment: i64 = r.col(4)?;
+    let (min, max): (i64, i64) = (r.col(5)?, r.col(6)?);
     let (dmin, dmax) = sequence_defaults(&ty, increment > 0);
     let min = (min != dmin).then_some(min);
     let max = (max != dmax).then_some(max);
@@ -113,26 +116,26 @@ pub fn sequence_from_row(r: &Row) -> Sequence {
         max.unwrap_or(dmax)
     };
     let owned_by = match (
-        r.get::<_, Option<String>>(9),
-        r.get::<_, Option<String>>(10),
-        r.get::<_, Option<String>>(11),
+        r.col::<Option<String>>(9)?,
+        r.col::<Option<String>>(10)?,
+        r.col::<Option<String>>(11)?,
     ) {
         (Some(s), Some(t), Some(c)) => Some((QualifiedName::new(s, t), c)),
         _ => None,
     };
-    Sequence {
-        schema: r.get(0),
-        name: r.get(1),
+    Ok(Sequence {
+        schema: r.col(0)?,
+        name: r.col(1)?,
         ty,
         start: (start != default_start).then_some(start),
         increment,
         min,
         max,
-        cache: r.get(7),
-        cycle: r.get(8),
+        cache: r.col(7)?,
+        cycle: r.col(8)?,
         owned_by,
-        comment: r.get(12),
-    }
+        comment: r.col(12)?,
+    })
 }
 
 pub fn views_sql() -> String {
@@ -149,15 +152,16 @@ pub fn views_sql() -> String {
     )
 }
 
-pub fn view_from_row(r: &Row) -> View {
-    let options: Vec<String> = r.get("options");
+pub fn view_from_row(r: &Row) -> Result<View, RowError> {
+    let r = Cols::new(r, "views");
+    let options: Vec<String> = r.col("options")?;
     let opt = |k: &str| {
         options
             .iter()
             .find_map(|o| o.strip_prefix(&format!("{k}=")).map(str::to_string))
     };
     let is_true = |k: &str| opt(k).is_some_and(|v| v == "true" || v == "on");
-    let comments: Vec<String> = r.get("column_comments");
+    let comments: Vec<String> = r.col("column_comments")?;
     let column_comments = comments
         .iter()
         .filter_map(|j| {
@@ -165,16 +169,16 @@ pub fn view_from_row(r: &Row) -> View {
             Some((v[0].as_str()?.to_string(), v[1].as_str()?.to_string()))
         })
         .collect();
-    let materialized: bool = r.get("materialized");
-    View {
-        schema: r.get(1),
-        name: r.get(2),
-        query: normalize_view_query(&r.get::<_, String>("def")),
+    let materialized: bool = r.col("materialized")?;
+    Ok(View {
+        schema: r.col(1)?,
+        name: r.col(2)?,
+        query: normalize_view_query(&r.col::<String>("def")?),
         materialized,
         check_option: opt("check_option").map(|v| v.to_ascii_uppercase()),
         security_barrier: is_true("security_barrier"),
         security_invoker: is_true("security_invoker"),
-        with_data: materialized && r.get::<_, bool>("relispopulated"),
+        with_data: materialized && r.col::<bool>("relispopulated")?,
         storage_params: if materialized {
             super::storage_params(Some(&options))
         } else {
@@ -182,9 +186,9 @@ pub fn view_from_row(r: &Row) -> View {
         },
         indexes: Vec::new(),
         triggers: Vec::new(),
-        comment: r.get("description"),
+        comment: r.col("description")?,
         column_comments,
-    }
+    })
 }
 
 /// `pg_get_viewdef` ends with `;`; keep the query itself.
@@ -215,16 +219,17 @@ pub fn functions_sql(version: i32) -> String {
     )
 }
 
-pub fn function_from_row(r: &Row) -> Function {
-    let kind: i8 = r.get("kind");
+pub fn function_from_row(r: &Row) -> Result<Function, RowError> {
+    let r = Cols::new(r, "functions");
+    let kind: i8 = r.col("kind")?;
     let kind = if kind as u8 == b'p' {
         RoutineKind::Procedure
     } else {
         RoutineKind::Function
     };
-    let names: Vec<String> = r.get("argnames");
-    let modes: Vec<String> = r.get("argmodes");
-    let types: Vec<String> = r.get("argtypes");
+    let names: Vec<String> = r.col("argnames")?;
+    let modes: Vec<String> = r.col("argmodes")?;
+    let types: Vec<String> = r.col("argtypes")?;
     let mut args = Vec::new();
     let mut table_cols = Vec::new();
     for (i, t) in types.iter().enumerate() {
@@ -248,7 +253,7 @@ pub fn function_from_row(r: &Row) -> Function {
         });
     }
     // Defaults belong to the last input arguments.
-    if let Some(defs) = r.get::<_, Option<String>>("argdefaults") {
+    if let Some(defs) = r.col::<Option<String>>("argdefaults")? {
         let defs = split_top_level(&defs);
         let inputs: Vec<usize> = args
             .iter()
@@ -261,8 +266,8 @@ pub fn function_from_row(r: &Row) -> Function {
             args[*idx].default = Some(d.trim().to_string());
         }
     }
-    let retset: bool = r.get("proretset");
-    let returns = match (kind, r.get::<_, Option<String>>("rettype")) {
+    let retset: bool = r.col("proretset")?;
+    let returns = match (kind, r.col::<Option<String>>("rettype")?) {
         (RoutineKind::Procedure, _) | (_, None) => None,
         _ if !table_cols.is_empty() => Some(Returns::Table(table_cols)),
         (_, Some(desc)) => {
@@ -274,30 +279,31 @@ pub fn function_from_row(r: &Row) -> Function {
             })
         }
     };
-    let language: String = r.get("lang");
-    let body = r
-        .get::<_, Option<String>>("sqlbody")
-        .unwrap_or_else(|| r.get::<_, String>("prosrc"));
-    let volatility = match r.get::<_, i8>("volatile") as u8 {
+    let language: String = r.col("lang")?;
+    let body = match r.col::<Option<String>>("sqlbody")? {
+        Some(body) => body,
+        None => r.col("prosrc")?,
+    };
+    let volatility = match r.col::<i8>("volatile")? as u8 {
         b'i' => Volatility::Immutable,
         b's' => Volatility::Stable,
         _ => Volatility::Volatile,
     };
-    let parallel = match r.get::<_, i8>("parallel") as u8 {
+    let parallel = match r.col::<i8>("parallel")? as u8 {
         b's' => Parallel::Safe,
         b'r' => Parallel::Restricted,
         _ => Parallel::Unsafe,
     };
-    let cost: String = r.get("cost");
+    let cost: String = r.col("cost")?;
     let default_cost = if language == "c" || language == "internal" {
         "1"
     } else {
         "100"
     };
-    let rows: String = r.get("rows");
+    let rows: String = r.col("rows")?;
     let default_rows = if retset { "1000" } else { "0" };
     let mut config: Vec<(String, String)> = r
-        .get::<_, Vec<String>>("config")
+        .col::<Vec<String>>("config")?
         .iter()
         .filter_map(|c| {
             c.split_once('=')
@@ -305,24 +311,24 @@ pub fn function_from_row(r: &Row) -> Function {
         })
         .collect();
     config.sort();
-    Function {
-        schema: r.get(1),
-        name: r.get(2),
+    Ok(Function {
+        schema: r.col(1)?,
+        name: r.col(2)?,
         kind,
         args,
         returns,
         language,
         body,
         volatility,
-        strict: r.get("proisstrict"),
-        security_definer: r.get("prosecdef"),
+        strict: r.col("proisstrict")?,
+        security_definer: r.col("prosecdef")?,
         parallel,
-        leakproof: r.get("proleakproof"),
+        leakproof: r.col("proleakproof")?,
         cost: (cost != default_cost).then_some(cost),
         rows: (rows != default_rows).then_some(rows),
         config,
-        comment: r.get("description"),
-    }
+        comment: r.col("description")?,
+    })
 }
 
 pub fn triggers_sql(version: i32) -> String {
@@ -390,8 +396,9 @@ pub fn trigger_when(def: &str) -> Option<String> {
     (end > start).then(|| def[start..end].to_string())
 }
 
-pub fn trigger_from_row(r: &Row) -> Trigger {
-    let t: i32 = r.get("tgtype");
+pub fn trigger_from_row(r: &Row) -> Result<Trigger, RowError> {
+    let r = Cols::new(r, "triggers");
+    let t: i32 = r.col("tgtype")?;
     let timing = if t & 64 != 0 {
         TriggerTiming::InsteadOf
     } else if t & 2 != 0 {
@@ -399,7 +406,7 @@ pub fn trigger_from_row(r: &Row) -> Trigger {
     } else {
         TriggerTiming::After
     };
-    let update_of: Vec<String> = r.get("update_of");
+    let update_of: Vec<String> = r.col("update_of")?;
     let events = TriggerEvents {
         insert: t & 4 != 0,
         delete: t & 8 != 0,
@@ -408,29 +415,29 @@ pub fn trigger_from_row(r: &Row) -> Trigger {
         truncate: t & 32 != 0,
     };
     let deferrable = match (
-        r.get::<_, bool>("tgdeferrable"),
-        r.get::<_, bool>("tginitdeferred"),
+        r.col::<bool>("tgdeferrable")?,
+        r.col::<bool>("tginitdeferred")?,
     ) {
         (false, _) => Deferrable::NotDeferrable,
         (true, false) => Deferrable::InitiallyImmediate,
         (true, true) => Deferrable::InitiallyDeferred,
     };
-    let def: String = r.get("def");
-    Trigger {
-        name: r.get(1),
+    let def: String = r.col("def")?;
+    Ok(Trigger {
+        name: r.col(1)?,
         timing,
         events,
         for_each_row: t & 1 != 0,
         when: trigger_when(&def),
-        function: QualifiedName::new(r.get::<_, String>("fschema"), r.get::<_, String>("fname")),
-        args: trigger_args(&r.get::<_, String>("args"), r.get("tgnargs")),
-        old_table: r.get("old_table"),
-        new_table: r.get("new_table"),
-        constraint: r.get("is_constraint"),
+        function: QualifiedName::new(r.col::<String>("fschema")?, r.col::<String>("fname")?),
+        args: trigger_args(&r.col::<String>("args")?, r.col("tgnargs")?),
+        old_table: r.col("old_table")?,
+        new_table: r.col("new_table")?,
+        constraint: r.col("is_constraint")?,
         deferrable,
-        enabled: (r.get::<_, i8>("enabled") as u8) as char,
-        comment: r.get("description"),
-    }
+        enabled: (r.col::<i8>("enabled")? as u8) as char,
+        comment: r.col("description")?,
+    })
 }
 
 pub fn policies_sql() -> String {
@@ -444,23 +451,24 @@ pub fn policies_sql() -> String {
     )
 }
 
-pub fn policy_from_row(r: &Row) -> Policy {
-    let command = match r.get::<_, i8>("cmd") as u8 {
+pub fn policy_from_row(r: &Row) -> Result<Policy, RowError> {
+    let r = Cols::new(r, "policies");
+    let command = match r.col::<i8>("cmd")? as u8 {
         b'r' => "SELECT",
         b'a' => "INSERT",
         b'w' => "UPDATE",
         b'd' => "DELETE",
         _ => "ALL",
     };
-    Policy {
-        name: r.get(1),
-        permissive: r.get(2),
+    Ok(Policy {
+        name: r.col(1)?,
+        permissive: r.col(2)?,
         command: command.to_string(),
-        roles: r.get("roles"),
-        using: r.get("using_expr"),
-        check: r.get("check_expr"),
-        comment: r.get("description"),
-    }
+        roles: r.col("roles")?,
+        using: r.col("using_expr")?,
+        check: r.col("check_expr")?,
+        comment: r.col("description")?,
+    })
 }
 
 pub fn excludes_sql() -> String {
@@ -477,10 +485,11 @@ pub fn excludes_sql() -> String {
     )
 }
 
-pub fn exclude_from_row(r: &Row) -> Exclude {
-    let keys: Vec<String> = r.get("keys");
-    let attnums: Vec<i16> = r.get("attnums");
-    let ops: Vec<String> = r.get("ops");
+pub fn exclude_from_row(r: &Row) -> Result<Exclude, RowError> {
+    let r = Cols::new(r, "exclusion constraints");
+    let keys: Vec<String> = r.col("keys")?;
+    let attnums: Vec<i16> = r.col("attnums")?;
+    let ops: Vec<String> = r.col("ops")?;
     let elements = keys
         .into_iter()
         .enumerate()
@@ -494,26 +503,26 @@ pub fn exclude_from_row(r: &Row) -> Exclude {
         })
         .collect();
     let deferrable = match (
-        r.get::<_, bool>("condeferrable"),
-        r.get::<_, bool>("condeferred"),
+        r.col::<bool>("condeferrable")?,
+        r.col::<bool>("condeferred")?,
     ) {
         (false, _) => Deferrable::NotDeferrable,
         (true, false) => Deferrable::InitiallyImmediate,
         (true, true) => Deferrable::InitiallyDeferred,
     };
-    Exclude {
-        name: r.get(1),
-        method: r.get("method"),
+    Ok(Exclude {
+        name: r.col(1)?,
+        method: r.col("method")?,
         elements,
         include: r
-            .get::<_, Vec<String>>("include")
+            .col::<Vec<String>>("include")?
             .iter()
             .map(|s| unquote_ident(s))
             .collect(),
-        predicate: r.get("pred"),
+        predicate: r.col("pred")?,
         deferrable,
-        comment: r.get("description"),
-    }
+        comment: r.col("description")?,
+    })
 }
 
 /// Collations, read version-independently: the ICU locale column is `colliculocale` in
@@ -532,18 +541,19 @@ pub fn collations_sql() -> String {
     )
 }
 
-pub fn collation_from_row(r: &Row) -> Collation {
-    Collation {
-        schema: r.get(0),
-        name: r.get(1),
-        provider: r.get("provider"),
-        locale: r.get("locale"),
-        lc_collate: r.get("lc_collate"),
-        lc_ctype: r.get("lc_ctype"),
-        deterministic: r.get("collisdeterministic"),
-        comment: r.get("description"),
+pub fn collation_from_row(r: &Row) -> Result<Collation, RowError> {
+    let r = Cols::new(r, "collations");
+    Ok(Collation {
+        schema: r.col(0)?,
+        name: r.col(1)?,
+        provider: r.col("provider")?,
+        locale: r.col("locale")?,
+        lc_collate: r.col("lc_collate")?,
+        lc_ctype: r.col("lc_ctype")?,
+        deterministic: r.col("collisdeterministic")?,
+        comment: r.col("description")?,
     }
-    .canonical()
+    .canonical())
 }
 
 pub fn domains_sql() -> String {
@@ -572,9 +582,10 @@ pub fn check_body(def: &str) -> String {
     }
 }
 
-pub fn domain_from_row(r: &Row) -> Domain {
+pub fn domain_from_row(r: &Row) -> Result<Domain, RowError> {
+    let r = Cols::new(r, "domains");
     let checks = r
-        .get::<_, Vec<String>>("checks")
+        .col::<Vec<String>>("checks")?
         .iter()
         .filter_map(|j| {
             let v: serde_json::Value = serde_json::from_str(j).ok()?;
@@ -587,16 +598,16 @@ pub fn domain_from_row(r: &Row) -> Domain {
             })
         })
         .collect();
-    Domain {
-        schema: r.get(0),
-        name: r.get(1),
-        base: type_from_desc(&r.get::<_, String>("base")),
-        not_null: r.get("typnotnull"),
-        default: r.get("typdefault"),
-        collation: r.get("collation"),
+    Ok(Domain {
+        schema: r.col(0)?,
+        name: r.col(1)?,
+        base: type_from_desc(&r.col::<String>("base")?),
+        not_null: r.col("typnotnull")?,
+        default: r.col("typdefault")?,
+        collation: r.col("collation")?,
         checks,
-        comment: r.get("description"),
-    }
+        comment: r.col("description")?,
+    })
 }
 
 pub fn composites_sql() -> String {
@@ -612,9 +623,10 @@ pub fn composites_sql() -> String {
     )
 }
 
-pub fn composite_from_row(r: &Row) -> Composite {
+pub fn composite_from_row(r: &Row) -> Result<Composite, RowError> {
+    let r = Cols::new(r, "composite types");
     let fields = r
-        .get::<_, Vec<String>>("fields")
+        .col::<Vec<String>>("fields")?
         .iter()
         .filter_map(|j| {
             let v: serde_json::Value = serde_json::from_str(j).ok()?;
@@ -624,12 +636,12 @@ pub fn composite_from_row(r: &Row) -> Composite {
             ))
         })
         .collect();
-    Composite {
-        schema: r.get(0),
-        name: r.get(1),
+    Ok(Composite {
+        schema: r.col(0)?,
+        name: r.col(1)?,
         fields,
-        comment: r.get("description"),
-    }
+        comment: r.col("description")?,
+    })
 }
 
 /// A failed object query.

@@ -6,6 +6,7 @@
 
 use super::objects::not_member;
 use crate::model::Scope;
+use crate::postgres::rows::{Cols, RowError};
 use tokio_postgres::Row;
 
 /// A non-default value of an attribute strata does not manage; it is left as it is.
@@ -42,14 +43,15 @@ impl Unmanaged {
         )
     }
 
-    pub fn from_row(r: &Row) -> Unmanaged {
-        Unmanaged {
-            schema: r.get(0),
-            relation: r.get(1),
-            object: r.get(2),
-            attribute: r.get(3),
-            value: r.get::<_, Option<String>>(4).unwrap_or_default(),
-        }
+    pub fn from_row(r: &Row) -> Result<Unmanaged, RowError> {
+        let r = Cols::new(r, "unmanaged attributes");
+        Ok(Unmanaged {
+            schema: r.col(0)?,
+            relation: r.col(1)?,
+            object: r.col(2)?,
+            attribute: r.col(3)?,
+            value: r.col::<Option<String>>(4)?.unwrap_or_default(),
+        })
     }
 }
 
