@@ -238,15 +238,7 @@ async fn migra_pairs_converge() {
 /// identical pg_dump with an empty re-plan, or — with a `-- expect-refusal: TEXT` line — be
 /// refused at plan time with TEXT in the message. `PENDING` lists the pairs that do not pass yet;
 /// the test fails when one of them starts passing (take it off the list) or another regresses.
-const PENDING: &[&str] = &[
-    // PostgreSQL has no DDL that makes a local column inherited-only (attislocal) after INHERIT.
-    "inheritance_added",
-    // Operator-class parameters (siglen): warned, not yet modeled.
-    "opclass_parameters",
-    // Partitions' own indexes attached to a parent index, and keys over existing local keys.
-    "partition_local_index_attached",
-    "partitioned_pk_added_with_local_keys",
-];
+const PENDING: &[&str] = &[];
 
 fn split_pair(text: &str) -> (String, String, Option<String>) {
     let (mut before, mut after, mut refusal) = (String::new(), String::new(), None);

@@ -137,6 +137,8 @@ struct Extras {
     index_fillfactor: Option<u8>,
     /// Bits over the first text column: 1 statistics, 2 storage EXTERNAL, 4 compression pglz.
     col_settings: u8,
+    /// A `doc tsvector` column with a GiST index whose operator class has `siglen` set.
+    siglen: Option<u16>,
 }
 
 fn extras() -> impl Strategy<Value = Extras> {
@@ -149,6 +151,7 @@ fn extras() -> impl Strategy<Value = Extras> {
         any::<bool>(),
         proptest::option::of(50u8..=100),
         0u8..8,
+        proptest::option::of((1u16..=64).prop_map(|n| n * 4)),
     )
         .prop_map(
             |(
@@ -160,6 +163,7 @@ fn extras() -> impl Strategy<Value = Extras> {
                 autovacuum_off,
                 index_fillfactor,
                 col_settings,
+                siglen,
             )| Extras {
                 identity,
                 check_not_valid,
@@ -169,6 +173,7 @@ fn extras() -> impl Strategy<Value = Extras> {
                 autovacuum_off,
                 index_fillfactor,
                 col_settings,
+                siglen,
             },
         )
 }
@@ -409,6 +414,12 @@ fn render(spec: &Spec) -> String {
                 "  foreign_key \"{}_ref\" {{\n    columns     = [column.ref_id]\n    ref_columns = [{}.column.id]\n    on_delete   = SET_NULL\n  }}\n",
                 t.name,
                 table_ref(to)
+            ));
+        }
+        if let Some(siglen) = t.x.siglen {
+            out.push_str(&format!(
+                "  column \"doc\" {{\n    type = tsvector\n    null = true\n  }}\n  index \"{}_doc\" {{\n    type = GIST\n    on {{\n      column = column.doc\n      ops    = sql(\"tsvector_ops(siglen={siglen})\")\n    }}\n  }}\n",
+                t.name
             ));
         }
         for (k, (cols, unique, desc)) in t.index.iter().enumerate() {
@@ -697,6 +708,13 @@ fn render_sql(spec: &Spec) -> String {
                 "ALTER TABLE {q} ADD CONSTRAINT {} FOREIGN KEY (ref_id) REFERENCES {}(id) ON DELETE SET NULL;\n",
                 sql_ident(&format!("{}_ref", t.name)),
                 qualified(to)
+            ));
+        }
+        if let Some(siglen) = t.x.siglen {
+            lines.push("doc tsvector".to_string());
+            after.push_str(&format!(
+                "CREATE INDEX {} ON {q} USING gist (doc tsvector_ops (siglen = {siglen}));\n",
+                sql_ident(&format!("{}_doc", t.name))
             ));
         }
         lines.push("PRIMARY KEY (id)".to_string());

@@ -524,7 +524,10 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
                     if have.partition_of.is_some() && want.partition_of.is_some() {
                         have_full.columns = want_full.columns.clone();
                     }
-                    inheritance_view(&mut have_full, &want_full, current, desired);
+                    if have.partition_of.is_some() && want.partition_of.is_none() {
+                        detached_view(&mut have_full, current);
+                    }
+                    inheritance_view(&mut have_full, &want_full, current, desired)?;
                     let d = diff_table(&have_full, &want_full)?;
                     if !d.changes.is_empty() {
                         table_diffs.push(d);
@@ -539,6 +542,7 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
             changes.push(Change::DropTable(have.clone()));
         }
     }
+    keep_keys_the_parent_adopts(&mut table_diffs);
     // PostgreSQL cannot add an identity column to a table with inheritance children.
     for d in &table_diffs {
         let q = d.to.qualified();
@@ -640,13 +644,90 @@ fn enum_additions(have: &Enum, want: &Enum) -> Result<Vec<EnumValueAdd>, Unsuppo
     Ok(added)
 }
 
+/// A primary key or unique constraint added to a partitioned table takes over each partition's
+/// own matching key (PostgreSQL attaches it instead of building another), so dropping that key
+/// would fail (`cannot drop inherited constraint`). When the partition's key has the name
+/// PostgreSQL would give the one it creates, its drop leaves the plan: the attached key is
+/// exactly what the desired schema implies. The same holds for plain indexes.
+fn keep_keys_the_parent_adopts(table_diffs: &mut Vec<TableDiff>) {
+    let adds: Vec<(QualifiedName, TableChange)> = table_diffs
+        .iter()
+        .flat_map(|d| {
+            d.changes
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c,
+                        TableChange::AddPrimaryKey(_)
+                            | TableChange::AddUnique(_)
+                            | TableChange::AddIndex(_)
+                    )
+                })
+                .map(|c| (d.to.qualified(), c.clone()))
+        })
+        .collect();
+    if adds.is_empty() {
+        return;
+    }
+    for d in table_diffs.iter_mut() {
+        let Some(parent) = d.to.partition_of.as_ref().map(|p| p.parent.clone()) else {
+            continue;
+        };
+        let table = d.to.name.clone();
+        d.changes.retain(|c| {
+            !adds.iter().any(|(owner, add)| {
+                *owner == parent
+                    && match (c, add) {
+                        (TableChange::DropPrimaryKey(mine), TableChange::AddPrimaryKey(theirs)) => {
+                            mine.name == crate::postgres::names::primary_key(&table)
+                                && mine.columns == theirs.columns
+                                && mine.include == theirs.include
+                                && mine.deferrable == theirs.deferrable
+                        }
+                        (TableChange::DropUnique(mine), TableChange::AddUnique(theirs)) => {
+                            mine.name == crate::postgres::names::unique(&table, &mine.columns)
+                                && mine.columns == theirs.columns
+                                && mine.include == theirs.include
+                                && mine.nulls_distinct == theirs.nulls_distinct
+                                && mine.deferrable == theirs.deferrable
+                        }
+                        (TableChange::DropIndex(mine), TableChange::AddIndex(theirs)) => {
+                            mine.name
+                                == crate::postgres::names::partition_index(
+                                    &table,
+                                    &mine.parts,
+                                    &mine.include,
+                                )
+                                && Index {
+                                    name: theirs.name.clone(),
+                                    comment: theirs.comment.clone(),
+                                    ..mine.clone()
+                                } == *theirs
+                        }
+                        _ => false,
+                    }
+            })
+        });
+    }
+    table_diffs.retain(|d| !d.changes.is_empty());
+}
+
 /// Adjusts the current version of a table with `INHERITS` parents so that only real changes to
 /// its own columns remain: columns of a parent it leaves become its own (`NO INHERIT` keeps
 /// them), and a column it has from a parent in both versions is neither added nor dropped
 /// (PostgreSQL refuses both: the parent's changes reach it by recursion).
-fn inheritance_view(have: &mut Table, want: &Table, current: &Model, desired: &Model) {
+///
+/// A column the table declares itself stays its own when the table inherits it as well:
+/// PostgreSQL has no statement that makes it inherited-only, so a desired table that leaves
+/// such a column to its parent is refused, naming the column.
+fn inheritance_view(
+    have: &mut Table,
+    want: &Table,
+    current: &Model,
+    desired: &Model,
+) -> Result<(), UnsupportedChange> {
     if have.inherits.is_empty() && want.inherits.is_empty() {
-        return;
+        return Ok(());
     }
     let leaving: Vec<QualifiedName> = have
         .inherits
@@ -686,13 +767,35 @@ fn inheritance_view(have: &mut Table, want: &Table, current: &Model, desired: &M
         .into_iter()
         .map(|(_, c)| c.name)
         .collect();
-    have.columns
-        .retain(|c| want.column(&c.name).is_some() || !later.contains(&c.name));
+    let kept_local: Vec<&str> = have
+        .columns
+        .iter()
+        .filter(|c| want.column(&c.name).is_none() && later.contains(&c.name))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !kept_local.is_empty() {
+        let parents: Vec<String> = want.inherits.iter().map(|p| format!("\"{p}\"")).collect();
+        let names: Vec<String> = kept_local.iter().map(|c| format!("\"{c}\"")).collect();
+        return Err(UnsupportedChange {
+            message: format!(
+                "column {} of \"{}\" would stay declared in the table itself: PostgreSQL cannot make a column the table already has inherited-only (from {})",
+                names.join(", "),
+                want.qualified(),
+                parents.join(", ")
+            ),
+            help: Some(format!(
+                "declare {} in \"{}\" as well (it is then both its own and inherited, which is what PostgreSQL keeps), or re-create the table",
+                names.join(", "),
+                want.qualified()
+            )),
+        });
+    }
     for c in &want.columns {
         if have.column(&c.name).is_none() && now.contains(&c.name) && later.contains(&c.name) {
             have.columns.push(c.clone());
         }
     }
+    Ok(())
 }
 
 /// The columns of `parents` and of their own parents, nearest first, each name once, with the
@@ -735,6 +838,63 @@ fn with_parent_columns(t: &Table, model: &Model) -> Table {
         }
     }
     t
+}
+
+/// A partition that is detached keeps what it had from its parent, now as its own: the
+/// parent's indexes (under the names PostgreSQL gave the partition's copies), primary key and
+/// unique constraints (likewise), checks and foreign keys (under the parent's names). The
+/// inspector shows none of them on a partition, so they are added to its current version here;
+/// the diff then keeps or drops each as the desired table says.
+fn detached_view(have: &mut Table, current: &Model) {
+    let Some(parent) = have
+        .partition_of
+        .as_ref()
+        .and_then(|p| current.table(&p.parent))
+    else {
+        return;
+    };
+    let same_definition = |a: &Index, b: &Index| {
+        Index {
+            name: b.name.clone(),
+            comment: b.comment.clone(),
+            ..a.clone()
+        } == *b
+    };
+    for ix in parent.indexes.iter().filter(|ix| !ix.invalid) {
+        if !have.indexes.iter().any(|own| same_definition(ix, own)) {
+            have.indexes.push(Index {
+                name: crate::postgres::names::partition_index(&have.name, &ix.parts, &ix.include),
+                comment: None,
+                ..ix.clone()
+            });
+        }
+    }
+    if let (None, Some(pk)) = (&have.primary_key, &parent.primary_key) {
+        have.primary_key = Some(PrimaryKey {
+            name: crate::postgres::names::primary_key(&have.name),
+            comment: None,
+            ..pk.clone()
+        });
+    }
+    for u in &parent.uniques {
+        if !have.uniques.iter().any(|own| own.columns == u.columns) {
+            have.uniques.push(Unique {
+                name: crate::postgres::names::unique(&have.name, &u.columns),
+                comment: None,
+                ..u.clone()
+            });
+        }
+    }
+    for c in parent.checks.iter().filter(|c| !c.no_inherit) {
+        if !have.checks.iter().any(|own| own.name == c.name) {
+            have.checks.push(c.clone());
+        }
+    }
+    for fk in &parent.foreign_keys {
+        if !have.foreign_keys.iter().any(|own| own.name == fk.name) {
+            have.foreign_keys.push(fk.clone());
+        }
+    }
 }
 
 /// Diffs two versions of the same table.
@@ -1178,6 +1338,7 @@ fn index_fits_key(
                 && !p.desc
                 && !p.nulls_first
                 && p.opclass.is_none()
+                && p.opclass_params.is_empty()
                 && p.collation.is_none()
         })
 }

@@ -436,7 +436,15 @@ pub fn index_block(ix: &crate::model::Index) -> HclBlock {
             if p.nulls_first != p.desc {
                 ob.attr("nulls_first", p.nulls_first.to_string());
             }
-            if let Some(o) = &p.opclass {
+            if let (Some(o), false) = (&p.opclass, p.opclass_params.is_empty()) {
+                ob.attr(
+                    "ops",
+                    format!(
+                        "sql({})",
+                        string_literal(&opclass_with_params(o, &p.opclass_params))
+                    ),
+                );
+            } else if let Some(o) = &p.opclass {
                 if is_hcl_ident(o) {
                     ob.attr("ops", o.clone());
                 } else {
@@ -718,6 +726,28 @@ fn segment_column(c: &str) -> String {
 /// HCL spelling of a referential action (exposed for the plan renderer).
 pub fn action_hcl(a: ReferentialAction) -> &'static str {
     a.hcl()
+}
+
+/// `tsvector_ops(siglen=8)`: Atlas's spelling of a parametrized operator class, read back by
+/// the loader's `split_opclass`.
+fn opclass_with_params(
+    opclass: &str,
+    params: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let list: Vec<String> = params
+        .iter()
+        .map(|(k, v)| {
+            if !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            {
+                format!("{k}={v}")
+            } else {
+                format!("{k}={}", crate::postgres::quote::literal(v))
+            }
+        })
+        .collect();
+    format!("{opclass}({})", list.join(", "))
 }
 
 #[cfg(test)]

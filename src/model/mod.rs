@@ -479,8 +479,11 @@ pub struct IndexPart {
     pub desc: bool,
     /// `true` for `NULLS FIRST`. PostgreSQL's default is `desc`.
     pub nulls_first: bool,
-    /// Operator class, only when it is not the type's default.
+    /// Operator class, only when it is not the type's default or has parameters.
     pub opclass: Option<String>,
+    /// Operator-class parameters (`tsvector_ops (siglen = 8)`), as PostgreSQL stores them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub opclass_params: BTreeMap<String, String>,
     pub collation: Option<String>,
 }
 
@@ -491,6 +494,7 @@ impl IndexPart {
             desc: false,
             nulls_first: false,
             opclass: None,
+            opclass_params: BTreeMap::new(),
             collation: None,
         }
     }
@@ -501,6 +505,7 @@ impl IndexPart {
             && !self.desc
             && !self.nulls_first
             && self.opclass.is_none()
+            && self.opclass_params.is_empty()
             && self.collation.is_none()
     }
 }

@@ -179,6 +179,12 @@ pub(super) fn index_attrs(ix: &Index) -> Attrs {
             };
             if let Some(o) = &p.opclass {
                 s.push_str(&format!(" {o}"));
+                if !p.opclass_params.is_empty() {
+                    s.push_str(&format!(
+                        " ({})",
+                        crate::postgres::ddl::param_list(&p.opclass_params)
+                    ));
+                }
             }
             if p.desc {
                 s.push_str(" DESC");
@@ -208,6 +214,9 @@ pub(super) fn index_attrs(ix: &Index) -> Attrs {
     }
     if !ix.nulls_distinct {
         a.push(("nulls_distinct".into(), "false".into()));
+    }
+    if ix.invalid {
+        a.push(("valid".into(), "false".into()));
     }
     opt_comment(&mut a, &ix.comment);
     a

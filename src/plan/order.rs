@@ -8,7 +8,9 @@ use super::graph::{Node, rank};
 use super::{Action, Phase, Step};
 use crate::diff::{AdoptedKey, Change, CommentKind, TableChange, TableDiff};
 use crate::lint::{self, Subject};
-use crate::model::{Column, DataType, ForeignKey, Model, QualifiedName, ReplicaIdentity, Table};
+use crate::model::{
+    Column, DataType, ForeignKey, Index, Model, QualifiedName, ReplicaIdentity, Table,
+};
 use crate::postgres::inspect::deps::ObjKey;
 use crate::postgres::{ddl, ddl_objects, names, quote};
 use std::collections::{HashMap, HashSet};
@@ -534,8 +536,17 @@ fn create_tables(
             ));
         }
         stmts.extend(comments_of_new_table(t, &inline));
+        let mut adopted = Vec::new();
         for ix in &t.indexes {
-            stmts.push(ddl::create_index(&q, ix));
+            // A new partition gets its parent's indexes under PostgreSQL's names: one the
+            // schema names otherwise is renamed, not built twice.
+            if let Some(parent_ix) = parent_index_of(ctx, t, ix) {
+                let generated = names::partition_index(&t.name, &ix.parts, &ix.include);
+                stmts.push(ddl::rename_index(&t.schema, &generated, &ix.name));
+                adopted.push(ObjKey::Index(parent_ix.0, parent_ix.1));
+            } else {
+                stmts.push(ddl::create_index(&q, ix));
+            }
             if ix.comment.is_some() {
                 stmts.push(ddl::comment_on_index(&t.schema, &ix.name, &ix.comment));
             }
@@ -556,6 +567,7 @@ fn create_tables(
         for k in &keys {
             needs.extend(ctx.desired_deps(k));
         }
+        needs.extend(adopted);
         if let Some(p) = &t.partition_of {
             needs.push(ObjKey::Table(p.parent.clone()));
             needs.extend(
@@ -855,6 +867,52 @@ fn online_validate(out: &mut Vec<Node>, q: &QualifiedName, name: &str, what: &st
         .needs([con(q, name)])
         .phase(Phase::Online, None),
     );
+}
+
+/// The parent's index that partition `t`'s index `ix` is attached to, when `t` is a partition
+/// and its parent has an index of the same definition.
+fn parent_index_of(ctx: &Ctx, t: &Table, ix: &Index) -> Option<(QualifiedName, String)> {
+    let parent = ctx.desired.table(&t.partition_of.as_ref()?.parent)?;
+    parent
+        .indexes
+        .iter()
+        .find(|theirs| {
+            Index {
+                name: theirs.name.clone(),
+                comment: theirs.comment.clone(),
+                ..ix.clone()
+            } == **theirs
+        })
+        .map(|theirs| (parent.qualified(), theirs.name.clone()))
+}
+
+/// The partitions' own indexes that an index created on partitioned table `q` attaches
+/// (PostgreSQL takes a matching index a partition has instead of building one): they are
+/// created first, so the partition keeps the name the schema gives it.
+fn partition_indexes_to_adopt(ctx: &Ctx, q: &QualifiedName, ix: &Index) -> Vec<ObjKey> {
+    if ctx.desired.table(q).is_none_or(|t| t.partition.is_none()) {
+        return Vec::new();
+    }
+    ctx.desired
+        .tables()
+        // A partition created by the plan renames the index its parent's gives it instead.
+        .filter(|t| {
+            t.partition_of.as_ref().is_some_and(|p| p.parent == *q)
+                && ctx.current.table(&t.qualified()).is_some()
+        })
+        .flat_map(|t| {
+            t.indexes
+                .iter()
+                .filter(|own| {
+                    Index {
+                        name: ix.name.clone(),
+                        comment: ix.comment.clone(),
+                        ..(*own).clone()
+                    } == *ix
+                })
+                .map(|own| ObjKey::Index(t.qualified(), own.name.clone()))
+        })
+        .collect()
 }
 
 fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
@@ -1384,6 +1442,7 @@ fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
             crate::model::IndexKey::Expr(_) => None,
         }));
         needs.extend(ctx.desired_deps(&k));
+        needs.extend(partition_indexes_to_adopt(ctx, &q, ix));
         out.push(
             Node::new(
                 step(

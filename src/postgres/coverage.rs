@@ -227,7 +227,7 @@ pub const LEDGER: &[Relation] = &[
             (
                 "attoptions",
                 w(
-                    "per-column options n_distinct and n_distinct_inherited (the ones PostgreSQL defines; other keys are ignored) and index operator class options are not modeled",
+                    "per-column options n_distinct and n_distinct_inherited (the ones PostgreSQL defines; other keys are ignored) are not modeled; operator class options of plain indexes are (IndexPart.opclass_params), those of key and exclusion constraints' indexes are warned",
                     "attribute option / operator class option",
                 ),
             ),

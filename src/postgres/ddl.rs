@@ -417,6 +417,9 @@ fn create_index_with(t: &QualifiedName, ix: &Index, concurrently: bool) -> Strin
             if let Some(o) = &p.opclass {
                 s.push(' ');
                 s.push_str(o);
+                if !p.opclass_params.is_empty() {
+                    s.push_str(&format!(" ({})", param_list(&p.opclass_params)));
+                }
             }
             if p.desc {
                 s.push_str(" DESC");

@@ -77,6 +77,21 @@ pub fn index(table: &str, parts: &[IndexPart]) -> String {
     make_object_name(table, Some(&column_addition(&cols)), "idx")
 }
 
+/// The name PostgreSQL gives the index it creates on a partition for an index of the
+/// partitioned table (`ChooseIndexName`: key and INCLUDE columns, then `_idx`), before any
+/// numeric suffix that avoids a name in use.
+pub fn partition_index(table: &str, parts: &[IndexPart], include: &[String]) -> String {
+    let mut cols: Vec<String> = parts
+        .iter()
+        .map(|p| match &p.key {
+            IndexKey::Column(c) => c.clone(),
+            IndexKey::Expr(e) => expression_name(e),
+        })
+        .collect();
+    cols.extend(include.iter().cloned());
+    make_object_name(table, Some(&column_addition(&cols)), "idx")
+}
+
 /// `FigureColname` for an index expression: the function name of a call, else `expr`.
 fn expression_name(expr: &str) -> String {
     let e = expr.trim();

@@ -2064,12 +2064,30 @@ impl<'a> Loader<'a> {
             } else {
                 None
             };
+            let (opclass, opclass_params) = match opclass.as_deref().map(split_opclass) {
+                None => (None, BTreeMap::new()),
+                Some(Ok((name, params))) => (Some(name), params),
+                Some(Err(why)) => {
+                    let span = on
+                        .body
+                        .get_attribute("ops")
+                        .map_or(on.ident.span(), |a| a.span());
+                    self.err(
+                        file,
+                        span,
+                        format!("cannot read the operator class: {why}"),
+                        "write `ops = name` or `ops = sql(\"name(param=value, …)\")`",
+                    );
+                    return None;
+                }
+            };
             let collation = self.string(file, &on.body, "collate");
             parts.push(IndexPart {
                 key,
                 desc,
                 nulls_first,
                 opclass,
+                opclass_params,
                 collation,
             });
         }
@@ -2209,5 +2227,115 @@ fn kind_of(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
+    }
+}
+
+/// Splits Atlas's `tsvector_ops(siglen=8)` (also `tsvector_ops (siglen = '8')`) into the
+/// operator class and its parameters; a plain name has none. Keys fold to lower case unless
+/// double-quoted; values may be bare or single-quoted (`''` for a quote).
+pub(crate) fn split_opclass(text: &str) -> Result<(String, BTreeMap<String, String>), String> {
+    let text = text.trim();
+    let Some(open) = text.find('(') else {
+        return Ok((text.to_string(), BTreeMap::new()));
+    };
+    let name = text[..open].trim();
+    let Some(inner) = text[open + 1..].trim_end().strip_suffix(')') else {
+        return Err(format!("`{text}` has no closing parenthesis"));
+    };
+    if name.is_empty() {
+        return Err(format!("`{text}` names no operator class"));
+    }
+    let mut params = BTreeMap::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            break;
+        }
+        let key = read_param_word(&mut chars, '"')?
+            .ok_or_else(|| format!("a parameter in `{text}` has no name"))?;
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.next() != Some('=') {
+            return Err(format!("parameter `{key}` in `{text}` has no `= value`"));
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let value = read_param_word(&mut chars, '\'')?
+            .ok_or_else(|| format!("parameter `{key}` in `{text}` has no value"))?;
+        params.insert(key, value);
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.next() {
+            None => break,
+            Some(',') => {}
+            Some(c) => return Err(format!("unexpected `{c}` in `{text}`")),
+        }
+    }
+    Ok((name.to_string(), params))
+}
+
+/// One key or value: quoted with `quote` (doubled inside) and kept as written, or bare up to a
+/// separator and folded to lower case when it is a key.
+fn read_param_word(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    quote: char,
+) -> Result<Option<String>, String> {
+    let mut out = String::new();
+    if chars.peek() == Some(&quote) {
+        chars.next();
+        loop {
+            match chars.next() {
+                None => return Err(format!("unterminated {quote}")),
+                Some(c) if c == quote => {
+                    if chars.peek() == Some(&quote) {
+                        chars.next();
+                        out.push(quote);
+                    } else {
+                        return Ok(Some(out));
+                    }
+                }
+                Some(c) => out.push(c),
+            }
+        }
+    }
+    while let Some(&c) = chars.peek() {
+        if c == '=' || c == ',' || c.is_whitespace() {
+            break;
+        }
+        out.push(if quote == '"' {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        });
+        chars.next();
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+#[cfg(test)]
+mod opclass_tests {
+    use super::split_opclass;
+
+    #[test]
+    fn parametrized_operator_classes_split_into_name_and_parameters() {
+        let (name, params) = split_opclass("tsvector_ops(siglen=8)").unwrap();
+        assert_eq!(name, "tsvector_ops");
+        assert_eq!(params.get("siglen").map(String::as_str), Some("8"));
+        let (name, params) =
+            split_opclass(" public.my_ops ( SigLen = '1''2', \"Odd Key\"=x )").unwrap();
+        assert_eq!(name, "public.my_ops");
+        assert_eq!(params.get("siglen").map(String::as_str), Some("1'2"));
+        assert_eq!(params.get("Odd Key").map(String::as_str), Some("x"));
+        assert_eq!(split_opclass("jsonb_path_ops").unwrap().1.len(), 0);
+        assert!(split_opclass("tsvector_ops(siglen=8").is_err());
+        assert!(split_opclass("tsvector_ops(siglen)").is_err());
+        assert!(split_opclass("tsvector_ops(siglen='8)").is_err());
+        assert!(split_opclass("(siglen=8)").is_err());
     }
 }

@@ -13,7 +13,7 @@ use crate::model::{
 use crate::postgres::connect::error_text;
 use crate::postgres::rows::{Cols, RowError, col};
 use miette::{Diagnostic, Result};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use thiserror::Error;
 use tokio_postgres::{GenericClient, Row};
 pub use unmanaged::Unmanaged;
@@ -372,7 +372,21 @@ async fn inspect_full<C: GenericClient + Sync>(
     for r in index_rows {
         let oid = r.rel;
         if let Some(table) = by_oid.get_mut(&oid) {
-            table.indexes.push(r.into_index(&attname, &opclass));
+            let attached = r.attached;
+            let index = r.into_index(&attname, &opclass);
+            // A partition's index attached to its parent's is implied by the parent's index,
+            // unless PostgreSQL would name it otherwise: then its name is the partition's own.
+            if attached
+                && index.name
+                    == crate::postgres::names::partition_index(
+                        &table.name,
+                        &index.parts,
+                        &index.include,
+                    )
+            {
+                continue;
+            }
+            table.indexes.push(index);
         } else if let Some(view) = views.get_mut(&oid) {
             view.indexes.push(r.into_index(&attname, &opclass));
         }
@@ -681,6 +695,10 @@ struct IdxRow {
     comment: Option<String>,
     valid: bool,
     storage_params: Option<Vec<String>>,
+    /// `[[attnum, opclass, [option, …]], …]` for the keys with operator-class parameters.
+    opclass_params: Option<serde_json::Value>,
+    /// Attached to an index of the partitioned parent.
+    attached: bool,
 }
 
 impl IdxRow {
@@ -706,6 +724,27 @@ impl IdxRow {
             comment: r.col("comment")?,
             valid: r.col("indisvalid")?,
             storage_params: r.col("storage_params")?,
+            opclass_params: r.col("opclass_params")?,
+            attached: r.col("attached")?,
+        })
+    }
+
+    /// The operator class and its parameters of key `attnum` (1-based), when it has any.
+    fn opclass_params(&self, attnum: usize) -> Option<(String, BTreeMap<String, String>)> {
+        let rows = self.opclass_params.as_ref()?.as_array()?;
+        rows.iter().find_map(|row| {
+            let row = row.as_array()?;
+            if row.first()?.as_u64()? != attnum as u64 {
+                return None;
+            }
+            let opclass = row.get(1)?.as_str()?.to_string();
+            let options: Vec<String> = row
+                .get(2)?
+                .as_array()?
+                .iter()
+                .filter_map(|o| o.as_str().map(str::to_string))
+                .collect();
+            Some((opclass, storage_params(Some(&options))))
         })
     }
 
@@ -729,11 +768,21 @@ impl IdxRow {
                 continue;
             }
             let opt = self.options.get(i).copied().unwrap_or(0);
+            // A parametrized operator class is written even when it is the type's default:
+            // the parameters cannot be spelled without it.
+            let (opclass, opclass_params) = match self.opclass_params(i + 1) {
+                Some((name, params)) => (Some(name), params),
+                None => (
+                    self.opclasses.get(i).and_then(|o| opclass(*o)),
+                    BTreeMap::new(),
+                ),
+            };
             parts.push(IndexPart {
                 key,
                 desc: opt & 1 != 0,
                 nulls_first: opt & 2 != 0,
-                opclass: self.opclasses.get(i).and_then(|o| opclass(*o)),
+                opclass,
+                opclass_params,
                 collation: self.collations.get(i).cloned().flatten(),
             });
         }
@@ -1032,7 +1081,16 @@ SELECT i.indrelid, ic.relname::text AS indname, i.indisunique, am.amname::text A
        pg_get_expr(i.indpred, i.indrelid, true) AS pred,
        {NULLS_NOT_DISTINCT} AS nulls_not_distinct,
        (SELECT d.description FROM pg_description d WHERE d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment,
-       i.indisvalid, ic.reloptions AS storage_params
+       i.indisvalid, ic.reloptions AS storage_params,
+       (SELECT jsonb_agg(jsonb_build_array(a.attnum,
+                 CASE WHEN ocn.nspname = 'pg_catalog' THEN oc.opcname::text
+                      ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END,
+                 to_jsonb(a.attoptions)))
+        FROM pg_attribute a
+        JOIN pg_opclass oc ON oc.oid = (i.indclass::oid[])[a.attnum - 1]
+        JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+        WHERE a.attrelid = i.indexrelid AND a.attoptions IS NOT NULL) AS opclass_params,
+       EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid) AS attached
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
@@ -1041,8 +1099,7 @@ JOIN pg_am am ON am.oid = ic.relam
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1))
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
-  AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid)";
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))";
 
 /// Operator classes that are not their type's default (the only ones written in DDL).
 const OPCLASSES: &str = "

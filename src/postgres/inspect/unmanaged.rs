@@ -136,6 +136,8 @@ UNION ALL
 SELECT x.nsp, x.tablename, x.label, 'operator class option', opt || ' (key ' || a.attname || ')'
 FROM idx x JOIN pg_attribute a ON a.attrelid = x.oid, unnest(a.attoptions) opt
 WHERE a.attoptions IS NOT NULL AND NOT x.is_child AND opt !~ '^pg_'
+  -- Plain indexes model them (IndexPart.opclass_params); constraint indexes do not.
+  AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.oid AND con.contype IN ('p', 'u', 'x'))
 UNION ALL
 SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), v.attribute, v.value
 FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid JOIN pg_type t ON t.oid = a.atttypid

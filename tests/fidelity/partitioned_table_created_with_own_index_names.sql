@@ -1,0 +1,9 @@
+-- before
+CREATE TABLE other (a int);
+-- after
+CREATE TABLE other (a int);
+CREATE TABLE m (id int, d date) PARTITION BY RANGE (d);
+CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE m2 PARTITION OF m FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE INDEX m_id ON m (id);
+ALTER INDEX m1_id_idx RENAME TO "M1 by id";
