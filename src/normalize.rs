@@ -682,10 +682,9 @@ fn draws_from(default: &str, seq: &QualifiedName) -> bool {
         return false;
     };
     let inner = inner.replace("''", "'");
-    let parts = crate::postgres::inspect::split_qualified(&inner);
-    match parts.as_slice() {
-        [n] => *n == seq.name,
-        [s, n] => *s == seq.schema && *n == seq.name,
+    match crate::postgres::ident::split(&inner).as_deref() {
+        Some([n]) => *n == seq.name,
+        Some([s, n]) => *s == seq.schema && *n == seq.name,
         _ => false,
     }
 }
