@@ -83,7 +83,7 @@ pub fn ident_if_needed(name: &str) -> String {
 fn is_keyword(word: &str) -> bool {
     static SEEN: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
     let seen = SEEN.get_or_init(Default::default);
-    if let Some(&known) = seen.lock().ok().and_then(|m| m.get(word).copied()).as_ref() {
+    if let Some(known) = seen.lock().ok().and_then(|m| m.get(word).copied()) {
         return known;
     }
     let keyword = scan_keyword(word);
