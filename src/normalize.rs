@@ -166,6 +166,7 @@ pub async fn normalize(
             Err(Failure::Deadlock) if attempt < 5 => continue,
             Err(Failure::Deadlock) => {
                 return Err(miette::miette!(
+                    code = "strata::normalize::deadlock",
                     "normalization kept deadlocking with another strata on the dev database"
                 ));
             }
@@ -175,7 +176,10 @@ pub async fn normalize(
                     .await
                     .map_err(|f| match f {
                         Failure::Other(e) => e,
-                        _ => miette::miette!("normalization failed in a scratch database"),
+                        _ => miette::miette!(
+                            code = "strata::normalize",
+                            "normalization failed in a scratch database"
+                        ),
                     })?;
             }
             Ok(m) => break m,
@@ -353,12 +357,21 @@ async fn existing(c: &Client, subset: &Model) -> Result<Model, Failure> {
     let rows = c
         .query("SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'", &[])
         .await
-        .map_err(|e| Failure::Other(miette::miette!("cannot read the dev database: {}", error_text(&e))))?;
+        .map_err(|e| {
+            Failure::Other(miette::miette!(
+                code = "strata::normalize",
+                "cannot read the dev database: {}",
+                error_text(&e)
+            ))
+        })?;
     let mut empty = Model::default();
     for row in rows {
-        let name: String = row
-            .try_get(0)
-            .map_err(|e| other(miette::miette!("cannot read the dev database: {e}")))?;
+        let name: String = row.try_get(0).map_err(|e| {
+            other(miette::miette!(
+                code = "strata::normalize",
+                "cannot read the dev database: {e}"
+            ))
+        })?;
         if subset.schemas.contains_key(&name) {
             empty.schemas.insert(
                 name.clone(),
@@ -382,6 +395,7 @@ async fn create_roles(c: &Client, desired: &Model) -> Result<(), Failure> {
         );
         c.batch_execute(&sql).await.map_err(|e| {
             Failure::Other(miette::miette!(
+                code = "strata::normalize",
                 "cannot create role {r} in the scratch transaction: {}",
                 error_text(&e)
             ))
@@ -427,7 +441,7 @@ async fn run_in_scratch(
     let p = build_plan(&empty, subset)?;
     let table = lock_table(c)
         .await
-        .map_err(|e| other(miette::miette!("{e}")))?;
+        .map_err(|e| other(miette::miette!(code = "strata::normalize", "{e}")))?;
     let budget = scratch_budget(&table);
     let needed: u64 = p.statements().map(statement_locks).sum();
     if needed > budget {
@@ -514,6 +528,7 @@ async fn fill_in_batches(
 async fn exec(c: &Client, sql: &str) -> Result<(), Failure> {
     c.batch_execute(sql).await.map_err(|e| {
         other(miette::miette!(
+            code = "strata::normalize",
             "scratch database: {sql} failed: {}",
             error_text(&e)
         ))
@@ -682,10 +697,9 @@ fn draws_from(default: &str, seq: &QualifiedName) -> bool {
         return false;
     };
     let inner = inner.replace("''", "'");
-    let parts = crate::postgres::inspect::split_qualified(&inner);
-    match parts.as_slice() {
-        [n] => *n == seq.name,
-        [s, n] => *s == seq.schema && *n == seq.name,
+    match crate::postgres::ident::split(&inner).as_deref() {
+        Some([n]) => *n == seq.name,
+        Some([s, n]) => *s == seq.schema && *n == seq.name,
         _ => false,
     }
 }

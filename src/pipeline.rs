@@ -79,7 +79,9 @@ pub async fn desired(s: &Settings, dev: &DevSource) -> Result<Desired> {
     let settings = s.clone();
     let loaded = tokio::task::spawn_blocking(move || load_desired(&settings))
         .await
-        .map_err(|e| miette::miette!("loading the schema files failed: {e}"))??;
+        .map_err(|e| {
+            miette::miette!(code = "strata::src", "loading the schema files failed: {e}")
+        })??;
     Ok(Desired {
         model: loaded.model,
         moves: loaded.moves,

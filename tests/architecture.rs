@@ -387,3 +387,72 @@ fn rows_are_decoded_without_panicking() {
         vec![1, 3, 5, 6]
     );
 }
+
+/// Lines of `code` where a `miette!(…)` call has no `code = …` among its arguments.
+fn uncoded_diagnostics(code: &str) -> Vec<usize> {
+    let bytes = code.as_bytes();
+    let mut lines = Vec::new();
+    for (i, _) in code.match_indices("miette!(") {
+        if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+            continue;
+        }
+        // The arguments up to the matching parenthesis, string literals skipped.
+        let start = i + "miette!(".len();
+        let mut depth = 0;
+        let mut end = code.len();
+        let mut in_string = false;
+        let mut j = start;
+        while j < bytes.len() {
+            match (in_string, bytes[j]) {
+                (true, b'\\') => j += 1,
+                (true, b'"') | (false, b'"') => in_string = !in_string,
+                (false, b'(') => depth += 1,
+                (false, b')') if depth == 0 => {
+                    end = j;
+                    break;
+                }
+                (false, b')') => depth -= 1,
+                _ => {}
+            }
+            j += 1;
+        }
+        let args = &code[start..end];
+        let coded = args.match_indices("code").any(|(k, _)| {
+            let before = args[..k].trim_end();
+            let after = args[k + "code".len()..].trim_start();
+            (before.is_empty() || before.ends_with(','))
+                && after.starts_with('=')
+                && !after.starts_with("==")
+        });
+        if !coded {
+            lines.push(code[..i].matches('\n').count() + 1);
+        }
+    }
+    lines
+}
+
+#[test]
+fn every_ad_hoc_diagnostic_has_a_code() {
+    let mut problems = Vec::new();
+    for (path, code) in sources(&src()) {
+        let lines = uncoded_diagnostics(&code);
+        if !lines.is_empty() {
+            problems.push(format!("{path} (lines {lines:?})"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "miette!(…) without `code = \"strata::…\"` (or use a typed error with \
+         #[diagnostic(code(…))]): {problems:?}"
+    );
+    assert_eq!(
+        uncoded_diagnostics(
+            "miette::miette!(\"a (b\")\n\
+             miette!(code = \"strata::x\", \"c\")\n\
+             miette!(\n  help = \"h\",\n  \"code = {x}\", x = f(code))\n\
+             miette!(help = \"h\", code = \"strata::y\", \"d\")\n\
+             not_miette!(\"e\")"
+        ),
+        vec![1, 3]
+    );
+}

@@ -1,6 +1,6 @@
 //! The catalog-coverage ledger (`src/postgres/coverage.rs`) against the live server: every
 //! column of every listed catalog relation is accounted for, and the ledger names no column the
-//! server lacks.
+//! server lacks. Also PostgreSQL's keyword table against `quote::ident_if_needed`.
 
 mod common;
 use common::TestDb;
@@ -40,6 +40,41 @@ async fn every_catalog_column_is_modeled_or_listed() {
             problems.join("\n  ")
         );
     }
+}
+
+/// `quote::ident_if_needed` (keywords from pg_query's copy of PostgreSQL's table) quotes exactly
+/// the keywords the server's `quote_ident` quotes, and agrees with it on a few plain names.
+#[tokio::test]
+async fn keywords_are_quoted_like_the_server_quotes_them() {
+    let db = TestDb::new("keywords").await;
+    let c = DbUrl::parse(&db.url).unwrap().connect().await.unwrap();
+    let rows = c
+        .query(
+            "SELECT word, catcode::text, quote_ident(word) <> word FROM pg_get_keywords()
+             UNION ALL
+             SELECT w, '-', quote_ident(w) <> w
+             FROM unnest(ARRAY['users', 'a$b', '_x1', 'Users', 'my type', 'x1']) AS w
+             ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(
+        rows.len() > 400,
+        "pg_get_keywords() returned {}",
+        rows.len()
+    );
+    let mut wrong = Vec::new();
+    for r in &rows {
+        let (word, category, quoted): (String, String, bool) = (r.get(0), r.get(1), r.get(2));
+        let ours = strata::postgres::quote::ident_if_needed(&word) != word;
+        if ours != quoted {
+            wrong.push(format!(
+                "{word} ({category}): the server quotes it: {quoted}, strata: {ours}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]

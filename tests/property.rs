@@ -6,7 +6,7 @@
 mod common;
 use common::{TestDb, column_order_free, dump};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Family {
@@ -840,13 +840,57 @@ fn render_sql(spec: &Spec) -> String {
     out
 }
 
-fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(Config {
+/// The file that keeps the seed of every failure, committed beside the tests (like
+/// `tests/fuzz.rs`): the seeds in it run first, every time, so a failure CI found once is
+/// reproduced everywhere until it is fixed. Both tests read the one file; a seed saved by one is
+/// an extra random case for the other.
+const REGRESSIONS: &str = "tests/property.proptest-regressions";
+
+fn config(cases: u32, regressions: &'static str) -> Config {
+    Config {
         cases,
-        failure_persistence: None,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
         max_shrink_iters: 64,
         ..Config::default()
-    })
+    }
+}
+
+fn runner(cases: u32) -> TestRunner {
+    TestRunner::new(config(cases, REGRESSIONS))
+}
+
+#[test]
+fn failing_seeds_are_kept_and_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kept.proptest-regressions");
+    let path: &'static str = Box::leak(file.display().to_string().into_boxed_str());
+    let strategy = 0u32..1_000_000;
+    let property = |n: u32| {
+        if n >= 1000 {
+            Err(TestCaseError::fail("too big"))
+        } else {
+            Ok(())
+        }
+    };
+    assert!(
+        TestRunner::new(config(64, path))
+            .run(&strategy, property)
+            .is_err()
+    );
+    let kept = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        kept.lines().filter(|l| l.starts_with("cc ")).count(),
+        1,
+        "{kept}"
+    );
+    // With no new cases at all, the kept seed still runs and fails again.
+    assert!(
+        TestRunner::new(config(0, path))
+            .run(&strategy, property)
+            .is_err()
+    );
+    // The committed file is where the real tests keep theirs.
+    assert!(std::path::Path::new(REGRESSIONS).is_file());
 }
 
 async fn reset(db: &TestDb) {

@@ -51,7 +51,10 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
             if let Some(e) = failed.or_else(|| out.flush().err()) {
                 // A closed pipe (`strata inspect | head`) is not an error worth a report.
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(miette::miette!("cannot write the output: {e}"));
+                    return Err(miette::miette!(
+                        code = "strata::output",
+                        "cannot write the output: {e}"
+                    ));
                 }
             }
         }

@@ -181,9 +181,12 @@ pub async fn ensure(project: &Path) -> Result<DbUrl> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    Err(last
-        .map(miette::Report::new)
-        .unwrap_or_else(|| miette::miette!("cannot connect to the private cluster")))
+    Err(last.map(miette::Report::new).unwrap_or_else(|| {
+        miette::miette!(
+            code = "strata::cluster",
+            "cannot connect to the private cluster"
+        )
+    }))
 }
 
 fn ensure_locked(state: &Path) -> Result<u16, ClusterError> {

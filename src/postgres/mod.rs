@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod ddl;
 pub mod ddl_objects;
 pub mod defaults;
+pub mod ident;
 pub mod inspect;
 pub mod locks;
 pub mod names;

@@ -95,14 +95,11 @@ pub fn partition_index(table: &str, parts: &[IndexPart], include: &[String]) -> 
 /// `FigureColname` for an index expression: the function name of a call, else `expr`.
 fn expression_name(expr: &str) -> String {
     let e = expr.trim();
-    if let Some(open) = e.find('(') {
-        let name = e[..open].trim();
-        if !name.is_empty()
-            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-            && e.ends_with(')')
-        {
-            return name.to_lowercase();
-        }
+    if let Some(open) = e.find('(')
+        && e.ends_with(')')
+        && let Some(name) = crate::postgres::ident::parse(&e[..open])
+    {
+        return name;
     }
     "expr".to_string()
 }
@@ -123,6 +120,18 @@ mod tests {
             index("users", &[IndexPart::column("a"), IndexPart::column("b")]),
             "users_a_b_idx"
         );
+        // Expression keys are named after the function they call, as PostgreSQL's lexer reads
+        // it: unquoted names fold (ASCII only), quoted ones keep their case.
+        let expr = |e: &str| {
+            let mut part = IndexPart::column("");
+            part.key = IndexKey::Expr(e.into());
+            index("t", &[part])
+        };
+        assert_eq!(expr("lower(email)"), "t_lower_idx");
+        assert_eq!(expr("LOWER(email)"), "t_lower_idx");
+        assert_eq!(expr("\"Norm\"(email)"), "t_Norm_idx");
+        assert_eq!(expr("(a + b)"), "t_expr_idx");
+        assert_eq!(expr("public.f(a)"), "t_expr_idx");
         let long = "a".repeat(70);
         assert_eq!(primary_key(&long).len(), 63);
         assert!(primary_key(&long).ends_with("_pkey"));

@@ -1,5 +1,8 @@
 //! Quoting of identifiers and literals. Every name strata puts into SQL goes through here.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use crate::model::QualifiedName;
 
 /// Quotes an identifier unconditionally: `users` → `"users"`, `a"b` → `"a""b"`.
@@ -57,7 +60,8 @@ pub fn literal(value: &str) -> String {
 }
 
 /// Quotes an identifier only where PostgreSQL's `quote_ident` would: names that are not plain
-/// lower-case identifiers or that are reserved words. Used to reproduce `format_type` spelling.
+/// lower-case identifiers (`[a-z_][a-z0-9_]*`) or that are keywords other than unreserved ones.
+/// Used to reproduce `format_type` spelling.
 pub fn ident_if_needed(name: &str) -> String {
     let plain = name
         .chars()
@@ -65,7 +69,7 @@ pub fn ident_if_needed(name: &str) -> String {
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if plain && !is_keyword(name) {
         name.to_string()
     } else {
@@ -73,171 +77,43 @@ pub fn ident_if_needed(name: &str) -> String {
     }
 }
 
-/// PostgreSQL keywords that `quote_ident` quotes (reserved, type/function-name and column-name
-/// keywords).
+/// Whether `word` (a plain lower-case identifier) is a keyword `quote_ident` quotes: reserved,
+/// type/function-name and column-name keywords, everything but unreserved ones. The answer
+/// comes from PostgreSQL's own keyword table, through pg_query's scanner.
 fn is_keyword(word: &str) -> bool {
-    KEYWORDS.binary_search(&word).is_ok()
+    static SEEN: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(known) = seen.lock().ok().and_then(|m| m.get(word).copied()) {
+        return known;
+    }
+    let keyword = scan_keyword(word);
+    if let Ok(mut m) = seen.lock() {
+        m.insert(word.to_string(), keyword);
+    }
+    keyword
 }
 
-const KEYWORDS: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "authorization",
-    "between",
-    "bigint",
-    "binary",
-    "bit",
-    "boolean",
-    "both",
-    "case",
-    "cast",
-    "char",
-    "character",
-    "check",
-    "coalesce",
-    "collate",
-    "collation",
-    "column",
-    "concurrently",
-    "constraint",
-    "create",
-    "cross",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_schema",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "dec",
-    "decimal",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "exists",
-    "extract",
-    "false",
-    "fetch",
-    "float",
-    "for",
-    "foreign",
-    "freeze",
-    "from",
-    "full",
-    "grant",
-    "greatest",
-    "group",
-    "grouping",
-    "having",
-    "ilike",
-    "in",
-    "initially",
-    "inner",
-    "inout",
-    "int",
-    "integer",
-    "intersect",
-    "interval",
-    "into",
-    "is",
-    "isnull",
-    "join",
-    "json",
-    "json_array",
-    "json_arrayagg",
-    "json_object",
-    "json_objectagg",
-    "lateral",
-    "leading",
-    "least",
-    "left",
-    "like",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "national",
-    "natural",
-    "nchar",
-    "none",
-    "normalize",
-    "not",
-    "notnull",
-    "null",
-    "nullif",
-    "numeric",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "out",
-    "outer",
-    "overlaps",
-    "overlay",
-    "placing",
-    "position",
-    "precision",
-    "primary",
-    "real",
-    "references",
-    "returning",
-    "right",
-    "row",
-    "select",
-    "session_user",
-    "setof",
-    "similar",
-    "smallint",
-    "some",
-    "substring",
-    "symmetric",
-    "system_user",
-    "table",
-    "tablesample",
-    "then",
-    "time",
-    "timestamp",
-    "to",
-    "trailing",
-    "treat",
-    "trim",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "values",
-    "varchar",
-    "variadic",
-    "verbose",
-    "when",
-    "where",
-    "window",
-    "with",
-    "xmlattributes",
-    "xmlconcat",
-    "xmlelement",
-    "xmlexists",
-    "xmlforest",
-    "xmlnamespaces",
-    "xmlparse",
-    "xmlpi",
-    "xmlroot",
-    "xmlserialize",
-    "xmltable",
-];
+/// Scans `word` as SQL: a keyword that needs quoting is one token covering the whole word whose
+/// kind is anything but unreserved.
+fn scan_keyword(word: &str) -> bool {
+    use pg_query::protobuf::KeywordKind;
+    // `scan`, not `scan_tokens`: the latter builds a slice from a null pointer when there is no
+    // token at all (an empty word), which aborts.
+    if word.is_empty() {
+        return false;
+    }
+    match pg_query::scan(word).as_ref().map(|r| r.tokens.as_slice()) {
+        Ok([token]) => {
+            token.start == 0
+                && usize::try_from(token.end).is_ok_and(|end| end == word.len())
+                && !matches!(
+                    KeywordKind::try_from(token.keyword_kind),
+                    Ok(KeywordKind::NoKeyword | KeywordKind::UnreservedKeyword) | Err(_)
+                )
+        }
+        _ => false,
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -268,13 +144,25 @@ mod tests {
         assert_eq!(ident_if_needed("Status"), "\"Status\"");
         assert_eq!(ident_if_needed("user"), "\"user\"");
         assert_eq!(ident_if_needed("my type"), "\"my type\"");
+        // `$` is not safe for quote_ident, though it may continue an unquoted identifier.
+        assert_eq!(ident_if_needed("a$b"), "\"a$b\"");
+        assert_eq!(ident_if_needed("_x1"), "_x1");
     }
 
     #[test]
-    fn keyword_list_is_sorted() {
-        // binary_search needs a sorted list; guard against edits that break it.
-        assert!(KEYWORDS.windows(2).all(|w| w[0] < w[1]));
-        assert!(is_keyword("all") && is_keyword("xmltable") && is_keyword("table"));
-        assert!(!is_keyword("users"));
+    fn keywords_come_from_postgresql() {
+        // Reserved, type/function-name and column-name keywords are quoted.
+        for word in [
+            "all", "table", "select", "xmltable", "left", "between", "int", "json",
+        ] {
+            assert!(is_keyword(word), "{word}");
+        }
+        // Unreserved keywords and other words are not; a word is asked once, then cached.
+        for word in [
+            "users", "abort", "text", "name", "zone", "selected", "select1", "",
+        ] {
+            assert!(!is_keyword(word), "{word}");
+            assert!(!is_keyword(word), "{word}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! `double precision[]`) into the canonical spelling `format_type` prints, and back into SQL.
 
 use crate::model::{ArgMode, DataType, Function, QualifiedName, SerialKind};
-use crate::postgres::quote;
+use crate::postgres::{ident, quote};
 
 /// Canonicalizes a type written in SQL. Built-in types and qualified user types are resolved
 /// locally; anything else (an unqualified user type, an unusual spelling) comes back as
@@ -29,14 +29,14 @@ fn parse_inner(text: &str) -> Option<DataType> {
         return Some(DataType::Array(Box::new(elem)));
     }
     // Qualified names.
-    if let Some((schema, name)) = split_qualified(text) {
+    if let Some([schema, name]) = ident::split(text).as_deref() {
         if schema == "pg_catalog" {
-            return builtin(&name).map(DataType::Builtin);
+            return builtin(name).map(DataType::Builtin);
         }
         return Some(DataType::Named(QualifiedName::new(schema, name)));
     }
     if text.starts_with('"') {
-        let name = unquote(text)?;
+        let name = ident::parse(text)?;
         if name == "char" {
             return Some(DataType::Builtin("\"char\"".into()));
         }
@@ -78,68 +78,6 @@ fn strip_array_suffix(text: &str) -> Option<&str> {
         return Some(t[..t.len() - 6].trim_end());
     }
     None
-}
-
-/// Splits `schema.name` (each part optionally double-quoted), outside parentheses.
-fn split_qualified(text: &str) -> Option<(String, String)> {
-    let mut in_quotes = false;
-    let mut depth = 0;
-    let mut dot = None;
-    for (i, ch) in text.char_indices() {
-        match ch {
-            '"' => in_quotes = !in_quotes,
-            '(' if !in_quotes => depth += 1,
-            ')' if !in_quotes => depth -= 1,
-            '.' if !in_quotes && depth == 0 => {
-                if dot.is_some() {
-                    return None;
-                }
-                dot = Some(i);
-            }
-            _ => {}
-        }
-    }
-    let dot = dot?;
-    let schema = ident_part(&text[..dot])?;
-    let name = ident_part(&text[dot + 1..])?;
-    Some((schema, name))
-}
-
-/// One identifier: `"Quoted"` keeps its case, bare ones fold to lower case.
-fn ident_part(text: &str) -> Option<String> {
-    let t = text.trim();
-    if t.starts_with('"') {
-        return unquote(t);
-    }
-    if t.is_empty()
-        || !t
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-        || t.chars().next().is_some_and(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    Some(t.to_lowercase())
-}
-
-fn unquote(text: &str) -> Option<String> {
-    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.is_empty() {
-        return None;
-    }
-    let mut out = String::new();
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            if chars.peek() == Some(&'"') {
-                chars.next();
-            } else {
-                return None;
-            }
-        }
-        out.push(c);
-    }
-    Some(out)
 }
 
 /// Splits `name(args) rest` into the name words, the arguments and anything after the parens.

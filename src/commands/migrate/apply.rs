@@ -192,6 +192,7 @@ pub async fn run(s: &Settings, path: &Path, args: &MigrateApplyArgs) -> Result<u
         .await
         .map_err(|e| {
             miette::miette!(
+                code = "strata::migrate::db",
                 "cannot set lock_timeout: {}",
                 crate::postgres::connect::error_text(&e)
             )
@@ -283,10 +284,13 @@ pub async fn run(s: &Settings, path: &Path, args: &MigrateApplyArgs) -> Result<u
 }
 
 async fn exec(client: &Client, sql: &str) -> Result<()> {
-    client
-        .batch_execute(sql)
-        .await
-        .map_err(|e| miette::miette!("{sql} failed: {}", crate::postgres::connect::error_text(&e)))
+    client.batch_execute(sql).await.map_err(|e| {
+        miette::miette!(
+            code = "strata::migrate::db",
+            "{sql} failed: {}",
+            crate::postgres::connect::error_text(&e)
+        )
+    })
 }
 
 struct Failure {

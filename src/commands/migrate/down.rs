@@ -178,6 +178,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
         .await
         .map_err(|e| {
             miette::miette!(
+                code = "strata::migrate::db",
                 "cannot set lock_timeout: {}",
                 crate::postgres::connect::error_text(&e)
             )
@@ -221,6 +222,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
             if let Err(e) = client.batch_execute(st).await {
                 let _ = client.batch_execute("ROLLBACK").await;
                 return Err(miette::miette!(
+                    code = "strata::migrate::revert",
                     help = "the revert was rolled back; nothing changed",
                     "revert failed: {}\n  statement: {st}",
                     crate::postgres::connect::error_text(&e)
@@ -242,8 +244,11 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
 }
 
 async fn tx(client: &Client, sql: &str) -> Result<()> {
-    client
-        .batch_execute(sql)
-        .await
-        .map_err(|e| miette::miette!("{sql} failed: {}", crate::postgres::connect::error_text(&e)))
+    client.batch_execute(sql).await.map_err(|e| {
+        miette::miette!(
+            code = "strata::migrate::db",
+            "{sql} failed: {}",
+            crate::postgres::connect::error_text(&e)
+        )
+    })
 }

@@ -257,6 +257,7 @@ async fn validate_cmd(s: &Settings, path: &Path) -> Result<u8> {
                     .map(|sql| format!("  {sql};"))
                     .collect();
                 return Err(miette::miette!(
+                    code = "strata::migrate::down_file",
                     help = "edit the down file until it undoes its migration, then run `strata migrate hash`",
                     "{down_name} does not restore the schema from before {}; it still needs:\n{}",
                     m.name,

@@ -165,10 +165,7 @@ impl<'a> Loader<'a> {
                     Some(b) => (b.trim(), true),
                     None => (t, false),
                 };
-                let name = match base.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
-                    Some(inner) => inner.replace("\"\"", "\""),
-                    None => base.to_lowercase(),
-                };
+                let name = crate::postgres::ident::parse(base).unwrap_or_default();
                 let mut found: Vec<QualifiedName> = self
                     .enums
                     .iter()

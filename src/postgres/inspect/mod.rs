@@ -872,33 +872,9 @@ fn deferrable(r: Cols<'_>) -> Result<Deferrable, RowError> {
     )
 }
 
-/// Splits `schema.name` (either part possibly double-quoted) into unquoted parts.
-pub fn split_qualified(s: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    parts.push(cur);
-    parts
-}
-
 /// `pg_get_indexdef` prints column keys with `quote_ident`: undo it.
 pub fn unquote_ident(s: &str) -> String {
-    match s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
-        Some(inner) => inner.replace("\"\"", "\""),
-        None => s.to_string(),
-    }
+    crate::postgres::ident::parse(s).unwrap_or_else(|| s.to_string())
 }
 
 /// Parses `pg_get_partkeydef` output such as `RANGE (a, ((d + 1)))`.
