@@ -181,7 +181,12 @@ async fn more_unmanaged_attributes_are_named() {
          CREATE EXTENSION pg_trgm;
          CREATE TABLE docs (d text, v tsvector,
            CONSTRAINT docs_ex EXCLUDE USING gist (d gist_trgm_ops (siglen = 12) WITH =));
-         CREATE INDEX docs_v ON docs USING gist (v tsvector_ops (siglen = 8));",
+         CREATE INDEX docs_v ON docs USING gist (v tsvector_ops (siglen = 8));
+         CREATE TABLE pp (a text, d int) PARTITION BY LIST (d);
+         CREATE TABLE pp1 PARTITION OF pp FOR VALUES IN (1);
+         ALTER TABLE pp1 ALTER COLUMN a SET STATISTICS 300;
+         CREATE TABLE ip (a text); CREATE TABLE ic () INHERITS (ip);
+         ALTER TABLE ic ALTER COLUMN a SET STORAGE MAIN;",
     )
     .await;
     let c = strata::postgres::connect::DbUrl::parse(&db.url)
@@ -207,6 +212,16 @@ async fn more_unmanaged_attributes_are_named() {
             "AS bigint",
         ),
         ("sequence \"public.us\"", "persistence", "UNLOGGED"),
+        (
+            "column \"public.pp1.a\"",
+            "statistics target (not the parent's)",
+            "300",
+        ),
+        (
+            "column \"public.ic.a\"",
+            "storage (not the parent's)",
+            "MAIN",
+        ),
         (
             "index \"public.docs_ex\"",
             "operator class option",

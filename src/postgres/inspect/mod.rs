@@ -733,13 +733,14 @@ impl IdxRow {
     fn opclass_params(&self, attnum: usize) -> Option<(String, BTreeMap<String, String>)> {
         let rows = self.opclass_params.as_ref()?.as_array()?;
         rows.iter().find_map(|row| {
-            let row = row.as_array()?;
-            if row.first()?.as_u64()? != attnum as u64 {
+            let [num, opclass, options] = row.as_array()?.as_slice() else {
+                return None;
+            };
+            if num.as_u64()? != attnum as u64 {
                 return None;
             }
-            let opclass = row.get(1)?.as_str()?.to_string();
-            let options: Vec<String> = row
-                .get(2)?
+            let opclass = opclass.as_str()?.to_string();
+            let options: Vec<String> = options
                 .as_array()?
                 .iter()
                 .filter_map(|o| o.as_str().map(str::to_string))

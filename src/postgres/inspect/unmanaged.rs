@@ -72,6 +72,16 @@ pub fn unmanaged_sql(version: i32) -> String {
     } else {
         ""
     };
+    // A child's inherited column copies its parent's storage (and a partition's, its
+    // compression) when created, and ALTER on the parent recurses: a value of its own is set on
+    // the child alone, and the model (which holds the parent's) does not see it.
+    let child_compression = if version >= 140000 {
+        "UNION ALL SELECT 'compression (not the parent''s)', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
+                                          ELSE a.attcompression::text END
+                  WHERE a.attcompression <> '' AND a.attcompression <> pa.attcompression"
+    } else {
+        ""
+    };
     let pg15 = if version >= 150000 {
         "UNION ALL
 SELECT n.nspname::text, NULL, format('schema \"%s\"', n.nspname), 'publication', p.pubname::text
@@ -155,6 +165,21 @@ CROSS JOIN LATERAL (
 WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition AND a.attnum > 0 AND NOT a.attisdropped
   AND (a.attislocal OR a.attinhcount = 0)
   AND (a.attstorage <> t.typstorage OR a.attstattarget >= 0 OR a.attoptions IS NOT NULL {compressed})
+UNION ALL
+SELECT DISTINCT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), v.attribute, v.value
+FROM rel r JOIN pg_inherits ih ON ih.inhrelid = r.oid
+JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
+JOIN pg_attribute pa ON pa.attrelid = ih.inhparent AND pa.attname = a.attname AND NOT pa.attisdropped
+CROSS JOIN LATERAL (
+    SELECT 'storage (not the parent''s)' AS attribute,
+           CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' WHEN 'x' THEN 'EXTENDED'
+                ELSE a.attstorage::text END AS value
+    WHERE a.attstorage <> pa.attstorage
+    UNION ALL SELECT 'statistics target (not the parent''s)', a.attstattarget::text
+              WHERE a.attstattarget >= 0 AND a.attstattarget <> pa.attstattarget
+    {child_compression}
+) v
+WHERE r.relkind IN ('r', 'p')
 UNION ALL
 SELECT r.nsp, r.relname, r.label, 'rule', rw.rulename::text
 FROM rel r JOIN pg_rewrite rw ON rw.ev_class = r.oid WHERE rw.rulename <> '_RETURN'
