@@ -458,3 +458,132 @@ fn every_ad_hoc_diagnostic_has_a_code() {
         vec![1, 3]
     );
 }
+
+/// The most lines a source file under `src/` may have.
+const MAX_FILE_LINES: usize = 800;
+
+/// The most lines a function in `src/plan`, `src/diff` and `src/postgres` may have, from its
+/// `fn` line to its closing brace.
+const MAX_FUNCTION_LINES: usize = 150;
+
+/// Functions still longer than `MAX_FUNCTION_LINES`: (file, function). The list may only
+/// shrink: a listed function that is gone or now short enough fails the test, so that it is
+/// taken off the list.
+const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
+    ("src/diff/table.rs", "diff_table"),
+    ("src/plan/describe.rs", "objects"),
+    ("src/plan/describe_objects.rs", "object"),
+    ("src/plan/order/alter_table.rs", "alter_table"),
+    ("src/plan/order_objects.rs", "nodes"),
+    ("src/plan/recreate.rs", "expand"),
+    ("src/postgres/inspect/mod.rs", "inspect_full"),
+    ("src/postgres/inspect/unmanaged.rs", "unmanaged_sql"),
+    ("src/postgres/types.rs", "builtin"),
+];
+
+#[test]
+fn source_files_stay_small() {
+    let mut problems = Vec::new();
+    let mut stack = vec![src()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                let n = std::fs::read_to_string(&p).unwrap().lines().count();
+                if n > MAX_FILE_LINES {
+                    let rel = p.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(&p);
+                    problems.push(format!("{} has {n} lines", rel.display()));
+                }
+            }
+        }
+    }
+    problems.sort();
+    assert!(
+        problems.is_empty(),
+        "source files over {MAX_FILE_LINES} lines: split them by concept (one file per object \
+         kind or stage) into submodules: {problems:?}"
+    );
+}
+
+/// The functions of `code` as (name, lines from the `fn` line to the closing brace at the same
+/// indentation). Declarations without a body are skipped.
+fn function_lengths(code: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let mut rest = trimmed;
+        if let Some(r) = rest.strip_prefix("pub") {
+            rest = match r.strip_prefix('(') {
+                Some(r) => r.split_once(')').map_or("", |(_, r)| r),
+                None => r,
+            };
+            if !rest.starts_with(' ') {
+                continue;
+            }
+            rest = rest.trim_start();
+        }
+        for q in ["const ", "async ", "unsafe "] {
+            rest = rest.strip_prefix(q).unwrap_or(rest);
+        }
+        let Some(r) = rest.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = r
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let close = format!("{indent}}}");
+        let body = lines[i..]
+            .iter()
+            .take_while(|l| !(l.trim_end().ends_with(';') && !l.contains('{') && **l == *line))
+            .position(|l| *l == close);
+        if let Some(n) = body {
+            out.push((name, n + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn functions_in_the_core_stay_small() {
+    let mut long = BTreeSet::new();
+    let mut lengths = BTreeMap::new();
+    for dir in ["plan", "diff", "postgres"] {
+        for (path, code) in sources(&src().join(dir)) {
+            for (name, n) in function_lengths(&code) {
+                if n > MAX_FUNCTION_LINES {
+                    long.insert((path.clone(), name.clone()));
+                }
+                lengths.insert((path.clone(), name), n);
+            }
+        }
+    }
+    let known: BTreeSet<(String, String)> = KNOWN_LONG_FUNCTIONS
+        .iter()
+        .map(|(p, f)| (p.to_string(), f.to_string()))
+        .collect();
+    let new: Vec<String> = long
+        .difference(&known)
+        .map(|(p, f)| format!("{p}: {f} ({} lines)", lengths[&(p.clone(), f.clone())]))
+        .collect();
+    let gone: Vec<&(String, String)> = known.difference(&long).collect();
+    assert!(
+        new.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines: split them into named helpers: {new:?}"
+    );
+    assert!(
+        gone.is_empty(),
+        "{gone:?} are gone or no longer over {MAX_FUNCTION_LINES} lines: take them off \
+         KNOWN_LONG_FUNCTIONS"
+    );
+    let sample = "pub(crate) fn short() {\n    x();\n}\n\nimpl A {\n    async fn m(&self) {\n        \
+                  if y {\n        }\n    }\n    fn decl(&self);\n}\n";
+    assert_eq!(
+        function_lengths(sample),
+        vec![("short".to_string(), 3), ("m".to_string(), 4)]
+    );
+}
