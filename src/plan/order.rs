@@ -263,6 +263,19 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
                         quote::qualified_parts(&to.schema, &from.name),
                         quote::ident(&to.name)
                     ));
+                    // A serial column's sequence is named after the table; a fresh build of
+                    // the renamed table would name it after the new one.
+                    for c in ctx.desired.table(to).into_iter().flat_map(|t| &t.columns) {
+                        if matches!(c.ty, DataType::Serial(_)) {
+                            let old = names::make_object_name(&from.name, Some(&c.name), "seq");
+                            let new = names::make_object_name(&to.name, Some(&c.name), "seq");
+                            if old != new {
+                                stmts.push(ddl_objects::rename_sequence_if_exists(
+                                    &to.schema, &old, &new,
+                                ));
+                            }
+                        }
+                    }
                 }
                 out.push(
                     Node::new(

@@ -101,3 +101,13 @@ pub fn alter_sequence(from: &Sequence, to: &Sequence) -> Vec<String> {
 pub fn drop_sequence(s: &Sequence) -> String {
     format!("DROP SEQUENCE {}", seq_q(s))
 }
+
+/// `ALTER SEQUENCE IF EXISTS … RENAME TO …`: a serial column's sequence follows its table's
+/// new name (PostgreSQL keeps the old one), when it still has the name it was created with.
+pub fn rename_sequence_if_exists(schema: &str, from: &str, to: &str) -> String {
+    format!(
+        "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
+        qualified_parts(schema, from),
+        ident(to)
+    )
+}
