@@ -57,11 +57,7 @@ pub(super) fn keep_keys_the_parent_adopts(table_diffs: &mut Vec<TableDiff>) {
                                     &mine.parts,
                                     &mine.include,
                                 )
-                                && Index {
-                                    name: theirs.name.clone(),
-                                    comment: theirs.comment.clone(),
-                                    ..mine.clone()
-                                } == *theirs
+                                && mine.same_definition(theirs)
                         }
                         _ => false,
                     }
@@ -84,15 +80,8 @@ pub(super) fn detached_view(have: &mut Table, current: &Model) {
     else {
         return;
     };
-    let same_definition = |a: &Index, b: &Index| {
-        Index {
-            name: b.name.clone(),
-            comment: b.comment.clone(),
-            ..a.clone()
-        } == *b
-    };
     for ix in parent.indexes.iter().filter(|ix| !ix.invalid) {
-        if !have.indexes.iter().any(|own| same_definition(ix, own)) {
+        if !have.indexes.iter().any(|own| own.same_definition(ix)) {
             have.indexes.push(Index {
                 name: crate::postgres::names::partition_index(&have.name, &ix.parts, &ix.include),
                 comment: None,

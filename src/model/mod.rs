@@ -472,6 +472,34 @@ pub struct Index {
     pub invalid: bool,
 }
 
+impl Index {
+    /// The same index apart from its name and comment: what PostgreSQL compares when it
+    /// attaches a partition's index to its parent's.
+    pub fn same_definition(&self, other: &Index) -> bool {
+        // Destructured so that a new field cannot be forgotten here.
+        let Index {
+            name: _,
+            unique,
+            method,
+            parts,
+            include,
+            predicate,
+            nulls_distinct,
+            comment: _,
+            storage_params,
+            invalid,
+        } = self;
+        *unique == other.unique
+            && *method == other.method
+            && *parts == other.parts
+            && *include == other.include
+            && *predicate == other.predicate
+            && *nulls_distinct == other.nulls_distinct
+            && *storage_params == other.storage_params
+            && *invalid == other.invalid
+    }
+}
+
 /// One key of an index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexPart {

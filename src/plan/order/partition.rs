@@ -9,13 +9,7 @@ pub(super) fn parent_index_of(ctx: &Ctx, t: &Table, ix: &Index) -> Option<(Quali
     parent
         .indexes
         .iter()
-        .find(|theirs| {
-            Index {
-                name: theirs.name.clone(),
-                comment: theirs.comment.clone(),
-                ..ix.clone()
-            } == **theirs
-        })
+        .find(|theirs| theirs.same_definition(ix))
         .map(|theirs| (parent.qualified(), theirs.name.clone()))
 }
 
@@ -36,13 +30,7 @@ pub(super) fn partition_indexes_to_adopt(ctx: &Ctx, q: &QualifiedName, ix: &Inde
         .flat_map(|t| {
             t.indexes
                 .iter()
-                .filter(|own| {
-                    Index {
-                        name: ix.name.clone(),
-                        comment: ix.comment.clone(),
-                        ..(*own).clone()
-                    } == *ix
-                })
+                .filter(|own| own.same_definition(ix))
                 .map(|own| ObjKey::Index(t.qualified(), own.name.clone()))
         })
         .collect()

@@ -102,7 +102,9 @@ pub(super) const PG_ATTRIBUTE: Relation = Relation {
         ("atttypid", M("Column.ty")),
         (
             "attstattarget",
-            M("Column.statistics (materialized view columns: warned \"statistics target\")"),
+            M(
+                "Column.statistics (materialized view columns: warned \"statistics target\"; a child's inherited column set on the child alone: warned \"statistics target (not the parent's)\")",
+            ),
         ),
         ("attlen", I("follows from the type")),
         ("attnum", M("order of Table.columns")),
@@ -120,12 +122,14 @@ pub(super) const PG_ATTRIBUTE: Relation = Relation {
         (
             "attstorage",
             M(
-                "Column.storage, when it differs from the type's typstorage (materialized view columns: warned \"storage\")",
+                "Column.storage, when it differs from the type's typstorage (materialized view columns: warned \"storage\"; a child's inherited column set on the child alone: warned \"storage (not the parent's)\")",
             ),
         ),
         (
             "attcompression",
-            M("Column.compression (materialized view columns: warned \"compression\")"),
+            M(
+                "Column.compression (materialized view columns: warned \"compression\"; a child's inherited column set on the child alone: warned \"compression (not the parent's)\")",
+            ),
         ),
         ("attnotnull", M("Column.nullable")),
         ("atthasdef", I("follows from pg_attrdef (Column.default)")),
@@ -299,7 +303,12 @@ pub(super) const PG_INHERITS: Relation = Relation {
     name: "pg_inherits",
     columns: &[
         ("inhrelid", I("join key: the child")),
-        ("inhparent", M("Table.inherits, PartitionOf.parent")),
+        (
+            "inhparent",
+            M(
+                "Table.inherits, PartitionOf.parent; for indexes, attachment to the parent's index (an attached partition index is listed when its name is not PostgreSQL's)",
+            ),
+        ),
         ("inhseqno", M("order of Table.inherits")),
         (
             "inhdetachpending",
