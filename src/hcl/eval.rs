@@ -17,6 +17,8 @@ pub struct Evaluator {
     locals: hcl::Map<String, Value>,
     /// `data.<kind>.<name>` values (env.hcl data sources).
     data: hcl::Map<String, Value>,
+    /// `table.<name>.name`, `view.<name>.name`, … for string templates (see `declare_names`).
+    names: hcl::Map<String, Value>,
     with_getenv: bool,
 }
 
@@ -28,6 +30,7 @@ impl Evaluator {
             vars: hcl::Map::new(),
             locals: hcl::Map::new(),
             data: hcl::Map::new(),
+            names: hcl::Map::new(),
             with_getenv,
         };
         e.rebuild();
@@ -40,6 +43,9 @@ impl Evaluator {
         ctx.declare_var("local", Value::Object(self.locals.clone()));
         if !self.data.is_empty() {
             ctx.declare_var("data", Value::Object(self.data.clone()));
+        }
+        for (kind, objects) in &self.names {
+            ctx.declare_var(kind.as_str(), objects.clone());
         }
         declare_stdlib(&mut ctx, self.with_getenv);
         self.ctx = ctx;
@@ -174,6 +180,14 @@ impl Evaluator {
         if let Value::Object(m) = entry {
             m.insert(name.to_string(), value);
         }
+        self.rebuild();
+    }
+
+    /// Declares the schema objects' names as values, `kind` → object: `${table.users.name}`
+    /// in a view's `as` is `users` (Atlas's references inside strings). The loader still
+    /// resolves references written as expressions (`columns = [column.id]`) itself.
+    pub fn declare_names(&mut self, names: hcl::Map<String, Value>) {
+        self.names = names;
         self.rebuild();
     }
 

@@ -65,6 +65,40 @@ pub fn from_call(name: &str, args: &[u32]) -> Option<DataType> {
 }
 
 /// Resolves the text of `sql("…")`.
+/// Types of widely used extensions that Atlas's HCL writes bare (`type = hstore`,
+/// `type = vector(3)`, `type = geometry(Point,4326)`).
+pub const EXTENSION_TYPES: &[&str] = &[
+    "hstore",
+    "citext",
+    "ltree",
+    "lquery",
+    "ltxtquery",
+    "cube",
+    "seg",
+    "isbn",
+    "isbn13",
+    "issn",
+    "issn13",
+    "ean13",
+    "upc",
+    "ismn",
+    "ismn13",
+    "lo",
+    "vector",
+    "halfvec",
+    "sparsevec",
+    "geometry",
+    "geography",
+    "box2d",
+    "box3d",
+    "raster",
+];
+
+/// `true` for a type name in `EXTENSION_TYPES`.
+pub fn is_extension_type(name: &str) -> bool {
+    EXTENSION_TYPES.contains(&name)
+}
+
 pub fn from_sql(text: &str) -> DataType {
     parse_sql_type(text)
 }

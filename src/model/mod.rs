@@ -53,6 +53,21 @@ pub struct Schema {
     pub functions: BTreeMap<String, Function>,
 }
 
+/// The comment PostgreSQL gives the `public` schema when it creates a database.
+pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
+
+impl Schema {
+    /// A schema's own comment: PostgreSQL's default comment on `public` counts as none, so
+    /// `comment = "standard public schema"` (as Atlas's inspect writes it), no comment, and a
+    /// database PostgreSQL created all read the same.
+    pub fn own_comment(name: &str, comment: Option<String>) -> Option<String> {
+        match comment {
+            Some(c) if name == "public" && c == PUBLIC_SCHEMA_COMMENT => None,
+            other => other,
+        }
+    }
+}
+
 /// A qualified name: schema plus object name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct QualifiedName {

@@ -232,6 +232,20 @@ impl<'a> Loader<'a> {
         Some(col)
     }
 
+    /// A bare type name that is not built in, as Atlas writes them: a type of a well-known
+    /// extension (`hstore`, `citext`, `vector`, …; PostgreSQL resolves it, so the extension must
+    /// be declared) or a declared domain, composite or enum. Any other name stays an error, so a
+    /// misspelled built-in type is caught when the file loads.
+    fn bare_user_type(&self, name: &str) -> Option<DataType> {
+        if hcl_types::is_extension_type(name) {
+            return Some(hcl_types::from_sql(name));
+        }
+        match self.resolve_user_type(hcl_types::from_sql(name)) {
+            t @ DataType::Named(_) => Some(t),
+            _ => None,
+        }
+    }
+
     pub(super) fn data_type(&mut self, file: &SourceFile, attr: &Attribute) -> Option<DataType> {
         let span = attr.value.span();
         let unknown = |name: &str| {
@@ -241,11 +255,18 @@ impl<'a> Loader<'a> {
         match &attr.value {
             Expression::Variable(v) => match hcl_types::from_call(v.as_str(), &[]) {
                 Some(t) => Some(t),
-                None => {
-                    self.errors.push(unknown(v.as_str()));
-                    None
-                }
+                None => match self.bare_user_type(v.as_str()) {
+                    Some(t) => Some(t),
+                    None => {
+                        self.errors.push(unknown(v.as_str()));
+                        None
+                    }
+                },
             },
+            Expression::FuncCall(call) if hcl_types::is_extension_type(call.name.name.as_str()) => {
+                // `vector(3)`, `geometry(Point,4326)`: PostgreSQL resolves them.
+                Some(hcl_types::from_sql(&expr_text(&attr.value)))
+            }
             Expression::FuncCall(call) => {
                 let fname = call.name.name.as_str();
                 if fname == "sql" {

@@ -95,7 +95,7 @@ impl<'a> Loader<'a> {
                 continue;
             }
             seen.insert(name.clone(), here.clone());
-            let comment = self.string(file, &block.body, "comment");
+            let comment = Schema::own_comment(&name, self.string(file, &block.body, "comment"));
             self.sources.objects.insert(format!("schema.{name}"), here);
             self.schemas.insert(label, SchemaSym { name: name.clone() });
             model.schemas.insert(
@@ -425,4 +425,97 @@ impl<'a> Loader<'a> {
         }
         Some((table.unwrap_or(own), cols))
     }
+}
+
+/// One object for `declare_names`: by schema label (or name) and name.
+struct Named<'s> {
+    kind: &'static str,
+    schema_label: &'s str,
+    schema: &'s str,
+    name: &'s str,
+}
+
+impl Loader<'_> {
+    /// Makes the declared objects' names values for string templates, as Atlas does:
+    /// `as = "SELECT … FROM ${table.users.name}"`. Each kind maps a name to `{ name, schema }`
+    /// (schemas to `{ name }`); a name declared in two schemas is reachable only qualified,
+    /// `${table.sales.orders.name}`.
+    pub(super) fn declare_names(&mut self) {
+        let mut all: Vec<Named> = Vec::new();
+        for t in self.tables.iter().filter(|t| !t.open_columns) {
+            all.push(Named {
+                kind: "table",
+                schema_label: t.qualifier.as_deref().unwrap_or(&t.schema),
+                schema: &t.schema,
+                name: &t.name,
+            });
+        }
+        for e in &self.enums {
+            all.push(Named {
+                kind: "enum",
+                schema_label: e.qualifier.as_deref().unwrap_or(&e.schema),
+                schema: &e.schema,
+                name: &e.name,
+            });
+        }
+        for o in self.objects.iter().filter(|o| {
+            matches!(
+                o.kind,
+                "view" | "materialized" | "sequence" | "domain" | "composite"
+            )
+        }) {
+            all.push(Named {
+                kind: o.kind,
+                schema_label: o.qualifier.as_deref().unwrap_or(&o.schema),
+                schema: &o.schema,
+                name: &o.name,
+            });
+        }
+        let mut names: hcl::Map<String, Value> = hcl::Map::new();
+        let schemas: hcl::Map<String, Value> = self
+            .schemas
+            .iter()
+            .map(|(label, s)| (label.clone(), object([("name", s.name.as_str())])))
+            .collect();
+        names.insert("schema".into(), Value::Object(schemas));
+        let mut by_kind: BTreeMap<&str, Vec<&Named>> = BTreeMap::new();
+        for n in &all {
+            by_kind.entry(n.kind).or_default().push(n);
+        }
+        for (kind, list) in by_kind {
+            let mut count: HashMap<&str, usize> = HashMap::new();
+            for n in &list {
+                *count.entry(n.name).or_default() += 1;
+            }
+            let mut map: hcl::Map<String, Value> = hcl::Map::new();
+            let mut qualified: BTreeMap<&str, hcl::Map<String, Value>> = BTreeMap::new();
+            for n in &list {
+                let value = object([("name", n.name), ("schema", n.schema)]);
+                if count.get(n.name) == Some(&1) {
+                    map.insert(n.name.to_string(), value.clone());
+                }
+                qualified
+                    .entry(n.schema_label)
+                    .or_default()
+                    .insert(n.name.to_string(), value);
+            }
+            for (label, objects) in qualified {
+                // A schema label that is also an object's name stays the object.
+                if !map.contains_key(label) {
+                    map.insert(label.to_string(), Value::Object(objects));
+                }
+            }
+            names.insert(kind.to_string(), Value::Object(map));
+        }
+        self.eval.declare_names(names);
+    }
+}
+
+fn object<'v>(fields: impl IntoIterator<Item = (&'static str, &'v str)>) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+            .collect(),
+    )
 }

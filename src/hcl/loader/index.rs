@@ -114,6 +114,7 @@ impl<'a> Loader<'a> {
                 "nulls_distinct",
                 "comment",
                 "storage_params",
+                "page_per_range",
             ],
             &["on"],
         );
@@ -267,8 +268,33 @@ impl<'a> Loader<'a> {
                 .bool(file, &block.body, "nulls_distinct")
                 .unwrap_or(true),
             comment: self.string(file, &block.body, "comment"),
-            storage_params: self.storage_params(file, &block.body),
+            storage_params: self.index_storage_params(file, &block.body),
             invalid: false,
         })
+    }
+
+    /// `storage_params = { … }`, plus Atlas's `page_per_range = N` for BRIN's
+    /// `pages_per_range`.
+    fn index_storage_params(
+        &mut self,
+        file: &SourceFile,
+        body: &Body,
+    ) -> std::collections::BTreeMap<String, String> {
+        let mut params = self.storage_params(file, body);
+        if let Some(n) = self.int(file, body, "page_per_range") {
+            if params.contains_key("pages_per_range") {
+                if let Some(attr) = body.get_attribute("page_per_range") {
+                    self.err(
+                        file,
+                        attr.key.span(),
+                        "`page_per_range` repeats `storage_params.pages_per_range`".to_string(),
+                        "declared twice",
+                    );
+                }
+            } else {
+                params.insert("pages_per_range".to_string(), n.to_string());
+            }
+        }
+        params
     }
 }

@@ -111,6 +111,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
         tables: Vec::new(),
         enums: Vec::new(),
         objects: Vec::new(),
+        type_schema: None,
         table_names: HashSet::new(),
         sources: SourceMap::default(),
     };
@@ -168,6 +169,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     loader.declare_tables(&of_kind("table"));
     loader.declare_table_chunks(table_chunks);
     loader.declare_objects(&top);
+    loader.declare_names();
     for e in loader.build_enums() {
         if let Some(s) = model.schemas.get_mut(&e.schema) {
             s.enums.insert(e.name.clone(), e);
@@ -343,6 +345,9 @@ struct Loader<'a> {
     enums: Vec<EnumSym<'a>>,
     /// Views, routines, sequences, domains and composite types.
     objects: Vec<objects::ObjectSym<'a>>,
+    /// The schema of the table or object being built: an unqualified user type declared in
+    /// several schemas resolves to the one in this schema first.
+    type_schema: Option<String>,
     /// Qualified names of declared tables.
     table_names: HashSet<QualifiedName>,
     sources: SourceMap,

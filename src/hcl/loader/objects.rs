@@ -186,8 +186,15 @@ impl<'a> Loader<'a> {
                             .map(|o| QualifiedName::new(&o.schema, &o.name)),
                     )
                     .collect();
+                // Several schemas declare the name: the referencing object's schema first,
+                // then `public`, as a `search_path` of the two would resolve it.
                 if found.len() > 1 {
-                    found.retain(|q| q.schema == "public");
+                    let preferred = self.type_schema.as_deref().unwrap_or("public");
+                    if found.iter().any(|q| q.schema == preferred) {
+                        found.retain(|q| q.schema == preferred);
+                    } else {
+                        found.retain(|q| q.schema == "public");
+                    }
                 }
                 match found.as_slice() {
                     [q] if array => DataType::Array(Box::new(DataType::Named(q.clone()))),
@@ -399,10 +406,10 @@ impl<'a> Loader<'a> {
                 let o = &self.objects[i];
                 (o.kind, o.file, o.block, o.schema.clone(), o.name.clone())
             };
-            let Some(s) = model.schemas.get(&schema) else {
+            if !model.schemas.contains_key(&schema) {
                 continue;
-            };
-            let _ = s;
+            }
+            self.type_schema = Some(schema.clone());
             match kind {
                 "sequence" => {
                     if let Some(seq) = self.build_sequence(file, block, &schema, &name)

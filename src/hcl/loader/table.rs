@@ -102,6 +102,7 @@ impl<'a> Loader<'a> {
             let t = &self.tables[idx];
             (t.name.clone(), t.schema.clone())
         };
+        self.type_schema = Some(schema.clone());
         let what = format!("table \"{name}\"");
         self.check_keys(
             file,

@@ -86,9 +86,6 @@ impl SchemaFilter {
     }
 }
 
-/// The PostgreSQL comment PostgreSQL gives the `public` schema; treated as no comment.
-pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
-
 /// Reads the schemas in `scope` from the database behind `client`.
 pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &SchemaFilter) -> Result<Model> {
     inspect_on(client, client, scope).await
@@ -244,10 +241,7 @@ async fn inspect_full<C: GenericClient + Sync>(
     for r in &schema_rows {
         let r = Cols::new(r, "schemas");
         let name: String = r.col(0)?;
-        let mut comment: Option<String> = r.col(1)?;
-        if name == "public" && comment.as_deref() == Some(PUBLIC_SCHEMA_COMMENT) {
-            comment = None;
-        }
+        let comment = Schema::own_comment(&name, r.col(1)?);
         model.schemas.insert(
             name.clone(),
             Schema {

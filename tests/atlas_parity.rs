@@ -1,0 +1,256 @@
+//! Files written for Atlas (issue 15): Atlas's spellings load, apply, and re-plan to no changes
+//! against a real database, with both oracles (re-plan and `pg_dump` of a fresh build).
+
+mod common;
+use common::TestDb;
+use strata::render::Painter;
+use strata::render::human;
+
+fn shown(p: &strata::commands::Prepared) -> String {
+    human::plan(&p.plan, &Painter::new(false))
+}
+
+#[tokio::test]
+async fn the_public_schema_comment_atlas_writes_is_no_change() {
+    let db = TestDb::new("atlas_public").await;
+    // Atlas's inspect writes PostgreSQL's default comment on `public`.
+    let atlas = "schema \"public\" {\n  comment = \"standard public schema\"\n}\n";
+    let p = db.plan(atlas).await;
+    assert!(p.plan.is_empty(), "default comment planned:\n{}", shown(&p));
+    // A comment of its own is still managed, and so is going back to the default.
+    db.assert_converges("schema \"public\" {\n  comment = \"ours\"\n}\n")
+        .await;
+    let p = db.plan(atlas).await;
+    assert!(
+        !p.plan.is_empty(),
+        "a custom comment went unnoticed against Atlas's default"
+    );
+    db.apply(atlas).await;
+    assert!(db.plan(atlas).await.plan.is_empty());
+}
+
+const BRIN: &str = r#"
+schema "public" {}
+table "events" {
+  schema = schema.public
+  column "at" {
+    type = timestamptz
+    null = false
+  }
+  index "events_at" {
+    columns        = [column.at]
+    type           = BRIN
+    page_per_range = PAGES
+  }
+}
+"#;
+
+#[tokio::test]
+async fn brin_page_per_range_is_written_read_and_changed() {
+    let db = TestDb::new("atlas_brin").await;
+    db.assert_converges(&BRIN.replace("PAGES", "64")).await;
+    let def = db
+        .query("SELECT indexdef FROM pg_indexes WHERE indexname = 'events_at'")
+        .await;
+    assert!(
+        def[0].contains("pages_per_range='64'"),
+        "page_per_range not applied: {def:?}"
+    );
+    let changed = BRIN.replace("PAGES", "32");
+    let p = db.plan(&changed).await;
+    assert!(
+        shown(&p).contains("pages_per_range"),
+        "a page_per_range change went unnoticed:\n{}",
+        shown(&p)
+    );
+    db.assert_converges(&changed).await;
+    // Spelled twice is an error at the attribute, not a silent pick.
+    let twice = BRIN.replace(
+        "page_per_range = PAGES",
+        "page_per_range = 8\n    storage_params = { pages_per_range = 16 }",
+    );
+    let path = db.write("twice.hcl", &twice);
+    let err = strata::commands::prepare(&db.settings(&[path]))
+        .await
+        .err()
+        .map(|e| format!("{e:?}"))
+        .unwrap_or_default();
+    assert!(err.contains("page_per_range"), "no error: {err}");
+}
+
+const VIEWS: &str = r#"
+schema "public" {}
+schema "sales" {}
+table "users" {
+  schema = schema.public
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = text
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "orders" {
+  schema = schema.sales
+  column "id" {
+    type = int
+  }
+}
+view "clean_users" {
+  schema = schema.public
+  as     = <<-SQL
+    SELECT u.id, u.name FROM ${table.users.name} AS u
+  SQL
+  depends_on = [table.users]
+}
+view "order_ids" {
+  schema = schema.sales
+  as     = "SELECT id FROM ${schema.sales.name}.${table.orders.name} UNION SELECT id FROM ${table.public.users.schema}.${view.clean_users.name}"
+  depends_on = [table.orders, view.clean_users]
+}
+"#;
+
+#[tokio::test]
+async fn references_inside_strings_are_the_objects_names() {
+    let db = TestDb::new("atlas_templates").await;
+    db.assert_converges(VIEWS).await;
+    let def = db
+        .query("SELECT definition FROM pg_views WHERE viewname = 'order_ids'")
+        .await;
+    assert!(
+        def[0].contains("sales.orders") && def[0].contains("clean_users"),
+        "{def:?}"
+    );
+    // An object that is not declared is an error naming the reference, at the attribute.
+    let bad = VIEWS.replace("${table.users.name} AS u", "${table.nobody.name} AS u");
+    let path = db.write("bad.hcl", &bad);
+    let err = strata::commands::prepare(&db.settings(&[path]))
+        .await
+        .err()
+        .map(|e| format!("{e:?}"))
+        .unwrap_or_default();
+    assert!(
+        err.contains("nobody"),
+        "no error naming the reference: {err}"
+    );
+}
+
+const BARE_TYPES: &str = r#"
+schema "public" {}
+extension "hstore" {}
+extension "citext" {}
+extension "ltree" {}
+table "docs" {
+  schema = schema.public
+  column "attrs" {
+    type = hstore
+    null = true
+  }
+  column "email" {
+    type = citext
+  }
+  column "path" {
+    type = ltree
+    null = true
+  }
+  column "tags" {
+    type = sql("hstore[]")
+    null = true
+  }
+}
+"#;
+
+#[tokio::test]
+async fn bare_extension_types_load_as_postgresql_resolves_them() {
+    let db = TestDb::new("atlas_bare").await;
+    db.assert_converges(BARE_TYPES).await;
+    let types = db
+        .query(
+            "SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) FROM pg_attribute a \
+             WHERE a.attrelid = 'public.docs'::regclass AND a.attnum > 0 ORDER BY a.attnum",
+        )
+        .await;
+    assert_eq!(
+        types,
+        [
+            "attrs hstore",
+            "email citext",
+            "path ltree",
+            "tags hstore[]"
+        ]
+    );
+    // A misspelled built-in type is still an error when the file loads.
+    let typo = BARE_TYPES.replace("type = ltree", "type = intger");
+    let path = db.write("typo.hcl", &typo);
+    let err = strata::commands::prepare(&db.settings(&[path]))
+        .await
+        .err()
+        .map(|e| format!("{e:?}"))
+        .unwrap_or_default();
+    assert!(
+        err.contains("unknown type `intger`"),
+        "no load error: {err}"
+    );
+}
+
+const TWO_DOMAINS: &str = r#"
+schema "app" {}
+schema "other" {}
+domain "positive_int" {
+  schema = schema.app
+  type   = integer
+  check "pos" {
+    expr = "VALUE > 0"
+  }
+}
+domain "positive_int" {
+  schema = schema.other
+  type   = bigint
+}
+table "t" {
+  schema = schema.app
+  column "n" {
+    type = sql("positive_int")
+  }
+  column "m" {
+    type = positive_int
+    null = true
+  }
+}
+table "u" {
+  schema = schema.other
+  column "n" {
+    type = sql("positive_int")
+  }
+}
+"#;
+
+#[tokio::test]
+async fn an_unqualified_user_type_resolves_in_the_tables_schema_first() {
+    let db = TestDb::new("atlas_scoped").await;
+    let path = db.write("schema.hcl", TWO_DOMAINS);
+    let mut s = db.settings(&[path]);
+    s.schemas = vec!["app".into(), "other".into()];
+    let mut p = db.plan_settings(&s).await;
+    db.apply_prepared(&mut p).await.unwrap();
+    assert!(db.plan_settings(&s).await.plan.is_empty());
+    let types = db
+        .query(
+            "SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) \
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+             WHERE c.relname IN ('t', 'u') AND a.attnum > 0 ORDER BY 1",
+        )
+        .await;
+    assert_eq!(
+        types,
+        [
+            "t.m app.positive_int",
+            "t.n app.positive_int",
+            "u.n other.positive_int"
+        ]
+    );
+}
