@@ -99,7 +99,8 @@ pub struct Compared {
     /// Tables that went through the scratch database.
     pub normalized: usize,
     /// The current model's fingerprint from before `moved` blocks renamed objects in it (the
-    /// database's, which a saved plan is checked against); `None` without moves.
+    /// database's, which a saved plan is checked against), and without the declared extensions
+    /// matched outside the scope; `None` when neither applies.
     pub fingerprint: Option<String>,
     /// The `moved` blocks, and the current model before they applied (when they did).
     moves: Vec<Move>,
@@ -141,6 +142,7 @@ pub async fn compare(
             scope.schemas.push(from.clone());
         }
     }
+    let all_extensions = current.extensions.clone();
     scope.restrict(&mut current);
     // `moved` blocks rename objects in the current model.
     let mut fingerprint = None;
@@ -152,6 +154,17 @@ pub async fn compare(
         before_moves = Some(current.clone());
         diff::moves::apply(&mut current, &desired, &moves)
     };
+    // An extension is one per database: a declared one installed in a schema outside the scope
+    // (`extensions`, `pg_catalog`) is matched there, not created again. It is not part of the
+    // scoped database the fingerprint stands for.
+    let elsewhere: Vec<_> = all_extensions
+        .into_iter()
+        .filter(|(n, _)| desired.extensions.contains_key(n) && !current.extensions.contains_key(n))
+        .collect();
+    if !elsewhere.is_empty() {
+        fingerprint.get_or_insert_with(|| planner::fingerprint(&current));
+        current.extensions.extend(elsewhere);
+    }
     let (desired, desired_deps, normalized) = match form {
         Form::Hcl(sources) => {
             let n = normalize::normalize(&current, &current_deps, desired, dev, &sources).await?;

@@ -254,3 +254,32 @@ async fn an_unqualified_user_type_resolves_in_the_tables_schema_first() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_declared_extension_installed_outside_the_managed_schemas_is_no_change() {
+    let db = TestDb::new("atlas_ext").await;
+    db.exec(
+        "CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext; \
+         CREATE EXTENSION hstore SCHEMA pg_catalog; CREATE EXTENSION ltree SCHEMA ext",
+    )
+    .await;
+    let declared = "schema \"public\" {}\nextension \"citext\" {}\nextension \"hstore\" {}\n";
+    let p = db.plan(declared).await;
+    assert!(
+        p.plan.is_empty(),
+        "installed elsewhere, planned:\n{}",
+        shown(&p)
+    );
+    // The plan's fingerprint is the scoped database's: a change still applies (no "the
+    // database changed since the plan was made"), and the undeclared `ltree` outside the
+    // scope is left alone.
+    let more = format!(
+        "{declared}table \"t\" {{\n  schema = schema.public\n  column \"id\" {{\n    type = int\n  }}\n}}\n"
+    );
+    db.apply(&more).await;
+    assert!(db.plan(&more).await.plan.is_empty());
+    let left = db
+        .query("SELECT extname || ' ' || extnamespace::regnamespace FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1")
+        .await;
+    assert_eq!(left, ["citext ext", "hstore pg_catalog", "ltree ext"]);
+}

@@ -22,6 +22,12 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
         Ok(r) => r,
         Err(e) => return Err(inspect_failed(&url, lock, s.verbose, e).await),
     };
+    // Extensions are read wherever they are installed; the output names those in its schemas.
+    if !s.schemas.is_empty() {
+        model
+            .extensions
+            .retain(|_, e| e.schema.as_ref().is_none_or(|x| s.schemas.contains(x)));
+    }
     apply_exclude(&mut model, &s.exclude);
     if s.schemas.is_empty() {
         hide_bookkeeping(&mut model);
