@@ -283,3 +283,79 @@ async fn a_declared_extension_installed_outside_the_managed_schemas_is_no_change
         .await;
     assert_eq!(left, ["citext ext", "hstore pg_catalog", "ltree ext"]);
 }
+
+const COMPOSITE: &str = r#"
+schema "public" {}
+composite "label" {
+  schema = schema.public
+  field "code" {
+    type    = text
+    collate = "C"
+  }
+  field "title" {
+    type = text
+  }
+}
+"#;
+
+#[tokio::test]
+async fn composite_field_collations_are_kept_and_changed() {
+    let db = TestDb::new("atlas_composite").await;
+    db.assert_converges(COMPOSITE).await;
+    let coll = || async {
+        db.query(
+            "SELECT a.attname || ' ' || coalesce(co.collname, '-') FROM pg_attribute a \
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 100 \
+             WHERE a.attrelid = 'public.label'::regclass ORDER BY a.attnum",
+        )
+        .await
+    };
+    assert_eq!(coll().await, ["code C", "title -"]);
+    let changed = COMPOSITE
+        .replace("collate = \"C\"", "collate = \"POSIX\"")
+        .replace(
+            "field \"title\" {\n    type = text",
+            "field \"title\" {\n    type    = text\n    collate = \"C\"",
+        );
+    let p = db.plan(&changed).await;
+    assert!(shown(&p).contains("collate"), "{}", shown(&p));
+    db.assert_converges(&changed).await;
+    assert_eq!(coll().await, ["code POSIX", "title C"]);
+}
+
+#[test]
+fn a_partition_key_with_both_columns_and_by_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.hcl");
+    std::fs::write(
+        &path,
+        r#"
+schema "public" {}
+table "m" {
+  schema = schema.public
+  column "a" {
+    type = int
+  }
+  column "b" {
+    type = int
+  }
+  partition {
+    type    = RANGE
+    columns = [column.a]
+    by {
+      column = column.b
+    }
+  }
+}
+"#,
+    )
+    .unwrap();
+    common::strata()
+        .args(["validate", "--src"])
+        .arg(&path)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "partition takes `columns` or `by` blocks, not both",
+        ));
+}

@@ -488,6 +488,9 @@ pub fn composite_block(
     for (name, ty) in &c.fields {
         let mut fb = HclBlock::new("field", &[name]);
         fb.attr("type", hcl_types::to_hcl(ty, enum_ref));
+        if let Some(coll) = c.collation(name) {
+            fb.attr("collate", string_literal(coll));
+        }
         b.block(fb);
     }
     b

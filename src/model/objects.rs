@@ -307,5 +307,16 @@ pub struct Composite {
     pub schema: String,
     pub name: String,
     pub fields: Vec<(String, DataType)>,
+    /// Fields' collations where they differ from their type's (`COLLATE "C"`), by field name;
+    /// the name resolves through the `search_path`, as a column's does.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub collations: std::collections::BTreeMap<String, String>,
     pub comment: Option<String>,
+}
+
+impl Composite {
+    /// `COLLATE` of field `name`, when it has one of its own.
+    pub fn collation(&self, name: &str) -> Option<&str> {
+        self.collations.get(name).map(String::as_str)
+    }
 }

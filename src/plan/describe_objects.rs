@@ -111,7 +111,13 @@ fn composite_attrs(c: &Composite) -> Attrs {
     let mut a: Attrs = c
         .fields
         .iter()
-        .map(|(n, t)| (format!("field {}", q(n)), ty(t)))
+        .map(|(n, t)| match c.collation(n) {
+            Some(coll) => (
+                format!("field {}", q(n)),
+                format!("{} collate {}", ty(t), q(coll)),
+            ),
+            None => (format!("field {}", q(n)), ty(t)),
+        })
         .collect();
     opt_comment(&mut a, &c.comment);
     a

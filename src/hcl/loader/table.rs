@@ -449,6 +449,18 @@ impl<'a> Loader<'a> {
             }
         };
         let mut parts = Vec::new();
+        if let Some(attr) = block.body.get_attribute("columns")
+            && block.body.get_blocks("by").next().is_some()
+        {
+            // Atlas refuses the mix too: which order would the key have?
+            self.err(
+                file,
+                attr.key.span(),
+                "partition takes `columns` or `by` blocks, not both".into(),
+                "columns here",
+            );
+            return None;
+        }
         if block.body.get_attribute("columns").is_some() {
             for c in self.own_columns(file, idx, &block.body, "columns", "partition")? {
                 parts.push(IndexKey::Column(c));

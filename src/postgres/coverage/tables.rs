@@ -147,7 +147,9 @@ pub(super) const PG_ATTRIBUTE: Relation = Relation {
         ),
         (
             "attcollation",
-            M("Column.collation (when it differs from the type's)"),
+            M(
+                "Column.collation (when it differs from the type's); Composite.collations for composite types' fields",
+            ),
         ),
         ("attacl", ACL),
         (

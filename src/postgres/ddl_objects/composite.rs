@@ -10,7 +10,7 @@ pub fn create_composite(c: &Composite) -> Vec<String> {
     let fields: Vec<String> = c
         .fields
         .iter()
-        .map(|(n, t)| format!("{} {}", ident(n), types::sql(t)))
+        .map(|(n, t)| format!("{} {}{}", ident(n), types::sql(t), collate(c, n)))
         .collect();
     let mut out = vec![format!(
         "CREATE TYPE {} AS ({})",
@@ -27,6 +27,13 @@ pub fn create_composite(c: &Composite) -> Vec<String> {
     out
 }
 
+/// ` COLLATE "C"` when field `n` has a collation of its own.
+fn collate(c: &Composite, n: &str) -> String {
+    c.collation(n)
+        .map(|x| format!(" COLLATE {}", ident(x)))
+        .unwrap_or_default()
+}
+
 pub fn alter_composite(from: &Composite, to: &Composite) -> Vec<String> {
     let q = comp_q(to);
     let mut clauses = Vec::new();
@@ -37,12 +44,21 @@ pub fn alter_composite(from: &Composite, to: &Composite) -> Vec<String> {
     }
     for (n, t) in &to.fields {
         match from.fields.iter().find(|(m, _)| m == n) {
-            None => clauses.push(format!("ADD ATTRIBUTE {} {}", ident(n), types::sql(t))),
-            Some((_, old)) if old != t => clauses.push(format!(
-                "ALTER ATTRIBUTE {} TYPE {}",
+            None => clauses.push(format!(
+                "ADD ATTRIBUTE {} {}{}",
                 ident(n),
-                types::sql(t)
+                types::sql(t),
+                collate(to, n)
             )),
+            Some((_, old)) if old != t || from.collation(n) != to.collation(n) => {
+                // Without COLLATE, the new type's default collation applies.
+                clauses.push(format!(
+                    "ALTER ATTRIBUTE {} TYPE {}{}",
+                    ident(n),
+                    types::sql(t),
+                    collate(to, n)
+                ))
+            }
             _ => {}
         }
     }

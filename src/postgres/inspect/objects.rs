@@ -617,7 +617,10 @@ pub fn domain_from_row(r: &Row) -> Result<Domain, RowError> {
 pub fn composites_sql() -> String {
     format!(
         "SELECT n.nspname::text, t.typname::text, \
-                ARRAY(SELECT json_build_array(a.attname, {}::json)::text FROM pg_attribute a \
+                ARRAY(SELECT json_build_array(a.attname, {}::json, \
+                                CASE WHEN a.attcollation <> ft.typcollation AND a.attcollation <> 0 \
+                                     THEN (SELECT co.collname FROM pg_collation co WHERE co.oid = a.attcollation) END)::text \
+                      FROM pg_attribute a JOIN pg_type ft ON ft.oid = a.atttypid \
                       WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS fields, \
                 (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0) \
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
@@ -629,21 +632,24 @@ pub fn composites_sql() -> String {
 
 pub fn composite_from_row(r: &Row) -> Result<Composite, RowError> {
     let r = Cols::new(r, "composite types");
+    let mut collations = std::collections::BTreeMap::new();
     let fields = r
         .col::<Vec<String>>("fields")?
         .iter()
         .filter_map(|j| {
             let v: serde_json::Value = serde_json::from_str(j).ok()?;
-            Some((
-                v[0].as_str()?.to_string(),
-                type_from_desc(&v[1].to_string()),
-            ))
+            let name = v[0].as_str()?.to_string();
+            if let Some(c) = v[2].as_str() {
+                collations.insert(name.clone(), c.to_string());
+            }
+            Some((name, type_from_desc(&v[1].to_string())))
         })
         .collect();
     Ok(Composite {
         schema: r.col(0)?,
         name: r.col(1)?,
         fields,
+        collations,
         comment: r.col("description")?,
     })
 }

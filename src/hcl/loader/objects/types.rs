@@ -282,6 +282,7 @@ impl<'a> Loader<'a> {
             &["field"],
         );
         let mut fields = Vec::new();
+        let mut collations = std::collections::BTreeMap::new();
         for f in block.body.get_blocks("field") {
             self.check_keys(file, &f.body, "field", &["type", "collate"], &[]);
             let Some(label) = f.labels.first() else {
@@ -299,11 +300,15 @@ impl<'a> Loader<'a> {
             if let Some(t) = self.data_type(file, attr) {
                 fields.push((label.as_str().to_string(), t));
             }
+            if let Some(c) = self.string(file, &f.body, "collate") {
+                collations.insert(label.as_str().to_string(), c);
+            }
         }
         Some(Composite {
             schema: schema.into(),
             name: name.into(),
             fields,
+            collations,
             comment: self.string(file, &block.body, "comment"),
         })
     }
