@@ -84,8 +84,8 @@ pub(super) fn create_tables(
             // A new partition gets its parent's indexes under PostgreSQL's names: one the
             // schema names otherwise is renamed, not built twice.
             if let Some(parent_ix) = parent_index_of(ctx, t, ix) {
-                let generated = names::partition_index(&t.name, &ix.parts, &ix.include);
-                stmts.push(ddl::rename_index(&t.schema, &generated, &ix.name));
+                let parent_index = QualifiedName::new(&parent_ix.0.schema, &parent_ix.1);
+                stmts.push(ddl::rename_attached_index(&q, &parent_index, &ix.name));
                 adopted.push(ObjKey::Index(parent_ix.0, parent_ix.1));
             } else {
                 stmts.push(ddl::create_index(&q, ix));

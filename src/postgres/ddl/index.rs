@@ -19,6 +19,38 @@ pub fn rename_index(schema: &str, from: &str, to: &str) -> String {
     )
 }
 
+/// Renames the index PostgreSQL attached to `partition` for the partitioned table's index
+/// `parent_index` to `to`. A new partition gets a copy of each of its parent's indexes under a
+/// name PostgreSQL chooses, numbered when the plain one is taken by another relation, so the
+/// index is found by its attachment rather than by that name.
+pub fn rename_attached_index(
+    partition: &QualifiedName,
+    parent_index: &QualifiedName,
+    to: &str,
+) -> String {
+    let body = format!(
+        "DECLARE ix regclass;\nBEGIN\n  \
+         SELECT i.inhrelid::regclass INTO ix FROM pg_catalog.pg_inherits i\n    \
+         JOIN pg_catalog.pg_index x ON x.indexrelid = i.inhrelid\n    \
+         WHERE i.inhparent = {parent}::regclass AND x.indrelid = {part}::regclass;\n  \
+         IF ix IS NULL THEN\n    \
+         RAISE EXCEPTION 'no index of % is attached to %', {part}, {parent};\n  \
+         END IF;\n  \
+         EXECUTE format('ALTER INDEX %s RENAME TO %I', ix, {to});\nEND",
+        parent = literal(&qualified(parent_index)),
+        part = literal(&qualified(partition)),
+        to = literal(to),
+    );
+    // Dollar quotes keep the body readable; the tag is one the body does not contain.
+    let mut tag = "$strata$".to_string();
+    let mut n = 0;
+    while body.contains(&tag) {
+        n += 1;
+        tag = format!("$strata{n}$");
+    }
+    format!("DO {tag}\n{body}\n{tag}")
+}
+
 pub fn create_index(t: &QualifiedName, ix: &Index) -> String {
     create_index_with(t, ix, false)
 }
@@ -95,4 +127,20 @@ pub fn drop_index(schema: &str, name: &str) -> String {
 /// `DROP INDEX CONCURRENTLY IF EXISTS` of an already quoted (possibly qualified) index name.
 pub fn drop_index_concurrently(quoted: &str) -> String {
     format!("DROP INDEX CONCURRENTLY IF EXISTS {quoted}")
+}
+
+#[cfg(test)]
+mod attached_tests {
+    use super::*;
+
+    #[test]
+    fn the_rename_body_never_contains_its_own_quote_tag() {
+        let part = QualifiedName::new("s", "p$strata$");
+        let parent = QualifiedName::new("s", "m_ix");
+        let sql = rename_attached_index(&part, &parent, "x$strata1$y");
+        assert!(sql.starts_with("DO $strata2$\n"), "{sql}");
+        assert!(sql.ends_with("\n$strata2$"), "{sql}");
+        let parsed = pg_query::parse(&sql, 0);
+        assert!(parsed.is_ok(), "{sql}");
+    }
 }
