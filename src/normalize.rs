@@ -9,7 +9,7 @@ use crate::devdb::{DevSource, ScratchDb, ScratchTx};
 use crate::diff;
 use crate::hcl::SourceMap;
 use crate::hcl::diag::HclError;
-use crate::model::{Model, QualifiedName, Schema, Table};
+use crate::model::{Model, ObjectKind, QualifiedName, Schema, Table};
 use crate::plan::{self, PlanContext, PlanDeps, Step};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::{Deps, ObjKey, dependencies};
@@ -495,7 +495,7 @@ async fn fill_in_batches(
     let (last, rest): (Vec<&Step>, Vec<&Step>) = p
         .steps
         .iter()
-        .partition(|s| s.object.starts_with("policy."));
+        .partition(|s| s.object.kind() == ObjectKind::Policy);
     let mut batches: Vec<Vec<&Step>> = vec![Vec::new()];
     let mut used = 0;
     for step in rest {

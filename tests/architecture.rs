@@ -1,7 +1,8 @@
 //! ARCHITECTURE.md's layering rules, checked on the source text (no database, no build of
 //! anything): the module graph is acyclic but for the back-edges still listed here, only the
-//! command layer prints, only the command layer (and `lib.rs`) uses `crate::commands`, and SQL
-//! text outside `src/postgres/` does not grow. The lists of known exceptions can only shrink:
+//! command layer prints, only the command layer (and `lib.rs`) uses `crate::commands`, SQL
+//! text outside `src/postgres/` does not grow, and object addresses are spelled only by
+//! `model::ObjectId`. The lists of known exceptions can only shrink:
 //! a test fails when an exception is gone, so that it is taken off the list.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -456,6 +457,92 @@ fn every_ad_hoc_diagnostic_has_a_code() {
              not_miette!(\"e\")"
         ),
         vec![1, 3]
+    );
+}
+
+/// The one module that spells object addresses (`table.public.users`, …): `ObjectId`.
+const ID_MODULE: &str = "src/model/id.rs";
+
+/// First segments of object addresses (`ObjectKind`'s spellings) and the `{kind}` of a
+/// generic one. A string literal that starts with one of them and a dot formats (or matches)
+/// an address by hand.
+const ADDRESS_KINDS: &[&str] = &[
+    "schema",
+    "extension",
+    "table",
+    "enum",
+    "domain",
+    "composite",
+    "collation",
+    "sequence",
+    "view",
+    "materialized",
+    "function",
+    "procedure",
+    "trigger",
+    "policy",
+    "column",
+    "primary_key",
+    "index",
+    "unique",
+    "check",
+    "foreign_key",
+    "exclude",
+    "constraint",
+    "{kind}",
+];
+
+/// Literals that start like an address but are not one: the default schema file.
+const NOT_ADDRESSES: &[&str] = &["schema.hcl"];
+
+/// Lines of `code` (comments skipped) with a string literal that starts like an address.
+fn address_literals(code: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        let found = ADDRESS_KINDS.iter().any(|k| {
+            let start = format!("\"{k}.");
+            line.match_indices(&start).any(|(i, _)| {
+                let rest = &line[i + 1..];
+                !NOT_ADDRESSES.iter().any(|x| rest.starts_with(x))
+            })
+        });
+        if found {
+            out.push(n + 1);
+        }
+    }
+    out
+}
+
+#[test]
+fn object_addresses_are_spelled_only_by_object_id() {
+    let mut problems = Vec::new();
+    for (path, code) in sources(&src()) {
+        if path == ID_MODULE {
+            continue;
+        }
+        let lines = address_literals(&code);
+        if !lines.is_empty() {
+            problems.push(format!("{path} (lines {lines:?})"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "object addresses formatted or parsed by hand (build them with model::ObjectId, read \
+         them with its FromStr): {problems:?}"
+    );
+    assert_eq!(
+        address_literals(
+            "format!(\"table.{}.{}\", s, t)\n\
+             // \"view.s.v\" in a comment\n\
+             x.starts_with(\"policy.\")\n\
+             join(\"schema.hcl\")\n\
+             write!(f, \"{kind}.{name}\")\n\
+             ObjectId::schema(\"app\")"
+        ),
+        vec![1, 3, 5]
     );
 }
 

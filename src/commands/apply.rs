@@ -33,7 +33,7 @@ impl Progress for Printer {
     fn step_started(&mut self, _index: usize, step: &Step) {
         println!(
             "{}: {}",
-            self.painter.bold(&step.object),
+            self.painter.bold(&step.object.to_string()),
             verbs(step.action).0
         );
     }
@@ -41,7 +41,7 @@ impl Progress for Printer {
     fn step_finished(&mut self, index: usize, step: &Step, elapsed: Duration) {
         println!(
             "{}: {} after {:.2}s [step {}: {}]",
-            self.painter.bold(&step.object),
+            self.painter.bold(&step.object.to_string()),
             verbs(step.action).1,
             elapsed.as_secs_f64(),
             index + 1,

@@ -6,14 +6,16 @@ use crate::cli::{EXIT_OK, ValidateArgs};
 use crate::hcl::SourceMap;
 use crate::hcl::diag::Location;
 use crate::lint::{self, policy::Level};
+use crate::model::{ObjectId, ObjectKind};
 use miette::Result;
 
-/// `file:line:column` of the closest declared object that holds `address`: a column's own
+/// `file:line:column` of the closest declared object that holds `object`: a column's own
 /// block when it can be found in its table's text, else the table.
-fn whereabouts(sources: &SourceMap, address: &str) -> Option<String> {
-    if let Some((table, column)) = address.split_once(".column.")
-        && let Some(loc) = sources.objects.get(table)
-        && let Some(at) = column_block(&loc.file.text, loc.span.start, column)
+fn whereabouts(sources: &SourceMap, object: &ObjectId) -> Option<String> {
+    if object.kind() == ObjectKind::Column
+        && let Some(table) = object.parent()
+        && let Some(loc) = sources.objects.get(&table)
+        && let Some(at) = column_block(&loc.file.text, loc.span.start, object.name())
     {
         return Some(
             Location {
@@ -23,13 +25,12 @@ fn whereabouts(sources: &SourceMap, address: &str) -> Option<String> {
             .display(),
         );
     }
-    let mut a = address;
-    loop {
-        if let Some(loc) = sources.objects.get(a) {
-            return Some(loc.display());
-        }
-        a = &a[..a.rfind('.')?];
-    }
+    // The object, else the table that holds it.
+    sources
+        .objects
+        .get(object)
+        .or_else(|| sources.objects.get(&object.parent()?))
+        .map(|loc| loc.display())
 }
 
 /// Offset of `column "name"` in `text` after `from` (a table's label), before the next
@@ -102,7 +103,46 @@ pub fn run(s: &Settings, args: &ValidateArgs) -> Result<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::column_block;
+    use super::{column_block, whereabouts};
+    use crate::hcl::diag::SourceFile;
+    use crate::hcl::{LoadOptions, load};
+    use crate::model::{ObjectId, ObjectKind, QualifiedName, RoutineKind};
+
+    #[test]
+    fn finds_where_findings_and_steps_are_declared() {
+        let long = "mv";
+        let text = format!(
+            "schema \"app\" {{}}\n\
+             table \"t\" {{\n  schema = schema.app\n  column \"id\" {{\n    type = int\n  }}\n}}\n\
+             materialized \"{long}\" {{\n  schema = schema.app\n  as = \"SELECT 1 AS x\"\n}}\n\
+             procedure \"p\" {{\n  schema = schema.app\n  lang = sql\n  as = \"SELECT 1\"\n}}\n"
+        );
+        let loaded = load(
+            &[SourceFile::new("schema.hcl", text)],
+            &LoadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let at = |id: ObjectId| whereabouts(&loaded.sources, &id);
+        let t = QualifiedName::new("app", "t");
+        assert_eq!(at(ObjectId::table(&t)).as_deref(), Some("schema.hcl:2:7"));
+        assert_eq!(
+            at(ObjectId::column(&t, "id")).as_deref(),
+            Some("schema.hcl:4:3")
+        );
+        // A part without a block of its own is found at its table.
+        let fk = ObjectId::part(&t, ObjectKind::ForeignKey, "fk");
+        assert_eq!(at(fk).as_deref(), Some("schema.hcl:2:7"));
+        // The address ST105 gives a materialized view, and the plan's of a procedure.
+        assert_eq!(
+            at(ObjectId::view("app", long, true)).as_deref(),
+            Some("schema.hcl:8:14")
+        );
+        assert_eq!(at(ObjectId::view("app", long, false)), None);
+        assert_eq!(
+            at(ObjectId::routine(RoutineKind::Procedure, "app", "p()")).as_deref(),
+            Some("schema.hcl:12:11")
+        );
+    }
 
     #[test]
     fn finds_the_column_block_of_its_own_table() {

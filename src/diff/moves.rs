@@ -10,7 +10,7 @@
 //! renames an index or constraint whose definition is unchanged.
 
 use super::{Change, TableChange, TableDiff};
-use crate::model::{DataType, IndexKey, Model, QualifiedName};
+use crate::model::{DataType, IndexKey, Model, ObjectId, ObjectKind, QualifiedName};
 
 /// What a `moved` block's `from` or `to` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,24 +18,29 @@ pub enum Target {
     Schema(String),
     Table(QualifiedName),
     Column(QualifiedName, String),
-    /// An index or a constraint (`kind` is the HCL block name).
+    /// An index or a constraint (`kind` is its HCL block name).
     Part {
         table: QualifiedName,
-        kind: String,
+        kind: ObjectKind,
         name: String,
     },
 }
 
+impl Target {
+    /// The object the target names.
+    pub fn id(&self) -> ObjectId {
+        match self {
+            Target::Schema(s) => ObjectId::schema(s),
+            Target::Table(q) => ObjectId::table(q),
+            Target::Column(q, c) => ObjectId::column(q, c),
+            Target::Part { table, kind, name } => ObjectId::part(table, *kind, name),
+        }
+    }
+}
+
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Target::Schema(s) => write!(f, "schema.{s}"),
-            Target::Table(q) => write!(f, "table.{}.{}", q.schema, q.name),
-            Target::Column(q, c) => write!(f, "table.{}.{}.column.{c}", q.schema, q.name),
-            Target::Part { table, kind, name } => {
-                write!(f, "table.{}.{}.{kind}.{name}", table.schema, table.name)
-            }
-        }
+        std::fmt::Display::fmt(&self.id(), f)
     }
 }
 

@@ -267,6 +267,11 @@ pub fn schema_ref(name: &str) -> String {
     format!("schema{}", segment(name))
 }
 
+/// `table.<schema>.<name>` as an HCL reference (odd names in brackets), for `moved` blocks.
+pub fn qualified_table_ref(q: &QualifiedName) -> String {
+    format!("table{}{}", segment(&q.schema), segment(&q.name))
+}
+
 pub fn column_ref(name: &str) -> String {
     format!("column{}", segment(name))
 }
@@ -766,5 +771,9 @@ mod tests {
         assert_eq!(column_ref("id"), "column.id");
         assert_eq!(column_ref("my col"), "column[\"my col\"]");
         assert_eq!(schema_ref("Sales"), "schema.Sales");
+        assert_eq!(
+            qualified_table_ref(&QualifiedName::new("public", "my t")),
+            "table.public[\"my t\"]"
+        );
     }
 }

@@ -15,7 +15,7 @@ pub mod policy;
 pub mod rules;
 
 use crate::diff::TableChange;
-use crate::model::{Model, QualifiedName, Table};
+use crate::model::{Model, ObjectId, QualifiedName, Table};
 use serde::{Deserialize, Serialize};
 
 /// What kind of risk a hazard is.
@@ -162,11 +162,11 @@ pub enum Subject<'a> {
     },
     /// A function or procedure dropped for good (not recreated).
     DropRoutine {
-        address: &'a str,
+        address: &'a ObjectId,
     },
     /// A view dropped for good (not recreated).
     DropView {
-        address: &'a str,
+        address: &'a ObjectId,
     },
     AddDomainConstraint {
         domain: &'a QualifiedName,
@@ -189,7 +189,7 @@ pub enum Check {
     /// Returns a message when the subject is risky.
     Step(fn(&Subject) -> Option<String>),
     /// Returns (object address, message) for every problem in a desired schema.
-    Schema(fn(&Model) -> Vec<(String, String)>),
+    Schema(fn(&Model) -> Vec<(ObjectId, String)>),
     /// Found in hand-written SQL by `strata migrate lint` (on the parse tree; see
     /// `migrate::lint`): listed here so `explain` and policies know the code.
     Sql,
@@ -245,8 +245,8 @@ pub fn hazards(subject: &Subject) -> Vec<Hazard> {
 /// A schema check's finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The object, e.g. `table.public.users.column.id`.
-    pub object: String,
+    /// The object, e.g. `table.public.users.column.id` (serialized as its address).
+    pub object: ObjectId,
     pub hazard: Hazard,
 }
 

@@ -12,7 +12,7 @@
 
 use super::sql::{SqlError, SqlFile, Statement, nolint};
 use crate::diff;
-use crate::model::{Model, QualifiedName};
+use crate::model::{Model, ObjectId, ObjectKind, QualifiedName};
 use crate::plan::{self, Category, PlanContext, PlanDeps};
 use crate::postgres::inspect::{SchemaFilter, inspect};
 use miette::Result;
@@ -176,11 +176,11 @@ fn effect_findings(
         &PlanDeps::default(),
         &PlanContext::default(),
     );
-    let new_in_file = |object: &str| {
-        object.starts_with("table.")
+    let new_in_file = |object: &ObjectId| {
+        object.kind() == ObjectKind::Table
             && !file_before
                 .tables()
-                .any(|t| crate::plan::order::table_address(&t.qualified()) == object)
+                .any(|t| ObjectId::table(&t.qualified()) == *object)
     };
     let mut out: Vec<Finding> = Vec::new();
     for (i, h) in p.hazards() {

@@ -5,10 +5,12 @@
 //! sorted by name, columns keep their table order), so two equal schemas serialize to the same
 //! bytes and a model can be fingerprinted.
 
+mod id;
 mod objects;
 mod scope;
 mod types;
 
+pub use id::{ObjectId, ObjectKind, ParseObjectIdError};
 pub use objects::{
     ArgMode, Collation, Composite, Domain, Exclude, Extension, Function, FunctionArg, Parallel,
     PartitionOf, Policy, Returns, RoutineKind, Sequence, Trigger, TriggerEvents, TriggerTiming,

@@ -2,16 +2,15 @@
 //! that change and what happens to the things inside it, linked to the steps that do it.
 
 use super::Hazard;
-use super::order::{enum_address, schema_address, table_address};
 use super::{Action, AttrChange, ObjectChange, Step};
 use crate::diff::{AdoptedKey, Change, CommentKind, TableChange};
-use crate::hcl::types as hcl_types;
-use crate::hcl::writer::{default_hcl, string_literal};
+use crate::hcl::writer::string_literal;
 use crate::lint::{self, Subject};
-use crate::model::{
-    Check, Column, Enum, ForeignKey, Index, IndexKey, PrimaryKey, QualifiedName, Table, Unique,
-};
-use crate::postgres::types;
+use crate::model::{ObjectId, ObjectKind, QualifiedName, Table};
+
+mod attrs;
+pub(super) use attrs::index_attrs;
+use attrs::*;
 
 pub(super) type Attrs = Vec<(String, String)>;
 
@@ -27,211 +26,6 @@ pub(super) fn opt_comment(a: &mut Attrs, c: &Option<String>) {
     if let Some(c) = c {
         a.push(("comment".into(), q(c)));
     }
-}
-
-fn type_text(c: &Column) -> String {
-    hcl_types::to_hcl(&c.ty, &|n: &QualifiedName| {
-        Some(types::display(&crate::model::DataType::Named(n.clone())))
-    })
-}
-
-fn column_attrs(c: &Column) -> Attrs {
-    let mut a = vec![
-        ("type".into(), type_text(c)),
-        ("null".into(), c.nullable.to_string()),
-    ];
-    if let Some(d) = &c.default {
-        a.push(("default".into(), default_hcl(d, &c.ty)));
-    }
-    if let Some(id) = &c.identity {
-        a.push((
-            "identity".into(),
-            format!(
-                "{}{}{}",
-                if id.always { "ALWAYS" } else { "BY_DEFAULT" },
-                if id.start != 1 {
-                    format!(", start {}", id.start)
-                } else {
-                    String::new()
-                },
-                if id.increment != 1 {
-                    format!(", increment {}", id.increment)
-                } else {
-                    String::new()
-                }
-            ) + &identity_bounds(id),
-        ));
-    }
-    if let Some(g) = &c.generated {
-        a.push(("as".into(), q(g)));
-    }
-    if let Some(coll) = &c.collation {
-        a.push(("collate".into(), q(coll)));
-    }
-    if let Some(s) = c.storage {
-        a.push(("storage".into(), s.sql().into()));
-    }
-    if let Some(s) = c.compression {
-        a.push(("compression".into(), s.name().into()));
-    }
-    if let Some(n) = c.statistics {
-        a.push(("statistics".into(), n.to_string()));
-    }
-    opt_comment(&mut a, &c.comment);
-    a
-}
-
-/// `, min 2, max 90, cache 5, cycle` for the options that are not the defaults.
-fn identity_bounds(id: &crate::model::Identity) -> String {
-    let mut s = String::new();
-    if let Some(v) = id.min_value {
-        s.push_str(&format!(", min {v}"));
-    }
-    if let Some(v) = id.max_value {
-        s.push_str(&format!(", max {v}"));
-    }
-    if id.cache != 1 {
-        s.push_str(&format!(", cache {}", id.cache));
-    }
-    if id.cycle {
-        s.push_str(", cycle");
-    }
-    s
-}
-
-fn pk_attrs(pk: &PrimaryKey) -> Attrs {
-    let mut a = vec![("columns".into(), list(&pk.columns))];
-    if !pk.include.is_empty() {
-        a.push(("include".into(), list(&pk.include)));
-    }
-    if pk.deferrable != crate::model::Deferrable::NotDeferrable {
-        a.push(("deferrable".into(), format!("{:?}", pk.deferrable)));
-    }
-    opt_comment(&mut a, &pk.comment);
-    a
-}
-
-fn unique_attrs(u: &Unique) -> Attrs {
-    let mut a = vec![("columns".into(), list(&u.columns))];
-    if !u.include.is_empty() {
-        a.push(("include".into(), list(&u.include)));
-    }
-    if !u.nulls_distinct {
-        a.push(("nulls_distinct".into(), "false".into()));
-    }
-    opt_comment(&mut a, &u.comment);
-    a
-}
-
-fn check_attrs(c: &Check) -> Attrs {
-    let mut a = vec![("expr".into(), q(&c.expr))];
-    opt_comment(&mut a, &c.comment);
-    a
-}
-
-fn fk_attrs(fk: &ForeignKey) -> Attrs {
-    let target = format!("{}.{}", fk.ref_table.schema, fk.ref_table.name);
-    let mut a = vec![
-        ("columns".into(), list(&fk.columns)),
-        (
-            "references".into(),
-            format!("{target}({})", fk.ref_columns.join(", ")),
-        ),
-    ];
-    if fk.on_update != crate::model::ReferentialAction::NoAction {
-        a.push(("on_update".into(), fk.on_update.hcl().into()));
-    }
-    if fk.on_delete != crate::model::ReferentialAction::NoAction {
-        a.push(("on_delete".into(), fk.on_delete.hcl().into()));
-    }
-    opt_comment(&mut a, &fk.comment);
-    a
-}
-
-fn exclude_attrs(x: &crate::model::Exclude) -> Attrs {
-    let parts: Vec<String> = x
-        .elements
-        .iter()
-        .map(|(k, op)| match k {
-            IndexKey::Column(c) => format!("{c} WITH {op}"),
-            IndexKey::Expr(e) => format!("({e}) WITH {op}"),
-        })
-        .collect();
-    let mut a = vec![
-        ("on".into(), list(&parts)),
-        ("type".into(), x.method.to_ascii_uppercase()),
-    ];
-    if let Some(w) = &x.predicate {
-        a.push(("where".into(), q(w)));
-    }
-    opt_comment(&mut a, &x.comment);
-    a
-}
-
-pub(super) fn index_attrs(ix: &Index) -> Attrs {
-    let parts: Vec<String> = ix
-        .parts
-        .iter()
-        .map(|p| {
-            let mut s = match &p.key {
-                IndexKey::Column(c) => c.clone(),
-                IndexKey::Expr(e) => format!("({e})"),
-            };
-            if let Some(o) = &p.opclass {
-                s.push_str(&format!(" {o}"));
-                if !p.opclass_params.is_empty() {
-                    s.push_str(&format!(
-                        " ({})",
-                        crate::postgres::ddl::param_list(&p.opclass_params)
-                    ));
-                }
-            }
-            if p.desc {
-                s.push_str(" DESC");
-            }
-            if p.nulls_first != p.desc {
-                s.push_str(if p.nulls_first {
-                    " NULLS FIRST"
-                } else {
-                    " NULLS LAST"
-                });
-            }
-            s
-        })
-        .collect();
-    let mut a = vec![("on".into(), list(&parts))];
-    if ix.unique {
-        a.push(("unique".into(), "true".into()));
-    }
-    if ix.method != "btree" {
-        a.push(("type".into(), ix.method.to_ascii_uppercase()));
-    }
-    if let Some(w) = &ix.predicate {
-        a.push(("where".into(), q(w)));
-    }
-    if !ix.include.is_empty() {
-        a.push(("include".into(), list(&ix.include)));
-    }
-    if !ix.nulls_distinct {
-        a.push(("nulls_distinct".into(), "false".into()));
-    }
-    if ix.invalid {
-        a.push(("valid".into(), "false".into()));
-    }
-    opt_comment(&mut a, &ix.comment);
-    a
-}
-
-fn enum_attrs(e: &Enum) -> Attrs {
-    let mut a = vec![
-        ("schema".into(), e.schema.clone()),
-        (
-            "values".into(),
-            list(&e.values.iter().map(|v| q(v)).collect::<Vec<_>>()),
-        ),
-    ];
-    opt_comment(&mut a, &e.comment);
-    a
 }
 
 pub(super) fn as_new(a: Attrs) -> Vec<AttrChange> {
@@ -284,14 +78,14 @@ pub(super) fn diff_attrs(old: Attrs, new: Attrs) -> Vec<AttrChange> {
 }
 
 pub(super) fn node(
-    kind: &str,
+    kind: ObjectKind,
     label: &str,
     action: Action,
     attrs: Vec<AttrChange>,
 ) -> ObjectChange {
     ObjectChange {
-        address: format!("{kind}.{label}"),
-        kind: kind.into(),
+        address: ObjectId::relative(kind, label),
+        kind: kind.to_string(),
         label: q(label),
         action,
         reason: None,
@@ -312,27 +106,52 @@ fn table_children(t: &Table, action: Action) -> Vec<ObjectChange> {
     };
     let mut out = Vec::new();
     for c in &t.columns {
-        out.push(node("column", &c.name, action, conv(column_attrs(c))));
+        out.push(node(
+            ObjectKind::Column,
+            &c.name,
+            action,
+            conv(column_attrs(c)),
+        ));
     }
     if let Some(pk) = &t.primary_key {
-        out.push(node("primary_key", &pk.name, action, conv(pk_attrs(pk))));
+        out.push(node(
+            ObjectKind::PrimaryKey,
+            &pk.name,
+            action,
+            conv(pk_attrs(pk)),
+        ));
     }
     for ix in &t.indexes {
-        out.push(node("index", &ix.name, action, conv(index_attrs(ix))));
+        out.push(node(
+            ObjectKind::Index,
+            &ix.name,
+            action,
+            conv(index_attrs(ix)),
+        ));
     }
     for u in &t.uniques {
-        out.push(node("unique", &u.name, action, conv(unique_attrs(u))));
+        out.push(node(
+            ObjectKind::Unique,
+            &u.name,
+            action,
+            conv(unique_attrs(u)),
+        ));
     }
     for c in &t.checks {
         out.push(node(
-            "check",
+            ObjectKind::Check,
             c.name.as_deref().unwrap_or(""),
             action,
             conv(check_attrs(c)),
         ));
     }
     for fk in &t.foreign_keys {
-        out.push(node("foreign_key", &fk.name, action, conv(fk_attrs(fk))));
+        out.push(node(
+            ObjectKind::ForeignKey,
+            &fk.name,
+            action,
+            conv(fk_attrs(fk)),
+        ));
     }
     out
 }
@@ -352,14 +171,14 @@ pub fn objects(
         }
         let o = match c {
             Change::RenameSchema { from, to } => {
-                let mut n = node("schema", to, Action::Rename, vec![]);
-                n.address = schema_address(to);
+                let mut n = node(ObjectKind::Schema, to, Action::Rename, vec![]);
+                n.address = ObjectId::schema(to);
                 n.reason = Some(format!("renamed from {}", q(from)));
                 n
             }
             Change::RenameTable { from, to } => {
-                let mut n = node("table", &to.name, Action::Rename, vec![]);
-                n.address = table_address(to);
+                let mut n = node(ObjectKind::Table, &to.name, Action::Rename, vec![]);
+                n.address = ObjectId::table(to);
                 n.reason = Some(format!("renamed from {}", q(&from.to_string())));
                 n.hazards = lint::hazards(&Subject::RenameTable { from, to });
                 n
@@ -367,13 +186,13 @@ pub fn objects(
             Change::CreateSchema(s) => {
                 let mut a = Vec::new();
                 opt_comment(&mut a, &s.comment);
-                let mut n = node("schema", &s.name, Action::Create, as_new(a));
-                n.address = schema_address(&s.name);
+                let mut n = node(ObjectKind::Schema, &s.name, Action::Create, as_new(a));
+                n.address = ObjectId::schema(&s.name);
                 n
             }
             Change::AlterSchema { from, to } => {
                 let mut n = node(
-                    "schema",
+                    ObjectKind::Schema,
                     &to.name,
                     Action::Update,
                     vec![AttrChange {
@@ -382,59 +201,69 @@ pub fn objects(
                         new: to.comment.as_deref().map(q),
                     }],
                 );
-                n.address = schema_address(&to.name);
+                n.address = ObjectId::schema(&to.name);
                 n
             }
             Change::DropSchema(s) => {
-                let mut n = node("schema", &s.name, Action::Delete, vec![]);
-                n.address = schema_address(&s.name);
+                let mut n = node(ObjectKind::Schema, &s.name, Action::Delete, vec![]);
+                n.address = ObjectId::schema(&s.name);
                 n.hazards
                     .extend(lint::hazards(&Subject::DropSchema { name: &s.name }));
                 n
             }
             Change::CreateEnum(e) => {
-                let mut n = node("enum", &e.name, Action::Create, as_new(enum_attrs(e)));
-                n.address = enum_address(&QualifiedName::new(&e.schema, &e.name));
+                let mut n = node(
+                    ObjectKind::Enum,
+                    &e.name,
+                    Action::Create,
+                    as_new(enum_attrs(e)),
+                );
+                n.address = ObjectId::enum_type(&QualifiedName::new(&e.schema, &e.name));
                 n
             }
             Change::AlterEnum { from, to, .. } => {
                 let mut n = node(
-                    "enum",
+                    ObjectKind::Enum,
                     &to.name,
                     Action::Update,
                     diff_attrs(enum_attrs(from), enum_attrs(to)),
                 );
-                n.address = enum_address(&QualifiedName::new(&to.schema, &to.name));
+                n.address = ObjectId::enum_type(&QualifiedName::new(&to.schema, &to.name));
                 n
             }
             Change::DropEnum(e) => {
-                let mut n = node("enum", &e.name, Action::Delete, as_old(enum_attrs(e)));
-                n.address = enum_address(&QualifiedName::new(&e.schema, &e.name));
+                let mut n = node(
+                    ObjectKind::Enum,
+                    &e.name,
+                    Action::Delete,
+                    as_old(enum_attrs(e)),
+                );
+                n.address = ObjectId::enum_type(&QualifiedName::new(&e.schema, &e.name));
                 n
             }
             Change::CreateTable(t) => {
                 let mut a = vec![("schema".to_string(), t.schema.clone())];
                 opt_comment(&mut a, &t.comment);
-                let mut n = node("table", &t.name, Action::Create, as_new(a));
-                n.address = table_address(&t.qualified());
+                let mut n = node(ObjectKind::Table, &t.name, Action::Create, as_new(a));
+                n.address = ObjectId::table(&t.qualified());
                 n.children = table_children(t, Action::Create);
                 n
             }
             Change::DropTable(t) => {
                 let mut a = vec![("schema".to_string(), t.schema.clone())];
                 opt_comment(&mut a, &t.comment);
-                let mut n = node("table", &t.name, Action::Delete, as_old(a));
-                n.address = table_address(&t.qualified());
+                let mut n = node(ObjectKind::Table, &t.name, Action::Delete, as_old(a));
+                n.address = ObjectId::table(&t.qualified());
                 n.children = table_children(t, Action::Delete);
                 n.hazards
                     .extend(lint::hazards(&Subject::DropTable { table: t }));
                 n
             }
             Change::AlterTable(d) => {
-                let mut n = node("table", &d.to.name, Action::Update, vec![]);
-                n.address = table_address(&d.to.qualified());
+                let mut n = node(ObjectKind::Table, &d.to.name, Action::Update, vec![]);
+                n.address = ObjectId::table(&d.to.qualified());
                 let mut children: Vec<ObjectChange> = Vec::new();
-                let mut pending_drops: Vec<(String, ObjectChange, Attrs)> = Vec::new();
+                let mut pending_drops: Vec<(ObjectKind, ObjectChange, Attrs)> = Vec::new();
                 for ch in &d.changes {
                     let hz: Vec<Hazard> = lint::hazards(&Subject::AlterTable {
                         table: &d.to,
@@ -450,12 +279,18 @@ pub fn objects(
                             });
                             continue;
                         }
-                        TableChange::AddColumn(c) => {
-                            node("column", &c.name, Action::Create, as_new(column_attrs(c)))
-                        }
-                        TableChange::DropColumn(c) => {
-                            node("column", &c.name, Action::Delete, as_old(column_attrs(c)))
-                        }
+                        TableChange::AddColumn(c) => node(
+                            ObjectKind::Column,
+                            &c.name,
+                            Action::Create,
+                            as_new(column_attrs(c)),
+                        ),
+                        TableChange::DropColumn(c) => node(
+                            ObjectKind::Column,
+                            &c.name,
+                            Action::Delete,
+                            as_old(column_attrs(c)),
+                        ),
                         TableChange::AlterColumn { from, to } => {
                             let action = if to.generated.is_some() && from.generated != to.generated
                             {
@@ -464,20 +299,23 @@ pub fn objects(
                                 Action::Update
                             };
                             node(
-                                "column",
+                                ObjectKind::Column,
                                 &to.name,
                                 action,
                                 diff_attrs(column_attrs(from), column_attrs(to)),
                             )
                         }
-                        TableChange::AddPrimaryKey(pk) => {
-                            pair(&mut pending_drops, "primary_key", &pk.name, pk_attrs(pk))
-                        }
+                        TableChange::AddPrimaryKey(pk) => pair(
+                            &mut pending_drops,
+                            ObjectKind::PrimaryKey,
+                            &pk.name,
+                            pk_attrs(pk),
+                        ),
                         TableChange::DropPrimaryKey(pk) => {
                             pending_drops.push((
-                                "primary_key".into(),
+                                ObjectKind::PrimaryKey,
                                 node(
-                                    "primary_key",
+                                    ObjectKind::PrimaryKey,
                                     &pk.name,
                                     Action::Delete,
                                     as_old(pk_attrs(pk)),
@@ -486,61 +324,85 @@ pub fn objects(
                             ));
                             continue;
                         }
-                        TableChange::AddUnique(u) => {
-                            pair(&mut pending_drops, "unique", &u.name, unique_attrs(u))
-                        }
+                        TableChange::AddUnique(u) => pair(
+                            &mut pending_drops,
+                            ObjectKind::Unique,
+                            &u.name,
+                            unique_attrs(u),
+                        ),
                         TableChange::DropUnique(u) => {
                             pending_drops.push((
-                                "unique".into(),
-                                node("unique", &u.name, Action::Delete, as_old(unique_attrs(u))),
+                                ObjectKind::Unique,
+                                node(
+                                    ObjectKind::Unique,
+                                    &u.name,
+                                    Action::Delete,
+                                    as_old(unique_attrs(u)),
+                                ),
                                 unique_attrs(u),
                             ));
                             continue;
                         }
                         TableChange::AddCheck(c) => pair(
                             &mut pending_drops,
-                            "check",
+                            ObjectKind::Check,
                             c.name.as_deref().unwrap_or(""),
                             check_attrs(c),
                         ),
                         TableChange::DropCheck(c) => {
                             let name = c.name.clone().unwrap_or_default();
                             pending_drops.push((
-                                "check".into(),
-                                node("check", &name, Action::Delete, as_old(check_attrs(c))),
+                                ObjectKind::Check,
+                                node(
+                                    ObjectKind::Check,
+                                    &name,
+                                    Action::Delete,
+                                    as_old(check_attrs(c)),
+                                ),
                                 check_attrs(c),
                             ));
                             continue;
                         }
-                        TableChange::AddForeignKey(fk) => {
-                            pair(&mut pending_drops, "foreign_key", &fk.name, fk_attrs(fk))
-                        }
+                        TableChange::AddForeignKey(fk) => pair(
+                            &mut pending_drops,
+                            ObjectKind::ForeignKey,
+                            &fk.name,
+                            fk_attrs(fk),
+                        ),
                         TableChange::DropForeignKey(fk) => {
                             let mut dn = node(
-                                "foreign_key",
+                                ObjectKind::ForeignKey,
                                 &fk.name,
                                 Action::Delete,
                                 as_old(fk_attrs(fk)),
                             );
                             dn.hazards = hz;
-                            pending_drops.push(("foreign_key".into(), dn, fk_attrs(fk)));
+                            pending_drops.push((ObjectKind::ForeignKey, dn, fk_attrs(fk)));
                             continue;
                         }
-                        TableChange::AddIndex(ix) => {
-                            pair(&mut pending_drops, "index", &ix.name, index_attrs(ix))
-                        }
+                        TableChange::AddIndex(ix) => pair(
+                            &mut pending_drops,
+                            ObjectKind::Index,
+                            &ix.name,
+                            index_attrs(ix),
+                        ),
                         TableChange::DropIndex(ix) => {
                             pending_drops.push((
-                                "index".into(),
-                                node("index", &ix.name, Action::Delete, as_old(index_attrs(ix))),
+                                ObjectKind::Index,
+                                node(
+                                    ObjectKind::Index,
+                                    &ix.name,
+                                    Action::Delete,
+                                    as_old(index_attrs(ix)),
+                                ),
                                 index_attrs(ix),
                             ));
                             continue;
                         }
                         TableChange::AdoptIndex { index, key } => {
                             let (kind, attrs) = match key {
-                                AdoptedKey::Primary(pk) => ("primary_key", pk_attrs(pk)),
-                                AdoptedKey::Unique(u) => ("unique", unique_attrs(u)),
+                                AdoptedKey::Primary(pk) => (ObjectKind::PrimaryKey, pk_attrs(pk)),
+                                AdoptedKey::Unique(u) => (ObjectKind::Unique, unique_attrs(u)),
                             };
                             let mut n = node(kind, key.name(), Action::Create, as_new(attrs));
                             n.reason =
@@ -548,12 +410,12 @@ pub fn objects(
                             n
                         }
                         TableChange::RenameConstraint { from, to } => {
-                            let mut r = node("constraint", to, Action::Rename, vec![]);
+                            let mut r = node(ObjectKind::Constraint, to, Action::Rename, vec![]);
                             r.reason = Some(format!("renamed from {}", q(from)));
                             r
                         }
                         TableChange::RenameColumn { from, to } => {
-                            let mut r = node("column", to, Action::Rename, vec![]);
+                            let mut r = node(ObjectKind::Column, to, Action::Rename, vec![]);
                             r.reason = Some(format!("renamed from {}", q(from)));
                             r.hazards = lint::hazards(&Subject::RenameColumn {
                                 table: &d.to.qualified(),
@@ -563,17 +425,25 @@ pub fn objects(
                             r
                         }
                         TableChange::RenameIndex { from, to } => {
-                            let mut r = node("index", to, Action::Rename, vec![]);
+                            let mut r = node(ObjectKind::Index, to, Action::Rename, vec![]);
                             r.reason = Some(format!("renamed from {}", q(from)));
                             r
                         }
-                        TableChange::AddExclude(x) => {
-                            pair(&mut pending_drops, "exclude", &x.name, exclude_attrs(x))
-                        }
+                        TableChange::AddExclude(x) => pair(
+                            &mut pending_drops,
+                            ObjectKind::Exclude,
+                            &x.name,
+                            exclude_attrs(x),
+                        ),
                         TableChange::DropExclude(x) => {
                             pending_drops.push((
-                                "exclude".into(),
-                                node("exclude", &x.name, Action::Delete, as_old(exclude_attrs(x))),
+                                ObjectKind::Exclude,
+                                node(
+                                    ObjectKind::Exclude,
+                                    &x.name,
+                                    Action::Delete,
+                                    as_old(exclude_attrs(x)),
+                                ),
                                 exclude_attrs(x),
                             ));
                             continue;
@@ -621,7 +491,7 @@ pub fn objects(
                         TableChange::SetReplicaIdentity { from, to } => {
                             let show = |r: &crate::model::ReplicaIdentity| match r {
                                 crate::model::ReplicaIdentity::Index(ix) => {
-                                    format!("index.{ix}")
+                                    ObjectId::relative(ObjectKind::Index, ix).to_string()
                                 }
                                 other => other.sql_keyword().to_string(),
                             };
@@ -690,8 +560,8 @@ pub fn objects(
                             to,
                         } => node(
                             match kind {
-                                CommentKind::Constraint => "constraint",
-                                CommentKind::Index => "index",
+                                CommentKind::Constraint => ObjectKind::Constraint,
+                                CommentKind::Index => ObjectKind::Index,
                             },
                             name,
                             Action::Update,
@@ -734,14 +604,14 @@ pub fn objects(
 /// An added sub-object: if a drop of the same kind and name is pending, the pair is a
 /// replacement showing the attributes that differ.
 fn pair(
-    pending: &mut Vec<(String, ObjectChange, Attrs)>,
-    kind: &str,
+    pending: &mut Vec<(ObjectKind, ObjectChange, Attrs)>,
+    kind: ObjectKind,
     name: &str,
     attrs: Attrs,
 ) -> ObjectChange {
     match pending
         .iter()
-        .position(|(k, n, _)| k == kind && n.label == q(name))
+        .position(|(k, n, _)| *k == kind && n.label == q(name))
     {
         Some(i) => {
             let (_, old, old_attrs) = pending.remove(i);

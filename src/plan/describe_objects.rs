@@ -2,19 +2,15 @@
 //! object into one replacement.
 
 use super::describe::{Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q};
-use super::order::table_address;
-use super::order_objects::{
-    extension_address, function_address, policy_address, sequence_address, trigger_address,
-    type_address, view_address,
-};
+use super::order_objects::{function_id, trigger_id, view_id};
 use super::{Action, AttrChange, ObjectChange};
 use crate::diff::Change;
 use crate::hcl::types as hcl_types;
 use crate::hcl::writer::default_hcl;
 use crate::lint::{self, Subject};
 use crate::model::{
-    Collation, Composite, DataType, Domain, Extension, Function, Policy, QualifiedName, Returns,
-    Sequence, Trigger, TriggerTiming, View,
+    Collation, Composite, DataType, Domain, Extension, Function, ObjectId, ObjectKind, Policy,
+    QualifiedName, Returns, Sequence, Trigger, TriggerTiming, View,
 };
 use crate::postgres::types;
 
@@ -291,7 +287,7 @@ fn policy_attrs(on: &QualifiedName, p: &Policy) -> Attrs {
     a
 }
 
-fn at(mut n: ObjectChange, address: String) -> ObjectChange {
+fn at(mut n: ObjectChange, address: ObjectId) -> ObjectChange {
     n.address = address;
     n
 }
@@ -301,31 +297,31 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
     Some(match c {
         Change::CreateExtension(e) => at(
             node(
-                "extension",
+                ObjectKind::Extension,
                 &e.name,
                 Action::Create,
                 as_new(extension_attrs(e)),
             ),
-            extension_address(&e.name),
+            ObjectId::extension(&e.name),
         ),
         Change::AlterExtension { from, to } => at(
             node(
-                "extension",
+                ObjectKind::Extension,
                 &to.name,
                 Action::Update,
                 diff_attrs(extension_attrs(from), extension_attrs(to)),
             ),
-            extension_address(&to.name),
+            ObjectId::extension(&to.name),
         ),
         Change::DropExtension(e) => {
             let mut n = at(
                 node(
-                    "extension",
+                    ObjectKind::Extension,
                     &e.name,
                     Action::Delete,
                     as_old(extension_attrs(e)),
                 ),
-                extension_address(&e.name),
+                ObjectId::extension(&e.name),
             );
             n.hazards
                 .extend(lint::hazards(&Subject::DropExtension { name: &e.name }));
@@ -333,32 +329,32 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
         }
         Change::CreateSequence(s) => at(
             node(
-                "sequence",
+                ObjectKind::Sequence,
                 &s.name,
                 Action::Create,
                 as_new(sequence_attrs(s)),
             ),
-            sequence_address(&QualifiedName::new(&s.schema, &s.name)),
+            ObjectId::sequence(&QualifiedName::new(&s.schema, &s.name)),
         ),
         Change::AlterSequence { from, to } => at(
             node(
-                "sequence",
+                ObjectKind::Sequence,
                 &to.name,
                 Action::Update,
                 diff_attrs(sequence_attrs(from), sequence_attrs(to)),
             ),
-            sequence_address(&QualifiedName::new(&to.schema, &to.name)),
+            ObjectId::sequence(&QualifiedName::new(&to.schema, &to.name)),
         ),
         Change::DropSequence(s) => {
             let qn = QualifiedName::new(&s.schema, &s.name);
             let mut n = at(
                 node(
-                    "sequence",
+                    ObjectKind::Sequence,
                     &s.name,
                     Action::Delete,
                     as_old(sequence_attrs(s)),
                 ),
-                sequence_address(&qn),
+                ObjectId::sequence(&qn),
             );
             n.hazards
                 .extend(lint::hazards(&Subject::DropSequence { name: &qn }));
@@ -366,79 +362,89 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
         }
         Change::CreateCollation(c) => at(
             node(
-                "collation",
+                ObjectKind::Collation,
                 &c.name,
                 Action::Create,
                 as_new(collation_attrs(c)),
             ),
-            type_address("collation", &c.schema, &c.name),
+            ObjectId::in_schema(ObjectKind::Collation, &c.schema, &c.name),
         ),
         Change::AlterCollation { from, to } => at(
             node(
-                "collation",
+                ObjectKind::Collation,
                 &to.name,
                 Action::Update,
                 diff_attrs(collation_attrs(from), collation_attrs(to)),
             ),
-            type_address("collation", &to.schema, &to.name),
+            ObjectId::in_schema(ObjectKind::Collation, &to.schema, &to.name),
         ),
         Change::DropCollation(c) => at(
             node(
-                "collation",
+                ObjectKind::Collation,
                 &c.name,
                 Action::Delete,
                 as_old(collation_attrs(c)),
             ),
-            type_address("collation", &c.schema, &c.name),
+            ObjectId::in_schema(ObjectKind::Collation, &c.schema, &c.name),
         ),
         Change::CreateDomain(d) => at(
-            node("domain", &d.name, Action::Create, as_new(domain_attrs(d))),
-            type_address("domain", &d.schema, &d.name),
+            node(
+                ObjectKind::Domain,
+                &d.name,
+                Action::Create,
+                as_new(domain_attrs(d)),
+            ),
+            ObjectId::in_schema(ObjectKind::Domain, &d.schema, &d.name),
         ),
         Change::AlterDomain { from, to } => at(
             node(
-                "domain",
+                ObjectKind::Domain,
                 &to.name,
                 Action::Update,
                 diff_attrs(domain_attrs(from), domain_attrs(to)),
             ),
-            type_address("domain", &to.schema, &to.name),
+            ObjectId::in_schema(ObjectKind::Domain, &to.schema, &to.name),
         ),
         Change::DropDomain(d) => at(
-            node("domain", &d.name, Action::Delete, as_old(domain_attrs(d))),
-            type_address("domain", &d.schema, &d.name),
+            node(
+                ObjectKind::Domain,
+                &d.name,
+                Action::Delete,
+                as_old(domain_attrs(d)),
+            ),
+            ObjectId::in_schema(ObjectKind::Domain, &d.schema, &d.name),
         ),
         Change::CreateComposite(c) => at(
             node(
-                "composite",
+                ObjectKind::Composite,
                 &c.name,
                 Action::Create,
                 as_new(composite_attrs(c)),
             ),
-            type_address("composite", &c.schema, &c.name),
+            ObjectId::in_schema(ObjectKind::Composite, &c.schema, &c.name),
         ),
         Change::AlterComposite { from, to } => at(
             node(
-                "composite",
+                ObjectKind::Composite,
                 &to.name,
                 Action::Update,
                 diff_attrs(composite_attrs(from), composite_attrs(to)),
             ),
-            type_address("composite", &to.schema, &to.name),
+            ObjectId::in_schema(ObjectKind::Composite, &to.schema, &to.name),
         ),
         Change::DropComposite(c) => at(
             node(
-                "composite",
+                ObjectKind::Composite,
                 &c.name,
                 Action::Delete,
                 as_old(composite_attrs(c)),
             ),
-            type_address("composite", &c.schema, &c.name),
+            ObjectId::in_schema(ObjectKind::Composite, &c.schema, &c.name),
         ),
         Change::RebuildEnum { from, to } => {
             let mut n = at(
                 node(
-                    "enum",
+                    ObjectKind::Enum,
                     &to.name,
                     Action::Replace,
                     vec![AttrChange {
@@ -447,7 +453,7 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
                         new: Some(list(&to.values.iter().map(|v| q(v)).collect::<Vec<_>>())),
                     }],
                 ),
-                super::order::enum_address(&QualifiedName::new(&to.schema, &to.name)),
+                ObjectId::enum_type(&QualifiedName::new(&to.schema, &to.name)),
             );
             n.reason = Some(
                 "values were removed or reordered: the type is rebuilt and its columns converted"
@@ -457,109 +463,119 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
         }
         Change::CreateFunction(f) => at(
             node(
-                kind(f),
+                ObjectKind::routine(f.kind),
                 &crate::postgres::types::signature(f),
                 Action::Create,
                 as_new(function_attrs(f)),
             ),
-            function_address(f),
+            function_id(f),
         ),
         Change::ReplaceFunction { from, to } => at(
             node(
-                kind(to),
+                ObjectKind::routine(to.kind),
                 &crate::postgres::types::signature(to),
                 Action::Update,
                 diff_attrs(function_attrs(from), function_attrs(to)),
             ),
-            function_address(to),
+            function_id(to),
         ),
         Change::DropFunction(f) => at(
             node(
-                kind(f),
+                ObjectKind::routine(f.kind),
                 &crate::postgres::types::signature(f),
                 Action::Delete,
                 as_old(function_attrs(f)),
             ),
-            function_address(f),
+            function_id(f),
         ),
         Change::CreateView(v) => at(
-            node(view_kind(v), &v.name, Action::Create, as_new(view_attrs(v))),
-            view_address(v),
+            node(
+                ObjectKind::view(v.materialized),
+                &v.name,
+                Action::Create,
+                as_new(view_attrs(v)),
+            ),
+            view_id(v),
         ),
         Change::AlterView { from, to } => at(
             node(
-                view_kind(to),
+                ObjectKind::view(to.materialized),
                 &to.name,
                 Action::Update,
                 diff_attrs(view_attrs(from), view_attrs(to)),
             ),
-            view_address(to),
+            view_id(to),
         ),
         Change::DropView(v) => at(
-            node(view_kind(v), &v.name, Action::Delete, as_old(view_attrs(v))),
-            view_address(v),
+            node(
+                ObjectKind::view(v.materialized),
+                &v.name,
+                Action::Delete,
+                as_old(view_attrs(v)),
+            ),
+            view_id(v),
         ),
         Change::CreateTrigger { on, trigger } => at(
             node(
-                "trigger",
+                ObjectKind::Trigger,
                 &trigger.name,
                 Action::Create,
                 as_new(trigger_attrs(&on.name, trigger)),
             ),
-            trigger_address(&on.name, trigger),
+            trigger_id(&on.name, trigger),
         ),
         Change::AlterTrigger { on, from, to } => at(
             node(
-                "trigger",
+                ObjectKind::Trigger,
                 &to.name,
                 Action::Update,
                 diff_attrs(trigger_attrs(&on.name, from), trigger_attrs(&on.name, to)),
             ),
-            trigger_address(&on.name, to),
+            trigger_id(&on.name, to),
         ),
         Change::DropTrigger { on, trigger } => at(
             node(
-                "trigger",
+                ObjectKind::Trigger,
                 &trigger.name,
                 Action::Delete,
                 as_old(trigger_attrs(&on.name, trigger)),
             ),
-            trigger_address(&on.name, trigger),
+            trigger_id(&on.name, trigger),
         ),
         Change::CreatePolicy { on, policy } => at(
             node(
-                "policy",
+                ObjectKind::Policy,
                 &policy.name,
                 Action::Create,
                 as_new(policy_attrs(on, policy)),
             ),
-            policy_address(on, &policy.name),
+            ObjectId::policy(on, &policy.name),
         ),
         Change::AlterPolicy { on, from, to } => at(
             node(
-                "policy",
+                ObjectKind::Policy,
                 &to.name,
                 Action::Update,
                 diff_attrs(policy_attrs(on, from), policy_attrs(on, to)),
             ),
-            policy_address(on, &to.name),
+            ObjectId::policy(on, &to.name),
         ),
         Change::DropPolicy { on, policy } => at(
             node(
-                "policy",
+                ObjectKind::Policy,
                 &policy.name,
                 Action::Delete,
                 as_old(policy_attrs(on, policy)),
             ),
-            policy_address(on, &policy.name),
+            ObjectId::policy(on, &policy.name),
         ),
         Change::DropDefault { table, column } | Change::SetDefault { table, column } => {
             let mut n = at(
-                node("table", &table.name, Action::Update, vec![]),
-                table_address(table),
+                node(ObjectKind::Table, &table.name, Action::Update, vec![]),
+                ObjectId::table(table),
             );
             n.children.push(node(
-                "column",
+                ObjectKind::Column,
                 &column.name,
                 Action::Update,
                 vec![AttrChange {
@@ -572,21 +588,6 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
         }
         _ => return None,
     })
-}
-
-fn kind(f: &Function) -> &'static str {
-    match f.kind {
-        crate::model::RoutineKind::Function => "function",
-        crate::model::RoutineKind::Procedure => "procedure",
-    }
-}
-
-fn view_kind(v: &View) -> &'static str {
-    if v.materialized {
-        "materialized"
-    } else {
-        "view"
-    }
 }
 
 /// Merges objects with the same address: a drop and a create become one replacement; several

@@ -175,7 +175,7 @@ fn needs_cycle(nodes: &[Node], needs: &[HashSet<usize>], pending: &[bool]) -> Op
                     }
                     let mut objects: Vec<String> = cycle
                         .iter()
-                        .map(|&i| nodes[i].step.object.clone())
+                        .map(|&i| nodes[i].step.object.to_string())
                         .collect();
                     if let Some(first) = objects.first().cloned() {
                         objects.push(first);
@@ -326,9 +326,13 @@ mod tests {
     use crate::model::QualifiedName;
     use crate::plan::Action;
 
+    /// A step for `name`: the object it names when `name` is an address, else a schema called
+    /// `name` (the description is `name` either way).
     fn step(name: &str) -> Step {
         Step {
-            object: name.into(),
+            object: name
+                .parse()
+                .unwrap_or_else(|_| crate::model::ObjectId::schema(name)),
             action: Action::Create,
             description: name.into(),
             statements: vec![],
@@ -354,7 +358,7 @@ mod tests {
         let order: Vec<String> = super::order(nodes, &deps)
             .unwrap()
             .into_iter()
-            .map(|s| s.object)
+            .map(|s| s.description)
             .collect();
         assert_eq!(
             order,
@@ -438,7 +442,7 @@ mod tests {
         ];
         let order: Vec<String> = super::order_lenient(nodes, &Deps::default())
             .into_iter()
-            .map(|s| s.object)
+            .map(|s| s.description)
             .collect();
         assert_eq!(order.len(), 3);
         assert_eq!(order[0], "schema");

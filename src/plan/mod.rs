@@ -13,7 +13,7 @@ pub mod saved;
 pub use crate::lint::{Category, Hazard};
 
 use crate::diff::Change;
-use crate::model::{Model, QualifiedName};
+use crate::model::{Model, ObjectId, QualifiedName};
 use crate::postgres::inspect::deps::{Deps, ObjKey};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -55,8 +55,8 @@ pub enum Phase {
 /// One executable step: the statements that make one change to one object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
-    /// Address of the object the step changes, e.g. `table.public.users`.
-    pub object: String,
+    /// The object the step changes; serialized as its address, e.g. `table.public.users`.
+    pub object: ObjectId,
     pub action: Action,
     /// What the step does, in words: `Create table "public"."users"`.
     pub description: String,
@@ -85,8 +85,8 @@ pub struct AttrChange {
 /// happens to the things inside it, and the steps that do it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectChange {
-    /// `table.public.users`, or for nested objects `column.email`.
-    pub address: String,
+    /// `table.public.users`, or for nested objects `column.email` (serialized as text).
+    pub address: ObjectId,
     /// `table`, `column`, `index`, …
     pub kind: String,
     /// How the object is labelled in HCL, e.g. `"users"`.
@@ -369,8 +369,7 @@ fn assemble(
 fn rename_hints(changes: &[Change]) -> Vec<String> {
     use crate::diff::TableChange;
     let mut hints = Vec::new();
-    use crate::hcl::writer::segment;
-    let reference = |q: &QualifiedName| format!("table{}{}", segment(&q.schema), segment(&q.name));
+    use crate::hcl::writer::{qualified_table_ref as reference, segment};
     for c in changes {
         let Change::AlterTable(d) = c else { continue };
         let dropped: Vec<&crate::model::Column> = d

@@ -9,7 +9,7 @@ use super::{Action, Phase, Step};
 use crate::diff::{AdoptedKey, Change, CommentKind, TableChange, TableDiff};
 use crate::lint::{self, Subject};
 use crate::model::{
-    Column, DataType, ForeignKey, Index, Model, QualifiedName, ReplicaIdentity, Table,
+    Column, DataType, ForeignKey, Index, Model, ObjectId, QualifiedName, ReplicaIdentity, Table,
 };
 use crate::postgres::inspect::deps::ObjKey;
 use crate::postgres::{ddl, ddl_objects, names, quote};
@@ -26,20 +26,8 @@ use partition::*;
 mod alter_table;
 use alter_table::*;
 
-pub fn table_address(q: &QualifiedName) -> String {
-    format!("table.{}.{}", q.schema, q.name)
-}
-
-pub fn enum_address(q: &QualifiedName) -> String {
-    format!("enum.{}.{}", q.schema, q.name)
-}
-
-pub fn schema_address(name: &str) -> String {
-    format!("schema.{name}")
-}
-
 pub(super) fn step(
-    object: String,
+    object: ObjectId,
     action: Action,
     description: String,
     statements: Vec<String>,
@@ -165,7 +153,7 @@ fn schema_nodes(out: &mut Vec<Node>, c: &Change) {
         Change::RenameSchema { from, to } => out.push(
             Node::new(
                 step(
-                    schema_address(to),
+                    ObjectId::schema(to),
                     Action::Rename,
                     format!(
                         "Rename schema {} to {}",
@@ -191,7 +179,7 @@ fn schema_nodes(out: &mut Vec<Node>, c: &Change) {
             out.push(
                 Node::new(
                     step(
-                        schema_address(&s.name),
+                        ObjectId::schema(&s.name),
                         Action::Create,
                         format!("Create schema {}", quote::ident(&s.name)),
                         stmts,
@@ -205,7 +193,7 @@ fn schema_nodes(out: &mut Vec<Node>, c: &Change) {
         Change::AlterSchema { to, .. } => out.push(
             Node::new(
                 step(
-                    schema_address(&to.name),
+                    ObjectId::schema(&to.name),
                     Action::Update,
                     format!("Set the comment of schema {}", quote::ident(&to.name)),
                     vec![ddl::comment_on_schema(&to.name, &to.comment)],
@@ -218,7 +206,7 @@ fn schema_nodes(out: &mut Vec<Node>, c: &Change) {
         Change::DropSchema(s) => out.push(
             Node::new(
                 step(
-                    schema_address(&s.name),
+                    ObjectId::schema(&s.name),
                     Action::Delete,
                     format!("Drop schema {}", quote::ident(&s.name)),
                     vec![ddl::drop_schema(&s.name)],
@@ -280,7 +268,7 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
                 out.push(
                     Node::new(
                         step(
-                            table_address(to),
+                            ObjectId::table(to),
                             Action::Rename,
                             format!("Rename table {} to {}", display(from), display(to)),
                             stmts,
@@ -300,7 +288,7 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
             Change::DropDefault { table, column } => out.push(
                 Node::new(
                     step(
-                        table_address(table),
+                        ObjectId::table(table),
                         Action::Update,
                         format!(
                             "Drop the default of {}.{} until what it uses is rebuilt",
@@ -325,7 +313,7 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
                 out.push(
                     Node::new(
                         step(
-                            table_address(table),
+                            ObjectId::table(table),
                             Action::Update,
                             format!(
                                 "Set the default of {}.{} again",

@@ -6,54 +6,24 @@ use super::graph::{Node, rank};
 use super::order::{Ctx, collation_needs, display, step, type_needs};
 use crate::diff::{Change, Rel};
 use crate::lint::{self, Subject};
-use crate::model::{Function, QualifiedName, Returns, Trigger, View};
+use crate::model::{Function, ObjectId, ObjectKind, QualifiedName, Returns, Trigger, View};
 use crate::postgres::ddl_objects as d;
 use crate::postgres::inspect::deps::ObjKey;
 use crate::postgres::quote;
 
-pub fn extension_address(name: &str) -> String {
-    format!("extension.{name}")
+/// `function.<schema>.<signature>` or `procedure.…`.
+pub fn function_id(f: &Function) -> ObjectId {
+    ObjectId::routine(f.kind, &f.schema, &crate::postgres::types::signature(f))
 }
 
-pub fn sequence_address(q: &QualifiedName) -> String {
-    format!("sequence.{}.{}", q.schema, q.name)
+/// `view.<schema>.<name>` or `materialized.…`.
+pub fn view_id(v: &View) -> ObjectId {
+    ObjectId::view(&v.schema, &v.name, v.materialized)
 }
 
-pub fn type_address(kind: &str, schema: &str, name: &str) -> String {
-    format!("{kind}.{schema}.{name}")
-}
-
-pub fn function_address(f: &Function) -> String {
-    let kind = match f.kind {
-        crate::model::RoutineKind::Function => "function",
-        crate::model::RoutineKind::Procedure => "procedure",
-    };
-    format!(
-        "{kind}.{}.{}",
-        f.schema,
-        crate::postgres::types::signature(f)
-    )
-}
-
-pub fn view_address(v: &View) -> String {
-    format!(
-        "{}.{}.{}",
-        if v.materialized {
-            "materialized"
-        } else {
-            "view"
-        },
-        v.schema,
-        v.name
-    )
-}
-
-pub fn trigger_address(on: &QualifiedName, t: &Trigger) -> String {
-    format!("trigger.{}.{}.{}", on.schema, on.name, t.name)
-}
-
-pub fn policy_address(on: &QualifiedName, name: &str) -> String {
-    format!("policy.{}.{}.{}", on.schema, on.name, name)
+/// `trigger.<schema>.<table>.<name>`.
+pub fn trigger_id(on: &QualifiedName, t: &Trigger) -> ObjectId {
+    ObjectId::trigger(on, &t.name)
 }
 
 fn function_key(f: &Function) -> ObjKey {
@@ -96,7 +66,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::CreateExtension(e) => {
                 let mut n = Node::new(
                     step(
-                        extension_address(&e.name),
+                        ObjectId::extension(&e.name),
                         Action::Create,
                         format!("Create extension {}", quote::ident(&e.name)),
                         vec![d::create_extension(e)],
@@ -113,7 +83,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::AlterExtension { from, to } => out.push(
                 Node::new(
                     step(
-                        extension_address(&to.name),
+                        ObjectId::extension(&to.name),
                         Action::Update,
                         format!("Update extension {}", quote::ident(&to.name)),
                         d::alter_extension(from, to),
@@ -130,7 +100,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::DropExtension(e) => out.push(
                 Node::new(
                     step(
-                        extension_address(&e.name),
+                        ObjectId::extension(&e.name),
                         Action::Delete,
                         format!("Drop extension {}", quote::ident(&e.name)),
                         vec![d::drop_extension(&e.name)],
@@ -145,7 +115,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            sequence_address(&q),
+                            ObjectId::sequence(&q),
                             Action::Create,
                             format!("Create sequence {}", display(&q)),
                             d::create_sequence(s),
@@ -160,7 +130,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                     out.push(
                         Node::new(
                             step(
-                                sequence_address(&q),
+                                ObjectId::sequence(&q),
                                 Action::Create,
                                 format!("Set the owner of sequence {}", display(&q)),
                                 vec![d::sequence_owner(s)],
@@ -184,7 +154,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                     out.push(
                         Node::new(
                             step(
-                                sequence_address(&q),
+                                ObjectId::sequence(&q),
                                 Action::Update,
                                 format!("Modify sequence {}", display(&q)),
                                 stmts,
@@ -198,7 +168,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 if from.owned_by != to.owned_by {
                     let mut n = Node::new(
                         step(
-                            sequence_address(&q),
+                            ObjectId::sequence(&q),
                             Action::Update,
                             format!("Set the owner of sequence {}", display(&q)),
                             vec![d::sequence_owner(to)],
@@ -221,7 +191,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            sequence_address(&q),
+                            ObjectId::sequence(&q),
                             Action::Delete,
                             format!("Drop sequence {}", display(&q)),
                             vec![d::drop_sequence(s)],
@@ -237,7 +207,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("collation", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Collation, &q.schema, &q.name),
                             Action::Create,
                             format!("Create collation {}", display(&q)),
                             d::create_collation(c),
@@ -254,7 +224,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("collation", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Collation, &q.schema, &q.name),
                             Action::Update,
                             format!("Modify collation {}", display(&q)),
                             vec![d::comment_on_collation(to)],
@@ -270,7 +240,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("collation", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Collation, &q.schema, &q.name),
                             Action::Delete,
                             format!("Drop collation {}", display(&q)),
                             vec![d::drop_collation(c)],
@@ -290,7 +260,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("domain", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Domain, &q.schema, &q.name),
                             Action::Create,
                             format!("Create domain {}", display(&q)),
                             d::create_domain(dm),
@@ -314,7 +284,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("domain", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Domain, &q.schema, &q.name),
                             Action::Update,
                             format!("Modify domain {}", display(&q)),
                             d::alter_domain(from, to),
@@ -331,7 +301,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("domain", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Domain, &q.schema, &q.name),
                             Action::Delete,
                             format!("Drop domain {}", display(&q)),
                             vec![d::drop_domain(dm)],
@@ -351,7 +321,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("composite", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Composite, &q.schema, &q.name),
                             Action::Create,
                             format!("Create composite type {}", display(&q)),
                             d::create_composite(c),
@@ -380,7 +350,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("composite", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Composite, &q.schema, &q.name),
                             Action::Update,
                             format!("Modify composite type {}", display(&q)),
                             d::alter_composite(from, to),
@@ -397,7 +367,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            type_address("composite", &q.schema, &q.name),
+                            ObjectId::in_schema(ObjectKind::Composite, &q.schema, &q.name),
                             Action::Delete,
                             format!("Drop composite type {}", display(&q)),
                             vec![d::drop_composite(c)],
@@ -411,7 +381,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::CreateFunction(f) => out.push(
                 Node::new(
                     step(
-                        function_address(f),
+                        function_id(f),
                         Action::Create,
                         format!("Create {}", describe_routine(f)),
                         d::create_function(f, false),
@@ -438,7 +408,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            function_address(to),
+                            function_id(to),
                             Action::Update,
                             format!("Replace {}", describe_routine(to)),
                             stmts,
@@ -454,12 +424,12 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::DropFunction(f) => out.push(
                 Node::new(
                     step(
-                        function_address(f),
+                        function_id(f),
                         Action::Delete,
                         format!("Drop {}", describe_routine(f)),
                         vec![d::drop_function(f)],
                         lint::hazards(&Subject::DropRoutine {
-                            address: &function_address(f),
+                            address: &function_id(f),
                         }),
                     ),
                     rank::DROP_FUNCTION,
@@ -479,7 +449,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            view_address(v),
+                            view_id(v),
                             Action::Create,
                             format!("Create {} {}", view_word(v), display(&vq)),
                             d::create_view(v),
@@ -496,7 +466,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            view_address(to),
+                            view_id(to),
                             Action::Update,
                             format!("Modify {} {}", view_word(to), display(&vq)),
                             d::alter_view(from, to),
@@ -528,12 +498,12 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            view_address(v),
+                            view_id(v),
                             Action::Delete,
                             format!("Drop {} {}", view_word(v), display(&vq)),
                             vec![d::drop_view(v)],
                             lint::hazards(&Subject::DropView {
-                                address: &view_address(v),
+                                address: &view_id(v),
                             }),
                         ),
                         rank::DROP_VIEW,
@@ -545,7 +515,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            trigger_address(&on.name, trigger),
+                            trigger_id(&on.name, trigger),
                             Action::Create,
                             format!(
                                 "Create trigger {} on {}",
@@ -579,7 +549,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            trigger_address(&on.name, to),
+                            trigger_id(&on.name, to),
                             Action::Update,
                             format!(
                                 "Modify trigger {} on {}",
@@ -597,7 +567,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::DropTrigger { on, trigger } => out.push(
                 Node::new(
                     step(
-                        trigger_address(&on.name, trigger),
+                        trigger_id(&on.name, trigger),
                         Action::Delete,
                         format!(
                             "Drop trigger {} on {}",
@@ -616,7 +586,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            policy_address(on, &policy.name),
+                            ObjectId::policy(on, &policy.name),
                             Action::Create,
                             format!(
                                 "Create policy {} on {}",
@@ -644,7 +614,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
                 out.push(
                     Node::new(
                         step(
-                            policy_address(on, &to.name),
+                            ObjectId::policy(on, &to.name),
                             Action::Update,
                             format!(
                                 "Modify policy {} on {}",
@@ -667,7 +637,7 @@ pub(super) fn nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::DropPolicy { on, policy } => out.push(
                 Node::new(
                     step(
-                        policy_address(on, &policy.name),
+                        ObjectId::policy(on, &policy.name),
                         Action::Delete,
                         format!(
                             "Drop policy {} on {}",

@@ -3,12 +3,12 @@
 //! before and created again after, in the same transaction, and the plan says why.
 
 use crate::diff::{Change, Rel, TableChange, TableDiff};
-use crate::model::{Model, QualifiedName};
+use crate::model::{Model, ObjectId, QualifiedName};
 use crate::postgres::inspect::deps::{Deps, ObjKey};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Address → why the object is recreated.
-pub type Reasons = HashMap<String, String>;
+pub type Reasons = HashMap<ObjectId, String>;
 
 fn describe(k: &ObjKey) -> String {
     match k {
@@ -190,7 +190,7 @@ pub fn expand(
                             trigger: t.clone(),
                         });
                     }
-                    reasons.insert(crate::plan::order_objects::view_address(want), why);
+                    reasons.insert(super::order_objects::view_id(want), why);
                     cascade = true;
                 }
             }
@@ -200,7 +200,7 @@ pub fn expand(
                 if let (Some(h), Some(w)) = (have, want) {
                     out.push(Change::DropFunction(h.clone()));
                     out.push(Change::CreateFunction(w.clone()));
-                    reasons.insert(crate::plan::order_objects::function_address(w), why);
+                    reasons.insert(super::order_objects::function_id(w), why);
                     cascade = true;
                 }
             }
@@ -220,7 +220,7 @@ pub fn expand(
                         name: q.clone(),
                         is_view,
                     };
-                    reasons.insert(crate::plan::order_objects::trigger_address(q, &w), why);
+                    reasons.insert(super::order_objects::trigger_id(q, &w), why);
                     out.push(Change::DropTrigger {
                         on: on.clone(),
                         trigger: h,
@@ -234,7 +234,7 @@ pub fn expand(
                         .and_then(|t| t.policies.iter().find(|p| &p.name == name).cloned())
                 };
                 if let (Some(h), Some(w)) = (find(current), find(desired)) {
-                    reasons.insert(crate::plan::order_objects::policy_address(q, name), why);
+                    reasons.insert(ObjectId::policy(q, name), why);
                     out.push(Change::DropPolicy {
                         on: q.clone(),
                         policy: h,
@@ -273,7 +273,7 @@ pub fn expand(
                         d.changes.push(TableChange::AddExclude(w));
                     }
                 }
-                reasons.insert(crate::plan::order::table_address(q), why);
+                reasons.insert(ObjectId::table(q), why);
             }
             ObjKey::Index(q, name) => {
                 let have = current
@@ -287,7 +287,7 @@ pub fn expand(
                         d.changes.push(TableChange::DropIndex(h));
                         d.changes.push(TableChange::AddIndex(w));
                     }
-                    reasons.insert(crate::plan::order::table_address(q), why);
+                    reasons.insert(ObjectId::table(q), why);
                 }
             }
             ObjKey::Column(q, c) => {
@@ -308,7 +308,7 @@ pub fn expand(
                         table: q.clone(),
                         column: w,
                     });
-                    reasons.insert(crate::plan::order::table_address(q), why);
+                    reasons.insert(ObjectId::table(q), why);
                 }
             }
             _ => {}

@@ -96,7 +96,7 @@ impl<'a> Loader<'a> {
             }
             seen.insert(name.clone(), here.clone());
             let comment = Schema::own_comment(&name, self.string(file, &block.body, "comment"));
-            self.sources.objects.insert(format!("schema.{name}"), here);
+            self.sources.objects.insert(ObjectId::schema(&name), here);
             self.schemas.insert(label, SchemaSym { name: name.clone() });
             model.schemas.insert(
                 name.clone(),
@@ -223,11 +223,7 @@ impl<'a> Loader<'a> {
         let q = QualifiedName::new(&schema, &name);
         let here = Location::new(file, block.labels.last().and_then(|l| l.span()));
         if !self.table_names.insert(q.clone()) {
-            let first = self
-                .sources
-                .objects
-                .get(&format!("table.{}.{}", schema, name))
-                .cloned();
+            let first = self.sources.objects.get(&ObjectId::table(&q)).cloned();
             let mut e = HclError::new(
                 here,
                 format!("duplicate table \"{q}\""),
@@ -239,9 +235,7 @@ impl<'a> Loader<'a> {
             self.errors.push(e);
             return;
         }
-        self.sources
-            .objects
-            .insert(format!("table.{}.{}", schema, name), here);
+        self.sources.objects.insert(ObjectId::table(&q), here);
         let mut columns = Vec::new();
         let mut col_seen: HashMap<String, Location> = HashMap::new();
         for c in block.body.get_blocks("column") {

@@ -7,7 +7,7 @@ use super::eval::Evaluator;
 use super::types as hcl_types;
 use crate::model::{
     Check, Column, DataType, Deferrable, Enum, ForeignKey, Identity, Index, IndexKey, IndexPart,
-    Model, PartitionKey, PartitionStrategy, PrimaryKey, QualifiedName, ReferentialAction,
+    Model, ObjectId, PartitionKey, PartitionStrategy, PrimaryKey, QualifiedName, ReferentialAction,
     ReplicaIdentity, Schema, Table, Unique,
 };
 use crate::postgres::defaults::{self, Literal};
@@ -34,8 +34,9 @@ pub struct LoadOptions {
 /// Where each object of a loaded model was declared.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    /// Keyed by address: `schema.public`, `table.public.users`, `enum.public.status`.
-    pub objects: HashMap<String, Location>,
+    /// Keyed by object: `schema.public`, `table.public.users`, `enum.public.status`, the
+    /// other kinds' `<kind>.<schema>.<name>` and routines' `<kind>.<schema>.<signature>`.
+    pub objects: HashMap<ObjectId, Location>,
 }
 
 /// A loaded schema and where its objects came from.

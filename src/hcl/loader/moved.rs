@@ -4,19 +4,24 @@
 use super::{Loader, path_of};
 use crate::diff::moves::{Move, Target};
 use crate::hcl::diag::SourceFile;
-use crate::model::{Model, QualifiedName};
+use crate::model::{Model, ObjectKind, QualifiedName};
 use hcl::edit::Span;
 use hcl::edit::structure::Block;
 
 /// Blocks inside a table a move may name besides columns.
-const PARTS: &[&str] = &[
-    "index",
-    "primary_key",
-    "unique",
-    "check",
-    "foreign_key",
-    "exclude",
+const PARTS: &[ObjectKind] = &[
+    ObjectKind::Index,
+    ObjectKind::PrimaryKey,
+    ObjectKind::Unique,
+    ObjectKind::Check,
+    ObjectKind::ForeignKey,
+    ObjectKind::Exclude,
 ];
+
+/// The part kind a path segment names.
+fn part_kind(segment: &str) -> Option<ObjectKind> {
+    PARTS.iter().copied().find(|k| k.as_str() == segment)
+}
 
 const HELP: &str = "write moved { from = table.users.column.name  to = table.users.column.full_name } (also table.<name>, table.<schema>.<name>, schema.<name>, and table.<name>.index.<name> or a constraint)";
 
@@ -89,7 +94,7 @@ enum Raw {
     Schema(String),
     Table(Option<String>, String),
     Column(Option<String>, String, String),
-    Part(Option<String>, String, String, String),
+    Part(Option<String>, String, ObjectKind, String),
 }
 
 fn parse(path: &[String]) -> Option<Raw> {
@@ -98,7 +103,7 @@ fn parse(path: &[String]) -> Option<Raw> {
         [k, rest @ ..] if k == "table" => {
             let cut = rest
                 .iter()
-                .position(|x| x == "column" || PARTS.contains(&x.as_str()));
+                .position(|x| x == "column" || part_kind(x).is_some());
             let (tpath, tail) = match cut {
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, &rest[rest.len()..]),
@@ -111,7 +116,7 @@ fn parse(path: &[String]) -> Option<Raw> {
             match tail {
                 [] => Some(Raw::Table(schema, table)),
                 [c, n] if c == "column" => Some(Raw::Column(schema, table, n.clone())),
-                [k, n] => Some(Raw::Part(schema, table, k.clone(), n.clone())),
+                [k, n] => Some(Raw::Part(schema, table, part_kind(k)?, n.clone())),
                 _ => None,
             }
         }

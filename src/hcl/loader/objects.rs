@@ -6,8 +6,9 @@ use super::{Loader, TableSym, expr_text, path_of};
 use crate::hcl::diag::{HclError, Location, SourceFile};
 use crate::model::{
     ArgMode, Check, Collation, Composite, Deferrable, Domain, Exclude, Extension, Function,
-    FunctionArg, IndexKey, Model, Parallel, PartitionOf, Policy, QualifiedName, Returns,
-    RoutineKind, Sequence, Table, Trigger, TriggerEvents, TriggerTiming, View, Volatility,
+    FunctionArg, IndexKey, Model, ObjectId, ObjectKind, Parallel, PartitionOf, Policy,
+    QualifiedName, Returns, RoutineKind, Sequence, Table, Trigger, TriggerEvents, TriggerTiming,
+    View, Volatility,
 };
 use crate::postgres::defaults::{self, Literal};
 use crate::postgres::inspect::objects::sequence_defaults;
@@ -35,24 +36,28 @@ pub(super) struct ObjectSym<'a> {
     pub table: Option<usize>,
 }
 
-const OBJECT_KINDS: &[&str] = &[
-    "collation",
-    "domain",
-    "composite",
-    "sequence",
-    "view",
-    "materialized",
-    "function",
-    "procedure",
+const OBJECT_KINDS: &[ObjectKind] = &[
+    ObjectKind::Collation,
+    ObjectKind::Domain,
+    ObjectKind::Composite,
+    ObjectKind::Sequence,
+    ObjectKind::View,
+    ObjectKind::Materialized,
+    ObjectKind::Function,
+    ObjectKind::Procedure,
 ];
 
 impl<'a> Loader<'a> {
     pub(super) fn declare_objects(&mut self, top: &[(&'a SourceFile, &'a Block)]) {
         let mut seen: HashMap<(&'static str, QualifiedName), Location> = HashMap::new();
         for (file, block) in top {
-            let Some(kind) = OBJECT_KINDS.iter().find(|k| **k == block.ident.as_str()) else {
+            let Some(&id_kind) = OBJECT_KINDS
+                .iter()
+                .find(|k| k.as_str() == block.ident.as_str())
+            else {
                 continue;
             };
+            let kind: &'static str = id_kind.as_str();
             let Some((qualifier, name)) = self.label(file, block, kind) else {
                 continue;
             };
@@ -64,7 +69,7 @@ impl<'a> Loader<'a> {
             let q = QualifiedName::new(&schema, &name);
             let here = Location::new(file, block.labels.last().and_then(|l| l.span()));
             // Routines may be overloaded; their signatures are checked when built.
-            let namespace: &'static str = match *kind {
+            let namespace: &'static str = match kind {
                 "view" | "materialized" | "sequence" => "relation",
                 "domain" | "composite" => "type",
                 _ => kind,
@@ -83,7 +88,7 @@ impl<'a> Loader<'a> {
                 }
                 seen.insert((namespace, q.clone()), here.clone());
             }
-            let table = if *kind == "materialized" {
+            let table = if id_kind == ObjectKind::Materialized {
                 self.tables.push(TableSym {
                     file: (*file).clone(),
                     source: super::TableSource::Block(block),
@@ -101,7 +106,7 @@ impl<'a> Loader<'a> {
             };
             self.sources
                 .objects
-                .insert(format!("{kind}.{schema}.{name}"), here);
+                .insert(ObjectId::in_schema(id_kind, &schema, &name), here);
             self.objects.push(ObjectSym {
                 kind,
                 file,
@@ -443,7 +448,7 @@ impl<'a> Loader<'a> {
                     if let Some(f) = self.build_function(file, block, kind, &schema, &name) {
                         let sig = crate::postgres::types::signature(&f);
                         self.sources.objects.insert(
-                            format!("function.{schema}.{sig}"),
+                            ObjectId::routine(f.kind, &schema, &sig),
                             Location::new(file, block.labels.last().and_then(|l| l.span())),
                         );
                         if let Some(s) = model.schemas.get_mut(&schema)

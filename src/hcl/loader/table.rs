@@ -19,7 +19,7 @@ impl<'a> Loader<'a> {
                 &[],
             );
             self.sources.objects.insert(
-                format!("enum.{schema}.{name}"),
+                ObjectId::enum_type(&QualifiedName::new(&schema, &name)),
                 Location::new(file, block.labels.last().and_then(|l| l.span())),
             );
             let values = match self.strings(file, &block.body, "values") {

@@ -23,14 +23,20 @@ fn check(s: &Subject) -> Option<String> {
 mod tests {
     use super::super::testing::*;
     use crate::lint::{Subject, hazards};
+    use crate::model::{ObjectId, RoutineKind};
 
     #[test]
     fn flags_routine_drops() {
-        let s = Subject::DropRoutine {
-            address: "function.public.f(integer)",
-        };
+        let f = ObjectId::routine(RoutineKind::Function, "public", "f(integer)");
+        let s = Subject::DropRoutine { address: &f };
         assert!(has(&hazards(&s), "BC103"));
-        let v = Subject::DropView { address: "view.v" };
+        assert!(
+            hazards(&s)[0]
+                .message
+                .starts_with("drops function.public.f(integer):")
+        );
+        let v = ObjectId::view("public", "v", false);
+        let v = Subject::DropView { address: &v };
         assert!(!has(&hazards(&v), "BC103"));
     }
 }

@@ -25,16 +25,15 @@ fn check(s: &Subject) -> Option<String> {
 mod tests {
     use super::super::testing::*;
     use crate::lint::{Subject, hazards};
+    use crate::model::{ObjectId, RoutineKind};
 
     #[test]
     fn flags_view_drops() {
-        let v = Subject::DropView {
-            address: "view.public.active_users",
-        };
+        let v = ObjectId::view("public", "active_users", false);
+        let v = Subject::DropView { address: &v };
         assert!(has(&hazards(&v), "BC104"));
-        let r = Subject::DropRoutine {
-            address: "function.f()",
-        };
+        let r = ObjectId::routine(RoutineKind::Function, "public", "f()");
+        let r = Subject::DropRoutine { address: &r };
         assert!(!has(&hazards(&r), "BC104"));
     }
 }

@@ -1,7 +1,7 @@
 //! ST101: a key column is `integer` or `smallint`.
 
 use crate::lint::{Category, Check, Rule};
-use crate::model::{DataType, Model, SerialKind};
+use crate::model::{DataType, Model, ObjectId, SerialKind};
 
 pub const RULE: Rule = Rule {
     code: "ST101",
@@ -13,7 +13,7 @@ bytes per row. Prefer `bigint` (or `bigint` identity) for primary keys and ident
     check: Check::Schema(check),
 };
 
-fn check(model: &Model) -> Vec<(String, String)> {
+fn check(model: &Model) -> Vec<(ObjectId, String)> {
     let mut out = Vec::new();
     for t in model.tables() {
         let keys: Vec<&str> = t
@@ -31,7 +31,7 @@ fn check(model: &Model) -> Vec<(String, String)> {
             let is_key = (keys.len() == 1 && keys[0] == c.name) || c.identity.is_some();
             if small && is_key {
                 out.push((
-                    format!("table.{}.{}.column.{}", t.schema, t.name, c.name),
+                    ObjectId::column(&t.qualified(), &c.name),
                     format!(
                         "key column \"{}\" of \"{}.{}\" is {}: prefer bigint",
                         c.name,

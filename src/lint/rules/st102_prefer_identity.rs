@@ -1,7 +1,7 @@
 //! ST102: a column uses `serial`.
 
 use crate::lint::{Category, Check, Rule};
-use crate::model::{DataType, Model};
+use crate::model::{DataType, Model, ObjectId};
 
 pub const RULE: Rule = Rule {
     code: "ST102",
@@ -14,13 +14,13 @@ values.",
     check: Check::Schema(check),
 };
 
-fn check(model: &Model) -> Vec<(String, String)> {
+fn check(model: &Model) -> Vec<(ObjectId, String)> {
     let mut out = Vec::new();
     for t in model.tables() {
         for c in &t.columns {
             if let DataType::Serial(k) = c.ty {
                 out.push((
-                    format!("table.{}.{}.column.{}", t.schema, t.name, c.name),
+                    ObjectId::column(&t.qualified(), &c.name),
                     format!(
                         "\"{}\" of \"{}.{}\" is {}: prefer an identity column",
                         c.name,

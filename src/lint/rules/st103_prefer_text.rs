@@ -1,7 +1,7 @@
 //! ST103: a column uses `varchar(n)` or `char(n)`.
 
 use crate::lint::{Category, Check, Rule};
-use crate::model::{DataType, Model};
+use crate::model::{DataType, Model, ObjectId};
 
 pub const RULE: Rule = Rule {
     code: "ST103",
@@ -13,7 +13,7 @@ with spaces. Shrinking the limit later rewrites the table. Use `text`, with a CH
     check: Check::Schema(check),
 };
 
-fn check(model: &Model) -> Vec<(String, String)> {
+fn check(model: &Model) -> Vec<(ObjectId, String)> {
     let mut out = Vec::new();
     for t in model.tables() {
         for c in &t.columns {
@@ -24,7 +24,7 @@ fn check(model: &Model) -> Vec<(String, String)> {
                 || (b.starts_with("character") && !b.starts_with("character varying"))
             {
                 out.push((
-                    format!("table.{}.{}.column.{}", t.schema, t.name, c.name),
+                    ObjectId::column(&t.qualified(), &c.name),
                     format!(
                         "\"{}\" of \"{}.{}\" is {b}: prefer text",
                         c.name, t.schema, t.name

@@ -1,7 +1,7 @@
 //! ST104: a column uses `timestamp` without time zone.
 
 use crate::lint::{Category, Check, Rule};
-use crate::model::{DataType, Model};
+use crate::model::{DataType, Model, ObjectId};
 
 pub const RULE: Rule = Rule {
     code: "ST104",
@@ -13,7 +13,7 @@ values ambiguous. `timestamptz` stores an instant and converts on display.",
     check: Check::Schema(check),
 };
 
-fn check(model: &Model) -> Vec<(String, String)> {
+fn check(model: &Model) -> Vec<(ObjectId, String)> {
     let mut out = Vec::new();
     for t in model.tables() {
         for c in &t.columns {
@@ -22,7 +22,7 @@ fn check(model: &Model) -> Vec<(String, String)> {
             };
             if b.starts_with("timestamp") && b.ends_with("without time zone") {
                 out.push((
-                    format!("table.{}.{}.column.{}", t.schema, t.name, c.name),
+                    ObjectId::column(&t.qualified(), &c.name),
                     format!(
                         "\"{}\" of \"{}.{}\" is timestamp without time zone: prefer timestamptz",
                         c.name, t.schema, t.name

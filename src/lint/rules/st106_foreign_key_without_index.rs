@@ -1,7 +1,7 @@
 //! ST106: a foreign key's columns are not indexed.
 
 use crate::lint::{Category, Check, Rule};
-use crate::model::{IndexKey, Model, Table};
+use crate::model::{IndexKey, Model, ObjectId, ObjectKind, Table};
 
 pub const RULE: Rule = Rule {
     code: "ST106",
@@ -38,13 +38,13 @@ fn covered(t: &Table, cols: &[String]) -> bool {
             .any(|pk| leads(pk.columns.iter().map(String::as_str).collect()))
 }
 
-fn check(model: &Model) -> Vec<(String, String)> {
+fn check(model: &Model) -> Vec<(ObjectId, String)> {
     let mut out = Vec::new();
     for t in model.tables() {
         for fk in &t.foreign_keys {
             if !covered(t, &fk.columns) {
                 out.push((
-                    format!("table.{}.{}.foreign_key.{}", t.schema, t.name, fk.name),
+                    ObjectId::part(&t.qualified(), ObjectKind::ForeignKey, &fk.name),
                     format!(
                         "foreign key \"{}\" of \"{}.{}\" has no index on ({})",
                         fk.name,

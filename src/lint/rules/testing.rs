@@ -51,7 +51,7 @@ pub fn schema_codes(model: &crate::model::Model, code: &str) -> Vec<String> {
     crate::lint::schema_findings(model)
         .into_iter()
         .filter(|f| f.hazard.code == code)
-        .map(|f| f.object)
+        .map(|f| f.object.to_string())
         .collect()
 }
 

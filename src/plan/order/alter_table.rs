@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
     let q = d.to.qualified();
-    let addr = table_address(&q);
+    let addr = ObjectId::table(&q);
     // PostgreSQL builds no index concurrently on a partitioned table and takes no NOT VALID
     // foreign key there; partitions follow their parent.
     let online = ctx.online && d.to.partition.is_none() && d.to.partition_of.is_none();

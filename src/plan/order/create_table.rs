@@ -106,7 +106,7 @@ pub(super) fn create_tables(
         out.push(
             Node::new(
                 step(
-                    table_address(&q),
+                    ObjectId::table(&q),
                     Action::Create,
                     format!("Create table {}", display(&q)),
                     stmts,
@@ -176,7 +176,7 @@ fn deferred_foreign_key(out: &mut Vec<Node>, ctx: &Ctx, q: &QualifiedName, fk: &
     out.push(
         Node::new(
             step(
-                table_address(q),
+                ObjectId::table(q),
                 Action::Create,
                 format!(
                     "Add foreign key {} to {}",
@@ -261,7 +261,7 @@ pub(super) fn drop_table(out: &mut Vec<Node>, t: &Table, changes: &[Change]) {
         out.push(
             Node::new(
                 step(
-                    table_address(&q),
+                    ObjectId::table(&q),
                     Action::Delete,
                     format!("Drop foreign keys of {} into dropped tables", display(&q)),
                     vec![ddl::alter_table(&q, &clauses)],
@@ -287,7 +287,7 @@ pub(super) fn drop_table(out: &mut Vec<Node>, t: &Table, changes: &[Change]) {
     out.push(
         Node::new(
             step(
-                table_address(&q),
+                ObjectId::table(&q),
                 Action::Delete,
                 format!("Drop table {}", display(&q)),
                 vec![ddl::drop_table(&q)],

@@ -61,7 +61,7 @@ pub(super) fn rebuild_enum(from: &crate::model::Enum, to: &crate::model::Enum, c
     });
     Node::new(
         step(
-            enum_address(&q),
+            ObjectId::enum_type(&q),
             Action::Replace,
             format!("Rebuild enum type {} and convert its columns", display(&q)),
             stmts,
@@ -86,7 +86,7 @@ pub(super) fn enum_nodes(out: &mut Vec<Node>, c: &Change, changes: &[Change], ct
             out.push(
                 Node::new(
                     step(
-                        enum_address(&q),
+                        ObjectId::enum_type(&q),
                         Action::Create,
                         format!("Create enum type {}", display(&q)),
                         stmts,
@@ -117,7 +117,7 @@ pub(super) fn enum_nodes(out: &mut Vec<Node>, c: &Change, changes: &[Change], ct
             out.push(
                 Node::new(
                     step(
-                        enum_address(&q),
+                        ObjectId::enum_type(&q),
                         Action::Update,
                         format!("Add values to enum type {}", display(&q)),
                         stmts,
@@ -135,7 +135,7 @@ pub(super) fn enum_nodes(out: &mut Vec<Node>, c: &Change, changes: &[Change], ct
             out.push(
                 Node::new(
                     step(
-                        enum_address(&q),
+                        ObjectId::enum_type(&q),
                         Action::Delete,
                         format!("Drop enum type {}", display(&q)),
                         vec![ddl::drop_enum(&q)],

@@ -30,7 +30,7 @@ pub(super) fn online_unique(
     comment: &Option<String>,
     mut hazards: Vec<Hazard>,
 ) {
-    let addr = table_address(q);
+    let addr = ObjectId::table(q);
     let ix = crate::model::Index {
         name: name.to_string(),
         unique: true,
@@ -120,7 +120,7 @@ pub(super) fn online_validate(out: &mut Vec<Node>, q: &QualifiedName, name: &str
     out.push(
         Node::new(
             step(
-                table_address(q),
+                ObjectId::table(q),
                 Action::Update,
                 format!("Validate {what} {} on {}", quote::ident(name), display(q)),
                 vec![ddl::validate_constraint(q, name)],
