@@ -5,9 +5,11 @@ use super::*;
 
 /// A primary key or unique constraint added to a partitioned table takes over each partition's
 /// own matching key (PostgreSQL attaches it instead of building another), so dropping that key
-/// would fail (`cannot drop inherited constraint`). When the partition's key has the name
-/// PostgreSQL would give the one it creates, its drop leaves the plan: the attached key is
-/// exactly what the desired schema implies. The same holds for plain indexes.
+/// would fail (`cannot drop inherited constraint`), and its drop leaves the plan. A key keeps
+/// its name when attached; attached keys' names are not part of the model (a partition lists
+/// only keys of its own), so a name of its own is kept rather than rebuilding the partition's
+/// index to get PostgreSQL's. A plain index is kept when it has PostgreSQL's name (partitions
+/// list attached indexes of other names).
 pub(super) fn keep_keys_the_parent_adopts(table_diffs: &mut Vec<TableDiff>) {
     let adds: Vec<(QualifiedName, TableChange)> = table_diffs
         .iter()
@@ -38,14 +40,12 @@ pub(super) fn keep_keys_the_parent_adopts(table_diffs: &mut Vec<TableDiff>) {
                 *owner == parent
                     && match (c, add) {
                         (TableChange::DropPrimaryKey(mine), TableChange::AddPrimaryKey(theirs)) => {
-                            mine.name == crate::postgres::names::primary_key(&table)
-                                && mine.columns == theirs.columns
+                            mine.columns == theirs.columns
                                 && mine.include == theirs.include
                                 && mine.deferrable == theirs.deferrable
                         }
                         (TableChange::DropUnique(mine), TableChange::AddUnique(theirs)) => {
-                            mine.name == crate::postgres::names::unique(&table, &mine.columns)
-                                && mine.columns == theirs.columns
+                            mine.columns == theirs.columns
                                 && mine.include == theirs.include
                                 && mine.nulls_distinct == theirs.nulls_distinct
                                 && mine.deferrable == theirs.deferrable
