@@ -45,12 +45,11 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             });
         }
     };
-    let color = !parsed.global.no_color
-        && std::env::var_os("NO_COLOR").is_none()
-        && console::colors_enabled();
-    let stderr_color = !parsed.global.no_color
-        && std::env::var_os("NO_COLOR").is_none()
-        && console::colors_enabled_stderr();
+    // no-color.org: a NO_COLOR that is present and not empty turns color off.
+    let no_color =
+        parsed.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = !no_color && console::colors_enabled();
+    let stderr_color = !no_color && console::colors_enabled_stderr();
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
             miette::MietteHandlerOpts::new()

@@ -83,6 +83,63 @@ async fn apply_without_a_terminal_refuses() {
 }
 
 #[tokio::test]
+async fn apply_without_a_terminal_and_nothing_to_do_says_no_changes() {
+    let db = TestDb::new("cli_tty_none").await;
+    let src = db.write("schema.hcl", "schema \"public\" {}\n");
+    strata()
+        .args(args(&db, &src))
+        .arg("apply")
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No changes."));
+}
+
+#[tokio::test]
+async fn no_color_counts_only_when_not_empty() {
+    let db = TestDb::new("cli_nocolor").await;
+    let src = db.write("schema.hcl", V1);
+    let run = |no_color: &str| {
+        let out = strata()
+            .args(args(&db, &src))
+            .arg("plan")
+            .env("CLICOLOR_FORCE", "1")
+            .env("NO_COLOR", no_color)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    assert!(run(""), "an empty NO_COLOR turned color off");
+    assert!(!run("1"), "NO_COLOR=1 left color on");
+}
+
+#[tokio::test]
+async fn the_sql_script_runs_under_psql_as_apply_would() {
+    let db = TestDb::new("cli_psql").await;
+    let src = db.write("schema.hcl", V2);
+    let out = strata()
+        .args(args(&db, &src))
+        .args(["plan", "--format", "sql"])
+        .output()
+        .unwrap();
+    let script = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        script.starts_with("BEGIN;\n") && script.ends_with("COMMIT;\n"),
+        "{script}"
+    );
+    let run = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &db.url, "-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(db.plan(V2).await.plan.is_empty());
+}
+
+#[tokio::test]
 async fn formats_sql_and_json() {
     let db = TestDb::new("cli_fmt").await;
     let src = db.write("schema.hcl", V1);
@@ -353,5 +410,16 @@ async fn inspect_prints_hcl_and_sql() {
         .success()
         .stdout(predicate::str::contains(
             "CREATE TABLE \"public\".\"Odd Name\"",
+        ));
+    // A listed schema the database lacks is an error, not an empty output.
+    strata()
+        .args([
+            "--url", &db.url, "--schema", "public", "--schema", "pubic", "inspect",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "no schema \"pubic\" in the database",
         ));
 }

@@ -755,6 +755,22 @@ fn explain_lists_and_explains_codes() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("unknown code"));
+    // A category, spelled as --allow-hazards takes it, lists exactly its codes.
+    let out = strata().args(["explain", "data_loss"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let listed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let expected: Vec<&str> = strata::lint::all()
+        .iter()
+        .filter(|r| r.category == strata::lint::Category::DataLoss)
+        .map(|r| r.code)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(listed, expected, "{text}");
 }
 
 #[test]

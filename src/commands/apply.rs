@@ -114,13 +114,6 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     let t = timeouts(&s, args);
     let policy = policy_with(&s, &args.hazards)?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    if !args.auto_approve && !interactive {
-        // Refuse before touching anything, so a pipeline learns it at once.
-        return Err(usage(
-            "refusing to apply: no terminal to ask for approval",
-            "run `strata plan` to review the changes, then re-run apply with -auto-approve (or --auto-approve) to apply without a prompt",
-        ));
-    }
     // Reading the target waits for locks as long as the apply would.
     s.timeouts.lock = t.lock;
     let mut prepared = prepare(&s).await?;
@@ -132,6 +125,13 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     );
     if plan.is_empty() {
         return Ok(EXIT_OK);
+    }
+    if !args.auto_approve && !interactive {
+        // Nothing was changed: reading the database is all that happened.
+        return Err(usage(
+            "refusing to apply: no terminal to ask for approval",
+            "review the plan above, then re-run apply with -auto-approve (or --auto-approve) to apply without a prompt",
+        ));
     }
     if args.auto_approve {
         refuse_denied(&plan, &policy, "unattended (-auto-approve)")?;
@@ -163,17 +163,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         }
         eprintln!("  Only 'yes' will be accepted to approve.");
         eprintln!();
-        let answer: String = dialoguer::Input::new()
-            .with_prompt("  Enter a value")
-            .allow_empty(true)
-            .interact_text()
-            .map_err(|e| {
-                usage(
-                    format!("cannot read the answer: {e}"),
-                    "re-run with -auto-approve to apply without a prompt",
-                )
-            })?;
-        if answer.trim() != "yes" {
+        if !super::approved("re-run with -auto-approve to apply without a prompt")? {
             println!();
             println!("Apply cancelled.");
             return Ok(EXIT_ERROR);

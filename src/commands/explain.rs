@@ -7,13 +7,22 @@ use miette::Result;
 
 pub fn run(s: &Settings, args: &ExplainArgs) -> Result<u8> {
     let p = &s.painter;
-    let Some(code) = &args.code else {
-        println!(
-            "{}",
-            p.bold("Hazard and lint codes (`strata explain CODE` for details):")
-        );
+    // A category (`data_loss`, as `--allow-hazards` takes it) lists its codes.
+    let category = args.code.as_deref().and_then(lint::Category::parse);
+    if args.code.is_none() || category.is_some() {
+        let heading = match category {
+            Some(c) => format!(
+                "Codes in the category {} (`strata explain CODE` for details):",
+                c.label()
+            ),
+            None => "Hazard and lint codes (`strata explain CODE` for details):".to_string(),
+        };
+        println!("{}", p.bold(&heading));
         println!();
-        for r in lint::all() {
+        for r in lint::all()
+            .iter()
+            .filter(|r| category.is_none_or(|c| r.category == c))
+        {
             let level = s
                 .policy
                 .rule_level(r.code)
@@ -28,11 +37,12 @@ pub fn run(s: &Settings, args: &ExplainArgs) -> Result<u8> {
             );
         }
         return Ok(EXIT_OK);
-    };
+    }
+    let code = args.code.as_deref().unwrap_or_default();
     let Some(r) = lint::find(code) else {
         return Err(usage(
-            format!("unknown code {code:?}"),
-            "run `strata explain` to list every code",
+            format!("unknown code or category {code:?}"),
+            "run `strata explain` to list every code and its category",
         ));
     };
     let level = s

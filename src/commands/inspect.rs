@@ -22,6 +22,23 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
         Ok(r) => r,
         Err(e) => return Err(inspect_failed(&url, lock, s.verbose, e).await),
     };
+    // A listed schema the database lacks is most likely a typo: say so rather than print nothing.
+    let missing: Vec<String> = s
+        .schemas
+        .iter()
+        .filter(|n| !model.schemas.contains_key(*n))
+        .map(|n| format!("{n:?}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(crate::settings::usage(
+            format!(
+                "no schema {} in the database at {}",
+                missing.join(", "),
+                url.redacted()
+            ),
+            "check --schema (or the env's `schemas`); `strata inspect` without it reads every schema",
+        ));
+    }
     // Extensions are read wherever they are installed; the output names those in its schemas.
     if !s.schemas.is_empty() {
         model

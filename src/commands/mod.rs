@@ -36,3 +36,28 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Migrate(args) => migrate::run(&settings, &args).await,
     }
 }
+
+/// Reads the approval answer at the terminal: `true` only for `yes`. Ctrl-C at the prompt (the
+/// terminal is in raw mode, so it arrives as input, not as a signal) and end of input are a
+/// "no", not an error.
+pub fn approved(hint: &str) -> Result<bool> {
+    match dialoguer::Input::<String>::new()
+        .with_prompt("  Enter a value")
+        .allow_empty(true)
+        .interact_text()
+    {
+        Ok(answer) => Ok(answer.trim() == "yes"),
+        Err(dialoguer::Error::IO(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::Interrupted | std::io::ErrorKind::UnexpectedEof
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(usage(
+            format!("cannot read the answer: {e}"),
+            hint.to_string(),
+        )),
+    }
+}

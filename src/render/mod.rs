@@ -116,19 +116,35 @@ pub fn json_with_warnings(plan: &Plan, policy: &Policy, warnings: &[Unmanaged]) 
 }
 
 /// The plan as an SQL script: each step's statements under a comment, hazards as comments.
+/// The plan as a script `psql` runs the way `apply` does: `BEGIN;` … `COMMIT;` around the
+/// statements apply runs in a transaction (all of them, unless online mode moved some out),
+/// phase headers when there are phases.
 pub fn sql(plan: &Plan) -> String {
     let mut out = String::new();
     let phased = plan.steps.iter().any(|s| s.phase != Phase::Transaction);
-    let mut phase = None;
+    let in_transaction = |p: Phase| matches!(p, Phase::Transaction | Phase::Final);
+    let mut phase: Option<Phase> = None;
     for s in &plan.steps {
-        if phased && phase != Some(s.phase) {
+        if phase != Some(s.phase) {
+            if phase.is_some_and(in_transaction) {
+                out.push_str("COMMIT;\n");
+            }
+            if phased {
+                out.push_str(match s.phase {
+                    Phase::Before => {
+                        "-- Phase 0: committed before the transaction (new enum values)\n"
+                    }
+                    Phase::Transaction => "-- Phase 1: in one transaction\n",
+                    Phase::Online => {
+                        "-- Phase 2: outside any transaction, one statement at a time\n"
+                    }
+                    Phase::Final => "-- Phase 3: in a final transaction\n",
+                });
+            }
+            if in_transaction(s.phase) {
+                out.push_str("BEGIN;\n");
+            }
             phase = Some(s.phase);
-            out.push_str(match s.phase {
-                Phase::Before => "-- Phase 0: committed before the transaction (new enum values)\n",
-                Phase::Transaction => "-- Phase 1: in one transaction\n",
-                Phase::Online => "-- Phase 2: outside any transaction, one statement at a time\n",
-                Phase::Final => "-- Phase 3: in a final transaction\n",
-            });
         }
         out.push_str(&format!("-- {}\n", s.description));
         for h in &s.hazards {
@@ -143,6 +159,9 @@ pub fn sql(plan: &Plan) -> String {
             out.push_str(st);
             out.push_str(";\n");
         }
+    }
+    if phase.is_some_and(in_transaction) {
+        out.push_str("COMMIT;\n");
     }
     out
 }

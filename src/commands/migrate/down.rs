@@ -161,12 +161,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
             "{}",
             p.bold("Do you want to revert these migrations? Only 'yes' will be accepted.")
         );
-        let answer: String = dialoguer::Input::new()
-            .with_prompt("  Enter a value")
-            .allow_empty(true)
-            .interact_text()
-            .map_err(|e| usage(format!("cannot read the answer: {e}"), "use --auto-approve"))?;
-        if answer.trim() != "yes" {
+        if !crate::commands::approved("use --auto-approve")? {
             println!("Revert cancelled.");
             return Ok(EXIT_ERROR);
         }
