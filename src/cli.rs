@@ -86,6 +86,23 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Versioned migrations: write, check, lint and apply SQL migration files.
     Migrate(migrate::MigrateArgs),
+    /// Print a shell completion script: `strata completions bash > /etc/bash_completion.d/strata`.
+    Completions(CompletionsArgs),
+    /// Print the man page (with --dir, write one page per command there).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write strata.1 and one strata-COMMAND.1 per command into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// Flags that decide which hazards block an apply.
@@ -119,7 +136,7 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A code such as DS102.
+    /// A code such as DS102, or a category such as data_loss.
     pub code: Option<String>,
 }
 

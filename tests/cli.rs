@@ -423,3 +423,54 @@ async fn inspect_prints_hcl_and_sql() {
             "no schema \"pubic\" in the database",
         ));
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    // They need no settings: an env.hcl that does not parse is not read.
+    std::fs::write(dir.path().join("env.hcl"), "env \"x\" {").unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = strata()
+            .current_dir(dir.path())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("auto-approve") && text.contains("migrate"),
+            "{shell}: {text}"
+        );
+    }
+    let bash = strata().args(["completions", "bash"]).output().unwrap();
+    let script = dir.path().join("strata.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let man = dir.path().join("man");
+    strata()
+        .current_dir(dir.path())
+        .args(["man", "--dir"])
+        .arg(&man)
+        .assert()
+        .success();
+    let apply = std::fs::read_to_string(man.join("strata-apply.1")).unwrap();
+    assert!(
+        apply.contains(".TH strata-apply 1") && apply.contains("auto\\-approve"),
+        "{apply}"
+    );
+    assert!(man.join("strata-migrate-apply.1").exists());
+    strata()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("invalid value 'tcsh'"));
+}

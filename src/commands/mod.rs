@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod cluster;
+pub mod docs;
 pub mod explain;
 pub mod fmt;
 pub mod inspect;
@@ -23,6 +24,12 @@ use miette::Result;
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
+    // Neither needs settings (nor an env.hcl that parses).
+    match &cli.command {
+        Command::Completions(args) => return docs::completions(args),
+        Command::Man(args) => return docs::man(args),
+        _ => {}
+    }
     let settings = crate::settings::resolve(&cli.global, painter)?;
     match cli.command {
         Command::Plan(args) => plan::run(&settings, &args).await,
@@ -34,6 +41,8 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Show(args) => show::run(&settings, &args),
         Command::Explain(args) => explain::run(&settings, &args),
         Command::Migrate(args) => migrate::run(&settings, &args).await,
+        Command::Completions(args) => docs::completions(&args),
+        Command::Man(args) => docs::man(&args),
     }
 }
 
