@@ -559,7 +559,7 @@ const MAX_FUNCTION_LINES: usize = 150;
 const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/diff/table.rs", "diff_table"),
     ("src/plan/describe.rs", "objects"),
-    ("src/plan/describe_objects.rs", "object"),
+    ("src/plan/describe_objects.rs", "described"),
     ("src/plan/order/alter_table.rs", "alter_table"),
     ("src/plan/order_objects.rs", "nodes"),
     ("src/plan/recreate.rs", "expand"),

@@ -135,3 +135,43 @@ fn colors_mark_destruction_in_red() {
     );
     assert!(colored.contains("data loss (DS102)") || colored.contains("DS102"));
 }
+
+const VIEW_V1: &str = r#"
+schema "public" {}
+table "orders" {
+  schema = schema.public
+  column "id" { type = bigint }
+  column "status" { type = text }
+  column "total" { type = numeric }
+}
+view "open_orders" {
+  schema = schema.public
+  as     = <<-SQL
+    SELECT o.id,
+           o.total
+      FROM public.orders o
+     WHERE o.status = 'open'
+       AND o.total > 0
+     ORDER BY o.id
+  SQL
+}
+"#;
+
+#[test]
+fn a_changed_view_query_is_shown_as_a_line_diff() {
+    // The change sits past the first 72 characters, where the one-line summary is cut.
+    let v2 = VIEW_V1.replace("o.status = 'open'", "o.status = 'pending'");
+    let text = render::human::plan(&plan(VIEW_V1, &v2), &Painter::new(false));
+    assert!(
+        text.contains("~ as (lines changed)")
+            && text.contains("-  WHERE o.status = 'open'")
+            && text.contains("+  WHERE o.status = 'pending'")
+            && text.contains("  FROM public.orders o")
+            && !text.contains("~ as = "),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    // JSON carries the same diff.
+    let json = render::json(&plan(VIEW_V1, &v2));
+    assert!(json.contains("\"text_diffs\""), "{json}");
+}

@@ -77,6 +77,43 @@ pub(super) fn diff_attrs(old: Attrs, new: Attrs) -> Vec<AttrChange> {
     out
 }
 
+/// The line diff of `old` → `new` (two lines of context), `None` when they are equal.
+pub(super) fn text_diff(attr: &str, old: &str, new: &str) -> Option<super::TextDiff> {
+    if old == new {
+        return None;
+    }
+    let (old, new) = (with_newline(old), with_newline(new));
+    let diff = similar::TextDiff::from_lines(old.as_str(), new.as_str());
+    let mut lines = Vec::new();
+    for (i, group) in diff.grouped_ops(2).iter().enumerate() {
+        if i > 0 {
+            lines.push("…".to_string());
+        }
+        for op in group {
+            for change in diff.iter_changes(op) {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => "- ",
+                    similar::ChangeTag::Insert => "+ ",
+                    similar::ChangeTag::Equal => "  ",
+                };
+                let text = change.value().trim_end_matches(['\n', '\r']);
+                lines.push(format!("{sign}{text}"));
+            }
+        }
+    }
+    Some(super::TextDiff {
+        attr: attr.to_string(),
+        lines,
+    })
+}
+
+/// A last line without its newline still compares equal to the same line with one.
+fn with_newline(s: &str) -> String {
+    let mut s = s.trim_end_matches(['\n', ' ']).to_string();
+    s.push('\n');
+    s
+}
+
 pub(super) fn node(
     kind: ObjectKind,
     label: &str,
@@ -90,6 +127,8 @@ pub(super) fn node(
         action,
         reason: None,
         attrs,
+        text_diffs: vec![],
+        texts: vec![],
         children: vec![],
         hazards: vec![],
         steps: vec![],

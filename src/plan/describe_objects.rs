@@ -1,7 +1,9 @@
 //! The reviewer's view of objects beyond tables, and merging a drop and a create of the same
 //! object into one replacement.
 
-use super::describe::{Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q};
+use super::describe::{
+    Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q, text_diff,
+};
 use super::order_objects::{function_id, trigger_id, view_id};
 use super::{Action, AttrChange, ObjectChange};
 use crate::diff::Change;
@@ -294,6 +296,21 @@ fn at(mut n: ObjectChange, address: ObjectId) -> ObjectChange {
 
 /// The object view of a change of the kinds this file covers; `None` for the others.
 pub fn object(c: &Change) -> Option<ObjectChange> {
+    let mut n = described(c)?;
+    // What `merge` needs to show a replaced body as a line diff.
+    match c {
+        Change::CreateFunction(f) | Change::DropFunction(f) => {
+            n.texts.push(("as".into(), f.body.clone()));
+        }
+        Change::CreateView(v) | Change::DropView(v) => {
+            n.texts.push(("as".into(), v.query.clone()));
+        }
+        _ => {}
+    }
+    Some(n)
+}
+
+fn described(c: &Change) -> Option<ObjectChange> {
     Some(match c {
         Change::CreateExtension(e) => at(
             node(
@@ -470,15 +487,16 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
             ),
             function_id(f),
         ),
-        Change::ReplaceFunction { from, to } => at(
-            node(
+        Change::ReplaceFunction { from, to } => {
+            let mut n = node(
                 ObjectKind::routine(to.kind),
                 &crate::postgres::types::signature(to),
                 Action::Update,
                 diff_attrs(function_attrs(from), function_attrs(to)),
-            ),
-            function_id(to),
-        ),
+            );
+            n.text_diffs.extend(text_diff("as", &from.body, &to.body));
+            at(n, function_id(to))
+        }
         Change::DropFunction(f) => at(
             node(
                 ObjectKind::routine(f.kind),
@@ -497,15 +515,16 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
             ),
             view_id(v),
         ),
-        Change::AlterView { from, to } => at(
-            node(
+        Change::AlterView { from, to } => {
+            let mut n = node(
                 ObjectKind::view(to.materialized),
                 &to.name,
                 Action::Update,
                 diff_attrs(view_attrs(from), view_attrs(to)),
-            ),
-            view_id(to),
-        ),
+            );
+            n.text_diffs.extend(text_diff("as", &from.query, &to.query));
+            at(n, view_id(to))
+        }
         Change::DropView(v) => at(
             node(
                 ObjectKind::view(v.materialized),
@@ -612,6 +631,11 @@ pub fn merge(list: Vec<ObjectChange>) -> Vec<ObjectChange> {
                     (Action::Delete, Action::Create) => {
                         x.action = Action::Replace;
                         x.attrs = diff_attrs(old_attrs, new_attrs);
+                        for (name, old) in &x.texts {
+                            if let Some((_, new)) = o.texts.iter().find(|(n, _)| n == name) {
+                                x.text_diffs.extend(text_diff(name, old, new));
+                            }
+                        }
                     }
                     (Action::Create, Action::Delete) => {
                         x.action = Action::Replace;
@@ -630,6 +654,9 @@ pub fn merge(list: Vec<ObjectChange>) -> Vec<ObjectChange> {
                 }
             }
         }
+    }
+    for o in &mut out {
+        o.texts.clear();
     }
     out
 }

@@ -81,6 +81,14 @@ pub struct AttrChange {
     pub new: Option<String>,
 }
 
+/// A line diff of a text attribute: lines start with `- `, `+ ` or two spaces (context);
+/// `…` separates distant hunks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextDiff {
+    pub attr: String,
+    pub lines: Vec<String>,
+}
+
 /// What a reviewer sees for one object: what happens to it, which attributes change, what
 /// happens to the things inside it, and the steps that do it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +103,14 @@ pub struct ObjectChange {
     /// Why, when it is not obvious (`renamed from "x"`, `depends on a changed key`).
     pub reason: Option<String>,
     pub attrs: Vec<AttrChange>,
+    /// Line diffs of long texts that changed (a view's query, a routine's body): `attrs`
+    /// shows them cut short, so the change itself could be out of sight.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_diffs: Vec<TextDiff>,
+    /// Full texts of long attributes of a created or dropped object, so that a drop and a
+    /// create merged into a replacement can show their line diff; empty once merged.
+    #[serde(skip)]
+    pub texts: Vec<(String, String)>,
     pub children: Vec<ObjectChange>,
     pub hazards: Vec<Hazard>,
     /// Indexes into [`Plan::steps`].

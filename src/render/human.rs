@@ -213,7 +213,15 @@ fn object(o: &ObjectChange, plan: &Plan, p: &Painter, policy: &Policy, out: &mut
         o.kind,
         o.label
     ));
-    attrs(&o.attrs, o.action, 6, p, out);
+    // A text shown as a line diff is not also shown cut short.
+    let shown: Vec<AttrChange> = o
+        .attrs
+        .iter()
+        .filter(|a| !o.text_diffs.iter().any(|d| d.attr == a.name))
+        .cloned()
+        .collect();
+    attrs(&shown, o.action, 6, p, out);
+    text_diffs(o, 6, p, out);
     for c in &o.children {
         child(c, p, policy, out);
     }
@@ -321,6 +329,27 @@ fn child(c: &ObjectChange, p: &Painter, policy: &Policy, out: &mut String) {
     for h in c.hazards.iter().filter(|h| !h.is_data_loss()) {
         out.push_str(&hazard_line(h, policy, p, "          ", ""));
         out.push('\n');
+    }
+}
+
+/// `as:` and its line diff below the attributes, Terraform-style.
+fn text_diffs(o: &ObjectChange, indent: usize, p: &Painter, out: &mut String) {
+    let ind = " ".repeat(indent);
+    for d in &o.text_diffs {
+        out.push_str(&format!(
+            "{ind}{} {} {}\n",
+            p.yellow("~"),
+            d.attr,
+            p.dim("(lines changed)")
+        ));
+        for line in &d.lines {
+            let shown = match line.get(..2) {
+                Some("- ") => p.red(line),
+                Some("+ ") => p.green(line),
+                _ => p.dim(line),
+            };
+            out.push_str(&format!("{ind}    {shown}\n"));
+        }
     }
 }
 
