@@ -43,6 +43,9 @@ pub struct Env {
     /// `migration { dir = "…" }`: the migration directory, resolved against the config's
     /// directory.
     pub migration_dir: Option<PathBuf>,
+    /// When the env's `url` evaluated to nothing: where, and why (an unset environment
+    /// variable), for the error a command that needs the target gives.
+    pub url_unset: Option<String>,
     /// `data "external_schema" "NAME" { program = [...] }` blocks of the config file.
     pub external_schemas: BTreeMap<String, ExternalSchema>,
 }
@@ -344,6 +347,9 @@ fn parse_env(
                     continue;
                 }
                 let v = as_string(&value);
+                if key == "url" && v.is_none() {
+                    env.url_unset = Some(url_unset_reason(name, &loc, &attr.value));
+                }
                 match key {
                     "url" => env.url = v,
                     "dev" => env.dev = v,
@@ -371,6 +377,31 @@ fn parse_env(
         }
     }
     errors.into_result(env)
+}
+
+/// "env "prod": `url` at env.hcl:3:9 is empty: the environment variable PROD_URL is not set".
+fn url_unset_reason(
+    env: &str,
+    loc: &crate::hcl::diag::Location,
+    expr: &hcl::edit::expr::Expression,
+) -> String {
+    let text = expr.to_string();
+    let unset: Vec<String> = text
+        .match_indices("getenv(")
+        .filter_map(|(i, _)| {
+            let rest = text[i + "getenv(".len()..].trim_start();
+            let name = rest.strip_prefix('"')?.split('"').next()?;
+            std::env::var(name)
+                .map_or(true, |v| v.is_empty())
+                .then(|| name.to_string())
+        })
+        .collect();
+    let why = match unset.as_slice() {
+        [] => "it evaluates to an empty string".to_string(),
+        [one] => format!("the environment variable {one} is not set"),
+        many => format!("the environment variables {} are not set", many.join(", ")),
+    };
+    format!("env \"{env}\": `url` at {} is empty: {why}", loc.display())
 }
 
 /// Atlas's analyzer blocks inside `lint` and the categories they stand for.

@@ -63,6 +63,8 @@ pub struct Settings {
     pub external_schemas: BTreeMap<String, config::ExternalSchema>,
     /// `--verbose`: full text where reports abbreviate (blockers' queries).
     pub verbose: bool,
+    /// Why the env's `url` is empty (see `config::Env::url_unset`).
+    pub url_unset: Option<String>,
 }
 
 /// Resolves the settings: the config file's env (when one is named), then the flags.
@@ -97,6 +99,7 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         migration_dir: None,
         external_schemas: BTreeMap::new(),
         verbose: g.verbose,
+        url_unset: None,
     };
     if let Some(name) = &g.env {
         let env = config::load_env(&config_path, name, &vars)?;
@@ -105,6 +108,7 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
             .map(Path::to_path_buf)
             .unwrap_or(cwd.clone());
         s.url = env.url;
+        s.url_unset = env.url_unset;
         s.dev = env.dev;
         s.src = env.src;
         s.schemas = env.schemas;
@@ -201,6 +205,12 @@ impl Settings {
 /// Resolves and connects to the target database.
 pub async fn target_url(s: &Settings) -> Result<DbUrl> {
     let Some(raw) = &s.url else {
+        if let Some(why) = &s.url_unset {
+            return Err(usage(
+                format!("no target database: {why}"),
+                "set the variable (in CI: the job's secrets or environment), or pass --url postgres://…",
+            ));
+        }
         return Err(usage(
             "no target database",
             "pass --url postgres://…, or use --env with an env that has `url`",

@@ -474,3 +474,24 @@ fn completions_and_man_pages_come_from_the_flags() {
         .code(1)
         .stderr(predicate::str::contains("invalid value 'tcsh'"));
 }
+
+#[test]
+fn an_env_url_from_an_unset_variable_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("env.hcl"),
+        "env \"prod\" {\n  url = getenv(\"STRATA_TEST_UNSET_URL\")\n  src = [\"schema.hcl\"]\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("schema.hcl"), "schema \"public\" {}\n").unwrap();
+    strata()
+        .current_dir(dir.path())
+        .env_remove("STRATA_TEST_UNSET_URL")
+        .args(["--env", "prod", "plan"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "env \"prod\": `url` at env.hcl:2:9 is empty",
+        ))
+        .stderr(predicate::str::contains("STRATA_TEST_UNSET_URL is not set"));
+}

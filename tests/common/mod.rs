@@ -139,6 +139,7 @@ impl TestDb {
             migration_dir: None,
             external_schemas: Default::default(),
             verbose: false,
+            url_unset: None,
         }
     }
 
