@@ -27,9 +27,7 @@ const SQL_OUTSIDE_POSTGRES: &[(&str, usize)] = &[
     ("src/model/mod.rs", 2),
     ("src/normalize.rs", 1),
     ("src/plan/describe_objects.rs", 1),
-    ("src/plan/order.rs", 5),
     ("src/plan/order/alter_table.rs", 9),
-    ("src/plan/order/enums.rs", 4),
     ("src/plan/saved.rs", 3),
 ];
 

@@ -103,6 +103,16 @@ pub fn add_constraint_using_index(kind: &str, name: &str, index: &str, deferrabl
     )
 }
 
+/// `ADD CONSTRAINT name CHECK (column IS NOT NULL) NOT VALID`: the check online mode validates
+/// before `SET NOT NULL`, so that setting it needs no scan under the lock.
+pub fn add_not_null_check(name: &str, column: &str) -> String {
+    format!(
+        "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+        ident(name),
+        ident(column)
+    )
+}
+
 pub fn add_constraint(def: String) -> String {
     format!("ADD {def}")
 }
