@@ -27,7 +27,6 @@ const SQL_OUTSIDE_POSTGRES: &[(&str, usize)] = &[
     ("src/model/mod.rs", 2),
     ("src/normalize.rs", 1),
     ("src/plan/describe_objects.rs", 1),
-    ("src/plan/order/alter_table.rs", 9),
     ("src/plan/saved.rs", 3),
 ];
 

@@ -98,11 +98,7 @@ pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                 };
                 if online_not_null {
                     let tmp = not_null_check_name(&to.name);
-                    clauses.push(format!(
-                        "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                        quote::ident(&tmp),
-                        quote::ident(&to.name)
-                    ));
+                    clauses.push(ddl::add_not_null_check(&tmp, &to.name));
                     main.creates.push(con(&q, &tmp));
                     online_validate(out, &q, &tmp, "the NOT NULL check");
                     out.push(
@@ -116,13 +112,7 @@ pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                                     display(&q)
                                 ),
                                 vec![
-                                    ddl::alter_table(
-                                        &q,
-                                        &[format!(
-                                            "ALTER COLUMN {} SET NOT NULL",
-                                            quote::ident(&to.name)
-                                        )],
-                                    ),
+                                    ddl::alter_table(&q, &[ddl::set_not_null(&to.name)]),
                                     ddl::alter_table(&q, &[ddl::drop_constraint(&tmp)]),
                                 ],
                                 vec![],
@@ -205,10 +195,7 @@ pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
             TableChange::AddCheck(ch) if online && ch.name.is_some() && !ch.not_valid => {
                 hz.extend(change_hazards);
                 let n = ch.name.clone().unwrap_or_default();
-                clauses.push(format!(
-                    "{} NOT VALID",
-                    ddl::add_constraint(ddl::check_def(ch))
-                ));
+                clauses.push(ddl::add_constraint_as_declared(ddl::check_def(ch), true));
                 if ch.comment.is_some() {
                     post.push(ddl::comment_on_constraint(&q, &n, &ch.comment));
                 }
@@ -296,12 +283,7 @@ pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                     from,
                     to,
                 }));
-                renames.push(format!(
-                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                    display(&q),
-                    quote::ident(from),
-                    quote::ident(to)
-                ));
+                renames.push(ddl::rename_column(&q, from, to));
                 main.creates.push(col(&q, to));
             }
             TableChange::RenameIndex { from, to } => {
@@ -369,11 +351,7 @@ pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
             }
             TableChange::SetLogged { unlogged } => {
                 hz.extend(change_hazards);
-                clauses.push(if *unlogged {
-                    "SET UNLOGGED".to_string()
-                } else {
-                    "SET LOGGED".to_string()
-                });
+                clauses.push(ddl::set_logged(*unlogged));
             }
             // Detach before the parent changes (its new columns must not reach a table that
             // leaves), attach after both sides have their final columns.
@@ -399,10 +377,7 @@ pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                         addr.clone(),
                         Action::Update,
                         format!("Stop inheriting {} from {}", display(&q), display(p)),
-                        vec![ddl::alter_table(
-                            &q,
-                            &[format!("NO INHERIT {}", quote::qualified(p))],
-                        )],
+                        vec![ddl::alter_table(&q, &[ddl::no_inherit(p)])],
                         vec![],
                     ),
                     rank::DROP_INDEX,
@@ -415,10 +390,7 @@ pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
                         addr.clone(),
                         Action::Update,
                         format!("Inherit {} from {}", display(&q), display(p)),
-                        vec![ddl::alter_table(
-                            &q,
-                            &[format!("INHERIT {}", quote::qualified(p))],
-                        )],
+                        vec![ddl::alter_table(&q, &[ddl::inherit(p)])],
                         vec![],
                     ),
                     rank::ADD_FK,
@@ -547,9 +519,8 @@ pub(super) fn alter_table(out: &mut Vec<Node>, d: &TableDiff, ctx: &Ctx) {
         );
     }
     for (fk, h) in new_fks {
-        let mut def = ddl::add_constraint_as_declared(ddl::foreign_key_def(fk), fk.not_valid);
+        let def = ddl::add_constraint_as_declared(ddl::foreign_key_def(fk), fk.not_valid || online);
         if online && !fk.not_valid {
-            def.push_str(" NOT VALID");
             online_validate(out, &q, &fk.name, "foreign key");
         }
         // Online, a key it references may be attached in phase 2: then the foreign key is
@@ -620,14 +591,7 @@ pub(super) fn alter_column(
         }
         return;
     }
-    let from_serial = matches!(from.ty, DataType::Serial(_));
-    let to_serial = matches!(to.ty, DataType::Serial(_));
-    // Model serials carry no default; give the clause builder the real one.
-    let mut from_eff = from.clone();
-    if from_serial && !to_serial {
-        from_eff.default = Some("nextval(…)".into());
-    }
-    clauses.extend(ddl::alter_column(&from_eff, to));
+    clauses.extend(ddl::alter_column(from, to));
     if let (Some(a), Some(b)) = (&from.identity, &to.identity)
         && let Some(change) = ddl::identity_options_change(q, &to.name, a, b)
     {
@@ -638,10 +602,10 @@ pub(super) fn alter_column(
     }
     match (&from.ty, &to.ty) {
         (DataType::Serial(_), DataType::Serial(b)) if from.ty != to.ty => {
-            after.push(ddl::with_serial_sequence(
+            after.push(ddl::alter_serial_sequence_type(
                 q,
                 &to.name,
-                &format!("ALTER SEQUENCE %s AS {}", b.integer_type()),
+                b.integer_type(),
             ));
         }
         (DataType::Serial(_), _) => {
@@ -653,7 +617,7 @@ pub(super) fn alter_column(
                 .get(&q.schema)
                 .is_none_or(|s| !s.sequences.contains_key(&seq))
             {
-                after.push(ddl::with_serial_sequence(q, &to.name, "DROP SEQUENCE %s"));
+                after.push(ddl::drop_serial_sequence(q, &to.name));
             }
         }
         (_, DataType::Serial(k)) => {
@@ -665,20 +629,11 @@ pub(super) fn alter_column(
                 .is_some_and(|s| s.sequences.contains_key(&seq));
             if exists {
                 // The column already draws from a sequence of that name: adopt it.
-                after.push(format!(
-                    "ALTER SEQUENCE {} AS {} OWNED BY {}.{}",
-                    quote::qualified_parts(&q.schema, &seq),
-                    k.integer_type(),
-                    display(q),
-                    quote::ident(&to.name)
-                ));
-                after.push(ddl::alter_table(
+                after.extend(ddl::adopt_serial_sequence(
                     q,
-                    &[format!(
-                        "ALTER COLUMN {} SET DEFAULT nextval({}::regclass)",
-                        quote::ident(&to.name),
-                        quote::literal(&quote::qualified_parts(&q.schema, &seq))
-                    )],
+                    &to.name,
+                    &seq,
+                    k.integer_type(),
                 ));
             } else {
                 after.extend(ddl::make_serial(q, &to.name, &seq, k.integer_type()));
