@@ -26,7 +26,6 @@ const SQL_OUTSIDE_POSTGRES: &[(&str, usize)] = &[
     ("src/migrate/revisions.rs", 6),
     ("src/model/mod.rs", 2),
     ("src/normalize.rs", 1),
-    ("src/plan/describe_objects.rs", 1),
     ("src/plan/saved.rs", 3),
 ];
 
