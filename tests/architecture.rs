@@ -25,7 +25,6 @@ const SQL_OUTSIDE_POSTGRES: &[(&str, usize)] = &[
     ("src/migrate/resume.rs", 1),
     ("src/migrate/revisions.rs", 6),
     ("src/model/mod.rs", 2),
-    ("src/normalize.rs", 1),
     ("src/plan/saved.rs", 3),
 ];
 
