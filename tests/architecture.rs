@@ -24,7 +24,6 @@ const SQL_OUTSIDE_POSTGRES: &[(&str, usize)] = &[
     ("src/migrate/lint.rs", 3),
     ("src/migrate/resume.rs", 1),
     ("src/migrate/revisions.rs", 6),
-    ("src/model/mod.rs", 2),
     ("src/plan/saved.rs", 3),
 ];
 

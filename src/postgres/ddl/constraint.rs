@@ -2,11 +2,23 @@
 
 use super::*;
 
+/// The SQL spelling of a referential action (`SET NULL`, …).
+pub fn referential_action(a: ReferentialAction) -> &'static str {
+    match a {
+        ReferentialAction::NoAction => "NO ACTION",
+        ReferentialAction::Restrict => "RESTRICT",
+        ReferentialAction::Cascade => "CASCADE",
+        ReferentialAction::SetNull => "SET NULL",
+        ReferentialAction::SetDefault => "SET DEFAULT",
+    }
+}
+
+/// ` ON UPDATE …` / ` ON DELETE …`, empty for the default `NO ACTION`.
 pub(super) fn action_clause(kw: &str, a: ReferentialAction) -> String {
     if a == ReferentialAction::NoAction {
         String::new()
     } else {
-        format!(" ON {kw} {}", a.sql())
+        format!(" ON {kw} {}", referential_action(a))
     }
 }
 
