@@ -355,7 +355,7 @@ fn policy_roles(m: &Model) -> BTreeSet<String> {
 /// The schemas a scratch database already has, as a model to plan the subset against.
 async fn existing(c: &Client, subset: &Model) -> Result<Model, Failure> {
     let rows = c
-        .query("SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'", &[])
+        .query(crate::postgres::inspect::USER_SCHEMA_NAMES, &[])
         .await
         .map_err(|e| {
             Failure::Other(miette::miette!(
@@ -676,7 +676,11 @@ pub fn canonical_serials(model: &mut Model) {
         let Some(kind) = SerialKind::from_integer_type(b) else {
             continue;
         };
-        if !col.default.as_deref().is_some_and(|d| draws_from(d, &seq)) {
+        if !col
+            .default
+            .as_deref()
+            .is_some_and(|d| crate::postgres::defaults::draws_from(d, &seq))
+        {
             continue;
         }
         col.ty = DataType::Serial(kind);
@@ -684,22 +688,5 @@ pub fn canonical_serials(model: &mut Model) {
         if let Some(s) = model.schemas.get_mut(&seq.schema) {
             s.sequences.remove(&seq.name);
         }
-    }
-}
-
-/// Whether `default` is `nextval('seq'::regclass)` for `seq` (qualified or not, quoted or not).
-fn draws_from(default: &str, seq: &QualifiedName) -> bool {
-    let Some(inner) = default
-        .trim()
-        .strip_prefix("nextval('")
-        .and_then(|r| r.strip_suffix("'::regclass)"))
-    else {
-        return false;
-    };
-    let inner = inner.replace("''", "'");
-    match crate::postgres::ident::split(&inner).as_deref() {
-        Some([n]) => *n == seq.name,
-        Some([s, n]) => *s == seq.schema && *n == seq.name,
-        _ => false,
     }
 }

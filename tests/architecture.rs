@@ -24,12 +24,6 @@ const SQL_OUTSIDE_POSTGRES: &[(&str, usize)] = &[
     ("src/migrate/lint.rs", 3),
     ("src/migrate/resume.rs", 1),
     ("src/migrate/revisions.rs", 6),
-    ("src/model/mod.rs", 2),
-    ("src/normalize.rs", 1),
-    ("src/plan/describe_objects.rs", 1),
-    ("src/plan/order.rs", 5),
-    ("src/plan/order/alter_table.rs", 9),
-    ("src/plan/order/enums.rs", 4),
     ("src/plan/saved.rs", 3),
 ];
 
@@ -560,7 +554,6 @@ const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/diff/table.rs", "diff_table"),
     ("src/plan/describe.rs", "objects"),
     ("src/plan/describe_objects.rs", "described"),
-    ("src/plan/order/alter_table.rs", "alter_table"),
     ("src/plan/order_objects.rs", "nodes"),
     ("src/plan/recreate.rs", "expand"),
     ("src/postgres/inspect/mod.rs", "inspect_full"),

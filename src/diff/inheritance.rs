@@ -32,13 +32,11 @@ pub(super) fn inheritance_view(
             if let DataType::Serial(kind) = c.ty {
                 let seq =
                     crate::postgres::names::make_object_name(&owner.name, Some(&c.name), "seq");
-                let seq = if owner.schema == "public" {
-                    seq
-                } else {
-                    format!("{}.{seq}", owner.schema)
-                };
                 c.ty = DataType::Builtin(kind.integer_type().into());
-                c.default = Some(format!("nextval('{seq}'::regclass)"));
+                c.default = Some(crate::postgres::defaults::nextval_default(
+                    &owner.schema,
+                    &seq,
+                ));
             }
             have.columns.push(c);
         }

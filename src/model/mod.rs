@@ -396,16 +396,6 @@ pub enum ReferentialAction {
 }
 
 impl ReferentialAction {
-    pub fn sql(self) -> &'static str {
-        match self {
-            ReferentialAction::NoAction => "NO ACTION",
-            ReferentialAction::Restrict => "RESTRICT",
-            ReferentialAction::Cascade => "CASCADE",
-            ReferentialAction::SetNull => "SET NULL",
-            ReferentialAction::SetDefault => "SET DEFAULT",
-        }
-    }
-
     /// The spelling used in HCL (`NO_ACTION`, `SET_NULL`, …).
     pub fn hcl(self) -> &'static str {
         match self {

@@ -14,7 +14,7 @@ use crate::model::{
     Collation, Composite, DataType, Domain, Extension, Function, ObjectId, ObjectKind, Policy,
     QualifiedName, Returns, Sequence, Trigger, TriggerTiming, View,
 };
-use crate::postgres::types;
+use crate::postgres::{ddl_objects, types};
 
 fn ty(t: &DataType) -> String {
     hcl_types::to_hcl(t, &|n: &QualifiedName| {
@@ -218,22 +218,7 @@ fn view_attrs(v: &View) -> Attrs {
 }
 
 fn trigger_attrs(on: &QualifiedName, t: &Trigger) -> Attrs {
-    let mut events = Vec::new();
-    if t.events.insert {
-        events.push("INSERT".to_string());
-    }
-    if t.events.update {
-        events.push("UPDATE".to_string());
-    }
-    if !t.events.update_of.is_empty() {
-        events.push(format!("UPDATE OF {}", t.events.update_of.join(", ")));
-    }
-    if t.events.delete {
-        events.push("DELETE".to_string());
-    }
-    if t.events.truncate {
-        events.push("TRUNCATE".to_string());
-    }
+    let events = ddl_objects::trigger_events(&t.events, |c| c.join(", "));
     let timing = match t.timing {
         TriggerTiming::Before => "BEFORE",
         TriggerTiming::After => "AFTER",

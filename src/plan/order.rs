@@ -160,11 +160,7 @@ fn schema_nodes(out: &mut Vec<Node>, c: &Change) {
                         quote::ident(from),
                         quote::ident(to)
                     ),
-                    vec![format!(
-                        "ALTER SCHEMA {} RENAME TO {}",
-                        quote::ident(from),
-                        quote::ident(to)
-                    )],
+                    vec![ddl::rename_schema(from, to)],
                     vec![],
                 ),
                 rank::SCHEMA,
@@ -239,18 +235,10 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
             Change::RenameTable { from, to } => {
                 let mut stmts = Vec::new();
                 if from.schema != to.schema {
-                    stmts.push(format!(
-                        "ALTER TABLE {} SET SCHEMA {}",
-                        display(from),
-                        quote::ident(&to.schema)
-                    ));
+                    stmts.push(ddl::set_table_schema(from, &to.schema));
                 }
                 if from.name != to.name {
-                    stmts.push(format!(
-                        "ALTER TABLE {} RENAME TO {}",
-                        quote::qualified_parts(&to.schema, &from.name),
-                        quote::ident(&to.name)
-                    ));
+                    stmts.push(ddl::rename_table(&to.schema, &from.name, &to.name));
                     // A serial column's sequence is named after the table; a fresh build of
                     // the renamed table would name it after the new one.
                     for c in ctx.desired.table(to).into_iter().flat_map(|t| &t.columns) {
@@ -295,13 +283,7 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
                             display(table),
                             quote::ident(&column.name)
                         ),
-                        vec![ddl::alter_table(
-                            table,
-                            &[format!(
-                                "ALTER COLUMN {} DROP DEFAULT",
-                                quote::ident(&column.name)
-                            )],
-                        )],
+                        vec![ddl::alter_table(table, &[ddl::drop_default(&column.name)])],
                         vec![],
                     ),
                     rank::DROP_TRIGGER_POLICY,
@@ -322,10 +304,9 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
                             ),
                             vec![ddl::alter_table(
                                 table,
-                                &[format!(
-                                    "ALTER COLUMN {} SET DEFAULT {}",
-                                    quote::ident(&column.name),
-                                    column.default.clone().unwrap_or_default()
+                                &[ddl::set_default(
+                                    &column.name,
+                                    column.default.as_deref().unwrap_or_default(),
                                 )],
                             )],
                             vec![],

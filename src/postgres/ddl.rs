@@ -27,6 +27,47 @@ pub fn drop_schema(name: &str) -> String {
     format!("DROP SCHEMA {}", ident(name))
 }
 
+pub fn rename_schema(from: &str, to: &str) -> String {
+    format!("ALTER SCHEMA {} RENAME TO {}", ident(from), ident(to))
+}
+
+/// `ALTER TABLE from SET SCHEMA schema`: the table keeps its name.
+pub fn set_table_schema(from: &QualifiedName, schema: &str) -> String {
+    format!(
+        "ALTER TABLE {} SET SCHEMA {}",
+        qualified(from),
+        ident(schema)
+    )
+}
+
+/// `ALTER TABLE schema.from RENAME TO to`: the table stays in `schema`.
+pub fn rename_table(schema: &str, from: &str, to: &str) -> String {
+    format!(
+        "ALTER TABLE {} RENAME TO {}",
+        qualified_parts(schema, from),
+        ident(to)
+    )
+}
+
+/// The `SET UNLOGGED` / `SET LOGGED` clause of `ALTER TABLE`.
+pub fn set_logged(unlogged: bool) -> String {
+    if unlogged {
+        "SET UNLOGGED".to_string()
+    } else {
+        "SET LOGGED".to_string()
+    }
+}
+
+/// The `INHERIT parent` clause of `ALTER TABLE`.
+pub fn inherit(parent: &QualifiedName) -> String {
+    format!("INHERIT {}", qualified(parent))
+}
+
+/// The `NO INHERIT parent` clause of `ALTER TABLE`.
+pub fn no_inherit(parent: &QualifiedName) -> String {
+    format!("NO INHERIT {}", qualified(parent))
+}
+
 fn partition_clause(p: &PartitionKey) -> String {
     let parts: Vec<String> = p
         .parts

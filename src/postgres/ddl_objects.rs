@@ -3,8 +3,8 @@
 
 use crate::model::{
     ArgMode, Collation, Composite, Domain, Enum, Exclude, Extension, Function, IndexKey, Parallel,
-    PartitionOf, Policy, QualifiedName, Returns, RoutineKind, Sequence, Trigger, TriggerTiming,
-    View, Volatility,
+    PartitionOf, Policy, QualifiedName, Returns, RoutineKind, Sequence, Trigger, TriggerEvents,
+    TriggerTiming, View, Volatility,
 };
 use crate::postgres::quote::{ident, ident_list, literal, qualified, qualified_parts};
 use crate::postgres::types;

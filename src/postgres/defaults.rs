@@ -8,6 +8,35 @@
 use crate::model::DataType;
 use crate::postgres::{quote, types};
 
+/// The default of a column drawing from sequence `seq` of `schema` as this program writes it
+/// for a column that leaves its parent's serial: `nextval('seq'::regclass)`, qualified outside
+/// `public`. (PostgreSQL's own spelling also quotes names that need it.)
+pub fn nextval_default(schema: &str, seq: &str) -> String {
+    let seq = if schema == "public" {
+        seq.to_string()
+    } else {
+        format!("{schema}.{seq}")
+    };
+    format!("nextval('{seq}'::regclass)")
+}
+
+/// Whether `default` is `nextval('seq'::regclass)` for `seq` (qualified or not, quoted or not).
+pub fn draws_from(default: &str, seq: &crate::model::QualifiedName) -> bool {
+    let Some(inner) = default
+        .trim()
+        .strip_prefix("nextval('")
+        .and_then(|r| r.strip_suffix("'::regclass)"))
+    else {
+        return false;
+    };
+    let inner = inner.replace("''", "'");
+    match crate::postgres::ident::split(&inner).as_deref() {
+        Some([n]) => *n == seq.name,
+        Some([s, n]) => *s == seq.schema && *n == seq.name,
+        _ => false,
+    }
+}
+
 /// A literal written in HCL.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {

@@ -24,31 +24,11 @@ pub(super) fn rebuild_enum(from: &crate::model::Enum, to: &crate::model::Enum, c
                 continue;
             }
             let tq = t.qualified();
-            let cname = quote::ident(&c.name);
-            let target = crate::postgres::types::storage_sql(&wc.ty);
-            let cast = if matches!(wc.ty, DataType::Array(_)) {
-                "text[]"
-            } else {
-                "text"
-            };
-            let mut clauses = Vec::new();
-            if c.default.is_some() {
-                clauses.push(format!("ALTER COLUMN {cname} DROP DEFAULT"));
-            }
-            clauses.push(format!(
-                "ALTER COLUMN {cname} TYPE {target} USING {cname}::{cast}::{target}"
-            ));
-            if let Some(d) = &wc.default {
-                clauses.push(format!("ALTER COLUMN {cname} SET DEFAULT {d}"));
-            }
-            stmts.push(ddl::alter_table(&tq, &clauses));
+            stmts.push(ddl::alter_table(&tq, &ddl::convert_enum_column(c, wc)));
             columns.push(col(&tq, &c.name));
         }
     }
-    stmts.push(format!(
-        "DROP TYPE {}",
-        quote::qualified_parts(&to.schema, &old)
-    ));
+    stmts.push(ddl::drop_enum(&QualifiedName::new(&to.schema, &old)));
     let removed: Vec<String> = from
         .values
         .iter()

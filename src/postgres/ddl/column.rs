@@ -68,9 +68,34 @@ pub fn drop_column(name: &str) -> String {
     format!("DROP COLUMN {}", ident(name))
 }
 
+pub fn rename_column(q: &QualifiedName, from: &str, to: &str) -> String {
+    format!(
+        "ALTER TABLE {} RENAME COLUMN {} TO {}",
+        qualified(q),
+        ident(from),
+        ident(to)
+    )
+}
+
+/// The `ALTER COLUMN c DROP DEFAULT` clause.
+pub fn drop_default(column: &str) -> String {
+    format!("ALTER COLUMN {} DROP DEFAULT", ident(column))
+}
+
+/// The `ALTER COLUMN c SET DEFAULT expr` clause; `expr` as PostgreSQL stores it.
+pub fn set_default(column: &str, expr: &str) -> String {
+    format!("ALTER COLUMN {} SET DEFAULT {expr}", ident(column))
+}
+
+/// The `ALTER COLUMN c SET NOT NULL` clause.
+pub fn set_not_null(column: &str) -> String {
+    format!("ALTER COLUMN {} SET NOT NULL", ident(column))
+}
+
 /// `ALTER COLUMN` clauses turning `from` into `to` (type, nullability, default, identity,
-/// collation, dropping a generation expression). Serial conversions and generated-expression
-/// changes are handled by the planner.
+/// collation, dropping a generation expression). A serial column that stops being serial has
+/// its `nextval` default dropped (the model holds no default for a serial column). The serial
+/// sequence itself and generated-expression changes are handled by the planner.
 pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
     let col = ident(&to.name);
     let mut out = Vec::new();
@@ -81,9 +106,11 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
     if from.identity.is_some() && to.identity.is_none() {
         out.push(format!("ALTER COLUMN {col} DROP IDENTITY"));
     }
-    let default_changed = from.default != to.default;
-    if from.default.is_some() && (default_changed || type_changed) {
-        out.push(format!("ALTER COLUMN {col} DROP DEFAULT"));
+    let serial_dropped = matches!(from.ty, crate::model::DataType::Serial(_))
+        && !matches!(to.ty, crate::model::DataType::Serial(_));
+    let default_changed = serial_dropped || from.default != to.default;
+    if (serial_dropped || from.default.is_some()) && (default_changed || type_changed) {
+        out.push(drop_default(&to.name));
     }
     if type_changed {
         let target = types::storage_sql(&to.ty);
@@ -99,7 +126,7 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
     if let Some(d) = &to.default
         && (default_changed || type_changed)
     {
-        out.push(format!("ALTER COLUMN {col} SET DEFAULT {d}"));
+        out.push(set_default(&to.name, d));
     }
     if from.nullable != to.nullable {
         out.push(format!(
@@ -326,6 +353,27 @@ pub fn with_serial_sequence(table: &QualifiedName, column: &str, sql_template: &
     format!("DO {}", dollar_quoted(&body))
 }
 
+/// A serial column's sequence changes its integer type (`smallint`, `integer`, `bigint`).
+pub fn alter_serial_sequence_type(table: &QualifiedName, column: &str, int_type: &str) -> String {
+    with_serial_sequence(table, column, &format!("ALTER SEQUENCE %s AS {int_type}"))
+}
+
+/// Drops the sequence a serial column owns (when the column stops being serial).
+pub fn drop_serial_sequence(table: &QualifiedName, column: &str) -> String {
+    with_serial_sequence(table, column, "DROP SEQUENCE %s")
+}
+
+/// `ALTER TABLE t ALTER COLUMN c SET DEFAULT nextval('seq'::regclass)`.
+fn set_default_nextval(table: &QualifiedName, column: &str, seq: &str) -> String {
+    alter_table(
+        table,
+        &[set_default(
+            column,
+            &format!("nextval({}::regclass)", literal(seq)),
+        )],
+    )
+}
+
 /// Creates the sequence of a column that becomes serial and attaches it as the default.
 pub fn make_serial(
     table: &QualifiedName,
@@ -346,13 +394,25 @@ pub fn make_serial(
             ident(column),
             qualified(table)
         ),
-        alter_table(
-            table,
-            &[format!(
-                "ALTER COLUMN {} SET DEFAULT nextval({}::regclass)",
-                ident(column),
-                literal(&seq)
-            )],
+        set_default_nextval(table, column, &seq),
+    ]
+}
+
+/// A column that becomes serial while a sequence of its serial name exists: the sequence is
+/// adopted (type, owner) and attached as the default.
+pub fn adopt_serial_sequence(
+    table: &QualifiedName,
+    column: &str,
+    seq_name: &str,
+    int_type: &str,
+) -> Vec<String> {
+    let seq = qualified_parts(&table.schema, seq_name);
+    vec![
+        format!(
+            "ALTER SEQUENCE {seq} AS {int_type} OWNED BY {}.{}",
+            qualified(table),
+            ident(column)
         ),
+        set_default_nextval(table, column, &seq),
     ]
 }

@@ -2,11 +2,23 @@
 
 use super::*;
 
+/// The SQL spelling of a referential action (`SET NULL`, …).
+pub fn referential_action(a: ReferentialAction) -> &'static str {
+    match a {
+        ReferentialAction::NoAction => "NO ACTION",
+        ReferentialAction::Restrict => "RESTRICT",
+        ReferentialAction::Cascade => "CASCADE",
+        ReferentialAction::SetNull => "SET NULL",
+        ReferentialAction::SetDefault => "SET DEFAULT",
+    }
+}
+
+/// ` ON UPDATE …` / ` ON DELETE …`, empty for the default `NO ACTION`.
 pub(super) fn action_clause(kw: &str, a: ReferentialAction) -> String {
     if a == ReferentialAction::NoAction {
         String::new()
     } else {
-        format!(" ON {kw} {}", a.sql())
+        format!(" ON {kw} {}", referential_action(a))
     }
 }
 
@@ -100,6 +112,16 @@ pub fn add_constraint_using_index(kind: &str, name: &str, index: &str, deferrabl
         "ADD CONSTRAINT {} {kind} USING INDEX {}{deferrable}",
         ident(name),
         ident(index)
+    )
+}
+
+/// `ADD CONSTRAINT name CHECK (column IS NOT NULL) NOT VALID`: the check online mode validates
+/// before `SET NOT NULL`, so that setting it needs no scan under the lock.
+pub fn add_not_null_check(name: &str, column: &str) -> String {
+    format!(
+        "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+        ident(name),
+        ident(column)
     )
 }
 

@@ -30,3 +30,26 @@ pub fn add_enum_value(q: &QualifiedName, add: &EnumValueAdd) -> String {
         literal(&add.value)
     )
 }
+
+/// The `ALTER COLUMN` clauses that move a column from a renamed-away enum type to its rebuilt
+/// version `to.ty` (through text): the default is dropped first and set again after.
+pub fn convert_enum_column(from: &Column, to: &Column) -> Vec<String> {
+    let name = ident(&from.name);
+    let target = types::storage_sql(&to.ty);
+    let cast = if matches!(to.ty, crate::model::DataType::Array(_)) {
+        "text[]"
+    } else {
+        "text"
+    };
+    let mut clauses = Vec::new();
+    if from.default.is_some() {
+        clauses.push(drop_default(&from.name));
+    }
+    clauses.push(format!(
+        "ALTER COLUMN {name} TYPE {target} USING {name}::{cast}::{target}"
+    ));
+    if let Some(d) = &to.default {
+        clauses.push(set_default(&from.name, d));
+    }
+    clauses
+}

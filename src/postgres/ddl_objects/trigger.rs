@@ -2,23 +2,30 @@
 
 use super::*;
 
-pub fn create_trigger(on: &QualifiedName, t: &Trigger) -> Vec<String> {
+/// A trigger's events as SQL spells them (`INSERT`, `UPDATE OF a, b`, …), the columns of
+/// `UPDATE OF` written by `columns` (quoted in SQL, plain for the reviewer).
+pub fn trigger_events(e: &TriggerEvents, columns: impl Fn(&[String]) -> String) -> Vec<String> {
     let mut events = Vec::new();
-    if t.events.insert {
+    if e.insert {
         events.push("INSERT".to_string());
     }
-    if t.events.update {
+    if e.update {
         events.push("UPDATE".to_string());
     }
-    if !t.events.update_of.is_empty() {
-        events.push(format!("UPDATE OF {}", ident_list(&t.events.update_of)));
+    if !e.update_of.is_empty() {
+        events.push(format!("UPDATE OF {}", columns(&e.update_of)));
     }
-    if t.events.delete {
+    if e.delete {
         events.push("DELETE".to_string());
     }
-    if t.events.truncate {
+    if e.truncate {
         events.push("TRUNCATE".to_string());
     }
+    events
+}
+
+pub fn create_trigger(on: &QualifiedName, t: &Trigger) -> Vec<String> {
+    let events = trigger_events(&t.events, ident_list);
     let timing = match t.timing {
         TriggerTiming::Before => "BEFORE",
         TriggerTiming::After => "AFTER",

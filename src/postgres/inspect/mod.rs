@@ -19,6 +19,7 @@ use tokio_postgres::{GenericClient, Row};
 pub use unmanaged::Unmanaged;
 
 mod queries;
+pub use queries::USER_SCHEMA_NAMES;
 use queries::*;
 mod columns;
 use columns::*;
