@@ -787,3 +787,71 @@ async fn fault_matrix_online_apply() {
     eprintln!("fault_matrix_online_apply: {injected} faults injected, 0 partial states");
     assert_eq!(injected, MATRIX_STEPS * FAULTS.len());
 }
+
+/// Ctrl-C at the approval prompt: the terminal is in raw mode, so it arrives as input. The
+/// apply is cancelled, nothing is changed. Runs under `script`, which gives strata a terminal.
+#[tokio::test]
+async fn ctrl_c_at_the_prompt_cancels_the_apply() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` (util-linux) to give strata a terminal");
+        return;
+    }
+    let db = TestDb::new("fault_prompt").await;
+    let src = db.write("schema.hcl", &tables_hcl(1, |_| String::new()));
+    let line = format!(
+        "{} --url '{}' --dev-url '{}' --src '{}' apply",
+        env!("CARGO_BIN_EXE_strata"),
+        db.url,
+        base_url(),
+        src.display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0
+                || tx
+                    .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                    .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !seen.contains("Enter a value") && Instant::now() < deadline {
+        if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(200)) {
+            seen.push_str(&chunk);
+        }
+    }
+    assert!(seen.contains("Enter a value"), "no prompt:\n{seen}");
+    {
+        use std::io::Write;
+        let stdin = child.stdin.as_mut().expect("stdin");
+        stdin.write_all(b"\x03").expect("write Ctrl-C");
+        stdin.flush().expect("flush");
+    }
+    while let Ok(chunk) = rx.recv_timeout(Duration::from_secs(20)) {
+        seen.push_str(&chunk);
+    }
+    let status = child.wait().expect("wait");
+    assert!(seen.contains("Apply cancelled."), "{seen}");
+    assert!(!seen.contains("IO error"), "{seen}");
+    assert_eq!(status.code(), Some(1), "{seen}");
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .await,
+        vec!["0"]
+    );
+}
