@@ -554,7 +554,6 @@ const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/diff/table.rs", "diff_table"),
     ("src/plan/describe.rs", "objects"),
     ("src/plan/describe_objects.rs", "object"),
-    ("src/plan/order_objects.rs", "nodes"),
     ("src/plan/recreate.rs", "expand"),
     ("src/postgres/inspect/mod.rs", "inspect_full"),
     ("src/postgres/inspect/unmanaged.rs", "unmanaged_sql"),

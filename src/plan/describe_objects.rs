@@ -2,7 +2,7 @@
 //! object into one replacement.
 
 use super::describe::{Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q};
-use super::order_objects::{function_id, trigger_id, view_id};
+use super::order::{function_id, trigger_id, view_id};
 use super::{Action, AttrChange, ObjectChange};
 use crate::diff::Change;
 use crate::hcl::types as hcl_types;

@@ -190,7 +190,7 @@ pub fn expand(
                             trigger: t.clone(),
                         });
                     }
-                    reasons.insert(super::order_objects::view_id(want), why);
+                    reasons.insert(super::order::view_id(want), why);
                     cascade = true;
                 }
             }
@@ -200,7 +200,7 @@ pub fn expand(
                 if let (Some(h), Some(w)) = (have, want) {
                     out.push(Change::DropFunction(h.clone()));
                     out.push(Change::CreateFunction(w.clone()));
-                    reasons.insert(super::order_objects::function_id(w), why);
+                    reasons.insert(super::order::function_id(w), why);
                     cascade = true;
                 }
             }
@@ -220,7 +220,7 @@ pub fn expand(
                         name: q.clone(),
                         is_view,
                     };
-                    reasons.insert(super::order_objects::trigger_id(q, &w), why);
+                    reasons.insert(super::order::trigger_id(q, &w), why);
                     out.push(Change::DropTrigger {
                         on: on.clone(),
                         trigger: h,
