@@ -279,6 +279,14 @@ fn at(mut n: ObjectChange, address: ObjectId) -> ObjectChange {
 
 /// The object view of a change of the kinds this file covers; `None` for the others.
 pub fn object(c: &Change) -> Option<ObjectChange> {
+    extension_or_sequence_object(c)
+        .or_else(|| type_object(c))
+        .or_else(|| routine_or_view_object(c))
+        .or_else(|| trigger_policy_or_default_object(c))
+}
+
+/// Extensions and sequences.
+fn extension_or_sequence_object(c: &Change) -> Option<ObjectChange> {
     Some(match c {
         Change::CreateExtension(e) => at(
             node(
@@ -345,6 +353,13 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
                 .extend(lint::hazards(&Subject::DropSequence { name: &qn }));
             n
         }
+        _ => return None,
+    })
+}
+
+/// Collations, domains, composite types, enum rebuilds.
+fn type_object(c: &Change) -> Option<ObjectChange> {
+    Some(match c {
         Change::CreateCollation(c) => at(
             node(
                 ObjectKind::Collation,
@@ -446,6 +461,13 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
             );
             n
         }
+        _ => return None,
+    })
+}
+
+/// Functions, procedures and views.
+fn routine_or_view_object(c: &Change) -> Option<ObjectChange> {
+    Some(match c {
         Change::CreateFunction(f) => at(
             node(
                 ObjectKind::routine(f.kind),
@@ -500,6 +522,13 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
             ),
             view_id(v),
         ),
+        _ => return None,
+    })
+}
+
+/// Triggers, policies, and column defaults dropped and set again around a rebuild.
+fn trigger_policy_or_default_object(c: &Change) -> Option<ObjectChange> {
+    Some(match c {
         Change::CreateTrigger { on, trigger } => at(
             node(
                 ObjectKind::Trigger,
