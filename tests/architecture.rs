@@ -551,7 +551,6 @@ const MAX_FUNCTION_LINES: usize = 150;
 /// shrink: a listed function that is gone or now short enough fails the test, so that it is
 /// taken off the list.
 const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
-    ("src/plan/recreate.rs", "expand"),
     ("src/postgres/inspect/mod.rs", "inspect_full"),
     ("src/postgres/inspect/unmanaged.rs", "unmanaged_sql"),
     ("src/postgres/types.rs", "builtin"),
