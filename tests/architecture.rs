@@ -551,11 +551,6 @@ const MAX_FUNCTION_LINES: usize = 150;
 /// shrink: a listed function that is gone or now short enough fails the test, so that it is
 /// taken off the list.
 const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
-    ("src/diff/table.rs", "diff_table"),
-    ("src/plan/describe.rs", "objects"),
-    ("src/plan/describe_objects.rs", "described"),
-    ("src/plan/order_objects.rs", "nodes"),
-    ("src/plan/recreate.rs", "expand"),
     ("src/postgres/inspect/mod.rs", "inspect_full"),
     ("src/postgres/inspect/unmanaged.rs", "unmanaged_sql"),
     ("src/postgres/types.rs", "builtin"),

@@ -17,6 +17,24 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
             ),
         });
     }
+    table_properties(have, want, &mut changes);
+    diff_columns(have, want, &mut changes);
+    diff_primary_key(have, want, &mut changes);
+    diff_uniques(have, want, &mut changes);
+    diff_checks(&have.checks, &want.checks, &mut changes);
+    diff_foreign_keys(have, want, &mut changes);
+    diff_excludes(have, want, &mut changes);
+    diff_indexes(have, want, &mut changes);
+    Ok(TableDiff {
+        from: have.clone(),
+        to: want.clone(),
+        changes,
+    })
+}
+
+/// Partition and inheritance parents, storage parameters, replica identity, logging, row
+/// security and the comment.
+fn table_properties(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
     match (&have.partition_of, &want.partition_of) {
         (Some(a), Some(b)) if a != b => {
             changes.push(TableChange::Detach(a.clone()));
@@ -63,7 +81,10 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
             to: want.comment.clone(),
         });
     }
-    // Columns, joined by name.
+}
+
+/// Columns, joined by name.
+fn diff_columns(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
     let have_cols: HashMap<&str, &Column> =
         have.columns.iter().map(|c| (c.name.as_str(), c)).collect();
     let want_cols: HashSet<&str> = want.columns.iter().map(|c| c.name.as_str()).collect();
@@ -82,7 +103,10 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
             _ => {}
         }
     }
-    // Primary key.
+}
+
+/// The primary key: renamed or commented in place when only its name or comment differs.
+fn diff_primary_key(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
     match (&have.primary_key, &want.primary_key) {
         (Some(h), Some(w)) if h != w => {
             if h.columns == w.columns && h.include == w.include && h.deferrable == w.deferrable {
@@ -109,6 +133,10 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         (None, Some(w)) => changes.push(TableChange::AddPrimaryKey(w.clone())),
         _ => {}
     }
+}
+
+/// Unique constraints.
+fn diff_uniques(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
     named_diff(
         &have.uniques,
         &want.uniques,
@@ -128,11 +156,14 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         CommentKind::Constraint,
         TableChange::DropUnique,
         TableChange::AddUnique,
-        &mut changes,
+        changes,
         true,
     );
-    diff_checks(&have.checks, &want.checks, &mut changes);
-    // A NOT VALID key declared valid is validated in place, not dropped and added again.
+}
+
+/// Foreign keys; a NOT VALID key declared valid is validated in place, not dropped and added
+/// again.
+fn diff_foreign_keys(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
     let have_fks: Vec<ForeignKey> = have
         .foreign_keys
         .iter()
@@ -177,9 +208,13 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         CommentKind::Constraint,
         TableChange::DropForeignKey,
         TableChange::AddForeignKey,
-        &mut changes,
+        changes,
         true,
     );
+}
+
+/// Exclusion constraints.
+fn diff_excludes(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
     named_diff(
         &have.excludes,
         &want.excludes,
@@ -199,10 +234,13 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         CommentKind::Constraint,
         TableChange::DropExclude,
         TableChange::AddExclude,
-        &mut changes,
+        changes,
         true,
     );
-    // An index whose only change is its storage parameters is altered, not rebuilt.
+}
+
+/// Indexes; one whose only change is its storage parameters is altered, not rebuilt.
+fn diff_indexes(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
     let have_indexes: Vec<Index> = have
         .indexes
         .iter()
@@ -250,14 +288,9 @@ pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedCh
         CommentKind::Index,
         TableChange::DropIndex,
         TableChange::AddIndex,
-        &mut changes,
+        changes,
         true,
     );
-    Ok(TableDiff {
-        from: have.clone(),
-        to: want.clone(),
-        changes,
-    })
 }
 
 pub(super) fn comment_change(

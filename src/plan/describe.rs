@@ -204,425 +204,11 @@ pub fn objects(
 ) -> (Vec<ObjectChange>, Vec<Step>) {
     let mut out: Vec<ObjectChange> = Vec::new();
     for c in changes {
-        if let Some(o) = super::describe_objects::object(c) {
-            out.push(o);
-            continue;
-        }
         let o = match c {
-            Change::RenameSchema { from, to } => {
-                let mut n = node(ObjectKind::Schema, to, Action::Rename, vec![]);
-                n.address = ObjectId::schema(to);
-                n.reason = Some(format!("renamed from {}", q(from)));
-                n
-            }
-            Change::RenameTable { from, to } => {
-                let mut n = node(ObjectKind::Table, &to.name, Action::Rename, vec![]);
-                n.address = ObjectId::table(to);
-                n.reason = Some(format!("renamed from {}", q(&from.to_string())));
-                n.hazards = lint::hazards(&Subject::RenameTable { from, to });
-                n
-            }
-            Change::CreateSchema(s) => {
-                let mut a = Vec::new();
-                opt_comment(&mut a, &s.comment);
-                let mut n = node(ObjectKind::Schema, &s.name, Action::Create, as_new(a));
-                n.address = ObjectId::schema(&s.name);
-                n
-            }
-            Change::AlterSchema { from, to } => {
-                let mut n = node(
-                    ObjectKind::Schema,
-                    &to.name,
-                    Action::Update,
-                    vec![AttrChange {
-                        name: "comment".into(),
-                        old: from.comment.as_deref().map(q),
-                        new: to.comment.as_deref().map(q),
-                    }],
-                );
-                n.address = ObjectId::schema(&to.name);
-                n
-            }
-            Change::DropSchema(s) => {
-                let mut n = node(ObjectKind::Schema, &s.name, Action::Delete, vec![]);
-                n.address = ObjectId::schema(&s.name);
-                n.hazards
-                    .extend(lint::hazards(&Subject::DropSchema { name: &s.name }));
-                n
-            }
-            Change::CreateEnum(e) => {
-                let mut n = node(
-                    ObjectKind::Enum,
-                    &e.name,
-                    Action::Create,
-                    as_new(enum_attrs(e)),
-                );
-                n.address = ObjectId::enum_type(&QualifiedName::new(&e.schema, &e.name));
-                n
-            }
-            Change::AlterEnum { from, to, .. } => {
-                let mut n = node(
-                    ObjectKind::Enum,
-                    &to.name,
-                    Action::Update,
-                    diff_attrs(enum_attrs(from), enum_attrs(to)),
-                );
-                n.address = ObjectId::enum_type(&QualifiedName::new(&to.schema, &to.name));
-                n
-            }
-            Change::DropEnum(e) => {
-                let mut n = node(
-                    ObjectKind::Enum,
-                    &e.name,
-                    Action::Delete,
-                    as_old(enum_attrs(e)),
-                );
-                n.address = ObjectId::enum_type(&QualifiedName::new(&e.schema, &e.name));
-                n
-            }
-            Change::CreateTable(t) => {
-                let mut a = vec![("schema".to_string(), t.schema.clone())];
-                opt_comment(&mut a, &t.comment);
-                let mut n = node(ObjectKind::Table, &t.name, Action::Create, as_new(a));
-                n.address = ObjectId::table(&t.qualified());
-                n.children = table_children(t, Action::Create);
-                n
-            }
-            Change::DropTable(t) => {
-                let mut a = vec![("schema".to_string(), t.schema.clone())];
-                opt_comment(&mut a, &t.comment);
-                let mut n = node(ObjectKind::Table, &t.name, Action::Delete, as_old(a));
-                n.address = ObjectId::table(&t.qualified());
-                n.children = table_children(t, Action::Delete);
-                n.hazards
-                    .extend(lint::hazards(&Subject::DropTable { table: t }));
-                n
-            }
-            Change::AlterTable(d) => {
-                let mut n = node(ObjectKind::Table, &d.to.name, Action::Update, vec![]);
-                n.address = ObjectId::table(&d.to.qualified());
-                let mut children: Vec<ObjectChange> = Vec::new();
-                let mut pending_drops: Vec<(ObjectKind, ObjectChange, Attrs)> = Vec::new();
-                for ch in &d.changes {
-                    let hz: Vec<Hazard> = lint::hazards(&Subject::AlterTable {
-                        table: &d.to,
-                        change: ch,
-                        online,
-                    });
-                    let mut child = match ch {
-                        TableChange::SetComment { from, to } => {
-                            n.attrs.push(AttrChange {
-                                name: "comment".into(),
-                                old: from.as_deref().map(q),
-                                new: to.as_deref().map(q),
-                            });
-                            continue;
-                        }
-                        TableChange::AddColumn(c) => node(
-                            ObjectKind::Column,
-                            &c.name,
-                            Action::Create,
-                            as_new(column_attrs(c)),
-                        ),
-                        TableChange::DropColumn(c) => node(
-                            ObjectKind::Column,
-                            &c.name,
-                            Action::Delete,
-                            as_old(column_attrs(c)),
-                        ),
-                        TableChange::AlterColumn { from, to } => {
-                            let action = if to.generated.is_some() && from.generated != to.generated
-                            {
-                                Action::Replace
-                            } else {
-                                Action::Update
-                            };
-                            node(
-                                ObjectKind::Column,
-                                &to.name,
-                                action,
-                                diff_attrs(column_attrs(from), column_attrs(to)),
-                            )
-                        }
-                        TableChange::AddPrimaryKey(pk) => pair(
-                            &mut pending_drops,
-                            ObjectKind::PrimaryKey,
-                            &pk.name,
-                            pk_attrs(pk),
-                        ),
-                        TableChange::DropPrimaryKey(pk) => {
-                            pending_drops.push((
-                                ObjectKind::PrimaryKey,
-                                node(
-                                    ObjectKind::PrimaryKey,
-                                    &pk.name,
-                                    Action::Delete,
-                                    as_old(pk_attrs(pk)),
-                                ),
-                                pk_attrs(pk),
-                            ));
-                            continue;
-                        }
-                        TableChange::AddUnique(u) => pair(
-                            &mut pending_drops,
-                            ObjectKind::Unique,
-                            &u.name,
-                            unique_attrs(u),
-                        ),
-                        TableChange::DropUnique(u) => {
-                            pending_drops.push((
-                                ObjectKind::Unique,
-                                node(
-                                    ObjectKind::Unique,
-                                    &u.name,
-                                    Action::Delete,
-                                    as_old(unique_attrs(u)),
-                                ),
-                                unique_attrs(u),
-                            ));
-                            continue;
-                        }
-                        TableChange::AddCheck(c) => pair(
-                            &mut pending_drops,
-                            ObjectKind::Check,
-                            c.name.as_deref().unwrap_or(""),
-                            check_attrs(c),
-                        ),
-                        TableChange::DropCheck(c) => {
-                            let name = c.name.clone().unwrap_or_default();
-                            pending_drops.push((
-                                ObjectKind::Check,
-                                node(
-                                    ObjectKind::Check,
-                                    &name,
-                                    Action::Delete,
-                                    as_old(check_attrs(c)),
-                                ),
-                                check_attrs(c),
-                            ));
-                            continue;
-                        }
-                        TableChange::AddForeignKey(fk) => pair(
-                            &mut pending_drops,
-                            ObjectKind::ForeignKey,
-                            &fk.name,
-                            fk_attrs(fk),
-                        ),
-                        TableChange::DropForeignKey(fk) => {
-                            let mut dn = node(
-                                ObjectKind::ForeignKey,
-                                &fk.name,
-                                Action::Delete,
-                                as_old(fk_attrs(fk)),
-                            );
-                            dn.hazards = hz;
-                            pending_drops.push((ObjectKind::ForeignKey, dn, fk_attrs(fk)));
-                            continue;
-                        }
-                        TableChange::AddIndex(ix) => pair(
-                            &mut pending_drops,
-                            ObjectKind::Index,
-                            &ix.name,
-                            index_attrs(ix),
-                        ),
-                        TableChange::DropIndex(ix) => {
-                            pending_drops.push((
-                                ObjectKind::Index,
-                                node(
-                                    ObjectKind::Index,
-                                    &ix.name,
-                                    Action::Delete,
-                                    as_old(index_attrs(ix)),
-                                ),
-                                index_attrs(ix),
-                            ));
-                            continue;
-                        }
-                        TableChange::AdoptIndex { index, key } => {
-                            let (kind, attrs) = match key {
-                                AdoptedKey::Primary(pk) => (ObjectKind::PrimaryKey, pk_attrs(pk)),
-                                AdoptedKey::Unique(u) => (ObjectKind::Unique, unique_attrs(u)),
-                            };
-                            let mut n = node(kind, key.name(), Action::Create, as_new(attrs));
-                            n.reason =
-                                Some(format!("takes over the existing unique index {}", q(index)));
-                            n
-                        }
-                        TableChange::RenameConstraint { from, to } => {
-                            let mut r = node(ObjectKind::Constraint, to, Action::Rename, vec![]);
-                            r.reason = Some(format!("renamed from {}", q(from)));
-                            r
-                        }
-                        TableChange::RenameColumn { from, to } => {
-                            let mut r = node(ObjectKind::Column, to, Action::Rename, vec![]);
-                            r.reason = Some(format!("renamed from {}", q(from)));
-                            r.hazards = lint::hazards(&Subject::RenameColumn {
-                                table: &d.to.qualified(),
-                                from,
-                                to,
-                            });
-                            r
-                        }
-                        TableChange::RenameIndex { from, to } => {
-                            let mut r = node(ObjectKind::Index, to, Action::Rename, vec![]);
-                            r.reason = Some(format!("renamed from {}", q(from)));
-                            r
-                        }
-                        TableChange::AddExclude(x) => pair(
-                            &mut pending_drops,
-                            ObjectKind::Exclude,
-                            &x.name,
-                            exclude_attrs(x),
-                        ),
-                        TableChange::DropExclude(x) => {
-                            pending_drops.push((
-                                ObjectKind::Exclude,
-                                node(
-                                    ObjectKind::Exclude,
-                                    &x.name,
-                                    Action::Delete,
-                                    as_old(exclude_attrs(x)),
-                                ),
-                                exclude_attrs(x),
-                            ));
-                            continue;
-                        }
-                        TableChange::SetRowSecurity {
-                            enabled,
-                            forced,
-                            was_enabled,
-                            was_forced,
-                        } => {
-                            n.attrs.push(AttrChange {
-                                name: "row_security".into(),
-                                old: Some(format!(
-                                    "{{ enabled = {was_enabled}, enforced = {was_forced} }}"
-                                )),
-                                new: Some(format!(
-                                    "{{ enabled = {enabled}, enforced = {forced} }}"
-                                )),
-                            });
-                            n.hazards.extend(hz);
-                            continue;
-                        }
-                        TableChange::SetStorageParams { from, to } => {
-                            n.attrs.push(AttrChange {
-                                name: "storage_params".into(),
-                                old: (!from.is_empty())
-                                    .then(|| crate::hcl::writer::storage_params(from)),
-                                new: (!to.is_empty())
-                                    .then(|| crate::hcl::writer::storage_params(to)),
-                            });
-                            n.hazards.extend(hz);
-                            continue;
-                        }
-                        TableChange::SetIndexStorageParams { index, from, to } => {
-                            n.attrs.push(AttrChange {
-                                name: format!("index {} storage_params", q(index)),
-                                old: (!from.is_empty())
-                                    .then(|| crate::hcl::writer::storage_params(from)),
-                                new: (!to.is_empty())
-                                    .then(|| crate::hcl::writer::storage_params(to)),
-                            });
-                            n.hazards.extend(hz);
-                            continue;
-                        }
-                        TableChange::SetReplicaIdentity { from, to } => {
-                            let show = |r: &crate::model::ReplicaIdentity| match r {
-                                crate::model::ReplicaIdentity::Index(ix) => {
-                                    ObjectId::relative(ObjectKind::Index, ix).to_string()
-                                }
-                                other => other.sql_keyword().to_string(),
-                            };
-                            n.attrs.push(AttrChange {
-                                name: "replica_identity".into(),
-                                old: Some(show(from)),
-                                new: Some(show(to)),
-                            });
-                            n.hazards.extend(hz);
-                            continue;
-                        }
-                        TableChange::ValidateConstraint(name) => {
-                            n.attrs.push(AttrChange {
-                                name: format!("constraint {} valid", q(name)),
-                                old: Some("false".into()),
-                                new: Some("true".into()),
-                            });
-                            n.hazards.extend(hz);
-                            continue;
-                        }
-                        TableChange::SetLogged { unlogged } => {
-                            n.attrs.push(AttrChange {
-                                name: "unlogged".into(),
-                                old: Some((!unlogged).to_string()),
-                                new: Some(unlogged.to_string()),
-                            });
-                            n.hazards.extend(hz);
-                            continue;
-                        }
-                        TableChange::Attach(p) => {
-                            n.attrs.push(AttrChange {
-                                name: "partition_of".into(),
-                                old: None,
-                                new: Some(format!("{} {}", p.parent, q(&p.bound))),
-                            });
-                            continue;
-                        }
-                        TableChange::Inherit(p) => {
-                            n.attrs.push(AttrChange {
-                                name: "inherits".into(),
-                                old: None,
-                                new: Some(p.to_string()),
-                            });
-                            continue;
-                        }
-                        TableChange::NoInherit(p) => {
-                            n.attrs.push(AttrChange {
-                                name: "inherits".into(),
-                                old: Some(p.to_string()),
-                                new: None,
-                            });
-                            continue;
-                        }
-                        TableChange::Detach(p) => {
-                            n.attrs.push(AttrChange {
-                                name: "partition_of".into(),
-                                old: Some(format!("{} {}", p.parent, q(&p.bound))),
-                                new: None,
-                            });
-                            continue;
-                        }
-                        TableChange::CommentOn {
-                            kind,
-                            name,
-                            from,
-                            to,
-                        } => node(
-                            match kind {
-                                CommentKind::Constraint => ObjectKind::Constraint,
-                                CommentKind::Index => ObjectKind::Index,
-                            },
-                            name,
-                            Action::Update,
-                            vec![AttrChange {
-                                name: "comment".into(),
-                                old: from.as_deref().map(q),
-                                new: to.as_deref().map(q),
-                            }],
-                        ),
-                    };
-                    if child.hazards.is_empty() {
-                        child.hazards = hz;
-                    }
-                    children.push(child);
-                }
-                children.extend(pending_drops.into_iter().map(|(_, n, _)| n));
-                n.children = children;
-                n
-            }
-            _ => continue,
+            Change::AlterTable(d) => Some(alter_table_object(d, online)),
+            _ => super::describe_objects::object(c).or_else(|| schema_or_table_object(c)),
         };
-        out.push(o);
+        out.extend(o);
     }
     let mut out = super::describe_objects::merge(out);
     for o in &mut out {
@@ -638,6 +224,382 @@ pub fn objects(
     }
     out.sort_by_key(|o| o.steps.first().copied().unwrap_or(usize::MAX));
     (out, steps)
+}
+
+/// Schemas, enums and tables created, renamed, altered (comment, values) or dropped.
+fn schema_or_table_object(c: &Change) -> Option<ObjectChange> {
+    Some(match c {
+        Change::RenameSchema { from, to } => {
+            let mut n = node(ObjectKind::Schema, to, Action::Rename, vec![]);
+            n.address = ObjectId::schema(to);
+            n.reason = Some(format!("renamed from {}", q(from)));
+            n
+        }
+        Change::RenameTable { from, to } => {
+            let mut n = node(ObjectKind::Table, &to.name, Action::Rename, vec![]);
+            n.address = ObjectId::table(to);
+            n.reason = Some(format!("renamed from {}", q(&from.to_string())));
+            n.hazards = lint::hazards(&Subject::RenameTable { from, to });
+            n
+        }
+        Change::CreateSchema(s) => {
+            let mut a = Vec::new();
+            opt_comment(&mut a, &s.comment);
+            let mut n = node(ObjectKind::Schema, &s.name, Action::Create, as_new(a));
+            n.address = ObjectId::schema(&s.name);
+            n
+        }
+        Change::AlterSchema { from, to } => {
+            let mut n = node(
+                ObjectKind::Schema,
+                &to.name,
+                Action::Update,
+                vec![AttrChange {
+                    name: "comment".into(),
+                    old: from.comment.as_deref().map(q),
+                    new: to.comment.as_deref().map(q),
+                }],
+            );
+            n.address = ObjectId::schema(&to.name);
+            n
+        }
+        Change::DropSchema(s) => {
+            let mut n = node(ObjectKind::Schema, &s.name, Action::Delete, vec![]);
+            n.address = ObjectId::schema(&s.name);
+            n.hazards
+                .extend(lint::hazards(&Subject::DropSchema { name: &s.name }));
+            n
+        }
+        Change::CreateEnum(e) => {
+            let mut n = node(
+                ObjectKind::Enum,
+                &e.name,
+                Action::Create,
+                as_new(enum_attrs(e)),
+            );
+            n.address = ObjectId::enum_type(&QualifiedName::new(&e.schema, &e.name));
+            n
+        }
+        Change::AlterEnum { from, to, .. } => {
+            let mut n = node(
+                ObjectKind::Enum,
+                &to.name,
+                Action::Update,
+                diff_attrs(enum_attrs(from), enum_attrs(to)),
+            );
+            n.address = ObjectId::enum_type(&QualifiedName::new(&to.schema, &to.name));
+            n
+        }
+        Change::DropEnum(e) => {
+            let mut n = node(
+                ObjectKind::Enum,
+                &e.name,
+                Action::Delete,
+                as_old(enum_attrs(e)),
+            );
+            n.address = ObjectId::enum_type(&QualifiedName::new(&e.schema, &e.name));
+            n
+        }
+        Change::CreateTable(t) => {
+            let mut a = vec![("schema".to_string(), t.schema.clone())];
+            opt_comment(&mut a, &t.comment);
+            let mut n = node(ObjectKind::Table, &t.name, Action::Create, as_new(a));
+            n.address = ObjectId::table(&t.qualified());
+            n.children = table_children(t, Action::Create);
+            n
+        }
+        Change::DropTable(t) => {
+            let mut a = vec![("schema".to_string(), t.schema.clone())];
+            opt_comment(&mut a, &t.comment);
+            let mut n = node(ObjectKind::Table, &t.name, Action::Delete, as_old(a));
+            n.address = ObjectId::table(&t.qualified());
+            n.children = table_children(t, Action::Delete);
+            n.hazards
+                .extend(lint::hazards(&Subject::DropTable { table: t }));
+            n
+        }
+        _ => return None,
+    })
+}
+
+/// An altered table: attributes of its own, and its parts (columns, keys, checks, indexes) as
+/// children; a part dropped and added again under its name is one replacement.
+fn alter_table_object(d: &crate::diff::TableDiff, online: bool) -> ObjectChange {
+    let mut n = node(ObjectKind::Table, &d.to.name, Action::Update, vec![]);
+    n.address = ObjectId::table(&d.to.qualified());
+    let mut children: Vec<ObjectChange> = Vec::new();
+    let mut pending_drops: Vec<(ObjectKind, ObjectChange, Attrs)> = Vec::new();
+    for ch in &d.changes {
+        let hz: Vec<Hazard> = lint::hazards(&Subject::AlterTable {
+            table: &d.to,
+            change: ch,
+            online,
+        });
+        if let Some((attr, with_hazards)) = table_attr(ch) {
+            n.attrs.push(attr);
+            if with_hazards {
+                n.hazards.extend(hz);
+            }
+            continue;
+        }
+        children.extend(table_part(ch, &d.to, &mut pending_drops, hz));
+    }
+    children.extend(pending_drops.into_iter().map(|(_, n, _)| n));
+    n.children = children;
+    n
+}
+
+/// A change shown as an attribute of the table itself, and whether its hazards go with it.
+fn table_attr(ch: &TableChange) -> Option<(AttrChange, bool)> {
+    let attr =
+        |name: String, old: Option<String>, new: Option<String>| AttrChange { name, old, new };
+    let params = |p: &std::collections::BTreeMap<String, String>| {
+        (!p.is_empty()).then(|| crate::hcl::writer::storage_params(p))
+    };
+    Some(match ch {
+        TableChange::SetComment { from, to } => (
+            attr(
+                "comment".into(),
+                from.as_deref().map(q),
+                to.as_deref().map(q),
+            ),
+            false,
+        ),
+        TableChange::SetRowSecurity {
+            enabled,
+            forced,
+            was_enabled,
+            was_forced,
+        } => (
+            attr(
+                "row_security".into(),
+                Some(format!(
+                    "{{ enabled = {was_enabled}, enforced = {was_forced} }}"
+                )),
+                Some(format!("{{ enabled = {enabled}, enforced = {forced} }}")),
+            ),
+            true,
+        ),
+        TableChange::SetStorageParams { from, to } => (
+            attr("storage_params".into(), params(from), params(to)),
+            true,
+        ),
+        TableChange::SetIndexStorageParams { index, from, to } => (
+            attr(
+                format!("index {} storage_params", q(index)),
+                params(from),
+                params(to),
+            ),
+            true,
+        ),
+        TableChange::SetReplicaIdentity { from, to } => {
+            let show = |r: &crate::model::ReplicaIdentity| match r {
+                crate::model::ReplicaIdentity::Index(ix) => {
+                    ObjectId::relative(ObjectKind::Index, ix).to_string()
+                }
+                other => other.sql_keyword().to_string(),
+            };
+            (
+                attr("replica_identity".into(), Some(show(from)), Some(show(to))),
+                true,
+            )
+        }
+        TableChange::ValidateConstraint(name) => (
+            attr(
+                format!("constraint {} valid", q(name)),
+                Some("false".into()),
+                Some("true".into()),
+            ),
+            true,
+        ),
+        TableChange::SetLogged { unlogged } => (
+            attr(
+                "unlogged".into(),
+                Some((!unlogged).to_string()),
+                Some(unlogged.to_string()),
+            ),
+            true,
+        ),
+        TableChange::Attach(p) => (
+            attr(
+                "partition_of".into(),
+                None,
+                Some(format!("{} {}", p.parent, q(&p.bound))),
+            ),
+            false,
+        ),
+        TableChange::Detach(p) => (
+            attr(
+                "partition_of".into(),
+                Some(format!("{} {}", p.parent, q(&p.bound))),
+                None,
+            ),
+            false,
+        ),
+        TableChange::Inherit(p) => (attr("inherits".into(), None, Some(p.to_string())), false),
+        TableChange::NoInherit(p) => (attr("inherits".into(), Some(p.to_string()), None), false),
+        _ => return None,
+    })
+}
+
+/// A dropped part, held back until the end: an add of the same kind and name pairs with it.
+fn pending_drop(
+    pending: &mut Vec<(ObjectKind, ObjectChange, Attrs)>,
+    kind: ObjectKind,
+    name: &str,
+    attrs: Attrs,
+    hazards: Option<Vec<Hazard>>,
+) {
+    let mut n = node(kind, name, Action::Delete, as_old(attrs.clone()));
+    if let Some(h) = hazards {
+        n.hazards = h;
+    }
+    pending.push((kind, n, attrs));
+}
+
+/// A change to a part of the table (column, key, check, index, exclusion), as a child of the
+/// table; `None` for a drop held back in `pending`.
+fn table_part(
+    ch: &TableChange,
+    table: &Table,
+    pending: &mut Vec<(ObjectKind, ObjectChange, Attrs)>,
+    hz: Vec<Hazard>,
+) -> Option<ObjectChange> {
+    let mut child = match ch {
+        TableChange::AddColumn(c) => node(
+            ObjectKind::Column,
+            &c.name,
+            Action::Create,
+            as_new(column_attrs(c)),
+        ),
+        TableChange::DropColumn(c) => node(
+            ObjectKind::Column,
+            &c.name,
+            Action::Delete,
+            as_old(column_attrs(c)),
+        ),
+        TableChange::AlterColumn { from, to } => {
+            let action = if to.generated.is_some() && from.generated != to.generated {
+                Action::Replace
+            } else {
+                Action::Update
+            };
+            node(
+                ObjectKind::Column,
+                &to.name,
+                action,
+                diff_attrs(column_attrs(from), column_attrs(to)),
+            )
+        }
+        TableChange::AddPrimaryKey(pk) => {
+            pair(pending, ObjectKind::PrimaryKey, &pk.name, pk_attrs(pk))
+        }
+        TableChange::DropPrimaryKey(pk) => {
+            pending_drop(
+                pending,
+                ObjectKind::PrimaryKey,
+                &pk.name,
+                pk_attrs(pk),
+                None,
+            );
+            return None;
+        }
+        TableChange::AddUnique(u) => pair(pending, ObjectKind::Unique, &u.name, unique_attrs(u)),
+        TableChange::DropUnique(u) => {
+            pending_drop(pending, ObjectKind::Unique, &u.name, unique_attrs(u), None);
+            return None;
+        }
+        TableChange::AddCheck(c) => pair(
+            pending,
+            ObjectKind::Check,
+            c.name.as_deref().unwrap_or(""),
+            check_attrs(c),
+        ),
+        TableChange::DropCheck(c) => {
+            let name = c.name.clone().unwrap_or_default();
+            pending_drop(pending, ObjectKind::Check, &name, check_attrs(c), None);
+            return None;
+        }
+        TableChange::AddForeignKey(fk) => {
+            pair(pending, ObjectKind::ForeignKey, &fk.name, fk_attrs(fk))
+        }
+        TableChange::DropForeignKey(fk) => {
+            pending_drop(
+                pending,
+                ObjectKind::ForeignKey,
+                &fk.name,
+                fk_attrs(fk),
+                Some(hz),
+            );
+            return None;
+        }
+        TableChange::AddIndex(ix) => pair(pending, ObjectKind::Index, &ix.name, index_attrs(ix)),
+        TableChange::DropIndex(ix) => {
+            pending_drop(pending, ObjectKind::Index, &ix.name, index_attrs(ix), None);
+            return None;
+        }
+        TableChange::AddExclude(x) => pair(pending, ObjectKind::Exclude, &x.name, exclude_attrs(x)),
+        TableChange::DropExclude(x) => {
+            pending_drop(
+                pending,
+                ObjectKind::Exclude,
+                &x.name,
+                exclude_attrs(x),
+                None,
+            );
+            return None;
+        }
+        TableChange::AdoptIndex { index, key } => {
+            let (kind, attrs) = match key {
+                AdoptedKey::Primary(pk) => (ObjectKind::PrimaryKey, pk_attrs(pk)),
+                AdoptedKey::Unique(u) => (ObjectKind::Unique, unique_attrs(u)),
+            };
+            let mut n = node(kind, key.name(), Action::Create, as_new(attrs));
+            n.reason = Some(format!("takes over the existing unique index {}", q(index)));
+            n
+        }
+        TableChange::RenameConstraint { from, to } => renamed(ObjectKind::Constraint, from, to),
+        TableChange::RenameIndex { from, to } => renamed(ObjectKind::Index, from, to),
+        TableChange::RenameColumn { from, to } => {
+            let mut r = renamed(ObjectKind::Column, from, to);
+            r.hazards = lint::hazards(&Subject::RenameColumn {
+                table: &table.qualified(),
+                from,
+                to,
+            });
+            r
+        }
+        TableChange::CommentOn {
+            kind,
+            name,
+            from,
+            to,
+        } => node(
+            match kind {
+                CommentKind::Constraint => ObjectKind::Constraint,
+                CommentKind::Index => ObjectKind::Index,
+            },
+            name,
+            Action::Update,
+            vec![AttrChange {
+                name: "comment".into(),
+                old: from.as_deref().map(q),
+                new: to.as_deref().map(q),
+            }],
+        ),
+        _ => return None,
+    };
+    if child.hazards.is_empty() {
+        child.hazards = hz;
+    }
+    Some(child)
+}
+
+/// A part renamed from `from` to `to`.
+fn renamed(kind: ObjectKind, from: &str, to: &str) -> ObjectChange {
+    let mut r = node(kind, to, Action::Rename, vec![]);
+    r.reason = Some(format!("renamed from {}", q(from)));
+    r
 }
 
 /// An added sub-object: if a drop of the same kind and name is pending, the pair is a

@@ -4,7 +4,7 @@
 use super::describe::{
     Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q, text_diff,
 };
-use super::order_objects::{function_id, trigger_id, view_id};
+use super::order::{function_id, trigger_id, view_id};
 use super::{Action, AttrChange, ObjectChange};
 use crate::diff::Change;
 use crate::hcl::types as hcl_types;
@@ -296,6 +296,14 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
 }
 
 fn described(c: &Change) -> Option<ObjectChange> {
+    extension_or_sequence_object(c)
+        .or_else(|| type_object(c))
+        .or_else(|| routine_or_view_object(c))
+        .or_else(|| trigger_policy_or_default_object(c))
+}
+
+/// Extensions and sequences.
+fn extension_or_sequence_object(c: &Change) -> Option<ObjectChange> {
     Some(match c {
         Change::CreateExtension(e) => at(
             node(
@@ -362,6 +370,13 @@ fn described(c: &Change) -> Option<ObjectChange> {
                 .extend(lint::hazards(&Subject::DropSequence { name: &qn }));
             n
         }
+        _ => return None,
+    })
+}
+
+/// Collations, domains, composite types, enum rebuilds.
+fn type_object(c: &Change) -> Option<ObjectChange> {
+    Some(match c {
         Change::CreateCollation(c) => at(
             node(
                 ObjectKind::Collation,
@@ -463,6 +478,13 @@ fn described(c: &Change) -> Option<ObjectChange> {
             );
             n
         }
+        _ => return None,
+    })
+}
+
+/// Functions, procedures and views.
+fn routine_or_view_object(c: &Change) -> Option<ObjectChange> {
+    Some(match c {
         Change::CreateFunction(f) => at(
             node(
                 ObjectKind::routine(f.kind),
@@ -519,6 +541,13 @@ fn described(c: &Change) -> Option<ObjectChange> {
             ),
             view_id(v),
         ),
+        _ => return None,
+    })
+}
+
+/// Triggers, policies, and column defaults dropped and set again around a rebuild.
+fn trigger_policy_or_default_object(c: &Change) -> Option<ObjectChange> {
+    Some(match c {
         Change::CreateTrigger { on, trigger } => at(
             node(
                 ObjectKind::Trigger,

@@ -6,7 +6,6 @@ pub mod describe;
 mod describe_objects;
 pub mod graph;
 pub mod order;
-pub mod order_objects;
 pub mod recreate;
 pub mod saved;
 

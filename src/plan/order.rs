@@ -1,6 +1,8 @@
 //! Turning changes into steps with what each creates, drops, alters and needs; the graph orders
-//! them (see [`super::graph`]). This file covers schemas, enums and tables; `order_objects` the
-//! other kinds.
+//! them (see [`super::graph`]). This file covers schemas, table renames and defaults and the
+//! shared helpers; one file per kind beside it covers the rest (`enums.rs`, `create_table.rs`,
+//! `alter_table.rs`, `extension.rs`, `sequence.rs`, `collation.rs`, `domain.rs`,
+//! `composite.rs`, `function.rs`, `view.rs`, `trigger.rs`, `policy.rs`).
 
 use super::Hazard;
 use super::PlanDeps;
@@ -25,6 +27,27 @@ mod partition;
 use partition::*;
 mod alter_table;
 use alter_table::*;
+mod extension;
+use extension::*;
+mod sequence;
+use sequence::*;
+mod collation;
+use collation::*;
+mod domain;
+use domain::*;
+mod composite;
+use composite::*;
+mod function;
+pub use function::function_id;
+use function::*;
+mod view;
+pub use view::view_id;
+use view::*;
+mod trigger;
+pub use trigger::trigger_id;
+use trigger::*;
+mod policy;
+use policy::*;
 
 pub(super) fn step(
     object: ObjectId,
@@ -322,6 +345,42 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
         }
     }
     create_tables(&mut out, changes, ctx, &created);
-    super::order_objects::nodes(&mut out, changes, ctx);
+    object_nodes(&mut out, changes, ctx);
     out
+}
+
+/// The nodes of the kinds beyond schemas, enums and tables, one file per kind.
+fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
+    for c in changes {
+        match c {
+            Change::CreateExtension(_)
+            | Change::AlterExtension { .. }
+            | Change::DropExtension(_) => extension_nodes(out, c),
+            Change::CreateSequence(_) | Change::AlterSequence { .. } | Change::DropSequence(_) => {
+                sequence_nodes(out, c)
+            }
+            Change::CreateCollation(_)
+            | Change::AlterCollation { .. }
+            | Change::DropCollation(_) => collation_nodes(out, c),
+            Change::CreateDomain(_) | Change::AlterDomain { .. } | Change::DropDomain(_) => {
+                domain_nodes(out, c, ctx)
+            }
+            Change::CreateComposite(_)
+            | Change::AlterComposite { .. }
+            | Change::DropComposite(_) => composite_nodes(out, c),
+            Change::CreateFunction(_)
+            | Change::ReplaceFunction { .. }
+            | Change::DropFunction(_) => function_nodes(out, c, ctx),
+            Change::CreateView(_) | Change::AlterView { .. } | Change::DropView(_) => {
+                view_nodes(out, c, ctx)
+            }
+            Change::CreateTrigger { .. }
+            | Change::AlterTrigger { .. }
+            | Change::DropTrigger { .. } => trigger_nodes(out, c, ctx),
+            Change::CreatePolicy { .. }
+            | Change::AlterPolicy { .. }
+            | Change::DropPolicy { .. } => policy_nodes(out, c, ctx),
+            _ => {}
+        }
+    }
 }

@@ -149,10 +149,14 @@ pub fn expand(
     desired: &Model,
     deps: &Deps,
 ) -> (Vec<Change>, Reasons) {
-    let mut out = changes.to_vec();
-    let mut reasons = Reasons::new();
     let reverse = deps.reverse();
-    let mut seen = touched(changes);
+    let mut x = Expansion {
+        current,
+        desired,
+        out: changes.to_vec(),
+        reasons: Reasons::new(),
+        seen: touched(changes),
+    };
     let mut queue: VecDeque<(ObjKey, ObjKey)> = VecDeque::new();
     for c in changes {
         for k in invalidated(c) {
@@ -162,162 +166,214 @@ pub fn expand(
         }
     }
     while let Some((dep, cause)) = queue.pop_front() {
-        if !seen.insert(dep.clone()) {
+        if !x.seen.insert(dep.clone()) {
             continue;
         }
         let why = format!(
             "recreated because it depends on {}, which changes",
             describe(&cause)
         );
-        let mut cascade = false;
-        match &dep {
-            ObjKey::View(q) => {
-                if let (Some(have), Some(want)) = (current.view(q), desired.view(q)) {
-                    out.push(Change::DropView(have.clone()));
-                    out.push(Change::CreateView(want.clone()));
-                    // Triggers on the view go with it.
-                    for t in &want.triggers {
-                        // Once: not again through the trigger's own dependency on the view, and
-                        // not when the plan already creates it.
-                        if !seen.insert(ObjKey::Trigger(q.clone(), t.name.clone())) {
-                            continue;
-                        }
-                        out.push(Change::CreateTrigger {
-                            on: Rel {
-                                name: q.clone(),
-                                is_view: true,
-                            },
-                            trigger: t.clone(),
-                        });
-                    }
-                    reasons.insert(super::order_objects::view_id(want), why);
-                    cascade = true;
-                }
-            }
-            ObjKey::Function(s, sig) => {
-                let have = current.schemas.get(s).and_then(|x| x.functions.get(sig));
-                let want = desired.schemas.get(s).and_then(|x| x.functions.get(sig));
-                if let (Some(h), Some(w)) = (have, want) {
-                    out.push(Change::DropFunction(h.clone()));
-                    out.push(Change::CreateFunction(w.clone()));
-                    reasons.insert(super::order_objects::function_id(w), why);
-                    cascade = true;
-                }
-            }
-            ObjKey::Trigger(q, name) => {
-                let find = |m: &Model| {
-                    m.table(q)
-                        .map(|t| (&t.triggers, false))
-                        .or_else(|| m.view(q).map(|v| (&v.triggers, true)))
-                        .and_then(|(ts, is_view)| {
-                            ts.iter()
-                                .find(|t| &t.name == name)
-                                .map(|t| (t.clone(), is_view))
-                        })
-                };
-                if let (Some((h, is_view)), Some((w, _))) = (find(current), find(desired)) {
-                    let on = Rel {
-                        name: q.clone(),
-                        is_view,
-                    };
-                    reasons.insert(super::order_objects::trigger_id(q, &w), why);
-                    out.push(Change::DropTrigger {
-                        on: on.clone(),
-                        trigger: h,
-                    });
-                    out.push(Change::CreateTrigger { on, trigger: w });
-                }
-            }
-            ObjKey::Policy(q, name) => {
-                let find = |m: &Model| {
-                    m.table(q)
-                        .and_then(|t| t.policies.iter().find(|p| &p.name == name).cloned())
-                };
-                if let (Some(h), Some(w)) = (find(current), find(desired)) {
-                    reasons.insert(ObjectId::policy(q, name), why);
-                    out.push(Change::DropPolicy {
-                        on: q.clone(),
-                        policy: h,
-                    });
-                    out.push(Change::CreatePolicy {
-                        on: q.clone(),
-                        policy: w,
-                    });
-                }
-            }
-            ObjKey::Constraint(q, name) => {
-                let want_check = desired.table(q).and_then(|t| {
-                    t.checks
-                        .iter()
-                        .find(|c| c.name.as_ref() == Some(name))
-                        .cloned()
-                });
-                let have_check = current.table(q).and_then(|t| {
-                    t.checks
-                        .iter()
-                        .find(|c| c.name.as_ref() == Some(name))
-                        .cloned()
-                });
-                let want_x = desired
-                    .table(q)
-                    .and_then(|t| t.excludes.iter().find(|x| &x.name == name).cloned());
-                let have_x = current
-                    .table(q)
-                    .and_then(|t| t.excludes.iter().find(|x| &x.name == name).cloned());
-                if let Some(d) = table_diff(&mut out, current, desired, q) {
-                    if let (Some(h), Some(w)) = (have_check, want_check) {
-                        d.changes.push(TableChange::DropCheck(h));
-                        d.changes.push(TableChange::AddCheck(w));
-                    } else if let (Some(h), Some(w)) = (have_x, want_x) {
-                        d.changes.push(TableChange::DropExclude(h));
-                        d.changes.push(TableChange::AddExclude(w));
-                    }
-                }
-                reasons.insert(ObjectId::table(q), why);
-            }
-            ObjKey::Index(q, name) => {
-                let have = current
-                    .table(q)
-                    .and_then(|t| t.indexes.iter().find(|i| &i.name == name).cloned());
-                let want = desired
-                    .table(q)
-                    .and_then(|t| t.indexes.iter().find(|i| &i.name == name).cloned());
-                if let (Some(h), Some(w)) = (have, want) {
-                    if let Some(d) = table_diff(&mut out, current, desired, q) {
-                        d.changes.push(TableChange::DropIndex(h));
-                        d.changes.push(TableChange::AddIndex(w));
-                    }
-                    reasons.insert(ObjectId::table(q), why);
-                }
-            }
-            ObjKey::Column(q, c) => {
-                // A default that uses the object: drop it first, set it again after.
-                let have = current.table(q).and_then(|t| t.column(c)).cloned();
-                let want = desired.table(q).and_then(|t| t.column(c)).cloned();
-                if let (Some(h), Some(w)) = (have, want)
-                    && h.default.is_some()
-                    && w.default.is_some()
-                    && h.ty.storage() == w.ty.storage()
-                    && h.generated.is_none()
-                {
-                    out.push(Change::DropDefault {
-                        table: q.clone(),
-                        column: h,
-                    });
-                    out.push(Change::SetDefault {
-                        table: q.clone(),
-                        column: w,
-                    });
-                    reasons.insert(ObjectId::table(q), why);
-                }
-            }
-            _ => {}
-        }
-        if cascade {
+        if x.recreate(&dep, why) {
             for d in reverse.get(&dep).into_iter().flatten() {
                 queue.push_back(((*d).clone(), dep.clone()));
             }
         }
     }
-    (out, reasons)
+    (x.out, x.reasons)
+}
+
+/// What [`expand`] builds up: the changes, why objects are recreated, and the keys already
+/// handled.
+struct Expansion<'a> {
+    current: &'a Model,
+    desired: &'a Model,
+    out: Vec<Change>,
+    reasons: Reasons,
+    seen: HashSet<ObjKey>,
+}
+
+impl Expansion<'_> {
+    /// Recreates `dep` (or, for a column, its default) when both versions have it; `true` when
+    /// what depends on it must be recreated too.
+    fn recreate(&mut self, dep: &ObjKey, why: String) -> bool {
+        match dep {
+            ObjKey::View(q) => return self.view(q, why),
+            ObjKey::Function(s, sig) => return self.function(s, sig, why),
+            ObjKey::Trigger(q, name) => self.trigger(q, name, why),
+            ObjKey::Policy(q, name) => self.policy(q, name, why),
+            ObjKey::Constraint(q, name) => self.constraint(q, name, why),
+            ObjKey::Index(q, name) => self.index(q, name, why),
+            ObjKey::Column(q, c) => self.default(q, c, why),
+            _ => {}
+        }
+        false
+    }
+
+    /// A view dropped and created again, with the triggers on it.
+    fn view(&mut self, q: &QualifiedName, why: String) -> bool {
+        let (current, desired) = (self.current, self.desired);
+        let (out, seen, reasons) = (&mut self.out, &mut self.seen, &mut self.reasons);
+        let mut cascade = false;
+        if let (Some(have), Some(want)) = (current.view(q), desired.view(q)) {
+            out.push(Change::DropView(have.clone()));
+            out.push(Change::CreateView(want.clone()));
+            // Triggers on the view go with it.
+            for t in &want.triggers {
+                // Once: not again through the trigger's own dependency on the view, and
+                // not when the plan already creates it.
+                if !seen.insert(ObjKey::Trigger(q.clone(), t.name.clone())) {
+                    continue;
+                }
+                out.push(Change::CreateTrigger {
+                    on: Rel {
+                        name: q.clone(),
+                        is_view: true,
+                    },
+                    trigger: t.clone(),
+                });
+            }
+            reasons.insert(super::order::view_id(want), why);
+            cascade = true;
+        }
+        cascade
+    }
+
+    fn function(&mut self, s: &str, sig: &str, why: String) -> bool {
+        let (current, desired) = (self.current, self.desired);
+        let (out, reasons) = (&mut self.out, &mut self.reasons);
+        let mut cascade = false;
+        let have = current.schemas.get(s).and_then(|x| x.functions.get(sig));
+        let want = desired.schemas.get(s).and_then(|x| x.functions.get(sig));
+        if let (Some(h), Some(w)) = (have, want) {
+            out.push(Change::DropFunction(h.clone()));
+            out.push(Change::CreateFunction(w.clone()));
+            reasons.insert(super::order::function_id(w), why);
+            cascade = true;
+        }
+        cascade
+    }
+
+    fn trigger(&mut self, q: &QualifiedName, name: &str, why: String) {
+        let (current, desired) = (self.current, self.desired);
+        let (out, reasons) = (&mut self.out, &mut self.reasons);
+        let find = |m: &Model| {
+            m.table(q)
+                .map(|t| (&t.triggers, false))
+                .or_else(|| m.view(q).map(|v| (&v.triggers, true)))
+                .and_then(|(ts, is_view)| {
+                    ts.iter()
+                        .find(|t| t.name == name)
+                        .map(|t| (t.clone(), is_view))
+                })
+        };
+        if let (Some((h, is_view)), Some((w, _))) = (find(current), find(desired)) {
+            let on = Rel {
+                name: q.clone(),
+                is_view,
+            };
+            reasons.insert(super::order::trigger_id(q, &w), why);
+            out.push(Change::DropTrigger {
+                on: on.clone(),
+                trigger: h,
+            });
+            out.push(Change::CreateTrigger { on, trigger: w });
+        }
+    }
+
+    fn policy(&mut self, q: &QualifiedName, name: &str, why: String) {
+        let (current, desired) = (self.current, self.desired);
+        let (out, reasons) = (&mut self.out, &mut self.reasons);
+        let find = |m: &Model| {
+            m.table(q)
+                .and_then(|t| t.policies.iter().find(|p| p.name == name).cloned())
+        };
+        if let (Some(h), Some(w)) = (find(current), find(desired)) {
+            reasons.insert(ObjectId::policy(q, name), why);
+            out.push(Change::DropPolicy {
+                on: q.clone(),
+                policy: h,
+            });
+            out.push(Change::CreatePolicy {
+                on: q.clone(),
+                policy: w,
+            });
+        }
+    }
+
+    /// A check or exclusion constraint dropped and added again in its table's diff.
+    fn constraint(&mut self, q: &QualifiedName, name: &str, why: String) {
+        let (current, desired) = (self.current, self.desired);
+        let (out, reasons) = (&mut self.out, &mut self.reasons);
+        let want_check = desired.table(q).and_then(|t| {
+            t.checks
+                .iter()
+                .find(|c| c.name.as_deref() == Some(name))
+                .cloned()
+        });
+        let have_check = current.table(q).and_then(|t| {
+            t.checks
+                .iter()
+                .find(|c| c.name.as_deref() == Some(name))
+                .cloned()
+        });
+        let want_x = desired
+            .table(q)
+            .and_then(|t| t.excludes.iter().find(|x| x.name == name).cloned());
+        let have_x = current
+            .table(q)
+            .and_then(|t| t.excludes.iter().find(|x| x.name == name).cloned());
+        if let Some(d) = table_diff(out, current, desired, q) {
+            if let (Some(h), Some(w)) = (have_check, want_check) {
+                d.changes.push(TableChange::DropCheck(h));
+                d.changes.push(TableChange::AddCheck(w));
+            } else if let (Some(h), Some(w)) = (have_x, want_x) {
+                d.changes.push(TableChange::DropExclude(h));
+                d.changes.push(TableChange::AddExclude(w));
+            }
+        }
+        reasons.insert(ObjectId::table(q), why);
+    }
+
+    /// An index dropped and added again in its table's diff.
+    fn index(&mut self, q: &QualifiedName, name: &str, why: String) {
+        let (current, desired) = (self.current, self.desired);
+        let (out, reasons) = (&mut self.out, &mut self.reasons);
+        let have = current
+            .table(q)
+            .and_then(|t| t.indexes.iter().find(|i| i.name == name).cloned());
+        let want = desired
+            .table(q)
+            .and_then(|t| t.indexes.iter().find(|i| i.name == name).cloned());
+        if let (Some(h), Some(w)) = (have, want) {
+            if let Some(d) = table_diff(out, current, desired, q) {
+                d.changes.push(TableChange::DropIndex(h));
+                d.changes.push(TableChange::AddIndex(w));
+            }
+            reasons.insert(ObjectId::table(q), why);
+        }
+    }
+
+    fn default(&mut self, q: &QualifiedName, c: &str, why: String) {
+        let (current, desired) = (self.current, self.desired);
+        let (out, reasons) = (&mut self.out, &mut self.reasons);
+        // A default that uses the object: drop it first, set it again after.
+        let have = current.table(q).and_then(|t| t.column(c)).cloned();
+        let want = desired.table(q).and_then(|t| t.column(c)).cloned();
+        if let (Some(h), Some(w)) = (have, want)
+            && h.default.is_some()
+            && w.default.is_some()
+            && h.ty.storage() == w.ty.storage()
+            && h.generated.is_none()
+        {
+            out.push(Change::DropDefault {
+                table: q.clone(),
+                column: h,
+            });
+            out.push(Change::SetDefault {
+                table: q.clone(),
+                column: w,
+            });
+            reasons.insert(ObjectId::table(q), why);
+        }
+    }
 }
