@@ -23,8 +23,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every command takes.
+/// Flags every command takes (each command's help lists only those that mean something to it,
+/// see [`command`]).
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Environment from the config file (an `env "NAME"` block).
     #[arg(long, global = true, env = "STRATA_ENV")]
@@ -57,6 +59,14 @@ pub struct GlobalArgs {
     /// full (by default normalized, constants replaced by `$n`, and truncated).
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// Ask for input at the terminal (Terraform's `-input`): with -input=false a prompt is never
+    /// shown, so apply and migrate down need -auto-approve.
+    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, default_value_t = true,
+          default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub input: bool,
+    /// Whether `--env` came from the STRATA_ENV environment variable (set by [`parse`]).
+    #[arg(skip)]
+    pub env_from_variable: bool,
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {
@@ -90,6 +100,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (with --dir, write one page per command there).
     Man(ManArgs),
+    /// Print strata's version (also `--version`, `-version`).
+    Version,
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +247,88 @@ pub enum ClusterAction {
     Stop,
 }
 
+/// The global options each command shows in its help; the others are hidden there (they are
+/// still accepted, as everywhere in clap, but mean nothing to that command).
+const SHOWN_GLOBALS: &[(&str, &[&str])] = &[
+    (
+        "inspect",
+        &[
+            "env", "config", "url", "schemas", "exclude", "vars", "no_color", "verbose",
+        ],
+    ),
+    (
+        "validate",
+        &[
+            "env", "config", "src", "schemas", "exclude", "vars", "no_color",
+        ],
+    ),
+    ("fmt", &["env", "config", "src", "vars", "no_color"]),
+    ("cluster", &["env", "config", "vars", "no_color"]),
+    ("show", &["env", "config", "vars", "no_color"]),
+    ("explain", &["no_color"]),
+    ("completions", &[]),
+    ("man", &[]),
+    ("version", &[]),
+];
+
+/// The global options every command's help lists, whatever [`SHOWN_GLOBALS`] says.
+const ALWAYS_SHOWN: &[&str] = &["help", "version"];
+
+/// The command line, built, with each command's help trimmed to the global options that mean
+/// something to it. Parsing, completions and man pages all use this.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let globals = global_ids();
+    for sub in cmd.get_subcommands_mut() {
+        let Some((_, shown)) = SHOWN_GLOBALS.iter().find(|(n, _)| *n == sub.get_name()) else {
+            continue;
+        };
+        let hidden: Vec<&String> = globals
+            .iter()
+            .filter(|g| !shown.contains(&g.as_str()) && !ALWAYS_SHOWN.contains(&g.as_str()))
+            .collect();
+        hide_args(sub, &hidden);
+    }
+    cmd
+}
+
+/// The ids of the global options.
+fn global_ids() -> Vec<String> {
+    GlobalArgs::augment_args(clap::Command::new("strata"))
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect()
+}
+
+/// Hides options in a built command and its subcommands. `mut_args` keeps the options in
+/// place (a built command's lookup keys point at their positions; `mut_arg` would move one).
+fn hide_args(cmd: &mut clap::Command, ids: &[&String]) {
+    let owned = std::mem::take(cmd).mut_args(|a| {
+        if ids.iter().any(|id| a.get_id() == id.as_str()) {
+            a.hide(true)
+        } else {
+            a
+        }
+    });
+    *cmd = owned;
+    for sub in cmd.get_subcommands_mut() {
+        hide_args(sub, ids);
+    }
+}
+
+/// Parses a (rewritten) command line.
+pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.global.env_from_variable = matches!(
+        matches.value_source("env"),
+        Some(clap::parser::ValueSource::EnvVariable)
+    );
+    Ok(cli)
+}
+
 /// Rewrites Terraform spellings (`-auto-approve`, `-detailed-exitcode=…`) to clap's `--` form.
 pub fn rewrite_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut longs: Vec<String> = Vec::new();
@@ -250,11 +344,17 @@ pub fn rewrite_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
         }
     }
     collect(&cmd, &mut longs);
+    longs.extend(["help", "version"].map(String::from));
     args.into_iter()
         .map(|a| match a.to_str() {
             Some(s) if s.starts_with('-') && !s.starts_with("--") && s.len() > 2 => {
                 let name = s[1..].split('=').next().unwrap_or("");
-                if longs.iter().any(|l| l == name) {
+                // Known long options, and unknown words too, so that clap names the whole
+                // option it rejects (`--nosuch`, not `-n`). Clusters of our short options
+                // (`-vh`) and negative numbers stay as they are.
+                let shorts = name.chars().all(|c| matches!(c, 'v' | 'h' | 'V'));
+                let word = name.len() > 1 && name.starts_with(|c: char| c.is_ascii_alphabetic());
+                if longs.iter().any(|l| l == name) || (word && !shorts) {
                     OsString::from(format!("-{s}"))
                 } else {
                     a
@@ -270,7 +370,68 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Cli {
-        Cli::parse_from(rewrite_args(args.iter().map(OsString::from)))
+        super::parse(rewrite_args(args.iter().map(OsString::from)))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn help(args: &[&str]) -> String {
+        let e = super::parse(rewrite_args(args.iter().map(OsString::from)))
+            .err()
+            .unwrap_or_else(|| panic!("{args:?} is not a help request"));
+        e.render().to_string()
+    }
+
+    #[test]
+    fn terraform_spellings() {
+        let c = parse(&["strata", "apply", "-input=false", "-lock-timeout=5s"]);
+        assert!(!c.global.input);
+        assert!(parse(&["strata", "apply", "-input"]).global.input);
+        assert!(parse(&["strata", "plan"]).global.input);
+        assert!(matches!(
+            parse(&["strata", "version"]).command,
+            Command::Version
+        ));
+        let v = super::parse(rewrite_args(["strata", "-version"].map(OsString::from)))
+            .err()
+            .map(|e| e.kind());
+        assert_eq!(v, Some(clap::error::ErrorKind::DisplayVersion));
+        // An unknown option is named whole, not as its first letter.
+        let e = super::parse(rewrite_args(
+            ["strata", "plan", "-nosuch=1"].map(OsString::from),
+        ))
+        .err()
+        .map(|e| e.render().to_string())
+        .unwrap_or_default();
+        assert!(e.contains("'--nosuch"), "{e}");
+        // Our short options still cluster.
+        assert!(parse(&["strata", "plan", "-v"]).global.verbose);
+    }
+
+    #[test]
+    fn help_lists_the_global_options_a_command_uses() {
+        let fmt = help(&["strata", "fmt", "--help"]);
+        assert!(fmt.contains("Global options"), "{fmt}");
+        assert!(fmt.contains("--src"), "{fmt}");
+        assert!(!fmt.contains("--url"), "{fmt}");
+        assert!(!fmt.contains("--dev-url"), "{fmt}");
+        let explain = help(&["strata", "explain", "--help"]);
+        assert!(
+            !explain.contains("--dev-url") && !explain.contains("--src"),
+            "{explain}"
+        );
+        let cluster = help(&["strata", "cluster", "start", "--help"]);
+        assert!(!cluster.contains("--src"), "{cluster}");
+        let plan = help(&["strata", "plan", "--help"]);
+        for o in ["--url", "--dev-url", "--src", "--env", "--var", "--input"] {
+            assert!(plan.contains(o), "{o} missing in {plan}");
+        }
+        // Hidden in help, still accepted.
+        assert!(
+            parse(&["strata", "fmt", "--url", "postgres://x/y"])
+                .global
+                .url
+                .is_some()
+        );
     }
 
     #[test]
@@ -335,5 +496,14 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+        // Every command named in SHOWN_GLOBALS exists, and so does every option it names.
+        let cmd = command();
+        let globals = global_ids();
+        for (name, shown) in SHOWN_GLOBALS {
+            assert!(cmd.find_subcommand(name).is_some(), "no command {name}");
+            for g in *shown {
+                assert!(globals.iter().any(|x| x == g), "no global option {g}");
+            }
+        }
     }
 }

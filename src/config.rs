@@ -20,6 +20,8 @@ use blocks::{data_sources, migration_block};
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     pub name: String,
+    /// The names of the config file's `variable` blocks.
+    pub variables: Vec<String>,
     pub url: Option<String>,
     pub dev: Option<String>,
     /// Schema sources, resolved against the config file's directory.
@@ -99,7 +101,14 @@ pub const ENV_ATTRIBUTES: &[&str] = &[
 pub const ENV_BLOCKS: &[&str] = &["lint", "policy", "migration"];
 
 /// Reads env `name` from the config file at `path`.
-pub fn load_env(path: &Path, name: &str, vars: &BTreeMap<String, String>) -> Result<Env> {
+/// `origin` says where the env's name came from when not from `--env` (for the error when no
+/// such env exists).
+pub fn load_env(
+    path: &Path,
+    name: &str,
+    vars: &BTreeMap<String, String>,
+    origin: Option<&str>,
+) -> Result<Env> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -118,7 +127,7 @@ pub fn load_env(path: &Path, name: &str, vars: &BTreeMap<String, String>) -> Res
     };
     let file = SourceFile::new(crate::hcl::display_path(path), text);
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse_env(&file, name, vars, &base).map_err(miette::Report::new)
+    parse_env(&file, name, vars, &base, origin).map_err(miette::Report::new)
 }
 
 fn parse_env(
@@ -126,6 +135,7 @@ fn parse_env(
     name: &str,
     vars: &BTreeMap<String, String>,
     base: &Path,
+    origin: Option<&str>,
 ) -> Result<Env, HclErrors> {
     let mut errors = Errors::default();
     let body = match hcl::edit::parser::parse_body(&file.text) {
@@ -168,11 +178,19 @@ fn parse_env(
             .iter()
             .filter_map(|b| b.labels.first().map(|l| format!("\"{}\"", l.as_str())))
             .collect();
+        // Point at the envs there are (the first one's name), not at the top of the file.
+        let (span, label) = match envs.first().and_then(|b| b.labels.first()) {
+            Some(l) => (l.span(), "the envs defined here and below"),
+            None => (Some(0..0), "no env block in this file"),
+        };
         errors.push(
             HclError::new(
-                Location::new(file, Some(0..0)),
-                format!("env \"{name}\" is not defined in {}", file.path),
-                "no such env",
+                Location::new(file, span),
+                match origin {
+                    Some(o) => format!("env \"{name}\" (from {o}) is not defined in {}", file.path),
+                    None => format!("env \"{name}\" is not defined in {}", file.path),
+                },
+                label,
             )
             .with_help(if known.is_empty() {
                 "the file defines no env blocks".to_string()
@@ -237,6 +255,10 @@ fn parse_env(
 
     let mut env = Env {
         name: name.to_string(),
+        variables: var_blocks
+            .iter()
+            .filter_map(|(_, b)| b.labels.first().map(|l| l.as_str().to_string()))
+            .collect(),
         external_schemas,
         ..Default::default()
     };
@@ -347,6 +369,9 @@ fn parse_env(
                     continue;
                 }
                 let v = as_string(&value);
+                if key.ends_with("timeout") || key == "db_lock_wait" {
+                    check_duration(file, name, attr, v.as_deref(), &mut errors);
+                }
                 if key == "url" && v.is_none() {
                     env.url_unset = Some(url_unset_reason(name, &loc, &attr.value));
                 }
@@ -377,6 +402,36 @@ fn parse_env(
         }
     }
     errors.into_result(env)
+}
+
+/// A duration setting that does not parse is an error at the attribute, naming the expression
+/// it came from (`var.lock`), not only the value.
+fn check_duration(
+    file: &SourceFile,
+    env: &str,
+    attr: &hcl::edit::structure::Attribute,
+    value: Option<&str>,
+    errors: &mut Errors,
+) {
+    let Some(v) = value else { return };
+    if duration::Timeout::parse(v).is_some() {
+        return;
+    }
+    let expr = attr.value.to_string();
+    let expr = expr.trim();
+    let label = if expr.starts_with('"') && !expr.contains("${") {
+        "not a duration".to_string()
+    } else {
+        format!("{expr} is {v:?}: not a duration")
+    };
+    errors.push(
+        HclError::new(
+            Location::new(file, attr.value.span()),
+            format!("invalid `{}` of env \"{env}\": {v:?}", attr.key.as_str()),
+            label,
+        )
+        .with_help(duration::DURATION_HELP),
+    );
 }
 
 /// "env "prod": `url` at env.hcl:3:9 is empty: the environment variable PROD_URL is not set".
@@ -531,7 +586,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        parse_env(&file, name, &vars, Path::new("/proj"))
+        parse_env(&file, name, &vars, Path::new("/proj"), None)
     }
 
     #[test]

@@ -32,9 +32,8 @@ use std::process::ExitCode;
 /// nothing keeps running on the server), lets the command roll back and report, and cleans up
 /// scratch databases.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    use clap::Parser;
     let args = cli::rewrite_args(args);
-    let parsed = match cli::Cli::try_parse_from(args) {
+    let parsed = match cli::parse(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -71,6 +70,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let painter = render::Painter::new(color);
+    let parsed_verbose = parsed.global.verbose;
     let result = runtime.block_on(async move {
         let command = commands::run(parsed, painter);
         tokio::pin!(command);
@@ -94,8 +94,19 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             }
         }
     });
+    let verbose = parsed_verbose;
     let print_error = |report: miette::Report| {
-        let text = format!("{report:?}");
+        let text = if verbose {
+            format!("{report:?}")
+        } else {
+            format!(
+                "{:?}",
+                Shown {
+                    report: &report,
+                    color: stderr_color
+                }
+            )
+        };
         eprintln!("{}", postgres::connect::redact_text(&text));
     };
     match result {
@@ -121,6 +132,79 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             }
             ExitCode::from(130)
         }
+    }
+}
+
+/// A report as users see it: without strata's internal error codes (`strata::usage`,
+/// `strata::connect`: they name the code's module, not anything the user can act on; `--verbose`
+/// shows them). Codes that are places (`schema.hcl:3:5`) or lint codes stay.
+struct Shown<'a> {
+    report: &'a miette::Report,
+    color: bool,
+}
+
+impl std::fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let handler = miette::MietteHandlerOpts::new()
+            .color(self.color)
+            .unicode(self.color)
+            .terminal_links(false)
+            .width(100)
+            .build();
+        miette::ReportHandler::debug(&handler, &WithoutInternalCode(self.report.as_ref()), f)
+    }
+}
+
+/// Forwards a diagnostic, hiding a `strata::…` code.
+struct WithoutInternalCode<'a>(&'a dyn miette::Diagnostic);
+
+impl std::fmt::Debug for WithoutInternalCode<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for WithoutInternalCode<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for WithoutInternalCode<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl miette::Diagnostic for WithoutInternalCode<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let code = self.0.code()?;
+        if code.to_string().starts_with("strata::") {
+            None
+        } else {
+            Some(code)
+        }
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        self.0.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.0.diagnostic_source()
     }
 }
 

@@ -46,7 +46,43 @@ pub fn load_desired(s: &Settings) -> Result<Loaded> {
             vars: s.vars.clone(),
         },
     )?;
+    check_vars_declared(s, &loaded.variables)?;
     Ok(loaded)
+}
+
+/// Like Terraform, a `--var` no `variable` block declares (in the config file or the schema
+/// files) is an error: it is most likely a typo, and its value would silently go unused.
+pub fn check_vars_declared(s: &Settings, schema_variables: &[String]) -> Result<()> {
+    let declared =
+        |name: &String| s.config_variables.contains(name) || schema_variables.contains(name);
+    let Some(name) = s.vars.keys().find(|n| !declared(n)) else {
+        return Ok(());
+    };
+    let mut known: Vec<&String> = s.config_variables.iter().chain(schema_variables).collect();
+    known.sort();
+    known.dedup();
+    let where_ = if s.env_name.is_some() {
+        "the config file or the schema files"
+    } else {
+        "the schema files (the config file's variables count with --env)"
+    };
+    Err(usage(
+        format!("--var {name}: no variable \"{name}\" is declared in {where_}"),
+        if known.is_empty() {
+            format!(
+                "declare it with a `variable \"{name}\" {{ type = string }}` block, or drop the --var"
+            )
+        } else {
+            format!(
+                "declared variables: {}; or declare it with a `variable \"{name}\" {{ type = string }}` block",
+                known
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+    ))
 }
 
 /// The desired schema as its source gave it, before it is cut to the scope and compared.
@@ -69,6 +105,7 @@ enum Form {
 /// SQL sources run in a scratch database from `dev`.
 pub async fn desired(s: &Settings, dev: &DevSource) -> Result<Desired> {
     if sources::is_sql(&s.src)? {
+        check_vars_declared(s, &[])?;
         let (model, deps) = sources::load(s, dev).await?;
         return Ok(Desired {
             model,

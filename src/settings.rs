@@ -65,6 +65,27 @@ pub struct Settings {
     pub verbose: bool,
     /// Why the env's `url` is empty (see `config::Env::url_unset`).
     pub url_unset: Option<String>,
+    /// `-input=false`: never prompt (approval then needs `-auto-approve`).
+    pub input: bool,
+    /// The config file's `variable` blocks (with an env).
+    pub config_variables: Vec<String>,
+}
+
+impl Settings {
+    /// Whether a prompt can be shown: input allowed and a terminal to ask on.
+    pub fn can_prompt(&self) -> bool {
+        use std::io::IsTerminal;
+        self.input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    /// Why no prompt can be shown (see [`Settings::can_prompt`]).
+    pub fn no_prompt_reason(&self) -> &'static str {
+        if self.input {
+            "no terminal to ask for approval"
+        } else {
+            "-input=false forbids asking for approval"
+        }
+    }
 }
 
 /// Resolves the settings: the config file's env (when one is named), then the flags.
@@ -100,15 +121,21 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         external_schemas: BTreeMap::new(),
         verbose: g.verbose,
         url_unset: None,
+        input: g.input,
+        config_variables: Vec::new(),
     };
     if let Some(name) = &g.env {
-        let env = config::load_env(&config_path, name, &vars)?;
+        let origin = g
+            .env_from_variable
+            .then_some("the STRATA_ENV environment variable");
+        let env = config::load_env(&config_path, name, &vars, origin)?;
         s.project_dir = config_path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or(cwd.clone());
         s.url = env.url;
         s.url_unset = env.url_unset;
+        s.config_variables = env.variables;
         s.dev = env.dev;
         s.src = env.src;
         s.schemas = env.schemas;

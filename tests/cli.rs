@@ -495,3 +495,83 @@ fn an_env_url_from_an_unset_variable_names_it() {
         ))
         .stderr(predicate::str::contains("STRATA_TEST_UNSET_URL is not set"));
 }
+
+#[tokio::test]
+async fn variables_env_names_and_durations_are_checked_where_they_are_written() {
+    let db = TestDb::new("cli_vars").await;
+    db.write("schema.hcl", V1);
+    db.write(
+        "env.hcl",
+        &format!(
+            "variable \"lock\" {{\n  type    = string\n  default = \"5s\"\n}}\nenv \"test\" {{\n  url          = \"{}\"\n  dev          = \"{}\"\n  src          = [\"schema.hcl\"]\n  lock_timeout = var.lock\n}}\n",
+            db.url,
+            common::base_url()
+        ),
+    );
+    let run = |extra: &[&str]| {
+        strata()
+            .current_dir(db.path())
+            .env_remove("STRATA_ENV")
+            .args(extra)
+            .assert()
+    };
+    // A --var nothing declares is a typo, as in Terraform.
+    run(&["--env", "test", "--var", "nosuch=1", "plan"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--var nosuch: no variable \"nosuch\" is declared",
+        ))
+        .stderr(predicate::str::contains("declared variables: lock"))
+        // Internal error codes are for --verbose, not for users.
+        .stderr(predicate::str::contains("strata::").not());
+    run(&["--env", "test", "--var", "nosuch=1", "-v", "plan"])
+        .code(1)
+        .stderr(predicate::str::contains("strata::usage"));
+    run(&["--env", "test", "--var", "lock=2s", "plan"]).code(0);
+    // A bad duration points at env.hcl and names the variable it came from.
+    run(&["--env", "test", "--var", "lock=banana", "plan"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "invalid `lock_timeout` of env \"test\": \"banana\"",
+        ))
+        .stderr(predicate::str::contains("var.lock is \"banana\""))
+        .stderr(predicate::str::contains("env.hcl:9:"));
+    // An env name from STRATA_ENV says so.
+    strata()
+        .current_dir(db.path())
+        .env("STRATA_ENV", "tset")
+        .arg("plan")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "env \"tset\" (from the STRATA_ENV environment variable) is not defined",
+        ));
+    run(&["--env", "tset", "plan"]).code(1).stderr(
+        predicate::str::contains("env \"tset\" is not defined")
+            .and(predicate::str::contains("STRATA_ENV").not()),
+    );
+}
+
+#[tokio::test]
+async fn input_false_never_prompts() {
+    let db = TestDb::new("cli_input").await;
+    let src = db.write("schema.hcl", V1);
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-input=false"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "refusing to apply: -input=false forbids asking for approval",
+        ));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .await,
+        vec!["0"]
+    );
+    strata()
+        .args(args(&db, &src))
+        .args(["apply", "-input=false", "-auto-approve"])
+        .assert()
+        .success();
+}

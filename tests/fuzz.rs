@@ -244,7 +244,7 @@ fn fuzz_env_hcl() {
     let path = dir.path().join("env.hcl");
     run("env.hcl", input(ENV, HCL_CHARS), |text| {
         std::fs::write(&path, text).unwrap();
-        if let Err(e) = strata::config::load_env(&path, "x", &Default::default()) {
+        if let Err(e) = strata::config::load_env(&path, "x", &Default::default(), None) {
             let _ = render(&e);
         }
         Ok(())

@@ -12,7 +12,6 @@ use crate::plan::{self, Action, Plan, Step, saved};
 use crate::postgres::connect::DbUrl;
 use crate::render::{self, Painter};
 use miette::Result;
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 struct Printer {
@@ -104,6 +103,39 @@ fn refuse_denied(plan: &Plan, policy: &Policy, why: &str) -> Result<()> {
     ))
 }
 
+/// Prints Terraform's approval question. It goes to standard output with the plan, so that
+/// `apply | tee log` shows (and logs) the plan before the question; only the answer line is
+/// on the terminal's standard error.
+fn ask_approval(s: &Settings, plan: &crate::plan::Plan, policy: &Policy, url: &DbUrl) {
+    let target = target_label(s, url);
+    println!();
+    println!(
+        "{}",
+        s.painter.bold(&format!(
+            "Do you want to perform these actions on {target}?"
+        ))
+    );
+    println!("  Strata will perform the actions described above.");
+    let denied = plan
+        .hazards()
+        .filter(|(_, h)| policy.level(h) == Level::Deny)
+        .count();
+    if denied > 0 {
+        let text = if denied == 1 {
+            "1 hazard marked ✖ above needs your approval (an unattended apply would refuse it)."
+                .to_string()
+        } else {
+            format!(
+                "{denied} hazards marked ✖ above need your approval (an unattended apply would refuse them)."
+            )
+        };
+        println!("  {}", s.painter.bold_red(&text));
+    }
+    println!("  Only 'yes' will be accepted to approve.");
+    println!();
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+}
+
 pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     let mut s = s.clone();
     s.online |= args.online;
@@ -113,7 +145,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     }
     let t = timeouts(&s, args);
     let policy = policy_with(&s, &args.hazards)?;
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive = s.can_prompt();
     // Reading the target waits for locks as long as the apply would.
     s.timeouts.lock = t.lock;
     let mut prepared = prepare(&s).await?;
@@ -129,7 +161,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     if !args.auto_approve && !interactive {
         // Nothing was changed: reading the database is all that happened.
         return Err(usage(
-            "refusing to apply: no terminal to ask for approval",
+            format!("refusing to apply: {}", s.no_prompt_reason()),
             "review the plan above, then re-run apply with -auto-approve (or --auto-approve) to apply without a prompt",
         ));
     }
@@ -140,29 +172,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         rehearse(&s, &plan, &t, &prepared.current, Some(&prepared.desired)).await?;
     }
     if !args.auto_approve {
-        let target = target_label(&s, &prepared.url);
-        eprintln!();
-        eprintln!(
-            "{}",
-            s.painter.bold(&format!(
-                "Do you want to perform these actions on {target}?"
-            ))
-        );
-        eprintln!("  Strata will perform the actions described above.");
-        let denied = plan
-            .hazards()
-            .filter(|(_, h)| policy.level(h) == Level::Deny)
-            .count();
-        if denied > 0 {
-            eprintln!(
-                "  {}",
-                s.painter.bold_red(&format!(
-                    "{denied} hazard(s) marked ✖ above need your approval (an unattended apply would refuse them)."
-                ))
-            );
-        }
-        eprintln!("  Only 'yes' will be accepted to approve.");
-        eprintln!();
+        ask_approval(&s, &plan, &policy, &prepared.url);
         if !super::approved("re-run with -auto-approve to apply without a prompt")? {
             println!();
             println!("Apply cancelled.");
@@ -233,6 +243,8 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
             vars: s.vars.clone().into_iter().collect(),
             no_color: !s.painter.color,
             verbose: s.verbose,
+            input: s.input,
+            env_from_variable: false,
         };
         let from_env = crate::settings::resolve(&g, s.painter)?;
         s = Settings {

@@ -1,13 +1,12 @@
 //! `strata completions SHELL` and `strata man`: generated from the clap definitions, so they
 //! never fall behind the flags.
 
-use crate::cli::{Cli, CompletionsArgs, EXIT_OK, ManArgs};
-use clap::CommandFactory;
+use crate::cli::{CompletionsArgs, EXIT_OK, ManArgs};
 use miette::Result;
 use std::io::Write;
 
 pub fn completions(args: &CompletionsArgs) -> Result<u8> {
-    let mut cmd = Cli::command();
+    let mut cmd = crate::cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "strata", &mut out);
     write_stdout(&out)?;
@@ -15,7 +14,7 @@ pub fn completions(args: &CompletionsArgs) -> Result<u8> {
 }
 
 pub fn man(args: &ManArgs) -> Result<u8> {
-    let cmd = Cli::command();
+    let cmd = crate::cli::command();
     let Some(dir) = &args.dir else {
         let mut out = Vec::new();
         render(&cmd, &mut out)?;

@@ -28,6 +28,10 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
     match &cli.command {
         Command::Completions(args) => return docs::completions(args),
         Command::Man(args) => return docs::man(args),
+        Command::Version => {
+            println!("strata {}", env!("CARGO_PKG_VERSION"));
+            return Ok(crate::cli::EXIT_OK);
+        }
         _ => {}
     }
     let settings = crate::settings::resolve(&cli.global, painter)?;
@@ -43,6 +47,7 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Migrate(args) => migrate::run(&settings, &args).await,
         Command::Completions(args) => docs::completions(&args),
         Command::Man(args) => docs::man(&args),
+        Command::Version => Ok(crate::cli::EXIT_OK),
     }
 }
 

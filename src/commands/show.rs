@@ -13,7 +13,7 @@ pub fn run(s: &Settings, args: &ShowArgs) -> Result<u8> {
     if s.env_name.is_none()
         && s.config_path.is_file()
         && let Some(env) = &plan.env
-        && let Ok(e) = crate::config::load_env(&s.config_path, env, &s.vars)
+        && let Ok(e) = crate::config::load_env(&s.config_path, env, &s.vars, None)
     {
         s.policy = e.policy;
     }

@@ -10,14 +10,15 @@ use crate::postgres::{quote, types};
 
 /// The default of a column drawing from sequence `seq` of `schema` as this program writes it
 /// for a column that leaves its parent's serial: `nextval('seq'::regclass)`, qualified outside
-/// `public`. (PostgreSQL's own spelling also quotes names that need it.)
+/// `public`, names quoted where PostgreSQL quotes them (`nextval('"Odd ""seq"'::regclass)`).
 pub fn nextval_default(schema: &str, seq: &str) -> String {
+    use crate::postgres::quote::{ident_if_needed, literal};
     let seq = if schema == "public" {
-        seq.to_string()
+        ident_if_needed(seq)
     } else {
-        format!("{schema}.{seq}")
+        format!("{}.{}", ident_if_needed(schema), ident_if_needed(seq))
     };
-    format!("nextval('{seq}'::regclass)")
+    format!("nextval({}::regclass)", literal(&seq))
 }
 
 /// Whether `default` is `nextval('seq'::regclass)` for `seq` (qualified or not, quoted or not).
@@ -140,6 +141,24 @@ fn find_closing_quote(s: &str) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::model::QualifiedName;
+
+    #[test]
+    fn nextval_default_quotes_like_postgres() {
+        assert_eq!(
+            nextval_default("public", "t_id_seq"),
+            "nextval('t_id_seq'::regclass)"
+        );
+        assert_eq!(
+            nextval_default("app", "t_id_seq"),
+            "nextval('app.t_id_seq'::regclass)"
+        );
+        assert_eq!(
+            nextval_default("My App", "it's \"x\"_seq"),
+            "nextval('\"My App\".\"it''s \"\"x\"\"_seq\"'::regclass)"
+        );
+        let q = QualifiedName::new("My App", "it's \"x\"_seq");
+        assert!(draws_from(&nextval_default("My App", "it's \"x\"_seq"), &q));
+    }
 
     fn t(s: &str) -> DataType {
         DataType::builtin(s)

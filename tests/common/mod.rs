@@ -140,6 +140,8 @@ impl TestDb {
             external_schemas: Default::default(),
             verbose: false,
             url_unset: None,
+            input: true,
+            config_variables: Vec::new(),
         }
     }
 

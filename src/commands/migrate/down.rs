@@ -14,7 +14,6 @@ use crate::migrate::sql::SqlFile;
 use crate::plan::{self as planner, PlanContext, PlanDeps};
 use miette::Result;
 use std::cmp::Ordering;
-use std::io::IsTerminal;
 use std::path::Path;
 use tokio_postgres::Client;
 
@@ -23,10 +22,10 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
     let timeouts = s.timeouts_with(args.lock_timeout, None, None);
     let dir = Dir::open(path)?;
     dir.check_sum()?;
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive = s.can_prompt();
     if !args.dry_run && !args.auto_approve && !interactive {
         return Err(usage(
-            "refusing to revert: no terminal to ask for approval",
+            format!("refusing to revert: {}", s.no_prompt_reason()),
             "run with --dry-run to review, then with --auto-approve (and --allow-destructive if steps lose data)",
         ));
     }

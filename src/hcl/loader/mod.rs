@@ -46,6 +46,8 @@ pub struct Loaded {
     pub sources: SourceMap,
     /// `moved` blocks: renames to make instead of drops and creates.
     pub moves: Vec<crate::diff::moves::Move>,
+    /// The names of the files' `variable` blocks.
+    pub variables: Vec<String>,
 }
 
 /// The top-level block kinds a schema file may contain.
@@ -185,6 +187,10 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     model.sort();
     refuse_long_names(&model, files, &mut loader.errors);
     let moves = loader.build_moves(&of_kind("moved"), &model);
+    let variables = of_kind("variable")
+        .iter()
+        .filter_map(|(_, b)| b.labels.first().map(|l| l.as_str().to_string()))
+        .collect();
     let Loader {
         errors, sources, ..
     } = loader;
@@ -192,6 +198,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
         model,
         sources,
         moves,
+        variables,
     })
 }
 
