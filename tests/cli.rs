@@ -575,3 +575,78 @@ async fn input_false_never_prompts() {
         .assert()
         .success();
 }
+
+#[tokio::test]
+async fn a_long_step_says_it_is_still_running() {
+    let db = TestDb::new("cli_still").await;
+    let v1 = db.write("schema.hcl", V1);
+    strata()
+        .args(args(&db, &v1))
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .success();
+    let v2 = db.write("schema.hcl", V2);
+    // Another session reads the table in an open transaction for 3 seconds: the ALTER TABLE
+    // waits for it (lock_timeout 30s), and apply says so every second.
+    let holder = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE")
+        .await
+        .unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        holder.batch_execute("COMMIT").await.unwrap();
+    });
+    let mut cmd = strata();
+    cmd.args(args(&db, &v2))
+        .args(["apply", "-auto-approve", "--lock-timeout", "30s"])
+        .env("STRATA_PROGRESS_INTERVAL", "1s");
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    release.await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("table.public.t: Still modifying... [1s elapsed]")
+            && stdout.contains("table.public.t: Still modifying... [2s elapsed]"),
+        "{stdout}"
+    );
+    let still = stdout.find("Still modifying").unwrap_or(usize::MAX);
+    let done = stdout.find("Modifications complete").unwrap_or(0);
+    assert!(still < done, "{stdout}");
+}
+
+#[tokio::test]
+async fn a_new_tables_later_steps_say_what_they_do() {
+    let db = TestDb::new("cli_fk_steps").await;
+    let src = db.write(
+        "schema.hcl",
+        "schema \"public\" {}\ntable \"a\" {\n  schema = schema.public\n  column \"id\" { type = int }\n  column \"b\" { type = int }\n  primary_key { columns = [column.id] }\n  foreign_key \"a_b\" {\n    columns     = [column.b]\n    ref_columns = [table.b.column.id]\n  }\n}\ntable \"b\" {\n  schema = schema.public\n  column \"id\" { type = int }\n  column \"a\" { type = int }\n  primary_key { columns = [column.id] }\n  foreign_key \"b_a\" {\n    columns     = [column.a]\n    ref_columns = [table.a.column.id]\n  }\n}\n",
+    );
+    let out = strata()
+        .args(args(&db, &src))
+        .args(["apply", "-auto-approve"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    // Each table says "Creating..." once; the foreign key added after both exist names itself.
+    for t in ["table.public.a", "table.public.b"] {
+        let plain = stdout
+            .lines()
+            .filter(|l| *l == format!("{t}: Creating..."))
+            .count();
+        assert_eq!(plain, 1, "{stdout}");
+    }
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains(": Creating... [step ") && l.contains("foreign key")),
+        "{stdout}"
+    );
+}

@@ -47,6 +47,19 @@ pub struct ApplyOptions {
 pub trait Progress {
     fn step_started(&mut self, index: usize, step: &Step);
     fn step_finished(&mut self, index: usize, step: &Step, elapsed: Duration);
+    /// A step still running, every [`progress_interval`] (Terraform's `Still creating…`).
+    fn step_running(&mut self, _index: usize, _step: &Step, _elapsed: Duration) {}
+}
+
+/// How often a long step reports that it is still running: 10 s, like Terraform
+/// (`STRATA_PROGRESS_INTERVAL`, a duration such as `1s`, changes it; tests use it).
+pub fn progress_interval() -> Duration {
+    std::env::var("STRATA_PROGRESS_INTERVAL")
+        .ok()
+        .and_then(|v| crate::config::duration::Timeout::parse(&v))
+        .map(|t| t.as_duration())
+        .filter(|d| !d.is_zero())
+        .unwrap_or(Duration::from_secs(10))
 }
 
 /// A failed apply.
@@ -365,15 +378,29 @@ async fn run_step<C: tokio_postgres::GenericClient + Sync>(
 ) -> Result<()> {
     progress.step_started(index, step);
     let t = Instant::now();
-    for st in &step.statements {
-        if let Err(e) = watcher.execute(client, st).await {
-            return Err(ApplyError::Statement {
-                step: index + 1,
-                statement: st.clone(),
-                message: e,
-                help: help.to_string(),
+    let work = async {
+        for st in &step.statements {
+            if let Err(e) = watcher.execute(client, st).await {
+                return Err(ApplyError::Statement {
+                    step: index + 1,
+                    statement: st.clone(),
+                    message: e,
+                    help: help.to_string(),
+                });
             }
-            .into());
+        }
+        Ok(())
+    };
+    tokio::pin!(work);
+    let every = progress_interval();
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            r = &mut work => {
+                r?;
+                break;
+            }
+            _ = tick.tick() => progress.step_running(index, step, t.elapsed()),
         }
     }
     progress.step_finished(index, step, t.elapsed());

@@ -16,24 +16,58 @@ use std::time::{Duration, Instant};
 
 struct Printer {
     painter: Painter,
+    /// Objects a step has started on: a later step on the same object (a new table's foreign
+    /// key) says what it does instead of `Creating...` again.
+    started: std::collections::HashSet<crate::model::ObjectId>,
 }
 
-fn verbs(a: Action) -> (&'static str, &'static str) {
-    match a {
-        Action::Create => ("Creating...", "Creation complete"),
-        Action::Delete => ("Destroying...", "Destruction complete"),
-        Action::Update | Action::Replace | Action::Rename => {
-            ("Modifying...", "Modifications complete")
+impl Printer {
+    fn new(painter: Painter) -> Self {
+        Printer {
+            painter,
+            started: Default::default(),
         }
     }
 }
 
+/// Terraform's words: starting, still running, done.
+fn verbs(a: Action) -> (&'static str, &'static str, &'static str) {
+    match a {
+        Action::Create => ("Creating...", "Still creating...", "Creation complete"),
+        Action::Delete => (
+            "Destroying...",
+            "Still destroying...",
+            "Destruction complete",
+        ),
+        Action::Update | Action::Replace | Action::Rename => (
+            "Modifying...",
+            "Still modifying...",
+            "Modifications complete",
+        ),
+    }
+}
+
 impl Progress for Printer {
-    fn step_started(&mut self, _index: usize, step: &Step) {
+    fn step_started(&mut self, index: usize, step: &Step) {
+        let object = self.painter.bold(&step.object.to_string());
+        if self.started.insert(step.object.clone()) {
+            println!("{object}: {}", verbs(step.action).0);
+        } else {
+            println!(
+                "{object}: {} [step {}: {}]",
+                verbs(step.action).0,
+                index + 1,
+                step.description
+            );
+        }
+    }
+
+    fn step_running(&mut self, _index: usize, step: &Step, elapsed: Duration) {
         println!(
-            "{}: {}",
+            "{}: {} [{}s elapsed]",
             self.painter.bold(&step.object.to_string()),
-            verbs(step.action).0
+            verbs(step.action).1,
+            elapsed.as_secs()
         );
     }
 
@@ -41,7 +75,7 @@ impl Progress for Printer {
         println!(
             "{}: {} after {:.2}s [step {}: {}]",
             self.painter.bold(&step.object.to_string()),
-            verbs(step.action).1,
+            verbs(step.action).2,
             elapsed.as_secs_f64(),
             index + 1,
             step.description
@@ -188,7 +222,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         monitor: Some(prepared.url.clone()),
         verbose: s.verbose,
     };
-    let mut printer = Printer { painter: s.painter };
+    let mut printer = Printer::new(s.painter);
     apply::apply(&mut prepared.client, &plan, &opts, &mut printer).await?;
     complete(&s, &plan);
     Ok(EXIT_OK)
@@ -309,7 +343,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
         monitor: Some(url.clone()),
         verbose: s.verbose,
     };
-    let mut printer = Printer { painter: s.painter };
+    let mut printer = Printer::new(s.painter);
     apply::apply(&mut client, &plan, &opts, &mut printer).await?;
     complete(&s, &plan);
     Ok(EXIT_OK)

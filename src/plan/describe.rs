@@ -345,6 +345,22 @@ fn alter_table_object(d: &crate::diff::TableDiff, online: bool) -> ObjectChange 
         children.extend(table_part(ch, &d.to, &mut pending_drops, hz));
     }
     children.extend(pending_drops.into_iter().map(|(_, n, _)| n));
+    // An attribute that ends where it started (a default dropped and set again around an enum
+    // rebuild) is no change to review; a part left with nothing to show is not shown.
+    n.attrs.retain(|a| a.old != a.new);
+    for c in &mut children {
+        if c.action == Action::Update {
+            c.attrs.retain(|a| a.old != a.new);
+        }
+    }
+    children.retain(|c| {
+        c.action != Action::Update
+            || !c.attrs.is_empty()
+            || !c.hazards.is_empty()
+            || !c.text_diffs.is_empty()
+            || !c.children.is_empty()
+            || c.reason.is_some()
+    });
     n.children = children;
     n
 }

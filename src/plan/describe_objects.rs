@@ -219,14 +219,15 @@ fn view_attrs(v: &View) -> Attrs {
 
 fn trigger_attrs(on: &QualifiedName, t: &Trigger) -> Attrs {
     let events = ddl_objects::trigger_events(&t.events, |c| c.join(", "));
+    // Named as in HCL: the timing block (`before { update = true }`) and `when`, the condition.
     let timing = match t.timing {
-        TriggerTiming::Before => "BEFORE",
-        TriggerTiming::After => "AFTER",
-        TriggerTiming::InsteadOf => "INSTEAD OF",
+        TriggerTiming::Before => "before",
+        TriggerTiming::After => "after",
+        TriggerTiming::InsteadOf => "instead_of",
     };
     let mut a = vec![
         ("on".into(), on.to_string()),
-        ("when".into(), format!("{timing} {}", events.join(" OR "))),
+        (timing.into(), events.join(" OR ")),
         (
             "for".into(),
             if t.for_each_row {
@@ -241,7 +242,7 @@ fn trigger_attrs(on: &QualifiedName, t: &Trigger) -> Attrs {
         ),
     ];
     if let Some(w) = &t.when {
-        a.push(("condition".into(), q(w)));
+        a.push(("when".into(), q(w)));
     }
     if t.enabled != 'O' {
         a.push(("enabled".into(), t.enabled.to_string()));
@@ -607,16 +608,10 @@ fn trigger_policy_or_default_object(c: &Change) -> Option<ObjectChange> {
                 node(ObjectKind::Table, &table.name, Action::Update, vec![]),
                 ObjectId::table(table),
             );
-            n.children.push(node(
-                ObjectKind::Column,
-                &column.name,
-                Action::Update,
-                vec![AttrChange {
-                    name: "default".into(),
-                    old: column.default.clone(),
-                    new: column.default.clone(),
-                }],
-            ));
+            // The default ends as it started: say why it is touched, with no attribute change.
+            let mut c = node(ObjectKind::Column, &column.name, Action::Update, vec![]);
+            c.reason = Some("its default is dropped and set again around the change".into());
+            n.children.push(c);
             n
         }
         _ => return None,
@@ -661,7 +656,11 @@ pub fn merge(list: Vec<ObjectChange>) -> Vec<ObjectChange> {
                         x.attrs.extend(o.attrs);
                     }
                 }
-                x.children.extend(o.children);
+                for c in o.children {
+                    if !x.children.contains(&c) {
+                        x.children.push(c);
+                    }
+                }
                 x.hazards.extend(o.hazards);
                 if x.reason.is_none() {
                     x.reason = o.reason;

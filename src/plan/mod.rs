@@ -395,21 +395,49 @@ fn rename_hints(changes: &[Change]) -> Vec<String> {
                 _ => None,
             })
             .collect();
-        for add in d.changes.iter().filter_map(|c| match c {
-            TableChange::AddColumn(c) => Some(c),
-            _ => None,
-        }) {
-            if let Some(old) = dropped.iter().find(|o| o.ty.storage() == add.ty.storage()) {
-                let t = reference(&d.to.qualified());
-                hints.push(format!(
-                    "column \"{}\" of \"{}\" is dropped and \"{}\" added with the same type. If it was renamed, keep its data with:\n  moved {{\n    from = {t}.column{}\n    to   = {t}.column{}\n  }}",
-                    old.name,
-                    d.to.qualified(),
-                    add.name,
-                    segment(&old.name),
-                    segment(&add.name),
-                ));
-            }
+        let added: Vec<&crate::model::Column> = d
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                TableChange::AddColumn(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        // One hint per dropped column, naming every added column it may have become.
+        for old in dropped {
+            let candidates: Vec<&&crate::model::Column> = added
+                .iter()
+                .filter(|a| a.ty.storage() == old.ty.storage())
+                .collect();
+            let Some(first) = candidates.first() else {
+                continue;
+            };
+            let t = reference(&d.to.qualified());
+            let names: Vec<String> = candidates
+                .iter()
+                .map(|c| format!("\"{}\"", c.name))
+                .collect();
+            let (added_text, keep) = if candidates.len() == 1 {
+                (
+                    format!("{} added", names.join("")),
+                    "If it was renamed, keep its data with:".to_string(),
+                )
+            } else {
+                (
+                    format!("{} added", names.join(", ")),
+                    format!(
+                        "If it was renamed to one of them, keep its data with (here to \"{}\"):",
+                        first.name
+                    ),
+                )
+            };
+            hints.push(format!(
+                "column \"{}\" of \"{}\" is dropped and {added_text} with the same type. {keep}\n  moved {{\n    from = {t}.column{}\n    to   = {t}.column{}\n  }}",
+                old.name,
+                d.to.qualified(),
+                segment(&old.name),
+                segment(&first.name),
+            ));
         }
     }
     // Same column types in the same order (names may have changed too).

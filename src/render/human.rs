@@ -137,9 +137,10 @@ pub fn plan_with_policy(plan: &Plan, p: &Painter, policy: &Policy) -> String {
                 if denied == 1 { "hazard" } else { "hazards" },
                 if denied == 1 { "s" } else { "" }
             )));
-            out.push_str(
-                " an unattended apply (-auto-approve, or a saved plan) refuses them\nunless they are allowed (--allow-hazards CODES, --allow-destructive, or the env's lint block).\n",
-            );
+            out.push_str(&format!(
+                " an unattended apply (-auto-approve, or a saved plan) refuses {}\nunless allowed (--allow-hazards CODES, --allow-destructive, or the env's lint block).\n",
+                if denied == 1 { "it" } else { "them" }
+            ));
         }
     }
     if plan
@@ -168,11 +169,14 @@ fn phases(plan: &Plan, p: &Painter) -> String {
     for (phase, label) in [
         (
             Phase::Before,
-            "0. committed first, each on its own (new enum values)",
+            "phase 0, committed first, each on its own (new enum values)",
         ),
-        (Phase::Transaction, "1. in one transaction"),
-        (Phase::Online, "2. one by one, outside any transaction"),
-        (Phase::Final, "3. in a final transaction"),
+        (Phase::Transaction, "phase 1, in one transaction"),
+        (
+            Phase::Online,
+            "phase 2, one by one, outside any transaction",
+        ),
+        (Phase::Final, "phase 3, in a final transaction"),
     ] {
         let steps: Vec<String> = plan
             .steps
@@ -181,8 +185,11 @@ fn phases(plan: &Plan, p: &Painter) -> String {
             .filter(|(_, s)| s.phase == phase)
             .map(|(i, _)| (i + 1).to_string())
             .collect();
-        if !steps.is_empty() {
-            out.push_str(&format!("  {label}: steps {}\n", steps.join(", ")));
+        // Phases are named, not listed: a plan without phase 1 starts at phase 2.
+        match steps.as_slice() {
+            [] => {}
+            [one] => out.push_str(&format!("  {label}: step {one}\n")),
+            many => out.push_str(&format!("  {label}: steps {}\n", many.join(", "))),
         }
     }
     out
@@ -273,19 +280,9 @@ fn object(o: &ObjectChange, plan: &Plan, p: &Painter, policy: &Policy, out: &mut
 }
 
 fn child(c: &ObjectChange, p: &Painter, policy: &Policy, out: &mut String) {
-    let destructive = c.hazards.iter().any(|h| h.is_data_loss());
-    let note = match (&c.reason, destructive) {
-        (_, true) => {
-            let h = c
-                .hazards
-                .iter()
-                .find(|h| h.is_data_loss())
-                .map(|h| h.code.clone())
-                .unwrap_or_default();
-            format!(" {}", p.bold_red(&format!("# data loss ({h})")))
-        }
-        (Some(r), false) => format!(" {}", p.dim(&format!("# {r}"))),
-        _ => String::new(),
+    let note = match &c.reason {
+        Some(r) => format!(" {}", p.dim(&format!("# {r}"))),
+        None => String::new(),
     };
     let sym = symbol(c.action, p);
     let pad = if c.action == Action::Replace {
@@ -320,13 +317,17 @@ fn child(c: &ObjectChange, p: &Painter, policy: &Policy, out: &mut String) {
         Action::Rename => {
             out.push_str(&format!("{pad}{sym} {} {}{note}\n", c.kind, c.label));
         }
+        Action::Update if c.attrs.is_empty() => {
+            out.push_str(&format!("{pad}{sym} {} {}{note}\n", c.kind, c.label));
+        }
         Action::Update | Action::Replace => {
             out.push_str(&format!("{pad}{sym} {} {} {{{note}\n", c.kind, c.label));
             attrs(&c.attrs, Action::Update, 10, p, out);
             out.push_str("        }\n");
         }
     }
-    for h in c.hazards.iter().filter(|h| !h.is_data_loss()) {
+    // Every hazard on its own line, marked by the policy, as for whole objects.
+    for h in &c.hazards {
         out.push_str(&hazard_line(h, policy, p, "          ", ""));
         out.push('\n');
     }

@@ -72,9 +72,15 @@ pub(super) fn view_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
                         Action::Delete,
                         format!("Drop {} {}", view_word(v), display(&vq)),
                         vec![d::drop_view(v)],
-                        lint::hazards(&Subject::DropView {
-                            address: &view_id(v),
-                        }),
+                        // A view the plan creates again (recreated around another change, or
+                        // redefined) is back before the transaction commits: readers only wait.
+                        if ctx.desired.view(&vq).is_some() {
+                            vec![]
+                        } else {
+                            lint::hazards(&Subject::DropView {
+                                address: &view_id(v),
+                            })
+                        },
                     ),
                     rank::DROP_VIEW,
                 )
