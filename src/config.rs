@@ -141,12 +141,7 @@ fn parse_env(
     let body = match hcl::edit::parser::parse_body(&file.text) {
         Ok(b) => b,
         Err(e) => {
-            let off = e.location().offset();
-            errors.push(HclError::new(
-                Location::new(file, Some(off..off + 1)),
-                format!("HCL syntax error: {}", e.message()),
-                "here",
-            ));
+            errors.push(crate::hcl::syntax::syntax_error(file, &file.text, &e));
             return Err(HclErrors {
                 errors: errors.list,
             });

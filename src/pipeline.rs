@@ -320,10 +320,12 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
     let compared = compare(s, &dev, current, current_deps, loaded).await?;
     unmanaged::restrict(&mut warnings, &compared.scope);
     refuse_impossible_conversions(&client, &compared.changes).await?;
+    let database = crate::postgres::inspect::database_identity(&client).await?;
     crate::timing::stage("diffed");
     let plan = compared.plan(&PlanContext {
         env: s.env_name.clone(),
         target: url.redacted(),
+        database: Some(database),
         schemas: compared.scope.schemas.clone(),
         exclude: s.exclude.clone(),
         online: s.online,

@@ -289,6 +289,29 @@ async fn syntax_error_points_at_position() {
         .code(1)
         .stderr(predicate::str::contains("HCL syntax error"))
         .stderr(predicate::str::contains("s.hcl:4:3"));
+    // A missing `}` is pointed at the block it leaves open, not at the end of the file; a
+    // missing `"` at the string.
+    let unclosed = "schema \"public\" {}\ntable \"t\" {\n  schema = schema.public\n  column \"a\" {\n    type = int\n\n  column \"b\" {\n    type = int\n  }\n}\n";
+    let unterminated = "schema \"public\" {}\ntable \"t\" {\n  schema  = schema.public\n  comment = \"oops\n  column \"a\" {\n    type = int\n  }\n}\n";
+    for (text, place, message) in [
+        (unclosed, "s.hcl:4:14", "a block is not closed"),
+        (unterminated, "s.hcl:4:13", "unterminated string"),
+    ] {
+        std::fs::write(dir.path().join("s.hcl"), text).unwrap();
+        for cmd in [
+            &["validate", "--src", "s.hcl"][..],
+            &["fmt", "--check", "s.hcl"],
+        ] {
+            strata()
+                .current_dir(dir.path())
+                .args(cmd)
+                .assert()
+                .code(1)
+                .stderr(predicate::str::contains(message))
+                .stderr(predicate::str::contains(place))
+                .stderr(predicate::str::contains("the parser stopped here"));
+        }
+    }
 }
 
 #[tokio::test]
@@ -586,8 +609,8 @@ async fn a_long_step_says_it_is_still_running() {
         .assert()
         .success();
     let v2 = db.write("schema.hcl", V2);
-    // Another session reads the table in an open transaction for 3 seconds: the ALTER TABLE
-    // waits for it (lock_timeout 30s), and apply says so every second.
+    // Another session reads the table in an open transaction: the ALTER TABLE waits for it
+    // (lock_timeout 30s), and apply says so every second.
     let holder = strata::postgres::connect::DbUrl::parse(&db.url)
         .unwrap()
         .connect()
@@ -597,8 +620,23 @@ async fn a_long_step_says_it_is_still_running() {
         .batch_execute("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE")
         .await
         .unwrap();
+    // Released 2.5 s after apply's ALTER TABLE starts waiting (however long planning takes).
     let release = tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        for _ in 0..600 {
+            let waiting: i64 = holder
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if waiting > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
         holder.batch_execute("COMMIT").await.unwrap();
     });
     let mut cmd = strata();
@@ -649,4 +687,27 @@ async fn a_new_tables_later_steps_say_what_they_do() {
             .any(|l| l.contains(": Creating... [step ") && l.contains("foreign key")),
         "{stdout}"
     );
+}
+
+#[test]
+fn the_repositorys_own_hcl_is_formatted() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("schema.hcl"), root.join("env.hcl")];
+    for e in std::fs::read_dir(root.join("examples")).unwrap() {
+        let dir = e.unwrap().path();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|x| x == "hcl") {
+                files.push(f);
+            }
+        }
+    }
+    assert!(files.len() >= 4, "{files:?}");
+    strata()
+        .current_dir(root)
+        .arg("fmt")
+        .arg("--check")
+        .args(&files)
+        .assert()
+        .success();
 }

@@ -229,6 +229,24 @@ async fn saved_plans_apply_exactly_and_refuse_when_stale() {
         .code(1)
         .stderr(predicate::str::contains("Saved plan is stale"));
     assert!(legacy_exists(&db).await, "a stale plan must change nothing");
+
+    // The same plan applied to another database (a copy of the first as it was planned) is
+    // refused as made for another database, not as stale.
+    let other = TestDb::new("safety_saved_other").await;
+    other.apply(TWO_COLUMNS).await;
+    strata()
+        .args(["--url", &other.url])
+        .args(["apply", &plan2.display().to_string(), "--allow-destructive"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "this plan was made for another database",
+        ))
+        .stderr(predicate::str::contains("stale").not());
+    assert!(
+        legacy_exists(&other).await,
+        "nothing applied to the other database"
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use super::{Settings, usage};
 use crate::cli::{EXIT_ERROR, EXIT_OK, FmtArgs};
-use crate::hcl::{self, HclError, HclErrors, SourceFile, diag::Location};
+use crate::hcl::{self, HclErrors, SourceFile};
 use miette::Result;
 
 pub fn run(s: &Settings, args: &FmtArgs) -> Result<u8> {
@@ -34,13 +34,8 @@ pub fn run(s: &Settings, args: &FmtArgs) -> Result<u8> {
             Ok(t) => t,
             Err(e) => {
                 let file = SourceFile::new(hcl::display_path(f), text.clone());
-                let off = e.location().offset();
                 return Err(HclErrors {
-                    errors: vec![HclError::new(
-                        Location::new(&file, Some(off..off + 1)),
-                        format!("HCL syntax error: {}", e.message()),
-                        "here",
-                    )],
+                    errors: vec![hcl::syntax::syntax_error(&file, &text, &e)],
                 }
                 .into());
             }

@@ -9,13 +9,28 @@ use crate::lint::{self, policy::Level};
 use crate::model::{ObjectId, ObjectKind};
 use miette::Result;
 
-/// `file:line:column` of the closest declared object that holds `object`: a column's own
-/// block when it can be found in its table's text, else the table.
+/// Table parts that are named blocks of their table (`column "a"`, `foreign_key "fk"`, …).
+const PART_BLOCKS: &[ObjectKind] = &[
+    ObjectKind::Column,
+    ObjectKind::ForeignKey,
+    ObjectKind::Index,
+    ObjectKind::Check,
+    ObjectKind::Unique,
+    ObjectKind::Exclude,
+];
+
+/// `file:line:column` of the closest declared object that holds `object`: a table part's own
+/// block (a column, a foreign key, …) when it can be found in its table's text, else the table.
 fn whereabouts(sources: &SourceMap, object: &ObjectId) -> Option<String> {
-    if object.kind() == ObjectKind::Column
+    if PART_BLOCKS.contains(&object.kind())
         && let Some(table) = object.parent()
         && let Some(loc) = sources.objects.get(&table)
-        && let Some(at) = column_block(&loc.file.text, loc.span.start, object.name())
+        && let Some(at) = part_block(
+            &loc.file.text,
+            loc.span.start,
+            object.kind().as_str(),
+            object.name(),
+        )
     {
         return Some(
             Location {
@@ -33,9 +48,9 @@ fn whereabouts(sources: &SourceMap, object: &ObjectId) -> Option<String> {
         .map(|loc| loc.display())
 }
 
-/// Offset of `column "name"` in `text` after `from` (a table's label), before the next
-/// top-level `table` block.
-fn column_block(text: &str, from: usize, name: &str) -> Option<usize> {
+/// Offset of `keyword "name"` (`column "a"`) in `text` after `from` (a table's label), before
+/// the next top-level `table` block.
+fn part_block(text: &str, from: usize, keyword: &str, name: &str) -> Option<usize> {
     let rest = text.get(from..)?;
     let end = rest.find("\ntable ").unwrap_or(rest.len());
     let rest = &rest[..end];
@@ -44,8 +59,8 @@ fn column_block(text: &str, from: usize, name: &str) -> Option<usize> {
     while let Some(i) = rest[start..].find(&label) {
         let at = start + i;
         let before = rest[..at].trim_end();
-        if before.ends_with("column") {
-            return Some(from + before.len() - "column".len());
+        if before.ends_with(keyword) {
+            return Some(from + before.len() - keyword.len());
         }
         start = at + label.len();
     }
@@ -103,7 +118,7 @@ pub fn run(s: &Settings, args: &ValidateArgs) -> Result<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::{column_block, whereabouts};
+    use super::{part_block, whereabouts};
     use crate::hcl::diag::SourceFile;
     use crate::hcl::{LoadOptions, load};
     use crate::model::{ObjectId, ObjectKind, QualifiedName, RoutineKind};
@@ -113,7 +128,7 @@ mod tests {
         let long = "mv";
         let text = format!(
             "schema \"app\" {{}}\n\
-             table \"t\" {{\n  schema = schema.app\n  column \"id\" {{\n    type = int\n  }}\n}}\n\
+             table \"t\" {{\n  schema = schema.app\n  column \"id\" {{\n    type = int\n  }}\n  foreign_key \"fk\" {{\n    columns     = [column.id]\n    ref_columns = [column.id]\n  }}\n}}\n\
              materialized \"{long}\" {{\n  schema = schema.app\n  as = \"SELECT 1 AS x\"\n}}\n\
              procedure \"p\" {{\n  schema = schema.app\n  lang = sql\n  as = \"SELECT 1\"\n}}\n"
         );
@@ -129,18 +144,20 @@ mod tests {
             at(ObjectId::column(&t, "id")).as_deref(),
             Some("schema.hcl:4:3")
         );
-        // A part without a block of its own is found at its table.
+        // A foreign key at its block (ST106), a part without a block of its own at its table.
         let fk = ObjectId::part(&t, ObjectKind::ForeignKey, "fk");
-        assert_eq!(at(fk).as_deref(), Some("schema.hcl:2:7"));
+        assert_eq!(at(fk).as_deref(), Some("schema.hcl:7:3"));
+        let pk = ObjectId::part(&t, ObjectKind::Check, "nope");
+        assert_eq!(at(pk).as_deref(), Some("schema.hcl:2:7"));
         // The address ST105 gives a materialized view, and the plan's of a procedure.
         assert_eq!(
             at(ObjectId::view("app", long, true)).as_deref(),
-            Some("schema.hcl:8:14")
+            Some("schema.hcl:12:14")
         );
         assert_eq!(at(ObjectId::view("app", long, false)), None);
         assert_eq!(
             at(ObjectId::routine(RoutineKind::Procedure, "app", "p()")).as_deref(),
-            Some("schema.hcl:12:11")
+            Some("schema.hcl:16:11")
         );
     }
 
@@ -148,11 +165,11 @@ mod tests {
     fn finds_the_column_block_of_its_own_table() {
         let text = "table \"a\" {\n  column \"id\" {}\n}\ntable \"b\" {\n  column  \"id\" {}\n  column \"x\" {}\n}\n";
         let b = text.find("\"b\"").unwrap();
-        let at = column_block(text, b, "id").unwrap();
+        let at = part_block(text, b, "column", "id").unwrap();
         assert!(text[at..].starts_with("column  \"id\""));
         assert!(at > b);
         let a = text.find("\"a\"").unwrap();
-        assert_eq!(column_block(text, a, "x"), None, "not in table a");
-        assert_eq!(column_block(text, b, "nope"), None);
+        assert_eq!(part_block(text, a, "column", "x"), None, "not in table a");
+        assert_eq!(part_block(text, b, "column", "nope"), None);
     }
 }

@@ -3,7 +3,18 @@
 //! `terraform fmt` does), at most one blank line between items, one-line blocks expanded.
 
 use hcl::edit::structure::Body;
-use hcl::edit::{Decor, Decorate, RawString};
+use hcl::edit::{Decor, Decorate, RawString, Span};
+
+/// Whether a decor prefix ends with a blank line after its last comment (a header comment kept
+/// apart from the item it precedes).
+fn blank_after_comments(raw: Option<&RawString>) -> bool {
+    let s: &str = raw.map(|r| &**r).unwrap_or("");
+    let lines: Vec<&str> = s.split('\n').collect();
+    let Some(last) = lines.iter().rposition(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    lines.len() - (last + 1) >= 2
+}
 
 /// Comment lines in a decor prefix and whether a blank line preceded the item.
 fn comments_of(raw: Option<&RawString>) -> (Vec<String>, bool) {
@@ -51,7 +62,7 @@ fn breaks_run(raw: Option<&RawString>) -> bool {
     blank || !comments.is_empty()
 }
 
-fn format_body(body: &mut Body, depth: usize) {
+fn format_body(body: &mut Body, depth: usize, src: &str) {
     let ind = "  ".repeat(depth);
     body.set_prefer_oneline(false);
     // Alignment widths per run of attributes.
@@ -84,6 +95,7 @@ fn format_body(body: &mut Body, depth: usize) {
     }
     for (i, mut s) in body.iter_mut().enumerate() {
         let (comments, blank) = comments_of(s.decor().prefix());
+        let apart = !comments.is_empty() && blank_after_comments(s.decor().prefix());
         let suffix = s
             .decor()
             .suffix()
@@ -100,6 +112,9 @@ fn format_body(body: &mut Body, depth: usize) {
                 pre.push_str(&ind);
                 pre.push_str(c);
             }
+            pre.push('\n');
+        }
+        if apart {
             pre.push('\n');
         }
         pre.push_str(&ind);
@@ -137,6 +152,16 @@ fn format_body(body: &mut Body, depth: usize) {
             });
             // Comments after the last item live in the body's decor suffix: keep them.
             let (tail, tail_blank) = comments_of(b.body.decor().suffix());
+            // An empty block written on one line stays `{}`, as terraform fmt leaves it.
+            let one_line = b
+                .span()
+                .and_then(|r| src.get(r))
+                .is_some_and(|text| !text.contains('\n'));
+            if b.body.is_empty() && head.is_empty() && tail.is_empty() && one_line {
+                b.body.decor_mut().set_suffix("");
+                b.body.set_prefer_oneline(true);
+                continue;
+            }
             let inner = "  ".repeat(depth + 1);
             let mut close = String::new();
             if tail_blank && !tail.is_empty() && !b.body.is_empty() {
@@ -149,7 +174,7 @@ fn format_body(body: &mut Body, depth: usize) {
             }
             close.push_str(&ind);
             b.body.decor_mut().set_suffix(close);
-            format_body(&mut b.body, depth + 1);
+            format_body(&mut b.body, depth + 1, src);
         }
     }
 }
@@ -159,11 +184,16 @@ pub fn format(src: &str) -> Result<String, hcl::edit::parser::Error> {
     let mut body = hcl::edit::parser::parse_body(src)?;
     let (tail, _) = comments_of(body.decor().suffix());
     let (head, _) = comments_of(body.decor().prefix());
+    let body_prefix: Option<RawString> = body.decor().prefix().cloned();
     *body.decor_mut() = Decor::new("", "");
-    format_body(&mut body, 0);
+    format_body(&mut body, 0, src);
     let mut out = String::new();
+    let head_apart = !head.is_empty() && blank_after_comments(body_prefix.as_ref());
     for c in head {
         out.push_str(&c);
+        out.push('\n');
+    }
+    if head_apart {
         out.push('\n');
     }
     out.push_str(&body.to_string());
@@ -203,6 +233,17 @@ mod tests {
         let expected = "schema \"public\" {\n}\n\ntable \"t\" {\n  schema  = schema.public\n  comment = \"x\"\n\n  column \"a\" {\n    type = text\n    null = true\n  }\n  # trailing note\n}\n";
         assert_eq!(out, expected);
         assert_eq!(format(&out).unwrap(), out);
+    }
+
+    #[test]
+    fn keeps_a_header_comment_apart_and_empty_blocks_on_one_line() {
+        let input = "# Header.\n\nvariable \"x\" {\n  type = string\n}\n\n# About a.\nenv \"a\" {}\nschema \"s\" {\n}\n";
+        let out = format(input).unwrap();
+        assert_eq!(out, input);
+        assert_eq!(
+            format("# h\nschema \"s\" {}\n").unwrap(),
+            "# h\nschema \"s\" {}\n"
+        );
     }
 
     #[test]

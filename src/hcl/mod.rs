@@ -7,6 +7,7 @@ pub mod diag;
 pub mod eval;
 pub mod fmt;
 pub mod loader;
+pub mod syntax;
 pub mod types;
 pub mod writer;
 pub mod writer_objects;

@@ -134,6 +134,10 @@ pub struct Plan {
     pub env: Option<String>,
     /// Target URL with the password masked.
     pub target: String,
+    /// The target's identity (`postgres::inspect::database_identity`): a saved plan applied
+    /// elsewhere is refused as made for another database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
     /// Schemas the plan manages.
     pub schemas: Vec<String>,
     /// `exclude` globs in effect when the plan was made.
@@ -198,6 +202,8 @@ pub fn fingerprint(model: &Model) -> String {
 pub struct PlanContext {
     pub env: Option<String>,
     pub target: String,
+    /// The target's identity, when known.
+    pub database: Option<String>,
     pub schemas: Vec<String>,
     /// `exclude` globs the plan was made with (a saved plan re-inspects with them).
     pub exclude: Vec<String>,
@@ -367,6 +373,7 @@ fn assemble(
         created_at: Utc::now(),
         env: ctx.env.clone(),
         target: ctx.target.clone(),
+        database: ctx.database.clone(),
         schemas: ctx.schemas.clone(),
         exclude: ctx.exclude.clone(),
         online: ctx.online,

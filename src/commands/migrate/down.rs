@@ -94,6 +94,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
         &PlanContext {
             env: s.env_name.clone(),
             target: url.redacted(),
+            database: None,
             schemas: wanted.schemas.keys().cloned().collect(),
             exclude: s.exclude.clone(),
             online: false,

@@ -159,7 +159,9 @@ impl<'a> Loader<'a> {
         for (file, range) in chunks {
             let text = file.text.clone();
             match hcl::edit::parser::parse_body(&text[range.clone()]) {
-                Err(e) => self.errors.push(syntax_error(&file, &e)),
+                Err(e) => self
+                    .errors
+                    .push(syntax_error(&file, &text[range.clone()], &e)),
                 Ok(body) => {
                     for b in body.blocks() {
                         self.declare_table(&file, b, TableSource::Chunk(range.clone()));

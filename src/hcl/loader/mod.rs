@@ -4,6 +4,7 @@
 
 use super::diag::{Errors, HclError, HclErrors, Location, SourceFile};
 use super::eval::Evaluator;
+use super::syntax::syntax_error;
 use super::types as hcl_types;
 use crate::model::{
     Check, Column, DataType, Deferrable, Enum, ForeignKey, Identity, Index, IndexKey, IndexPart,
@@ -98,7 +99,7 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
             }
             match hcl::edit::parser::parse_body(text) {
                 Ok(body) => bodies.push((cf, body)),
-                Err(e) => errors.push(syntax_error(&cf, &e)),
+                Err(e) => errors.push(syntax_error(&cf, text, &e)),
             }
         }
     }
@@ -297,16 +298,6 @@ fn refuse_long_names(model: &Model, files: &[SourceFile], errors: &mut Errors) {
             ),
         );
     }
-}
-
-fn syntax_error(file: &SourceFile, e: &hcl::edit::parser::Error) -> HclError {
-    let offset = e.location().offset();
-    HclError::new(
-        Location::new(file, Some(offset..offset + 1)),
-        format!("HCL syntax error: {}", e.message()),
-        "here",
-    )
-    .with_help("check for a missing bracket, quote or `=` near this position")
 }
 
 /// Where a table's block comes from: parsed with its file, or a chunk parsed on demand.

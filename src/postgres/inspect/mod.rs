@@ -87,6 +87,23 @@ impl SchemaFilter {
     }
 }
 
+/// Which database this is, whatever URL reached it: the cluster's system identifier and the
+/// database's name and OID (`7714274227915647103/app/16384`). Saved plans record it, so one
+/// applied to another database is told apart from one whose database changed.
+pub async fn database_identity<C: GenericClient + Sync>(client: &C) -> Result<String> {
+    let row = client
+        .query_one(
+            "SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || d.datname || '/' || d.oid::text \
+             FROM pg_database d WHERE d.datname = current_database()",
+            &[],
+        )
+        .await
+        .map_err(|e| InspectError::query("database identity", &e))?;
+    Ok(row
+        .try_get(0)
+        .map_err(|e| InspectError::query("database identity", &e))?)
+}
+
 /// Reads the schemas in `scope` from the database behind `client`.
 pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &SchemaFilter) -> Result<Model> {
     inspect_on(client, client, scope).await
