@@ -620,10 +620,16 @@ async fn a_long_step_says_it_is_still_running() {
         .batch_execute("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE")
         .await
         .unwrap();
-    // Released 2.5 s after apply's ALTER TABLE starts waiting (however long planning takes).
+    // Released 2.5 s after apply's ALTER TABLE starts waiting (however long planning takes),
+    // seen from a third session (inside a transaction the activity view does not change).
+    let watcher = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     let release = tokio::spawn(async move {
         for _ in 0..600 {
-            let waiting: i64 = holder
+            let waiting: i64 = watcher
                 .query_one(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
                     &[],
