@@ -88,8 +88,10 @@ fn with_summary_lines(summary: &str, lines: &[String]) -> String {
 fn hazard_pages_are_generated_from_the_rule_registry() {
     let src = book_src();
     let pages = strata::lint::pages::all_pages();
-    let expected: BTreeMap<PathBuf, String> =
-        pages.into_iter().map(|(p, text)| (src.join(p), text)).collect();
+    let expected: BTreeMap<PathBuf, String> = pages
+        .into_iter()
+        .map(|(p, text)| (src.join(p), text))
+        .collect();
     let dir = src.join(strata::lint::pages::DIR);
     let mut problems = Vec::new();
     if updating() {
@@ -138,12 +140,19 @@ fn hazard_pages_are_generated_from_the_rule_registry() {
     if !summary.contains(&block.join("\n")) {
         problems.push("SUMMARY.md does not list the hazard pages as generated".to_string());
     }
-    assert!(problems.is_empty(), "{}\n{UPDATE_HINT}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}\n{UPDATE_HINT}",
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn summary_lines_are_replaced_in_place() {
-    let lines = vec!["- [H](h/index.md)".to_string(), "  - [A](h/A.md)".to_string()];
+    let lines = vec![
+        "- [H](h/index.md)".to_string(),
+        "  - [A](h/A.md)".to_string(),
+    ];
     let before = "# S\n- [X](x.md)\n  - [H](h/index.md)\n    - [B](h/B.md)\n  - [Y](y.md)\n";
     assert_eq!(
         with_summary_lines(before, &lines),
@@ -179,32 +188,43 @@ impl Fence {
 /// The fenced blocks of a Markdown text, in order. Fences may be indented (in list items); the
 /// fence's indentation is taken off the block's lines.
 fn fences(file: &Path, text: &str) -> Vec<Fence> {
+    /// A fence being read: where it opened, its indentation and backticks.
+    struct Open {
+        fence: Fence,
+        indent: usize,
+        ticks: String,
+        body: Vec<String>,
+    }
     let mut out = Vec::new();
-    let mut open: Option<(usize, usize, String, Vec<String>, Vec<String>)> = None;
+    let mut open: Option<Open> = None;
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
-        match &mut open {
+        match open.take() {
             None => {
                 if let Some(rest) = trimmed.strip_prefix("```") {
                     let ticks = 3 + rest.chars().take_while(|c| *c == '`').count();
                     let info = rest.trim_start_matches('`').replace(',', " ");
-                    let words = info.split_whitespace().map(str::to_string).collect();
-                    open = Some((i + 1, indent, "`".repeat(ticks), words, Vec::new()));
+                    open = Some(Open {
+                        fence: Fence {
+                            file: file.to_path_buf(),
+                            line: i + 1,
+                            info: info.split_whitespace().map(str::to_string).collect(),
+                            body: String::new(),
+                        },
+                        indent,
+                        ticks: "`".repeat(ticks),
+                        body: Vec::new(),
+                    });
                 }
             }
-            Some((start, ind, ticks, words, body)) => {
-                if trimmed.starts_with(ticks.as_str()) && trimmed.trim_end() == ticks.as_str() {
-                    out.push(Fence {
-                        file: file.to_path_buf(),
-                        line: *start,
-                        info: std::mem::take(words),
-                        body: std::mem::take(body).join("\n") + "\n",
-                    });
-                    open = None;
+            Some(mut o) => {
+                if trimmed.trim_end() == o.ticks {
+                    o.fence.body = o.body.join("\n") + "\n";
+                    out.push(o.fence);
                 } else {
-                    let cut = line.len() - line.trim_start().len();
-                    body.push(line[cut.min(*ind)..].to_string());
+                    o.body.push(line[indent.min(o.indent)..].to_string());
+                    open = Some(o);
                 }
             }
         }
@@ -374,10 +394,26 @@ fn the_hcl_block_checker_finds_broken_blocks() {
     let (checked, problems) = check_hcl_blocks(&page);
     assert_eq!(checked, 4);
     assert_eq!(problems.len(), 4, "{problems:#?}");
-    assert!(problems[0].contains("page.md:3: does not load"), "{}", problems[0]);
-    assert!(problems[1].contains("page.md:9: the error shown at"), "{}", problems[1]);
-    assert!(problems[2].contains("page.md:19: marked `fail`"), "{}", problems[2]);
-    assert!(problems[3].contains("page.md:23: does not load"), "{}", problems[3]);
+    assert!(
+        problems[0].contains("page.md:3: does not load"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[1].contains("page.md:9: the error shown at"),
+        "{}",
+        problems[1]
+    );
+    assert!(
+        problems[2].contains("page.md:19: marked `fail`"),
+        "{}",
+        problems[2]
+    );
+    assert!(
+        problems[3].contains("page.md:23: does not load"),
+        "{}",
+        problems[3]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -429,7 +465,9 @@ fn summary_lists_every_page_and_only_existing_ones() {
     for target in links(&prose(&summary)) {
         let p = src.join(&target);
         if !p.is_file() {
-            problems.push(format!("SUMMARY.md links to {target}, which does not exist"));
+            problems.push(format!(
+                "SUMMARY.md links to {target}, which does not exist"
+            ));
         }
         listed.insert(p);
     }
@@ -457,7 +495,10 @@ fn relative_links_resolve() {
                 continue;
             }
             if !dir.join(path).exists() {
-                problems.push(format!("{}: link to {target} does not resolve", f.display()));
+                problems.push(format!(
+                    "{}: link to {target} does not resolve",
+                    f.display()
+                ));
             }
         }
     }
