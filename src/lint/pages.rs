@@ -9,7 +9,7 @@ use super::{Check, Rule, all};
 pub const DIR: &str = "hazards";
 
 /// The page listing every code, relative to [`DIR`].
-pub const INDEX: &str = "index.md";
+pub const INDEX: &str = "overview.md";
 
 /// What finds a rule's hazards, in a few words (the "found by" column of the index).
 fn found_by(check: &Check) -> &'static str {
@@ -74,7 +74,7 @@ env \"prod\" {{\n\
 ```\n\
 \n\
 `strata explain {code}` prints this explanation and the level the selected env gives it. See\n\
-[Hazards and the policy](../concepts/hazards.md) and [every code](index.md).\n",
+[Hazards and the policy](../concepts/hazards.md) and [every code](overview.md).\n",
         title = rule.title,
         label = rule.category.label(),
         key = rule.category.key(),
