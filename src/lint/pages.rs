@@ -43,43 +43,56 @@ pub fn file_name(rule: &Rule) -> String {
     format!("{}.md", rule.code)
 }
 
+/// What a page says about allowing or silencing a rule's findings, by where it is checked.
+fn allowing(rule: &Rule) -> String {
+    let code = rule.code;
+    let env = format!(
+        "```hcl env\nenv \"prod\" {{\n  url = getenv(\"DATABASE_URL\")\n  src = [\"schema.hcl\"]\n  lint {{\n    allow = [\"{code}\"]\n  }}\n}}\n```\n"
+    );
+    match rule.check {
+        Check::Step(_) => format!(
+            "## Allowing it\n\n\
+For one apply: `strata apply --allow-hazards {code}`. For every apply of an env, in `env.hcl`:\n\n\
+{env}"
+        ),
+        Check::Schema(_) => format!(
+            "## Allowing it\n\n\
+`strata validate` reports it at the level the env's policy gives it: `deny` makes `validate`\n\
+exit 1, `allow` hides it (shown with `--all`). In `env.hcl`:\n\n\
+{env}"
+        ),
+        Check::Sql => format!(
+            "## Silencing it\n\n\
+`strata migrate lint` reports it at the level the env's policy gives it (`deny`: an error,\n\
+`warn`: a warning, `allow`: silenced; PG103 is always an error, since PostgreSQL rejects it).\n\
+To silence one reviewed statement, put a comment right above it:\n\n\
+```sql\n-- strata:nolint {code}\n```\n"
+        ),
+    }
+}
+
 /// One code's page.
 pub fn page(rule: &Rule) -> String {
-    let level = default_level(rule);
     let code = rule.code;
     format!(
         "<!-- generated from src/lint/rules/ by `STRATA_UPDATE_DOCS=1 cargo test --test docs`; do not edit -->\n\
-# {code}: {title}\n\
-\n\
+# {code}: {title}\n\n\
 | | |\n\
 |---|---|\n\
 | category | {label} (`{key}`) |\n\
 | default level | `{level}` |\n\
-| checked | {checked} |\n\
-\n\
-{explain}\n\
-\n\
-## Allowing it\n\
-\n\
-For one apply: `strata apply --allow-hazards {code}`. For every apply of an env, in `env.hcl`:\n\
-\n\
-```hcl env\n\
-env \"prod\" {{\n\
-  url = getenv(\"DATABASE_URL\")\n\
-  src = [\"schema.hcl\"]\n\
-  lint {{\n\
-    allow = [\"{code}\"]\n\
-  }}\n\
-}}\n\
-```\n\
-\n\
+| checked | {checked} |\n\n\
+{explain}\n\n\
+{allowing}\n\
 `strata explain {code}` prints this explanation and the level the selected env gives it. See\n\
 [Hazards and the policy](../concepts/hazards.md) and [every code](overview.md).\n",
         title = rule.title,
         label = rule.category.label(),
         key = rule.category.key(),
+        level = default_level(rule),
         checked = checked(&rule.check),
         explain = rule.explain,
+        allowing = allowing(rule),
     )
 }
 
