@@ -286,13 +286,13 @@ fn load_env(f: &Fence) -> Result<(), String> {
     std::fs::write(&path, &f.body).expect("write env.hcl");
     for name in names {
         if let Err(report) = strata::config::load_env(&path, &name, &BTreeMap::new()) {
-            let mut s = match report.downcast_ref::<HclErrors>() {
+            let s = match report.downcast_ref::<HclErrors>() {
                 Some(e) => hcl_error_text(e),
-                None => report.to_string(),
+                None => match report.help() {
+                    Some(h) => format!("{report}; help: {h}"),
+                    None => report.to_string(),
+                },
             };
-            if let Some(h) = report.help() {
-                s.push_str(&format!("; help: {h}"));
-            }
             return Err(format!("env {name:?}: {s}"));
         }
     }
