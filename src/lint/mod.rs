@@ -11,6 +11,7 @@
 //! What happens to a hazard (refused, shown, silenced) is the [`policy`]'s business, not the
 //! checks'.
 
+pub mod pages;
 pub mod policy;
 pub mod rules;
 
