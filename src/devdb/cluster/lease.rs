@@ -11,7 +11,7 @@
 //!   the lease exclusively: held means in use (it touches `last-used`); free, with `last-used`
 //!   older than the idle time and no client session on the server (a `psql` the user opened),
 //!   it stops the server while it holds the lease, so no command can start using it meanwhile.
-//!   It ends when the server is gone.
+//!   It ends when the server is gone (it looks every second).
 
 use super::{Cluster, ClusterError, err, server};
 use std::fs::{File, TryLockError};
@@ -186,10 +186,21 @@ pub async fn watch(dir: &Path, bin: &Path, idle: Duration) -> Result<(), Cluster
         format!("{}\n{}\n", std::process::id(), idle.as_millis()),
     );
     let poll = (idle / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
+    // Whether the server still runs is cheap to see: every second, so that a stopped server's
+    // watchdog ends soon.
+    let step = poll.min(Duration::from_secs(1));
+    let mut waited = Duration::ZERO;
     loop {
-        tokio::time::sleep(poll).await;
-        if !server_alive(&c.data()) || tick(&c, idle).await? {
+        tokio::time::sleep(step).await;
+        waited += step;
+        if !server_alive(&c.data()) {
             return Ok(());
+        }
+        if waited >= poll {
+            waited = Duration::ZERO;
+            if tick(&c, idle).await? {
+                return Ok(());
+            }
         }
     }
 }
