@@ -198,7 +198,7 @@ pub async fn watch(dir: &Path, bin: &Path, idle: Duration) -> Result<(), Cluster
         }
         if waited >= poll {
             waited = Duration::ZERO;
-            if tick(&c, idle).await? {
+            if tick(&c, idle, &me).await? {
                 return Ok(());
             }
         }
@@ -217,7 +217,9 @@ fn server_alive(data: &Path) -> bool {
 }
 
 /// One look: stops the server when it has been unused for `idle`. Returns whether it stopped.
-async fn tick(c: &Cluster, idle: Duration) -> Result<bool, ClusterError> {
+/// `me` is the watchdog's lock: released before the lease, so that the strata that starts the
+/// server next (it waits for the lease) starts a new watchdog.
+async fn tick(c: &Cluster, idle: Duration, me: &File) -> Result<bool, ClusterError> {
     let lease = open(&c.file("lease"))?;
     if lease.try_lock().is_err() {
         touch(c); // a command uses the cluster
@@ -231,7 +233,9 @@ async fn tick(c: &Cluster, idle: Duration) -> Result<bool, ClusterError> {
         return Ok(false);
     }
     // Still holding the lease: no command starts using the server while it stops.
-    with_setup_lock(c, || server::stop(&c.bin, &c.data()))?;
+    let stopped = with_setup_lock(c, || server::stop(&c.bin, &c.data()));
+    let _ = me.unlock();
+    stopped?;
     eprintln!(
         "{}: stopped the server after {} unused",
         chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"),
