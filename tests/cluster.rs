@@ -210,6 +210,8 @@ async fn the_server_stops_when_idle_but_never_under_a_command() {
         "the apply still waits for the lock"
     );
     assert!(cluster.running(), "never stopped under a running command");
+    let status = text(&ok(cluster.run(db.path(), &["cluster", "status"])));
+    assert!(status.contains("in use by strata now"), "{status}");
     holder.batch_execute("COMMIT").await.expect("commit");
     let out = child.wait_with_output().expect("apply ends");
     assert!(out.status.success(), "{}", text(&out));

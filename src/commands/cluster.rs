@@ -56,6 +56,10 @@ fn idle_line(st: &Status) -> String {
     let after = format!("after {} unused", human(idle));
     match (st.port, st.in_use, st.unused_for) {
         (None, _, _) => after,
+        (Some(_), _, _) if !st.watched => format!(
+            "{after}, from the next strata command on (no watchdog runs now: it was started with {}=0 or the watchdog ended)",
+            cluster::IDLE_ENV
+        ),
         (Some(_), true, _) => format!("{after}; in use by strata now"),
         (Some(_), false, Some(u)) => format!(
             "{after}; unused for {}, stops in about {}",

@@ -261,6 +261,8 @@ pub struct Status {
     pub port: Option<u16>,
     /// `None`: never stops on its own.
     pub idle: Option<Duration>,
+    /// A watchdog watches the running server.
+    pub watched: bool,
     /// A strata process holds a lease now.
     pub in_use: bool,
     pub unused_for: Option<Duration>,
@@ -283,7 +285,8 @@ pub async fn status() -> Result<Status> {
             .await
             .map_err(|e| err(format!("cannot list databases: {e}"), None))?;
     }
-    let idle = match lease::watchdog_idle(&c) {
+    let watchdog = lease::watchdog_idle(&c);
+    let idle = match watchdog {
         Some(idle) => Some(idle),
         None => idle_time()?,
     };
@@ -291,6 +294,7 @@ pub async fn status() -> Result<Status> {
         created,
         port,
         idle,
+        watched: watchdog.is_some(),
         in_use: lease::in_use(&c),
         unused_for: lease::unused_for(&c),
         databases,
