@@ -5,7 +5,7 @@ variable "database_url" {
   default = getenv("DATABASE_URL")
 }
 
-# A private PostgreSQL cluster in .strata/, started on first use: needs only PostgreSQL's
+# strata's private PostgreSQL cluster (~/.cache/strata), started on first use: needs only PostgreSQL's
 # server programs (initdb, pg_ctl), no configured server and no Docker.
 env "local" {
   url = "local://app"

@@ -88,7 +88,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Rewrite HCL files in canonical format, keeping comments.
     Fmt(FmtArgs),
-    /// Manage strata's private PostgreSQL cluster in .strata/.
+    /// Manage strata's private PostgreSQL cluster (shared by all projects, stops when unused).
     Cluster(ClusterArgs),
     /// Render a plan saved with `plan -out FILE`.
     Show(ShowArgs),
@@ -239,12 +239,25 @@ pub struct ClusterArgs {
     pub action: ClusterAction,
 }
 
-#[derive(Debug, Subcommand, Clone, Copy)]
+#[derive(Debug, Subcommand, Clone)]
 pub enum ClusterAction {
     /// Start the private cluster (created on first use) and print its URL.
     Start,
-    /// Stop the private cluster.
+    /// Stop the private cluster now (its data stays).
     Stop,
+    /// Show whether the private cluster runs, where, on which port, when it stops, and its
+    /// databases.
+    Status,
+    /// Stop the server once it has been unused for the idle time (started by strata).
+    #[command(hide = true)]
+    Watchdog {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        bin: PathBuf,
+        #[arg(long = "idle-ms")]
+        idle_ms: u64,
+    },
 }
 
 /// The global options each command shows in its help; the others are hidden there (they are

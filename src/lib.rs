@@ -33,6 +33,9 @@ use std::process::ExitCode;
 /// scratch databases.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args = cli::rewrite_args(args);
+    if let Ok(exe) = std::env::current_exe() {
+        devdb::cluster::set_program(exe);
+    }
     let parsed = match cli::parse(args) {
         Ok(c) => c,
         Err(e) => {

@@ -53,7 +53,8 @@ pub struct Settings {
     pub rehearse: bool,
     /// Hazard policy from the config (flags are added by the commands).
     pub policy: Policy,
-    /// Directory of the config file (or the working directory): home of `.strata/`.
+    /// Directory of the config file (or the working directory): relative paths, and where an
+    /// old per-project private cluster (`.strata/`) may still run.
     pub project_dir: PathBuf,
     pub config_path: PathBuf,
     pub painter: Painter,

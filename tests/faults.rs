@@ -28,6 +28,7 @@ fn strata(args: &[&str], dir: &Path) -> Command {
     c.current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("STRATA_ENV")
+        .envs(common::test_cluster_env())
         .args(args);
     c
 }

@@ -13,7 +13,7 @@ variable "database_url" {
 
 variable "dev_url" {
   type    = string
-  default = getenv("STRATA_DEV_URL") # empty: strata's private cluster in .strata/
+  default = getenv("STRATA_DEV_URL") # empty: strata's private cluster
 }
 
 env "dev" {

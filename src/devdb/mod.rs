@@ -22,7 +22,8 @@ use tokio_postgres::Client;
 pub enum DevSource {
     /// A server strata may create databases on.
     Url(Box<DbUrl>),
-    /// The private cluster in `<project>/.strata`.
+    /// strata's private cluster (shared by all projects; the path is the project's directory,
+    /// where an old per-project cluster may still run).
     Cluster(PathBuf),
 }
 
@@ -182,7 +183,7 @@ pub fn scratch_owner(name: &str) -> Option<u32> {
         .ok()
 }
 
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
     };
@@ -206,7 +207,8 @@ async fn drop_database(server: &DbUrl, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Drops every scratch database this process still has (Ctrl-C, error paths).
+/// Drops every scratch database this process still has (Ctrl-C, error paths), and ends its
+/// lease on the private cluster.
 pub async fn cleanup_all() {
     let pending: Vec<(DbUrl, String)> = match LIVE.lock() {
         Ok(live) => live.clone(),
@@ -215,4 +217,5 @@ pub async fn cleanup_all() {
     for (server, name) in pending {
         let _ = drop_database(&server, &name).await;
     }
+    cluster::release();
 }

@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod coverage;
+pub mod databases;
 pub mod ddl;
 pub mod ddl_objects;
 pub mod defaults;

@@ -293,11 +293,30 @@ impl Progress for Quiet {
     fn step_finished(&mut self, _: usize, _: &Step, _: Duration) {}
 }
 
-/// The strata binary with colors off.
+/// The strata binary with colors off, using the tests' private cluster.
 pub fn strata() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("strata").expect("binary");
     c.env("NO_COLOR", "1").env_remove("STRATA_ENV");
+    for (k, v) in test_cluster_env() {
+        c.env(k, v);
+    }
     c
+}
+
+/// Environment for a strata process of the tests: the private cluster (for a command without a
+/// dev URL) is the tests' own, never the developer's `~/.cache/strata` one, and stops soon after
+/// the tests. Shared by the test binaries (strata's locks make that safe).
+pub fn test_cluster_env() -> [(&'static str, String); 2] {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join("strata-test-cluster");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        // Reachable by the `postgres` user when the tests run as root.
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+    }
+    [
+        ("STRATA_CLUSTER_DIR", dir.display().to_string()),
+        ("STRATA_CLUSTER_IDLE", "30s".to_string()),
+    ]
 }
 
 /// A `CREATE TABLE` entry with its column and constraint lines sorted.
