@@ -285,7 +285,7 @@ fn load_env(f: &Fence) -> Result<(), String> {
     let path = dir.path().join("env.hcl");
     std::fs::write(&path, &f.body).expect("write env.hcl");
     for name in names {
-        if let Err(report) = strata::config::load_env(&path, &name, &BTreeMap::new()) {
+        if let Err(report) = strata::config::load_env(&path, &name, &BTreeMap::new(), None) {
             let s = match report.downcast_ref::<HclErrors>() {
                 Some(e) => hcl_error_text(e),
                 None => match report.help() {
