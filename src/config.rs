@@ -429,22 +429,36 @@ fn check_duration(
     );
 }
 
+/// The variables an expression reads with `getenv("NAME")`, wherever the call sits (inside a
+/// template, a conditional, another function's arguments).
+fn getenv_names(expr: &hcl::edit::expr::Expression) -> Vec<String> {
+    use hcl::edit::expr::{Expression, FuncCall};
+    use hcl::edit::visit::{Visit, visit_func_call};
+    struct Getenv(Vec<String>);
+    impl Visit for Getenv {
+        fn visit_func_call(&mut self, call: &FuncCall) {
+            if call.name.name.as_str() == "getenv"
+                && let Some(Expression::String(name)) = call.args.iter().next()
+            {
+                self.0.push(name.value().to_string());
+            }
+            visit_func_call(self, call);
+        }
+    }
+    let mut v = Getenv(Vec::new());
+    v.visit_expr(expr);
+    v.0
+}
+
 /// "env "prod": `url` at env.hcl:3:9 is empty: the environment variable PROD_URL is not set".
 fn url_unset_reason(
     env: &str,
     loc: &crate::hcl::diag::Location,
     expr: &hcl::edit::expr::Expression,
 ) -> String {
-    let text = expr.to_string();
-    let unset: Vec<String> = text
-        .match_indices("getenv(")
-        .filter_map(|(i, _)| {
-            let rest = text[i + "getenv(".len()..].trim_start();
-            let name = rest.strip_prefix('"')?.split('"').next()?;
-            std::env::var(name)
-                .map_or(true, |v| v.is_empty())
-                .then(|| name.to_string())
-        })
+    let unset: Vec<String> = getenv_names(expr)
+        .into_iter()
+        .filter(|name| std::env::var(name).map_or(true, |v| v.is_empty()))
         .collect();
     let why = match unset.as_slice() {
         [] => "it evaluates to an empty string".to_string(),
@@ -582,6 +596,18 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         parse_env(&file, name, &vars, Path::new("/proj"), None)
+    }
+
+    #[test]
+    fn getenv_calls_are_found_anywhere_in_an_expression() {
+        let expr = hcl::edit::parser::parse_expr(
+            r#"var.x != "" ? var.x : "postgres://${getenv("DB_USER")}@h/${lower(getenv("DB_NAME"))}""#,
+        )
+        .unwrap();
+        assert_eq!(getenv_names(&expr), vec!["DB_USER", "DB_NAME"]);
+        // A getenv of a non-literal is not guessed at.
+        let expr = hcl::edit::parser::parse_expr("getenv(var.name)").unwrap();
+        assert!(getenv_names(&expr).is_empty());
     }
 
     #[test]

@@ -789,26 +789,13 @@ async fn fault_matrix_online_apply() {
     assert_eq!(injected, MATRIX_STEPS * FAULTS.len());
 }
 
-/// Ctrl-C at the approval prompt: the terminal is in raw mode, so it arrives as input. The
-/// apply is cancelled, nothing is changed. Runs under `script`, which gives strata a terminal.
-#[tokio::test]
-async fn ctrl_c_at_the_prompt_cancels_the_apply() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no `script` (util-linux) to give strata a terminal");
-        return;
-    }
-    let db = TestDb::new("fault_prompt").await;
-    let src = db.write("schema.hcl", &tables_hcl(1, |_| String::new()));
-    let line = format!(
-        "{} --url '{}' --dev-url '{}' --src '{}' apply",
-        env!("CARGO_BIN_EXE_strata"),
-        db.url,
-        base_url(),
-        src.display()
-    );
+/// Runs a shell command line under `script`, which gives it a terminal; the receiver gets
+/// what the terminal shows.
+fn under_script(line: &str) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     let mut child = Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
+        .args(["-qec", line, "/dev/null"])
         .env("NO_COLOR", "1")
+        .envs(common::test_cluster_env())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -829,6 +816,16 @@ async fn ctrl_c_at_the_prompt_cancels_the_apply() {
             }
         }
     });
+    (child, rx)
+}
+
+/// Waits (up to a minute) for the approval prompt, then types `answer`; returns what the
+/// terminal showed so far.
+fn answer_the_prompt(
+    child: &mut std::process::Child,
+    rx: &std::sync::mpsc::Receiver<String>,
+    answer: &[u8],
+) -> String {
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while !seen.contains("Enter a value") && Instant::now() < deadline {
@@ -837,12 +834,74 @@ async fn ctrl_c_at_the_prompt_cancels_the_apply() {
         }
     }
     assert!(seen.contains("Enter a value"), "no prompt:\n{seen}");
-    {
-        use std::io::Write;
-        let stdin = child.stdin.as_mut().expect("stdin");
-        stdin.write_all(b"\x03").expect("write Ctrl-C");
-        stdin.flush().expect("flush");
+    use std::io::Write;
+    let stdin = child.stdin.as_mut().expect("stdin");
+    stdin.write_all(answer).expect("write the answer");
+    stdin.flush().expect("flush");
+    seen
+}
+
+/// `apply | tee log` on a terminal: the question is asked (stdin is the terminal) and goes to
+/// standard output after the plan, so the log holds the plan, then the question, then the
+/// progress.
+#[tokio::test]
+async fn apply_through_tee_logs_the_plan_then_the_question() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` (util-linux) to give strata a terminal");
+        return;
     }
+    let db = TestDb::new("fault_tee").await;
+    let src = db.write("schema.hcl", &tables_hcl(1, |_| String::new()));
+    let log = db.path().join("apply.log");
+    let line = format!(
+        "{} --url '{}' --dev-url '{}' --src '{}' apply | tee '{}'",
+        env!("CARGO_BIN_EXE_strata"),
+        db.url,
+        base_url(),
+        src.display(),
+        log.display()
+    );
+    let (mut child, rx) = under_script(&line);
+    let mut seen = answer_the_prompt(&mut child, &rx, b"yes\r");
+    while let Ok(chunk) = rx.recv_timeout(Duration::from_secs(20)) {
+        seen.push_str(&chunk);
+    }
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "{seen}");
+    let logged = std::fs::read_to_string(&log).expect("log");
+    let at = |s: &str| {
+        logged
+            .find(s)
+            .unwrap_or_else(|| panic!("no {s:?} in {logged}"))
+    };
+    assert!(at("Plan: 1 to add") < at("Do you want to perform these actions"));
+    assert!(at("Do you want to perform these actions") < at("Apply complete!"));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .await,
+        vec!["1"]
+    );
+}
+
+/// Ctrl-C at the approval prompt: the terminal is in raw mode, so it arrives as input. The
+/// apply is cancelled, nothing is changed. Runs under `script`, which gives strata a terminal.
+#[tokio::test]
+async fn ctrl_c_at_the_prompt_cancels_the_apply() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` (util-linux) to give strata a terminal");
+        return;
+    }
+    let db = TestDb::new("fault_prompt").await;
+    let src = db.write("schema.hcl", &tables_hcl(1, |_| String::new()));
+    let line = format!(
+        "{} --url '{}' --dev-url '{}' --src '{}' apply",
+        env!("CARGO_BIN_EXE_strata"),
+        db.url,
+        base_url(),
+        src.display()
+    );
+    let (mut child, rx) = under_script(&line);
+    let mut seen = answer_the_prompt(&mut child, &rx, b"\x03");
     while let Ok(chunk) = rx.recv_timeout(Duration::from_secs(20)) {
         seen.push_str(&chunk);
     }

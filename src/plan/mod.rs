@@ -469,3 +469,53 @@ fn rename_hints(changes: &[Change]) -> Vec<String> {
     }
     hints
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{TableChange, TableDiff};
+    use crate::model::{Column, DataType, Table};
+
+    #[test]
+    fn one_rename_hint_per_dropped_column_naming_every_candidate() {
+        let t = Table {
+            schema: "public".into(),
+            name: "t".into(),
+            ..Default::default()
+        };
+        let col = |n: &str| Column::new(n, DataType::builtin("integer"));
+        let text = Column::new("note", DataType::builtin("text"));
+        let change = |changes| {
+            Change::AlterTable(Box::new(TableDiff {
+                from: t.clone(),
+                to: t.clone(),
+                changes,
+            }))
+        };
+        let hints = rename_hints(&[change(vec![
+            TableChange::DropColumn(col("a")),
+            TableChange::AddColumn(col("b")),
+            TableChange::AddColumn(col("c")),
+            TableChange::AddColumn(text.clone()),
+        ])]);
+        assert_eq!(hints.len(), 1, "{hints:?}");
+        assert!(hints[0].contains("\"b\", \"c\" added"), "{}", hints[0]);
+        assert!(
+            hints[0].contains("to   = table.public.t.column.b"),
+            "{}",
+            hints[0]
+        );
+        let hints = rename_hints(&[change(vec![
+            TableChange::DropColumn(col("a")),
+            TableChange::AddColumn(col("b")),
+        ])]);
+        assert_eq!(hints.len(), 1);
+        assert!(hints[0].contains("If it was renamed, keep its data with:"));
+        // A type no added column has: no hint.
+        let hints = rename_hints(&[change(vec![
+            TableChange::DropColumn(text),
+            TableChange::AddColumn(col("b")),
+        ])]);
+        assert!(hints.is_empty(), "{hints:?}");
+    }
+}

@@ -173,7 +173,11 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     loader.declare_tables(&of_kind("table"));
     loader.declare_table_chunks(table_chunks);
     loader.declare_objects(&top);
-    loader.declare_names();
+    // The objects' names as values (`${table.users.name}`) only when a file can use them: a
+    // map of every name of a 20,000-table schema is not built for nothing.
+    if files.iter().any(|f| mentions_object_names(&f.text)) {
+        loader.declare_names();
+    }
     for e in loader.build_enums() {
         if let Some(s) = model.schemas.get_mut(&e.schema) {
             s.enums.insert(e.name.clone(), e);
@@ -200,6 +204,42 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
         sources,
         moves,
         variables,
+    })
+}
+
+/// Whether `text` may read an object's name as a value: `<kind>.<name>.name` or
+/// `<kind>.<schema>.<name>.name` (or `.schema`, or an indexed `….name`). It may say yes for nothing (in a
+/// comment, say), never no for a use; `column.name` (a column called `name`) does not count.
+fn mentions_object_names(text: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "table",
+        "enum",
+        "view",
+        "materialized",
+        "sequence",
+        "domain",
+        "composite",
+        "schema",
+    ];
+    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let uses = [".name", ".schema"].into_iter().flat_map(|field| {
+        text.match_indices(field)
+            .map(move |(i, _)| (i, i + field.len()))
+    });
+    uses.into_iter().any(|(i, end)| {
+        if text[end..].starts_with(ident) {
+            return false;
+        }
+        let before = &text[..i];
+        if before.ends_with(']') || before.ends_with('"') {
+            return true;
+        }
+        // The dotted chain before `.name`: `table.users` or `table.public.users`.
+        let start = before
+            .rfind(|c: char| !(ident(c) || c == '.'))
+            .map_or(0, |j| j + 1);
+        let chain: Vec<&str> = before[start..].split('.').collect();
+        (2..=3).contains(&chain.len()) && KINDS.contains(&chain[0])
     })
 }
 
@@ -585,5 +625,21 @@ mod opclass_tests {
         assert!(split_opclass("tsvector_ops(siglen)").is_err());
         assert!(split_opclass("tsvector_ops(siglen='8)").is_err());
         assert!(split_opclass("(siglen=8)").is_err());
+    }
+}
+
+#[cfg(test)]
+mod name_value_tests {
+    use super::mentions_object_names as m;
+
+    #[test]
+    fn object_names_are_declared_only_where_a_file_can_read_them() {
+        assert!(m(r#"as = "SELECT * FROM ${table.users.name}""#));
+        assert!(m(r#"comment = "in ${view.app.v.schema}""#));
+        assert!(m(r#"x = table["odd name"].name"#));
+        assert!(m("name = schema.public.name"));
+        // References and plain attributes are not name reads.
+        assert!(!m("columns = [column.name]\n  schema = schema.public\n"));
+        assert!(!m("column \"name\" { type = text }\n  col.named = 1"));
     }
 }

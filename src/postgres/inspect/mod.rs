@@ -139,6 +139,7 @@ async fn inspect_full<C: GenericClient + Sync>(
     let version = server_version(client).await?;
     let schemas: Option<Vec<String>> = scope.schemas.clone();
     let p: &(dyn tokio_postgres::types::ToSql + Sync) = &schemas;
+    let schemas_param: &[&(dyn tokio_postgres::types::ToSql + Sync)] = &[p];
     let nulls_not_distinct = if version >= 150000 {
         "i.indnullsnotdistinct"
     } else {
@@ -209,8 +210,8 @@ async fn inspect_full<C: GenericClient + Sync>(
     ) = tokio::try_join!(
         async {
             tokio::try_join!(
-                query(client, "schemas", SCHEMAS, p),
-                query(client, "tables", TABLES, p),
+                query(client, "schemas", SCHEMAS, schemas_param),
+                query(client, "tables", TABLES, schemas_param),
                 query_map(second, "columns", &column_sql, p, |r| {
                     Ok((
                         col::<u32, _>(r, "attrelid", "columns")?,
@@ -220,22 +221,22 @@ async fn inspect_full<C: GenericClient + Sync>(
                 }),
                 query_map(client, "constraints", &unique_sql, p, ConRow::from_row),
                 query_map(second, "indexes", &index_sql, p, IdxRow::from_row),
-                query(client, "enums", ENUMS, p),
-                query(client, "operator classes", OPCLASSES, p),
+                query(client, "enums", ENUMS, schemas_param),
+                query(client, "operator classes", OPCLASSES, schemas_param),
             )
         },
         async {
             tokio::try_join!(
-                query(client, "extensions", &ext_sql, p),
-                query(client, "sequences", &seq_sql, p),
-                query(client, "views", &view_sql, p),
-                query(client, "functions", &fn_sql, p),
-                query(client, "triggers", &trig_sql, p),
-                query(client, "policies", &pol_sql, p),
-                query(client, "exclusion constraints", &excl_sql, p),
-                query(client, "domains", &dom_sql, p),
-                query(client, "composite types", &comp_sql, p),
-                query(second, "collations", &coll_sql, p),
+                query(client, "extensions", &ext_sql, &[]),
+                query(client, "sequences", &seq_sql, schemas_param),
+                query(client, "views", &view_sql, schemas_param),
+                query(client, "functions", &fn_sql, schemas_param),
+                query(client, "triggers", &trig_sql, schemas_param),
+                query(client, "policies", &pol_sql, schemas_param),
+                query(client, "exclusion constraints", &excl_sql, schemas_param),
+                query(client, "domains", &dom_sql, schemas_param),
+                query(client, "composite types", &comp_sql, schemas_param),
+                query(second, "collations", &coll_sql, schemas_param),
                 async {
                     if with_unmanaged {
                         query_map(
@@ -565,11 +566,11 @@ async fn query<C: GenericClient + Sync>(
     client: &C,
     what: &'static str,
     sql: &str,
-    schemas: &(dyn tokio_postgres::types::ToSql + Sync),
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<Row>, InspectError> {
     let started = std::time::Instant::now();
     let rows = client
-        .query(sql, &[schemas])
+        .query(sql, params)
         .await
         .map_err(|e| InspectError::query(what, &e))?;
     if std::env::var_os("STRATA_TIMING").is_some() {

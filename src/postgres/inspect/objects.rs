@@ -54,10 +54,9 @@ pub(crate) fn not_member(class: &str, oid: &str) -> String {
 
 /// Every extension of the database, whatever schema it is installed in: an extension is one per
 /// database, so a declared one is matched wherever it lives (`Scope::restrict` and the pipeline
-/// decide which are managed). The fourth column (in the listed schemas) is for the reader.
+/// decide which are managed), so the query takes no schema list.
 pub fn extensions_sql() -> String {
-    "SELECT e.extname::text, n.nspname::text, e.extversion, \
-            ($1::text[] IS NULL OR n.nspname = ANY($1)) AS listed FROM pg_extension e \
+    "SELECT e.extname::text, n.nspname::text, e.extversion FROM pg_extension e \
      JOIN pg_namespace n ON n.oid = e.extnamespace \
      WHERE e.extname <> 'plpgsql' ORDER BY 1"
         .to_string()
