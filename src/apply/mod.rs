@@ -12,8 +12,8 @@ use crate::model::{Model, Scope};
 use crate::plan::{self, Phase, Plan, Step};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::{SchemaFilter, inspect};
-use crate::postgres::locks;
 use crate::postgres::rows::{RowError, col};
+use crate::postgres::{locks, session};
 use miette::{Diagnostic, Result};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -165,7 +165,7 @@ pub async fn apply(
     // The lock is also released when the connection closes; release it now for reused clients.
     // A failure to unlock cannot undo what was applied, so it is not reported over the result.
     let _ = client
-        .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
+        .execute(session::ADVISORY_UNLOCK, &[&ADVISORY_LOCK_KEY])
         .await;
     result
 }
@@ -175,7 +175,7 @@ async fn take_lock(client: &Client, wait: Duration) -> Result<()> {
     let started = Instant::now();
     loop {
         let row = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
+            .query_one(session::TRY_ADVISORY_LOCK, &[&ADVISORY_LOCK_KEY])
             .await
             .map_err(db("take the advisory lock"))?;
         if col::<bool, _>(&row, 0, "take the advisory lock").map_err(ApplyError::from)? {
@@ -215,7 +215,7 @@ async fn run(
     progress: &mut dyn Progress,
 ) -> Result<()> {
     let row = client
-        .query_one("SELECT pg_backend_pid()", &[])
+        .query_one(session::BACKEND_PID, &[])
         .await
         .map_err(db("read the session id"))?;
     let pid: i32 = col(&row, 0, "read the session id").map_err(ApplyError::from)?;

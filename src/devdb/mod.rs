@@ -10,6 +10,7 @@
 pub mod cluster;
 
 use crate::postgres::connect::{DbUrl, error_text};
+use crate::postgres::session;
 use miette::{Diagnostic, Result};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -64,17 +65,18 @@ impl ScratchTx {
         let url = dev.server().await?;
         let client = url.connect().await?;
         client
-            .batch_execute(
-                "BEGIN; SET LOCAL search_path = public; SET LOCAL check_function_bodies = off; SET LOCAL lock_timeout = '60s'",
-            )
+            .batch_execute(session::SCRATCH_TRANSACTION)
             .await
-            .map_err(|e| ScratchError { server: url.redacted(), reason: error_text(&e) })?;
+            .map_err(|e| ScratchError {
+                server: url.redacted(),
+                reason: error_text(&e),
+            })?;
         Ok(ScratchTx { client, url })
     }
 
     /// Rolls everything back.
     pub async fn rollback(self) {
-        let _ = self.client.batch_execute("ROLLBACK").await;
+        let _ = self.client.batch_execute(session::ROLLBACK).await;
     }
 }
 
@@ -109,7 +111,7 @@ impl ScratchDb {
             live.push((server.clone(), name.clone()));
         }
         admin
-            .batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE template0"))
+            .batch_execute(&session::create_database(&name))
             .await
             .map_err(|e| {
                 fail(format!(
@@ -120,7 +122,7 @@ impl ScratchDb {
         let url = server.with_dbname(&name);
         let client = url.connect().await?;
         client
-            .batch_execute("SET search_path = public; SET check_function_bodies = off")
+            .batch_execute(session::SCRATCH_SESSION)
             .await
             .map_err(|e| fail(error_text(&e)))?;
         Ok(ScratchDb {
@@ -148,14 +150,7 @@ impl ScratchDb {
 /// (SIGKILL, power loss): no session is connected to them and the process id in their name is
 /// not a live process on this machine. Best effort: failures are ignored.
 async fn sweep_stale(admin: &Client) {
-    let Ok(rows) = admin
-        .query(
-            "SELECT d.datname::text FROM pg_database d WHERE d.datname LIKE 'strata\\_scratch\\_%' \
-             AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)",
-            &[],
-        )
-        .await
-    else {
+    let Ok(rows) = admin.query(session::UNUSED_SCRATCH_DATABASES, &[]).await else {
         return;
     };
     for row in rows {

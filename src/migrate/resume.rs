@@ -65,10 +65,7 @@ pub async fn prepare<C: GenericClient + Sync>(
     // to_regclass resolves an unqualified name through the session's search_path, as the
     // CREATE INDEX statement itself does.
     let row = client
-        .query_opt(
-            "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)",
-            &[&qualified],
-        )
+        .query_opt(crate::postgres::session::INDEX_VALIDITY, &[&qualified])
         .await?;
     let valid: Option<bool> = match row {
         Some(r) => r.try_get(0)?,

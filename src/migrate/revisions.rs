@@ -3,8 +3,8 @@
 //! application's schemas never see it.
 
 use crate::postgres::connect::error_text;
-use crate::postgres::quote;
 use crate::postgres::rows::{Cols, RowError, col};
+use crate::postgres::{quote, session};
 use miette::{Diagnostic, Result};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -99,25 +99,7 @@ impl Revision {
 
 /// Creates the schema and table when missing.
 pub async fn ensure<C: GenericClient + Sync>(client: &C) -> Result<(), RevisionsError> {
-    let sql = format!(
-        "CREATE SCHEMA IF NOT EXISTS {schema};
-CREATE TABLE IF NOT EXISTS {table} (
-  version text PRIMARY KEY,
-  description text NOT NULL DEFAULT '',
-  kind text NOT NULL DEFAULT 'applied' CHECK (kind IN ('applied', 'baseline')),
-  checksum text NOT NULL DEFAULT '',
-  applied integer NOT NULL DEFAULT 0,
-  total integer NOT NULL DEFAULT 0,
-  execution_time_ms bigint NOT NULL DEFAULT 0,
-  error text,
-  error_statement text,
-  applied_at timestamptz NOT NULL DEFAULT now(),
-  strata_version text NOT NULL DEFAULT ''
-);
-COMMENT ON TABLE {table} IS 'Migration files strata applied (strata migrate apply)'",
-        schema = quote::ident(SCHEMA),
-        table = table()
-    );
+    let sql = session::create_revisions_table(SCHEMA, &table());
     client
         .batch_execute(&sql)
         .await
@@ -128,7 +110,7 @@ COMMENT ON TABLE {table} IS 'Migration files strata applied (strata migrate appl
 pub async fn exists<C: GenericClient + Sync>(client: &C) -> Result<bool, RevisionsError> {
     let row = client
         .query_one(
-            "SELECT to_regclass($1) IS NOT NULL",
+            session::RELATION_EXISTS,
             &[&format!("{}.{}", quote::ident(SCHEMA), quote::ident(TABLE))],
         )
         .await
@@ -142,13 +124,7 @@ pub async fn read<C: GenericClient + Sync>(client: &C) -> Result<Vec<Revision>, 
         return Ok(Vec::new());
     }
     let rows = client
-        .query(
-            &format!(
-                "SELECT version, description, kind, checksum, applied, total, execution_time_ms, error, error_statement, applied_at FROM {}",
-                table()
-            ),
-            &[],
-        )
+        .query(&session::read_revisions(&table()), &[])
         .await
         .map_err(db("read the revisions table"))?;
     let mut out: Vec<Revision> = rows
@@ -184,15 +160,7 @@ pub async fn upsert<C: GenericClient + Sync>(
 ) -> Result<(), RevisionsError> {
     client
         .execute(
-            &format!(
-                "INSERT INTO {} AS r (version, description, kind, checksum, applied, total, execution_time_ms, error, error_statement, applied_at, strata_version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)
-                 ON CONFLICT (version) DO UPDATE SET description = EXCLUDED.description, kind = EXCLUDED.kind,
-                   checksum = EXCLUDED.checksum, applied = EXCLUDED.applied, total = EXCLUDED.total,
-                   execution_time_ms = EXCLUDED.execution_time_ms, error = EXCLUDED.error,
-                   error_statement = EXCLUDED.error_statement, applied_at = now(), strata_version = EXCLUDED.strata_version",
-                table()
-            ),
+            &session::upsert_revision(&table()),
             &[
                 &rev.version,
                 &rev.description,
@@ -217,10 +185,7 @@ pub async fn delete<C: GenericClient + Sync>(
     versions: &[String],
 ) -> Result<(), RevisionsError> {
     client
-        .execute(
-            &format!("DELETE FROM {} WHERE version = ANY($1)", table()),
-            &[&versions],
-        )
+        .execute(&session::delete_revisions(&table()), &[&versions])
         .await
         .map_err(db("update the revisions table"))?;
     Ok(())
@@ -246,7 +211,7 @@ pub async fn lock<C: GenericClient + Sync>(client: &C, wait: Duration) -> Result
     loop {
         let row = client
             .query_one(
-                "SELECT pg_try_advisory_lock($1)",
+                session::TRY_ADVISORY_LOCK,
                 &[&crate::apply::ADVISORY_LOCK_KEY],
             )
             .await

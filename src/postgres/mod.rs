@@ -13,4 +13,5 @@ pub mod locks;
 pub mod names;
 pub mod quote;
 pub mod rows;
+pub mod session;
 pub mod types;
