@@ -545,8 +545,6 @@ const MAX_FUNCTION_LINES: usize = 150;
 /// taken off the list.
 const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/postgres/inspect/mod.rs", "inspect_full"),
-    ("src/postgres/inspect/unmanaged.rs", "unmanaged_sql"),
-    ("src/postgres/types.rs", "builtin"),
 ];
 
 #[test]

@@ -109,204 +109,217 @@ fn words(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Built-in types without modifiers, spelled as `format_type` spells them.
+const PLAIN: &[&str] = &[
+    "text",
+    "date",
+    "uuid",
+    "json",
+    "jsonb",
+    "bytea",
+    "inet",
+    "cidr",
+    "macaddr",
+    "macaddr8",
+    "money",
+    "xml",
+    "tsvector",
+    "tsquery",
+    "point",
+    "line",
+    "lseg",
+    "box",
+    "path",
+    "polygon",
+    "circle",
+    "oid",
+    "name",
+    "xid",
+    "xid8",
+    "cid",
+    "tid",
+    "regclass",
+    "regcollation",
+    "regconfig",
+    "regdictionary",
+    "regnamespace",
+    "regoper",
+    "regoperator",
+    "regproc",
+    "regprocedure",
+    "regrole",
+    "regtype",
+    "int4range",
+    "int8range",
+    "numrange",
+    "tsrange",
+    "tstzrange",
+    "daterange",
+    "int4multirange",
+    "int8multirange",
+    "nummultirange",
+    "tsmultirange",
+    "tstzmultirange",
+    "datemultirange",
+    "pg_lsn",
+    "pg_snapshot",
+    "txid_snapshot",
+    "jsonpath",
+    "record",
+    "void",
+    "trigger",
+    "event_trigger",
+    "anyelement",
+    "anyarray",
+    "anynonarray",
+    "anyenum",
+    "anyrange",
+    "internal",
+    "unknown",
+];
+
 /// Canonical `format_type` spelling of a built-in type written in lower case, or `None`.
 pub fn builtin(lower: &str) -> Option<String> {
     let (name, args, rest) = split_args(lower)?;
-    let name = words(&name);
-    let rest = words(&rest);
-    let n = |i: usize| args.get(i).and_then(|a| a.parse::<u32>().ok());
-    let with_p = |base: &str, zone: &str| -> String {
-        match n(0) {
-            Some(p) => format!("{base}({p}) {zone}"),
-            None => format!("{base} {zone}"),
-        }
+    let t = Spelled {
+        name: words(&name),
+        args,
+        rest: words(&rest),
     };
-    // Types whose precision sits before a time-zone suffix.
-    let zone_of = |rest: &str| -> Option<&'static str> {
-        match rest {
-            "" | "without time zone" => Some("without time zone"),
-            "with time zone" => Some("with time zone"),
-            _ => None,
-        }
-    };
-    let simple = |s: &str| -> Option<String> {
-        if args.is_empty() && rest.is_empty() {
-            Some(s.to_string())
-        } else {
-            None
-        }
-    };
-    match name.as_str() {
-        "smallint" | "int2" => simple("smallint"),
-        "integer" | "int" | "int4" => simple("integer"),
-        "bigint" | "int8" => simple("bigint"),
-        "real" | "float4" => simple("real"),
-        "double precision" | "float8" => simple("double precision"),
-        "float" => {
-            if !rest.is_empty() || args.len() > 1 {
-                return None;
-            }
-            match n(0) {
+    // The families are disjoint: at most one knows the name.
+    t.number()
+        .or_else(|| t.character())
+        .or_else(|| t.time())
+        .or_else(|| t.bits())
+        .or_else(|| t.plain())
+}
+
+/// A type name as written: the words of its name, its modifiers, and the words after them.
+struct Spelled {
+    name: String,
+    args: Vec<String>,
+    rest: String,
+}
+
+impl Spelled {
+    /// Modifier `i` as a number.
+    fn n(&self, i: usize) -> Option<u32> {
+        self.args.get(i).and_then(|a| a.parse::<u32>().ok())
+    }
+
+    /// `s` when the type has no modifiers and nothing after its name.
+    fn simple(&self, s: &str) -> Option<String> {
+        (self.args.is_empty() && self.rest.is_empty()).then(|| s.to_string())
+    }
+
+    /// At most one modifier and nothing after it.
+    fn one_modifier(&self) -> bool {
+        self.rest.is_empty() && self.args.len() <= 1
+    }
+
+    fn number(&self) -> Option<String> {
+        match self.name.as_str() {
+            "smallint" | "int2" => self.simple("smallint"),
+            "integer" | "int" | "int4" => self.simple("integer"),
+            "bigint" | "int8" => self.simple("bigint"),
+            "real" | "float4" => self.simple("real"),
+            "double precision" | "float8" => self.simple("double precision"),
+            "float" if self.one_modifier() => match self.n(0) {
                 Some(p) if (1..=24).contains(&p) => Some("real".into()),
                 Some(p) if (25..=53).contains(&p) => Some("double precision".into()),
                 Some(_) => None,
                 None => Some("double precision".into()),
+            },
+            "numeric" | "decimal" if self.rest.is_empty() => {
+                match (self.n(0), self.n(1), self.args.len()) {
+                    (None, _, 0) => Some("numeric".into()),
+                    (Some(p), None, 1) => Some(format!("numeric({p},0)")),
+                    (Some(p), Some(s), 2) => Some(format!("numeric({p},{s})")),
+                    _ => None,
+                }
             }
+            _ => None,
         }
-        "boolean" | "bool" => simple("boolean"),
-        "varchar" | "character varying" | "char varying" => {
-            if !rest.is_empty() || args.len() > 1 {
-                return None;
+    }
+
+    fn character(&self) -> Option<String> {
+        match self.name.as_str() {
+            "boolean" | "bool" => self.simple("boolean"),
+            "varchar" | "character varying" | "char varying" if self.one_modifier() => {
+                Some(match self.n(0) {
+                    Some(l) => format!("character varying({l})"),
+                    None => "character varying".into(),
+                })
             }
-            Some(match n(0) {
-                Some(l) => format!("character varying({l})"),
-                None => "character varying".into(),
-            })
+            "char" | "character" | "bpchar" if self.one_modifier() => {
+                Some(match (self.name.as_str(), self.n(0)) {
+                    (_, Some(l)) => format!("character({l})"),
+                    ("bpchar", None) => "bpchar".into(),
+                    (_, None) => "character(1)".into(),
+                })
+            }
+            _ => None,
         }
-        "char" | "character" | "bpchar" => {
-            if !rest.is_empty() || args.len() > 1 {
-                return None;
-            }
-            Some(match (name.as_str(), n(0)) {
-                (_, Some(l)) => format!("character({l})"),
-                ("bpchar", None) => "bpchar".into(),
-                (_, None) => "character(1)".into(),
-            })
+    }
+
+    /// `base(p) zone`, or `base zone` without a precision.
+    fn with_p(&self, base: &str, zone: &str) -> String {
+        match self.n(0) {
+            Some(p) => format!("{base}({p}) {zone}"),
+            None => format!("{base} {zone}"),
         }
-        "numeric" | "decimal" => {
-            if !rest.is_empty() {
-                return None;
-            }
-            match (n(0), n(1), args.len()) {
-                (None, _, 0) => Some("numeric".into()),
-                (Some(p), None, 1) => Some(format!("numeric({p},0)")),
-                (Some(p), Some(s), 2) => Some(format!("numeric({p},{s})")),
-                _ => None,
-            }
+    }
+
+    /// The time-zone suffix after a precision (`timestamp(3) with time zone`).
+    fn zone(&self) -> Option<&'static str> {
+        match self.rest.as_str() {
+            "" | "without time zone" => Some("without time zone"),
+            "with time zone" => Some("with time zone"),
+            _ => None,
         }
-        "timestamp" => Some(with_p("timestamp", zone_of(&rest)?)),
-        "timestamptz" => {
-            if !rest.is_empty() {
-                return None;
+    }
+
+    fn time(&self) -> Option<String> {
+        match self.name.as_str() {
+            "timestamp" => Some(self.with_p("timestamp", self.zone()?)),
+            "timestamptz" if self.rest.is_empty() => {
+                Some(self.with_p("timestamp", "with time zone"))
             }
-            Some(with_p("timestamp", "with time zone"))
+            "time" => Some(self.with_p("time", self.zone()?)),
+            "timetz" if self.rest.is_empty() => Some(self.with_p("time", "with time zone")),
+            "timestamp without time zone"
+            | "timestamp with time zone"
+            | "time without time zone"
+            | "time with time zone" => self.simple(&self.name),
+            iv if iv.starts_with("interval ") && self.one_modifier() => {
+                let fields = iv["interval ".len()..].to_string();
+                let with_p = match self.n(0) {
+                    Some(p) => format!("{fields}({p})"),
+                    None => fields,
+                };
+                interval(&[], &with_p)
+            }
+            "interval" => interval(&self.args, &self.rest),
+            _ => None,
         }
-        "time" => Some(with_p("time", zone_of(&rest)?)),
-        "timetz" => {
-            if !rest.is_empty() {
-                return None;
-            }
-            Some(with_p("time", "with time zone"))
-        }
-        "timestamp without time zone"
-        | "timestamp with time zone"
-        | "time without time zone"
-        | "time with time zone" => {
-            if !args.is_empty() || !rest.is_empty() {
-                return None;
-            }
-            Some(name.clone())
-        }
-        iv if iv.starts_with("interval ") => {
-            if !rest.is_empty() || args.len() > 1 {
-                return None;
-            }
-            let fields = iv["interval ".len()..].to_string();
-            let with_p = match n(0) {
-                Some(p) => format!("{fields}({p})"),
-                None => fields,
-            };
-            interval(&[], &with_p)
-        }
-        "interval" => interval(&args, &rest),
-        "bit" => {
-            if !rest.is_empty() || args.len() > 1 {
-                return None;
-            }
-            Some(format!("bit({})", n(0).unwrap_or(1)))
-        }
-        "varbit" | "bit varying" => {
-            if !rest.is_empty() || args.len() > 1 {
-                return None;
-            }
-            Some(match n(0) {
+    }
+
+    fn bits(&self) -> Option<String> {
+        match self.name.as_str() {
+            "bit" if self.one_modifier() => Some(format!("bit({})", self.n(0).unwrap_or(1))),
+            "varbit" | "bit varying" if self.one_modifier() => Some(match self.n(0) {
                 Some(l) => format!("bit varying({l})"),
                 None => "bit varying".into(),
-            })
+            }),
+            _ => None,
         }
-        _ => {
-            const PLAIN: &[&str] = &[
-                "text",
-                "date",
-                "uuid",
-                "json",
-                "jsonb",
-                "bytea",
-                "inet",
-                "cidr",
-                "macaddr",
-                "macaddr8",
-                "money",
-                "xml",
-                "tsvector",
-                "tsquery",
-                "point",
-                "line",
-                "lseg",
-                "box",
-                "path",
-                "polygon",
-                "circle",
-                "oid",
-                "name",
-                "xid",
-                "xid8",
-                "cid",
-                "tid",
-                "regclass",
-                "regcollation",
-                "regconfig",
-                "regdictionary",
-                "regnamespace",
-                "regoper",
-                "regoperator",
-                "regproc",
-                "regprocedure",
-                "regrole",
-                "regtype",
-                "int4range",
-                "int8range",
-                "numrange",
-                "tsrange",
-                "tstzrange",
-                "daterange",
-                "int4multirange",
-                "int8multirange",
-                "nummultirange",
-                "tsmultirange",
-                "tstzmultirange",
-                "datemultirange",
-                "pg_lsn",
-                "pg_snapshot",
-                "txid_snapshot",
-                "jsonpath",
-                "record",
-                "void",
-                "trigger",
-                "event_trigger",
-                "anyelement",
-                "anyarray",
-                "anynonarray",
-                "anyenum",
-                "anyrange",
-                "internal",
-                "unknown",
-            ];
-            if PLAIN.contains(&name.as_str()) {
-                simple(&name)
-            } else {
-                None
-            }
+    }
+
+    fn plain(&self) -> Option<String> {
+        if PLAIN.contains(&self.name.as_str()) {
+            self.simple(&self.name)
+        } else {
+            None
         }
     }
 }

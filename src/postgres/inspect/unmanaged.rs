@@ -99,6 +99,24 @@ WHERE con.contype = 'f' AND con.conislocal AND con.conparentid = 0 AND cardinali
     };
     let member = not_member("pg_class", "c.oid");
     format!(
+        "{ctes}{RELATIONS}
+UNION ALL
+{INDEXES}
+UNION ALL
+{columns}
+UNION ALL
+{others}
+UNION ALL
+{SEQUENCE_OPTIONS}",
+        ctes = ctes(not_system, &member),
+        columns = columns(compression, compressed, child_compression),
+        others = others(&pg15),
+    )
+}
+
+/// The relations and indexes of the user schemas, with their labels.
+fn ctes(not_system: &str, member: &str) -> String {
+    format!(
         "WITH rel AS (
     SELECT c.oid, c.relkind, c.relname::text AS relname, n.nspname::text AS nsp, c.reloptions, c.reltablespace,
            c.relreplident, c.relam, c.reloftype, c.reltoastrelid, c.relispartition, c.relpersistence,
@@ -114,7 +132,12 @@ WHERE con.contype = 'f' AND con.conislocal AND con.conparentid = 0 AND cardinali
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN rel r ON r.oid = i.indrelid
     LEFT JOIN pg_inherits ih ON ih.inhrelid = ic.oid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent
 )
--- Materialized views model their storage parameters (View.storage_params); TOAST's are warned.
+"
+    )
+}
+
+/// Tables, views and sequences: TOAST storage, tablespace, access method, typed tables, unlogged sequences.
+const RELATIONS: &str = "-- Materialized views model their storage parameters (View.storage_params); TOAST's are warned.
 SELECT r.nsp, r.relname, r.label, 'storage parameter', 'toast.' || opt
 FROM rel r JOIN pg_class t ON t.oid = r.reltoastrelid, unnest(t.reloptions) opt
 WHERE r.relkind IN ('r', 'p', 'm') AND t.reloptions IS NOT NULL
@@ -131,9 +154,10 @@ SELECT nsp, relname, label, 'persistence', 'UNLOGGED' FROM rel r
 WHERE r.relkind = 'S' AND r.relpersistence = 'u'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class owner ON owner.oid = d.refobjid
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass
-                    AND d.deptype IN ('a', 'i') AND owner.relpersistence = 'u')
-UNION ALL
-SELECT x.nsp, x.tablename, x.label, 'storage parameter', opt
+                    AND d.deptype IN ('a', 'i') AND owner.relpersistence = 'u')";
+
+/// Constraint indexes' storage parameters and operator-class options, tablespaces, CLUSTER ON.
+const INDEXES: &str = "SELECT x.nsp, x.tablename, x.label, 'storage parameter', opt
 FROM idx x, unnest(x.reloptions) opt WHERE x.reloptions IS NOT NULL AND x.parent_options IS DISTINCT FROM x.reloptions
   -- Plain indexes model their storage parameters (Index.storage_params); constraint indexes do not.
   AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.oid AND con.contype IN ('p', 'u', 'x'))
@@ -147,9 +171,12 @@ SELECT x.nsp, x.tablename, x.label, 'operator class option', opt || ' (key ' || 
 FROM idx x JOIN pg_attribute a ON a.attrelid = x.oid, unnest(a.attoptions) opt
 WHERE a.attoptions IS NOT NULL AND NOT x.is_child AND opt !~ '^pg_'
   -- Plain indexes model them (IndexPart.opclass_params); constraint indexes do not.
-  AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.oid AND con.contype IN ('p', 'u', 'x'))
-UNION ALL
-SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), v.attribute, v.value
+  AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.oid AND con.contype IN ('p', 'u', 'x'))";
+
+/// Columns: materialized views' storage, compression and statistics; `n_distinct`; a child's own settings.
+fn columns(compression: &str, compressed: &str, child_compression: &str) -> String {
+    format!(
+        "SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), v.attribute, v.value
 FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid JOIN pg_type t ON t.oid = a.atttypid
 CROSS JOIN LATERAL (
     SELECT 'storage' AS attribute,
@@ -179,9 +206,14 @@ CROSS JOIN LATERAL (
               WHERE a.attstattarget >= 0 AND a.attstattarget <> pa.attstattarget
     {child_compression}
 ) v
-WHERE r.relkind IN ('r', 'p')
-UNION ALL
-SELECT r.nsp, r.relname, r.label, 'rule', rw.rulename::text
+WHERE r.relkind IN ('r', 'p')"
+    )
+}
+
+/// Rules, publications, security labels, MATCH FULL (and, from PostgreSQL 15, `pg15`).
+fn others(pg15: &str) -> String {
+    format!(
+        "SELECT r.nsp, r.relname, r.label, 'rule', rw.rulename::text
 FROM rel r JOIN pg_rewrite rw ON rw.ev_class = r.oid WHERE rw.rulename <> '_RETURN'
 UNION ALL
 SELECT r.nsp, r.relname, r.label, 'publication', p.pubname::text
@@ -196,9 +228,12 @@ UNION ALL
 SELECT r.nsp, r.relname, format('constraint \"%s.%s.%s\"', r.nsp, r.relname, con.conname), 'MATCH', 'FULL'
 FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
 WHERE con.contype = 'f' AND con.confmatchtype = 'f' AND con.conislocal AND con.conparentid = 0
-{pg15}
-UNION ALL
-SELECT q.nsp, q.relname, format('column \"%s.%s.%s\"', q.nsp, q.relname, q.attname),
+{pg15}"
+    )
+}
+
+/// Identity and serial sequence options the model does not hold.
+const SEQUENCE_OPTIONS: &str = "SELECT q.nsp, q.relname, format('column \"%s.%s.%s\"', q.nsp, q.relname, q.attname),
        CASE WHEN q.deptype = 'i' THEN 'identity sequence option' ELSE 'serial sequence option' END, opt
 FROM (
     -- Options first (cheap), whether the sequence is a serial's (pg_get_expr) only for those
@@ -232,9 +267,7 @@ CROSS JOIN LATERAL unnest(q.opts) opt
 WHERE cardinality(q.opts) > 0
   AND (q.deptype = 'i' OR (q.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AND EXISTS (
        SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = q.oid AND ad.adnum = q.attnum
-         AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(q.objid::regclass::text) || '::regclass)')))"
-    )
-}
+         AND pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(q.objid::regclass::text) || '::regclass)')))";
 
 #[cfg(test)]
 mod tests {
