@@ -239,6 +239,42 @@ async fn the_server_stops_when_idle_but_never_under_a_command() {
     );
 }
 
+/// A descriptor strata inherits (here `flock`'s lock on a file, as a CI step or a build script
+/// would hold one) is not passed on to the server and the watchdog, which outlive strata: the
+/// lock is free as soon as strata exits, not when the cluster stops.
+#[test]
+fn the_cluster_keeps_nothing_strata_inherited() {
+    if Command::new("flock").arg("--version").output().is_err() {
+        eprintln!("skipped: no `flock` (util-linux)");
+        return;
+    }
+    let cluster = TestCluster::new("5m");
+    let project = tempfile::tempdir().expect("project dir");
+    let lock = project.path().join("held.lock");
+    let mut start = Command::new("flock");
+    start
+        .arg(&lock)
+        .arg(env!("CARGO_BIN_EXE_strata"))
+        .args(["cluster", "start"])
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .env("STRATA_CLUSTER_DIR", cluster.dir.path())
+        .env("STRATA_CLUSTER_IDLE", cluster.idle);
+    ok(start.output().expect("flock strata cluster start"));
+    assert!(cluster.running());
+    let free = Command::new("flock")
+        .args(["-n", "-E", "75"])
+        .arg(&lock)
+        .arg("true")
+        .status()
+        .expect("flock -n");
+    assert_eq!(
+        free.code(),
+        Some(0),
+        "the lock is still held after strata exited: the server or the watchdog inherited it"
+    );
+}
+
 #[tokio::test]
 async fn status_start_stop_and_local_databases() {
     let cluster = TestCluster::new("5m");

@@ -136,6 +136,158 @@ async fn inspect_full<C: GenericClient + Sync>(
     scope: &SchemaFilter,
     with_unmanaged: bool,
 ) -> Result<(Model, Vec<Unmanaged>), InspectError> {
+    let Fetched {
+        schema_rows,
+        table_rows,
+        column_rows,
+        constraint_rows,
+        index_rows,
+        enum_rows,
+        opclass_rows,
+        ext_rows,
+        seq_rows,
+        view_rows,
+        fn_rows,
+        trig_rows,
+        pol_rows,
+        excl_rows,
+        dom_rows,
+        comp_rows,
+        coll_rows,
+        mut unmanaged_rows,
+    } = fetch(client, second, scope, with_unmanaged).await?;
+    crate::timing::stage("inspect: rows fetched");
+    let mut model = Model::default();
+    for r in &schema_rows {
+        let r = Cols::new(r, "schemas");
+        let name: String = r.col(0)?;
+        let comment = Schema::own_comment(&name, r.col(1)?);
+        model.schemas.insert(
+            name.clone(),
+            Schema {
+                name,
+                comment,
+                ..Default::default()
+            },
+        );
+    }
+
+    let mut by_oid = tables_from_rows(&table_rows)?;
+    let mut views: HashMap<u32, View> = HashMap::with_capacity(view_rows.len());
+    for r in &view_rows {
+        views.insert(col(r, 0, "views")?, objects::view_from_row(r)?);
+    }
+
+    let attnames = attnames(
+        client,
+        &mut by_oid,
+        column_rows,
+        &constraint_rows,
+        &index_rows,
+    )
+    .await?;
+    attach_keys(
+        &mut by_oid,
+        &mut views,
+        &attnames,
+        &opclass_rows,
+        index_rows,
+        constraint_rows,
+    )?;
+
+    for r in &trig_rows {
+        let oid: u32 = col(r, 0, "triggers")?;
+        if let Some(table) = by_oid.get_mut(&oid) {
+            table.triggers.push(objects::trigger_from_row(r)?);
+        } else if let Some(view) = views.get_mut(&oid) {
+            view.triggers.push(objects::trigger_from_row(r)?);
+        }
+    }
+    for r in &pol_rows {
+        if let Some(table) = by_oid.get_mut(&col(r, 0, "policies")?) {
+            table.policies.push(objects::policy_from_row(r)?);
+        }
+    }
+    for r in &excl_rows {
+        if let Some(table) = by_oid.get_mut(&col(r, 0, "exclusion constraints")?) {
+            table.excludes.push(objects::exclude_from_row(r)?);
+        }
+    }
+    for (_, view) in views {
+        if let Some(schema) = model.schemas.get_mut(&view.schema) {
+            schema.views.insert(view.name.clone(), view);
+        }
+    }
+    for r in &ext_rows {
+        let e = objects::extension_from_row(r)?;
+        model.extensions.insert(e.name.clone(), e);
+    }
+    for r in &seq_rows {
+        let s = objects::sequence_from_row(r)?;
+        if let Some(schema) = model.schemas.get_mut(&s.schema) {
+            schema.sequences.insert(s.name.clone(), s);
+        }
+    }
+    for r in &fn_rows {
+        let f = objects::function_from_row(r)?;
+        if let Some(schema) = model.schemas.get_mut(&f.schema) {
+            schema
+                .functions
+                .insert(crate::postgres::types::signature(&f), f);
+        }
+    }
+    for r in &coll_rows {
+        let c = objects::collation_from_row(r)?;
+        if let Some(schema) = model.schemas.get_mut(&c.schema) {
+            schema.collations.insert(c.name.clone(), c);
+        }
+    }
+    for r in &dom_rows {
+        let d = objects::domain_from_row(r)?;
+        if let Some(schema) = model.schemas.get_mut(&d.schema) {
+            schema.domains.insert(d.name.clone(), d);
+        }
+    }
+    for r in &comp_rows {
+        let c = objects::composite_from_row(r)?;
+        if let Some(schema) = model.schemas.get_mut(&c.schema) {
+            schema.composites.insert(c.name.clone(), c);
+        }
+    }
+
+    for (_, mut table) in by_oid {
+        table.sort();
+        if let Some(schema) = model.schemas.get_mut(&table.schema) {
+            schema.tables.insert(table.name.clone(), table);
+        }
+    }
+
+    for r in &enum_rows {
+        let r = Cols::new(r, "enums");
+        let schema: String = r.col(0)?;
+        let e = Enum {
+            schema: schema.clone(),
+            name: r.col(1)?,
+            values: r.col(2)?,
+            comment: r.col(3)?,
+        };
+        if let Some(s) = model.schemas.get_mut(&schema) {
+            s.enums.insert(e.name.clone(), e);
+        }
+    }
+    model.sort();
+    unmanaged_rows.sort();
+    crate::timing::stage("inspect: model built");
+    Ok((model, unmanaged_rows))
+}
+
+/// Every catalog query of an inspection, pipelined on the two connections.
+async fn fetch<C: GenericClient + Sync>(
+    client: &C,
+    second: &C,
+    scope: &SchemaFilter,
+    with_unmanaged: bool,
+) -> Result<Fetched, InspectError> {
     let version = server_version(client).await?;
     let schemas: Option<Vec<String>> = scope.schemas.clone();
     let p: &(dyn tokio_postgres::types::ToSql + Sync) = &schemas;
@@ -205,7 +357,7 @@ async fn inspect_full<C: GenericClient + Sync>(
             dom_rows,
             comp_rows,
             coll_rows,
-            mut unmanaged_rows,
+            unmanaged_rows,
         ),
     ) = tokio::try_join!(
         async {
@@ -255,25 +407,54 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     )?;
 
-    crate::timing::stage("inspect: rows fetched");
-    let mut model = Model::default();
-    for r in &schema_rows {
-        let r = Cols::new(r, "schemas");
-        let name: String = r.col(0)?;
-        let comment = Schema::own_comment(&name, r.col(1)?);
-        model.schemas.insert(
-            name.clone(),
-            Schema {
-                name,
-                comment,
-                ..Default::default()
-            },
-        );
-    }
+    Ok(Fetched {
+        schema_rows,
+        table_rows,
+        column_rows,
+        constraint_rows,
+        index_rows,
+        enum_rows,
+        opclass_rows,
+        ext_rows,
+        seq_rows,
+        view_rows,
+        fn_rows,
+        trig_rows,
+        pol_rows,
+        excl_rows,
+        dom_rows,
+        comp_rows,
+        coll_rows,
+        unmanaged_rows,
+    })
+}
 
-    // Tables, keyed by oid so the other rows can find theirs.
+/// The rows of an inspection's queries, before they become a model.
+struct Fetched {
+    schema_rows: Vec<Row>,
+    table_rows: Vec<Row>,
+    column_rows: Vec<(u32, i16, Column)>,
+    constraint_rows: Vec<ConRow>,
+    index_rows: Vec<IdxRow>,
+    enum_rows: Vec<Row>,
+    opclass_rows: Vec<Row>,
+    ext_rows: Vec<Row>,
+    seq_rows: Vec<Row>,
+    view_rows: Vec<Row>,
+    fn_rows: Vec<Row>,
+    trig_rows: Vec<Row>,
+    pol_rows: Vec<Row>,
+    excl_rows: Vec<Row>,
+    dom_rows: Vec<Row>,
+    comp_rows: Vec<Row>,
+    coll_rows: Vec<Row>,
+    unmanaged_rows: Vec<Unmanaged>,
+}
+
+/// Tables from their rows, keyed by oid so the other rows can find theirs.
+fn tables_from_rows(table_rows: &[Row]) -> Result<HashMap<u32, Table>, InspectError> {
     let mut by_oid: HashMap<u32, Table> = HashMap::with_capacity(table_rows.len());
-    for r in &table_rows {
+    for r in table_rows {
         let r = Cols::new(r, "tables");
         let oid: u32 = r.col(0)?;
         let schema: String = r.col(1)?;
@@ -335,12 +516,18 @@ async fn inspect_full<C: GenericClient + Sync>(
             },
         );
     }
-    let mut views: HashMap<u32, View> = HashMap::with_capacity(view_rows.len());
-    for r in &view_rows {
-        views.insert(col(r, 0, "views")?, objects::view_from_row(r)?);
-    }
+    Ok(by_oid)
+}
 
-    // Column names by (relation, attnum), for constraints and indexes that list attnums.
+/// Column names by (relation, attnum), for constraints and indexes that list attnums; the
+/// columns go to their tables. Inherited columns are read for the keys that use them.
+async fn attnames<C: GenericClient + Sync>(
+    client: &C,
+    by_oid: &mut HashMap<u32, Table>,
+    column_rows: Vec<(u32, i16, Column)>,
+    constraint_rows: &[ConRow],
+    index_rows: &[IdxRow],
+) -> Result<HashMap<(u32, i16), String>, InspectError> {
     let mut attnames: HashMap<(u32, i16), String> = HashMap::with_capacity(column_rows.len());
     for (oid, num, col) in column_rows {
         attnames.insert((oid, num), col.name.clone());
@@ -350,7 +537,7 @@ async fn inspect_full<C: GenericClient + Sync>(
     }
     // Inherited columns are not the child's own, but its constraints and indexes may use them.
     let mut known: std::collections::HashSet<u32> = attnames.keys().map(|(o, _)| *o).collect();
-    for (oid, t) in &by_oid {
+    for (oid, t) in by_oid.iter() {
         if !t.inherits.is_empty() {
             known.remove(oid);
         }
@@ -376,6 +563,18 @@ async fn inspect_full<C: GenericClient + Sync>(
             attnames.insert((r.col(0)?, r.col(1)?), r.col(2)?);
         }
     }
+    Ok(attnames)
+}
+
+/// Indexes (of tables and materialized views) and constraints, to their relations.
+fn attach_keys(
+    by_oid: &mut HashMap<u32, Table>,
+    views: &mut HashMap<u32, View>,
+    attnames: &HashMap<(u32, i16), String>,
+    opclass_rows: &[Row],
+    index_rows: Vec<IdxRow>,
+    constraint_rows: Vec<ConRow>,
+) -> Result<(), InspectError> {
     let names_of = |rel: u32, nums: &[i16]| -> Vec<String> {
         nums.iter()
             .map(|n| attnames.get(&(rel, *n)).cloned().unwrap_or_default())
@@ -468,90 +667,7 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     }
 
-    for r in &trig_rows {
-        let oid: u32 = col(r, 0, "triggers")?;
-        if let Some(table) = by_oid.get_mut(&oid) {
-            table.triggers.push(objects::trigger_from_row(r)?);
-        } else if let Some(view) = views.get_mut(&oid) {
-            view.triggers.push(objects::trigger_from_row(r)?);
-        }
-    }
-    for r in &pol_rows {
-        if let Some(table) = by_oid.get_mut(&col(r, 0, "policies")?) {
-            table.policies.push(objects::policy_from_row(r)?);
-        }
-    }
-    for r in &excl_rows {
-        if let Some(table) = by_oid.get_mut(&col(r, 0, "exclusion constraints")?) {
-            table.excludes.push(objects::exclude_from_row(r)?);
-        }
-    }
-    for (_, view) in views {
-        if let Some(schema) = model.schemas.get_mut(&view.schema) {
-            schema.views.insert(view.name.clone(), view);
-        }
-    }
-    for r in &ext_rows {
-        let e = objects::extension_from_row(r)?;
-        model.extensions.insert(e.name.clone(), e);
-    }
-    for r in &seq_rows {
-        let s = objects::sequence_from_row(r)?;
-        if let Some(schema) = model.schemas.get_mut(&s.schema) {
-            schema.sequences.insert(s.name.clone(), s);
-        }
-    }
-    for r in &fn_rows {
-        let f = objects::function_from_row(r)?;
-        if let Some(schema) = model.schemas.get_mut(&f.schema) {
-            schema
-                .functions
-                .insert(crate::postgres::types::signature(&f), f);
-        }
-    }
-    for r in &coll_rows {
-        let c = objects::collation_from_row(r)?;
-        if let Some(schema) = model.schemas.get_mut(&c.schema) {
-            schema.collations.insert(c.name.clone(), c);
-        }
-    }
-    for r in &dom_rows {
-        let d = objects::domain_from_row(r)?;
-        if let Some(schema) = model.schemas.get_mut(&d.schema) {
-            schema.domains.insert(d.name.clone(), d);
-        }
-    }
-    for r in &comp_rows {
-        let c = objects::composite_from_row(r)?;
-        if let Some(schema) = model.schemas.get_mut(&c.schema) {
-            schema.composites.insert(c.name.clone(), c);
-        }
-    }
-
-    for (_, mut table) in by_oid {
-        table.sort();
-        if let Some(schema) = model.schemas.get_mut(&table.schema) {
-            schema.tables.insert(table.name.clone(), table);
-        }
-    }
-
-    for r in &enum_rows {
-        let r = Cols::new(r, "enums");
-        let schema: String = r.col(0)?;
-        let e = Enum {
-            schema: schema.clone(),
-            name: r.col(1)?,
-            values: r.col(2)?,
-            comment: r.col(3)?,
-        };
-        if let Some(s) = model.schemas.get_mut(&schema) {
-            s.enums.insert(e.name.clone(), e);
-        }
-    }
-    model.sort();
-    unmanaged_rows.sort();
-    crate::timing::stage("inspect: model built");
-    Ok((model, unmanaged_rows))
+    Ok(())
 }
 
 async fn server_version<C: GenericClient + Sync>(client: &C) -> Result<i32, InspectError> {
