@@ -158,6 +158,8 @@ pub enum PlanFormat {
     Human,
     Sql,
     Json,
+    /// GitHub-flavored Markdown for a pull-request comment (within GitHub's 65,536 characters).
+    Markdown,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! decides anything or talks to a database.
 
 pub mod human;
+pub mod markdown;
 
 use crate::lint::policy::Policy;
 use crate::plan::{Phase, Plan};
