@@ -12,5 +12,6 @@ pub mod inspect;
 pub mod locks;
 pub mod names;
 pub mod quote;
+pub mod relations;
 pub mod rows;
 pub mod types;
