@@ -34,9 +34,10 @@ pub fn plan_within(plan: &Plan, policy: &Policy, warnings: &[Unmanaged], limit: 
         doc.out.push_str(&format!(" for env {}", code_span(env)));
     }
     doc.out.push_str("\n\n");
-    for w in warnings {
-        doc.push_line(&format!("> **Warning:** {}", text(&w.message())));
-    }
+    let lines = warnings
+        .iter()
+        .map(|w| format!("> **Warning:** {}\n", text(&w.message())));
+    doc.left_out.warnings = doc.push_half(lines.collect::<Vec<_>>());
     if !warnings.is_empty() {
         doc.out.push('\n');
     }
@@ -63,6 +64,7 @@ pub fn summary_line(plan: &Plan) -> String {
 /// What did not fit.
 #[derive(Default)]
 struct LeftOut {
+    warnings: usize,
     objects: usize,
     hazards: usize,
     hints: usize,
@@ -84,11 +86,6 @@ impl Doc {
         }
         self.out.push_str(piece);
         true
-    }
-
-    fn push_line(&mut self, line: &str) {
-        self.out.push_str(line);
-        self.out.push('\n');
     }
 
     /// Appends each piece while they fit; returns how many did not.
@@ -115,6 +112,7 @@ impl Doc {
     fn finish(mut self) -> String {
         let l = &self.left_out;
         let parts: Vec<String> = [
+            (l.warnings, "warning", "warnings"),
             (l.objects, "object row", "object rows"),
             (l.hazards, "hazard", "hazards"),
             (l.hints, "hint", "hints"),
