@@ -42,6 +42,10 @@ table "Order \"Items\"" {
   column "id" { type = int }
   column "user id" { type = bigint }
   column "pk" { type = numeric(10,2) }
+  column "fk-x~y~z" {
+    type = int
+    null = true
+  }
   column "mood" {
     type = enum.Mood
     null = true
@@ -97,7 +101,14 @@ fn attribute_word(w: &str) -> bool {
     let rest = w
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "_-()[].,".contains(c) || c >= '\u{C0}');
-    first && rest && !["pk", "fk", "uk"].contains(&w.to_ascii_lowercase().as_str())
+    // `PK`, `FK`, `UK` followed by a non-word character (or nothing) lex as a key.
+    let lower = w.to_ascii_lowercase();
+    let key = ["pk", "fk", "uk"].iter().any(|k| lower.starts_with(k))
+        && !lower
+            .chars()
+            .nth(2)
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+    first && rest && !key
 }
 
 /// An entity id as the diagrams write them: `e`, digits, `_`, ASCII letters and digits.
@@ -127,7 +138,8 @@ fn attribute_line(line: &str) -> bool {
         Some(i) => (&line[..i], Some(line[i..].trim_end())),
         None => (line, None),
     };
-    if comment.is_some_and(|c| quoted(c).is_none()) {
+    // Two `~` make a generic type of the comment.
+    if comment.is_some_and(|c| quoted(c).is_none() || c.matches('~').count() > 1) {
         return false;
     }
     let words: Vec<&str> = words.split_whitespace().collect();

@@ -321,7 +321,7 @@ fn mermaid_attr(a: &Attr, kind: Kind) -> String {
         notes.push(format!("{what}: {}", a.name));
     }
     if !notes.is_empty() {
-        line.push_str(&format!(" \"{}\"", mermaid_label(&notes.join("; "))));
+        line.push_str(&format!(" \"{}\"", mermaid_comment(&notes.join("; "))));
     }
     line
 }
@@ -344,10 +344,27 @@ pub fn mermaid_word(s: &str) -> String {
     if !starts_well {
         out.insert(0, '_');
     }
-    if ["pk", "fk", "uk"].contains(&out.to_ascii_lowercase().as_str()) {
+    // Mermaid reads `PK`, `FK` and `UK` before a non-word character as a key, whatever follows.
+    let lower = out.to_ascii_lowercase();
+    let key_first = ["pk", "fk", "uk"].iter().any(|k| lower.starts_with(k))
+        && !lower
+            .chars()
+            .nth(2)
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+    if key_first {
         out.push('_');
+        if out.len() > 3 {
+            out.insert(0, '_');
+            out.pop();
+        }
     }
     out
+}
+
+/// An attribute's comment: a label in which `~` shows as `∼` (Mermaid reads a word with two
+/// `~` as a generic type, even in quotes).
+fn mermaid_comment(s: &str) -> String {
+    mermaid_label(s).replace('~', "∼")
 }
 
 /// Text inside Mermaid's double quotes, which end at `"` and refuse `%`, `\` and line breaks.
@@ -483,6 +500,10 @@ mod tests {
         assert_eq!(mermaid_word("numeric(10,2)"), "numeric(10,2)");
         assert_eq!(mermaid_word("1st \"col\""), "_1st__col_");
         assert_eq!(mermaid_word("pk"), "pk_");
+        assert_eq!(mermaid_word("FK-id"), "_FK-id");
+        assert_eq!(mermaid_word("uk(1)"), "_uk(1)");
+        assert_eq!(mermaid_word("pkey"), "pkey");
+        assert_eq!(mermaid_comment("a~b~c"), "a∼b∼c");
         assert_eq!(mermaid_word("ключ"), "ключ");
     }
 
