@@ -82,7 +82,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Plan, ask for approval, and apply the changes (one transaction; phases in online mode).
     Apply(ApplyArgs),
-    /// Print the live database as HCL (or SQL).
+    /// Print the live database as HCL, SQL or an ER diagram (with --src and no --url: the schema
+    /// sources).
     Inspect(InspectArgs),
     /// Check the schema files without a database, and run the schema lints.
     Validate(ValidateArgs),
@@ -158,6 +159,8 @@ pub enum PlanFormat {
     Human,
     Sql,
     Json,
+    /// GitHub-flavored Markdown for a pull-request comment (within GitHub's 65,536 characters).
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +218,10 @@ pub enum InspectFormat {
     #[default]
     Hcl,
     Sql,
+    /// An entity-relationship diagram in Mermaid's `erDiagram` syntax.
+    Mermaid,
+    /// An entity-relationship diagram in Graphviz's DOT language.
+    Dot,
 }
 
 #[derive(Debug, Args)]
@@ -266,7 +273,8 @@ const SHOWN_GLOBALS: &[(&str, &[&str])] = &[
     (
         "inspect",
         &[
-            "env", "config", "url", "schemas", "exclude", "vars", "no_color", "verbose",
+            "env", "config", "url", "dev_url", "src", "schemas", "exclude", "vars", "no_color",
+            "verbose",
         ],
     ),
     (

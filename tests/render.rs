@@ -175,3 +175,127 @@ fn a_changed_view_query_is_shown_as_a_line_diff() {
     let json = render::json(&plan(VIEW_V1, &v2));
     assert!(json.contains("\"text_diffs\""), "{json}");
 }
+
+// ---- Markdown for pull requests -------------------------------------------------------------
+
+use strata::lint::policy::{Level, Policy, Selector};
+use strata::render::markdown;
+
+/// Every fence that opens closes with the same fence, and every `<details>` closes.
+fn assert_balanced(md: &str) {
+    let mut open: Option<String> = None;
+    for line in md.lines() {
+        let t = line.trim_start();
+        let ticks: String = t.chars().take_while(|c| *c == '`').collect();
+        match &open {
+            Some(f) if t == f => open = None,
+            Some(_) => {}
+            None if ticks.len() >= 3 => open = Some(ticks),
+            None => {}
+        }
+    }
+    assert!(open.is_none(), "a code fence is left open:\n{md}");
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count(),
+        "{md}"
+    );
+}
+
+#[test]
+fn markdown_for_a_new_schema() {
+    let md = markdown::plan(&plan("", BEFORE), &Policy::default(), &[]);
+    assert!(
+        md.contains("**Plan: 4 to add, 0 to change, 0 to destroy.**"),
+        "{md}"
+    );
+    assert_balanced(&md);
+    insta::assert_snapshot!("markdown_create", md);
+}
+
+#[test]
+fn markdown_for_changes_marks_hazards_by_the_policy() {
+    let mut policy = Policy::default();
+    // One hazard allowed by code, so the three marks show.
+    policy.force(
+        Selector::parse("BC106").expect("a known code"),
+        Level::Allow,
+    );
+    let p = plan(BEFORE, AFTER);
+    let md = markdown::plan(&p, &policy, &[]);
+    assert!(md.contains("| ✖ | DS102 | data loss | deny |"), "{md}");
+    assert!(md.contains("| · | BC106 | compatibility | allow |"), "{md}");
+    assert!(md.contains("| ! | MF104 | may fail | warn |"), "{md}");
+    assert!(md.contains("<details><summary>3. Drop table"), "{md}");
+    assert_balanced(&md);
+    insta::assert_snapshot!("markdown_changes", md);
+}
+
+#[test]
+fn markdown_without_changes() {
+    let md = markdown::plan(&plan(BEFORE, BEFORE), &Policy::default(), &[]);
+    insta::assert_snapshot!("markdown_no_changes", md);
+}
+
+#[test]
+fn markdown_escapes_odd_names_in_table_cells() {
+    let from = r#"
+schema "public" {}
+table "we|ird`name" {
+  schema = schema.public
+  column "old" { type = int }
+}
+"#;
+    let md = markdown::plan(
+        &plan(from, &from.replace("\"old\"", "\"a|b\"")),
+        &Policy::default(),
+        &[],
+    );
+    // The rename hint, its `moved` block as code.
+    assert!(md.contains("#### Hints") && md.contains("```hcl"), "{md}");
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| ``"))
+        .unwrap_or_default();
+    // Four unescaped pipes: the row's own cell borders.
+    let borders = row.replace("\\|", "").matches('|').count();
+    assert_eq!(borders, 4, "{row}");
+    assert_balanced(&md);
+    insta::assert_snapshot!("markdown_odd_names", md);
+}
+
+#[test]
+fn markdown_stays_within_the_comment_limit() {
+    let mut big = String::from("schema \"public\" {}\n");
+    for t in 0..300 {
+        big.push_str(&format!(
+            "table \"table_with_a_long_name_{t}\" {{\n  schema = schema.public\n"
+        ));
+        for c in 0..12 {
+            big.push_str(&format!(
+                "  column \"column_with_a_long_name_{c}\" {{\n    type = varchar(100)\n    null = true\n  }}\n"
+            ));
+        }
+        big.push_str("}\n");
+    }
+    let p = plan("", &big);
+    let md = markdown::plan(&p, &Policy::default(), &[]);
+    assert!(
+        md.chars().count() <= markdown::COMMENT_LIMIT,
+        "{}",
+        md.len()
+    );
+    assert!(md.len() <= markdown::COMMENT_LIMIT, "{}", md.len());
+    assert!(md.contains("> [!NOTE]"), "no note");
+    assert!(md.contains("steps left out"), "{}", &md[md.len() - 400..]);
+    assert!(md.contains("strata show"));
+    assert_balanced(&md);
+    // Whole steps: every step shown has its SQL and its end.
+    let shown = md.matches("<details>").count();
+    assert!(shown > 0 && shown < p.steps.len(), "{shown}");
+    // A small limit cuts table rows too, still balanced.
+    let small = markdown::plan_within(&p, &Policy::default(), &[], 4000);
+    assert!(small.len() <= 4000, "{}", small.len());
+    assert!(small.contains("object rows"), "{small}");
+    assert_balanced(&small);
+}

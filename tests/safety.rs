@@ -266,6 +266,13 @@ async fn saved_plans_obey_the_policy() {
         .success()
         .stdout(predicate::str::contains("\"level\": \"deny\""))
         .stdout(predicate::str::contains("\"code\": \"DS103\""));
+    // The same judgement in the pull-request comment.
+    strata()
+        .args(["show", "--format", "markdown", &plan.display().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| ✖ | DS103 | data loss | deny |"))
+        .stdout(predicate::str::contains("<details><summary>1. "));
     strata()
         .args(["--url", &db.url, "apply", &plan.display().to_string()])
         .assert()

@@ -11,7 +11,37 @@ use crate::render;
 use crate::settings::{connect_reader, inspect_failed};
 use miette::Result;
 
-pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
+/// `from_sources`: `--src` without `--url` on the command line, so the schema sources are
+/// rendered instead of a database.
+pub async fn run(s: &Settings, args: &InspectArgs, from_sources: bool) -> Result<u8> {
+    let model = if from_sources {
+        desired(s).await?
+    } else {
+        live(s).await?
+    };
+    print_model(&model, args.format)
+}
+
+/// The schema the sources declare (HCL needs no database; SQL sources run in a scratch
+/// database), cut to `--schema` and `--exclude`.
+async fn desired(s: &Settings) -> Result<Model> {
+    let dev = crate::settings::dev_source(s)?;
+    let mut model = crate::pipeline::desired(s, &dev).await?.model;
+    let schemas = if s.schemas.is_empty() {
+        model.schemas.keys().cloned().collect()
+    } else {
+        s.schemas.clone()
+    };
+    crate::model::Scope {
+        schemas,
+        exclude: s.exclude.clone(),
+    }
+    .restrict(&mut model);
+    Ok(model)
+}
+
+/// The target database's schema; what strata does not manage is reported on stderr.
+async fn live(s: &Settings) -> Result<Model> {
     let url = target_url(s).await?;
     // Two connections: the server reads the catalog for both at once.
     let lock = s.timeouts.lock;
@@ -58,13 +88,17 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
     for w in &warnings {
         eprintln!("{} {}", s.painter.yellow("warning:"), w.message());
     }
-    match args.format {
+    Ok(model)
+}
+
+fn print_model(model: &Model, format: InspectFormat) -> Result<u8> {
+    match format {
         InspectFormat::Hcl => {
             use std::io::Write;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let mut failed = None;
-            writer::write_each(&model, |text| {
+            writer::write_each(model, |text| {
                 if failed.is_none()
                     && let Err(e) = out.write_all(text.as_bytes())
                 {
@@ -81,7 +115,9 @@ pub async fn run(s: &Settings, args: &InspectArgs) -> Result<u8> {
                 }
             }
         }
-        InspectFormat::Sql => print!("{}", sql(&model)?),
+        InspectFormat::Sql => print!("{}", sql(model)?),
+        InspectFormat::Mermaid => print!("{}", render::erd::mermaid(model)),
+        InspectFormat::Dot => print!("{}", render::erd::dot(model)),
     }
     Ok(EXIT_OK)
 }

@@ -38,7 +38,10 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
     match cli.command {
         Command::Plan(args) => plan::run(&settings, &args).await,
         Command::Apply(args) => apply::run(&settings, &args).await,
-        Command::Inspect(args) => inspect::run(&settings, &args).await,
+        Command::Inspect(args) => {
+            let from_sources = !cli.global.src.is_empty() && cli.global.url.is_none();
+            inspect::run(&settings, &args, from_sources).await
+        }
         Command::Validate(args) => validate::run(&settings, &args),
         Command::Fmt(args) => fmt::run(&settings, &args),
         Command::Cluster(args) => cluster::run(&settings, &args).await,

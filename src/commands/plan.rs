@@ -30,6 +30,10 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
             }
             print!("{}", render::sql(plan))
         }
+        PlanFormat::Markdown => print!(
+            "{}",
+            render::markdown::plan(plan, &policy, &prepared.warnings)
+        ),
     }
     if let Some(out) = &args.out {
         saved::save(plan, Some(&prepared.desired), out)?;

@@ -37,6 +37,7 @@ pub fn run(s: &Settings, args: &ShowArgs) -> Result<u8> {
         }
         PlanFormat::Json => println!("{}", render::json_with_policy(&plan, &s.policy)),
         PlanFormat::Sql => print!("{}", render::sql(&plan)),
+        PlanFormat::Markdown => print!("{}", render::markdown::plan(&plan, &s.policy, &[])),
     }
     Ok(EXIT_OK)
 }

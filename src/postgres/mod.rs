@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod locks;
 pub mod names;
 pub mod quote;
+pub mod relations;
 pub mod rows;
 pub mod session;
 pub mod types;

@@ -1,7 +1,9 @@
 //! Views: how plans, errors and progress read on a terminal, as JSON and as SQL. Nothing here
 //! decides anything or talks to a database.
 
+pub mod erd;
 pub mod human;
+pub mod markdown;
 
 use crate::lint::policy::Policy;
 use crate::plan::{Phase, Plan};
