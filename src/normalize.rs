@@ -490,14 +490,14 @@ async fn fill_in_batches(
     let mut carried: Vec<&Step> = Vec::new();
     let mut from = 0;
     for n in batch_sizes(needs, budget) {
-        let batch: Vec<&Step> = carried
-            .iter()
-            .chain(&rest[from..from + n])
-            .copied()
-            .collect();
+        let batch = &rest[from..from + n];
         from += n;
         exec(c, "BEGIN").await?;
-        carried = settle(c, &batch).await?.into_iter().map(|f| f.0).collect();
+        // The batch in one script; then what failed before and now, so that a step that never
+        // succeeds does not send every later batch one statement at a time.
+        let mut retry = std::mem::take(&mut carried);
+        retry.extend(settle(c, batch).await?.into_iter().map(|f| f.0));
+        carried = settle(c, &retry).await?.into_iter().map(|f| f.0).collect();
         exec(c, "COMMIT").await?;
     }
     carried.append(&mut last);
