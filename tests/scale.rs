@@ -147,3 +147,81 @@ async fn a_schema_bigger_than_the_lock_table_plans_and_apply_refuses_up_front() 
         .stdout(predicate::str::contains("Warning:").not());
     eprintln!("re-plan: {:?}", started.elapsed());
 }
+
+/// Normalization in batches of ~65 locks: a chain of views, each reading the next, spans
+/// batches, and a view that reads one of a later batch is retried there instead of failing the
+/// plan. The batched plan applies (one transaction fits without the cap) and converges.
+#[tokio::test]
+async fn views_that_read_views_of_later_batches_are_retried() {
+    let db = TestDb::new("scale_views").await;
+    let mut hcl = String::from("schema \"public\" {}\n");
+    for i in 0..40 {
+        hcl.push_str(&table_hcl(i));
+    }
+    for i in 0..60 {
+        let from = if i == 59 {
+            "t00000".to_string()
+        } else {
+            format!("v{:02}", i + 1)
+        };
+        hcl.push_str(&format!(
+            "view \"v{i:02}\" {{\n  schema = schema.public\n  as = \"SELECT id FROM {from}\"\n}}\n"
+        ));
+    }
+    let src = db.write("s.hcl", &hcl);
+    let args = [
+        "--url",
+        &db.url,
+        "--dev-url",
+        &base_url(),
+        "--src",
+        &src.display().to_string(),
+    ];
+    strata()
+        .args(args)
+        .args(["plan", "--format", "sql"])
+        .env("STRATA_LOCK_BUDGET", "130")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("CREATE VIEW \"public\".\"v00\""));
+    strata()
+        .args(args)
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .success();
+    strata()
+        .args(args)
+        .args(["plan", "--detailed-exitcode"])
+        .env("STRATA_LOCK_BUDGET", "130")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes."));
+    assert_eq!(leaked_scratch_databases(&db).await, Vec::<String>::new());
+}
+
+/// In batches, a step PostgreSQL rejects is still reported with its statement and declaration
+/// (after the other batches tried it again), and the scratch database is dropped.
+#[tokio::test]
+async fn an_invalid_table_in_a_batched_normalization_is_named() {
+    let db = TestDb::new("scale_invalid").await;
+    let mut hcl = String::from("schema \"public\" {}\n");
+    for i in 0..40 {
+        hcl.push_str(&table_hcl(i));
+    }
+    hcl.push_str(
+        "table \"bad\" {\n  schema = schema.public\n  column \"id\" {\n    type = bigint\n  }\n  check \"nope\" {\n    expr = \"no_such_column > 0\"\n  }\n}\n",
+    );
+    let src = db.write("s.hcl", &hcl);
+    strata()
+        .args(["--url", &db.url, "--dev-url", &base_url()])
+        .args(["--src", &src.display().to_string(), "plan"])
+        .env("STRATA_LOCK_BUDGET", "130")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "PostgreSQL rejected the desired schema",
+        ))
+        .stderr(predicate::str::contains("no_such_column"))
+        .stderr(predicate::str::contains("declared here: table.public.bad"));
+    assert_eq!(leaked_scratch_databases(&db).await, Vec::<String>::new());
+}
