@@ -12,6 +12,7 @@ BENCH_SIZES=${BENCH_SIZES:-"1000 5000"}
 BENCH_RUNS=${BENCH_RUNS:-3}                     # best of this many runs
 BENCH_SEED=${BENCH_SEED:-42}
 BENCH_CHANGE_PERCENT=${BENCH_CHANGE_PERCENT:-10}
+BENCH_EMPTY_RUNS=${BENCH_EMPTY_RUNS:-1}         # runs of the plan from an empty database (0: skip)
 BENCH_HOST=${BENCH_HOST:-127.0.0.1}
 BENCH_PORT=${BENCH_PORT:-5432}
 BENCH_USER=${BENCH_USER:-root}
@@ -23,7 +24,7 @@ BENCH_KEEP_DBS=${BENCH_KEEP_DBS:-0}             # 1: do not drop the databases a
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
 OUT=$BENCH_DIR/out
-STRATA=$REPO/target/release/strata
+STRATA=${BENCH_STRATA:-${CARGO_TARGET_DIR:-$REPO/target}/release/strata}
 TIME_BIN=/usr/bin/time
 BASE_URL="postgres://${BENCH_USER}@${BENCH_HOST}:${BENCH_PORT}"
 
@@ -82,10 +83,10 @@ list_dbs() { psql_admin -At -c "SELECT datname FROM pg_database ORDER BY 1"; }
 #   of the last run in OUTFILE.  Sets LAST_RC to the exit code of the last run.
 LAST_RC=0
 measure() {
-  local n=$1 op=$2 out=$3 allowed=$4
+  local n=$1 op=$2 out=$3 allowed=$4 runs=${RUNS:-$BENCH_RUNS}
   shift 4
   local best_ns="" peak_kb=0 r t0 t1 rc kb
-  for ((r = 1; r <= BENCH_RUNS; r++)); do
+  for ((r = 1; r <= runs; r++)); do
     t0=$(now_ns)
     set +e
     "$TIME_BIN" -f '%M' -o "$out.rss" "$@" >"$out.run$r" 2>"$out.run$r.err"
@@ -105,8 +106,8 @@ measure() {
       "$(awk -v x=$((t1 - t0)) 'BEGIN{print x/1e9}')" "$(awk -v k="$kb" 'BEGIN{print k/1024}')" >&2
   done
   LAST_RC=$rc
-  cp "$out.run$BENCH_RUNS" "$out"
-  cp "$out.run$BENCH_RUNS.err" "$out.err"
+  cp "$out.run$runs" "$out"
+  cp "$out.run$runs.err" "$out.err"
   printf '%s\t%s\t%s\t%s\n' "$n" "$op" "$(awk -v x="$best_ns" 'BEGIN{printf "%.3f", x/1e9}')" \
     "$(awk -v k="$peak_kb" 'BEGIN{printf "%.1f", k/1024}')" >>"$OUT/results.tsv"
 }
@@ -130,6 +131,7 @@ fi
 "$TIME_BIN" -f '%M' -o /dev/null true 2>/dev/null || die "$TIME_BIN is not GNU time (needs -f/-o)"
 for n in $BENCH_SIZES; do [[ $n =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES: '$n' is not a positive integer"; done
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+[[ $BENCH_EMPTY_RUNS =~ ^[0-9]+$ ]] || die "BENCH_EMPTY_RUNS must be a non-negative integer"
 psql_admin -c 'SELECT 1' >/dev/null 2>&1 \
   || die "cannot connect to PostgreSQL at $BENCH_HOST:$BENCH_PORT as $BENCH_USER (database $BENCH_ADMIN_DB)"
 
@@ -260,6 +262,24 @@ for n in $BENCH_SIZES; do
       "exit $LAST_RC, $summary; $(comm -23 "$dir/expected-tables.txt" "$dir/planned-tables.txt" | wc -l) missing, $(comm -13 "$dir/expected-tables.txt" "$dir/planned-tables.txt" | wc -l) unexpected (see out/$n/expected-tables.txt vs planned-tables.txt)"
   fi
 
+  if ((BENCH_EMPTY_RUNS > 0)); then
+    # Every table through the scratch database: more than one transaction can hold on a
+    # default server, so normalization runs in committed batches.
+    db_empty=strata_bench_${n}_empty
+    create_db "$db_empty"
+    log "N=$n: strata plan --src base.hcl against the empty $db_empty"
+    RUNS=$BENCH_EMPTY_RUNS measure "$n" "plan (from empty)" "$dir/plan-empty.txt" "0 2" \
+      "$STRATA" plan --no-color --detailed-exitcode --url "$BASE_URL/$db_empty" --src "$dir/base.hcl" --dev-url "$BENCH_DEV_URL"
+    summary=$(grep -m1 '^Plan:' "$dir/plan-empty.txt" || echo "no 'Plan:' line")
+    printf 'plan from empty N=%s\t%s\n' "$n" "$summary" >>"$OUT/meta.tsv"
+    if [[ $LAST_RC -eq 2 ]] && [[ $summary == "Plan: $((n_tables + 2)) to add, 0 to change, 0 to destroy." ]]; then
+      check "$n" "plan from an empty database adds every table and enum" ok "$summary"
+    else
+      check "$n" "plan from an empty database adds every table and enum" FAIL \
+        "exit $LAST_RC, $summary (expected $((n_tables + 2)) to add; see out/$n/plan-empty.txt.err)"
+    fi
+  fi
+
   leftover=$(comm -13 <(echo "$dbs_before") <(list_dbs) | grep '^strata_scratch_' || true)
   if [[ -z $leftover ]]; then
     check "$n" "no scratch databases left on the dev server" ok ""
@@ -283,7 +303,7 @@ for n in $BENCH_SIZES; do
 
   rm -f "$dir"/*.run[0-9]* "$dir"/*.rss
   if [[ $BENCH_KEEP_DBS != 1 ]]; then
-    for d in "$db" "$db_changed"; do
+    for d in "$db" "$db_changed" ${db_empty:-}; do
       psql_admin -c "DROP DATABASE IF EXISTS \"$d\" WITH (FORCE)" >/dev/null || warn "could not drop $d"
     done
     CREATED_DBS=()

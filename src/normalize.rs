@@ -14,7 +14,7 @@ use crate::plan::{self, PlanContext, PlanDeps, Step};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::{Deps, ObjKey, dependencies};
 use crate::postgres::inspect::{SchemaFilter, inspect};
-use crate::postgres::locks::{LockTable, lock_table, statement_locks};
+use crate::postgres::locks::{batch_sizes, lock_table, statement_locks};
 use miette::{Diagnostic, Result};
 use std::collections::{BTreeSet, HashSet};
 use thiserror::Error;
@@ -330,11 +330,6 @@ enum Failure {
     Other(miette::Report),
 }
 
-/// The share of the free lock table one scratch transaction may take (others need the rest).
-fn scratch_budget(table: &LockTable) -> u64 {
-    (table.available() / 2).max(64)
-}
-
 fn is_deadlock(e: &tokio_postgres::Error) -> bool {
     e.as_db_error()
         .is_some_and(|d| d.code() == &tokio_postgres::error::SqlState::T_R_DEADLOCK_DETECTED)
@@ -442,25 +437,14 @@ async fn run_in_scratch(
     let table = lock_table(c)
         .await
         .map_err(|e| other(miette::miette!(code = "strata::normalize", "{e}")))?;
-    let budget = scratch_budget(&table);
+    let budget = table.batch_budget();
     let needed: u64 = p.statements().map(statement_locks).sum();
     if needed > budget {
         return Err(Failure::TooManyLocks { budget });
     }
     create_roles(c, desired).await?;
-    let all: Vec<&str> = p.statements().collect();
-    let script = format!(
-        "SAVEPOINT strata_batch;\n{};\nRELEASE SAVEPOINT strata_batch;",
-        all.join(";\n")
-    );
-    if let Err(first) = c.batch_execute(&script).await {
-        if is_deadlock(&first) {
-            return Err(Failure::Deadlock);
-        }
-        let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_batch").await;
-        let steps: Vec<&Step> = p.steps.iter().collect();
-        step_by_step(c, &scratch.url, &steps, sources).await?;
-    }
+    let steps: Vec<&Step> = p.steps.iter().collect();
+    first_failure(&scratch.url, settle(c, &steps).await?, sources)?;
     read_back(c, subset).await
 }
 
@@ -482,6 +466,10 @@ async fn run_batched(
     result
 }
 
+/// Fills the scratch database in committed transactions of at most `budget` locks, in plan
+/// order (creators before users, foreign keys never: see [`subset`]). A step that fails in its
+/// batch (a view reading a view of a later batch) is tried again in the next one; the policies,
+/// and whatever never succeeded, run in the last transaction, which is read back and rolled back.
 async fn fill_in_batches(
     db: &ScratchDb,
     subset: &Model,
@@ -492,32 +480,31 @@ async fn fill_in_batches(
     let c = &db.client;
     let empty = existing(c, subset).await?;
     let p = build_plan(&empty, subset)?;
-    let (last, rest): (Vec<&Step>, Vec<&Step>) = p
+    let (mut last, rest): (Vec<&Step>, Vec<&Step>) = p
         .steps
         .iter()
         .partition(|s| s.object.kind() == ObjectKind::Policy);
-    let mut batches: Vec<Vec<&Step>> = vec![Vec::new()];
-    let mut used = 0;
-    for step in rest {
-        let need: u64 = step.statements.iter().map(|s| statement_locks(s)).sum();
-        if used + need > budget && batches.last().is_some_and(|b| !b.is_empty()) {
-            batches.push(Vec::new());
-            used = 0;
-        }
-        used += need;
-        if let Some(b) = batches.last_mut() {
-            b.push(step);
-        }
-    }
-    for batch in batches.iter().filter(|b| !b.is_empty()) {
+    let needs = rest
+        .iter()
+        .map(|s| s.statements.iter().map(|x| statement_locks(x)).sum());
+    let mut carried: Vec<&Step> = Vec::new();
+    let mut from = 0;
+    for n in batch_sizes(needs, budget) {
+        let batch = &rest[from..from + n];
+        from += n;
         exec(c, "BEGIN").await?;
-        run_steps(c, &db.url, batch, sources).await?;
+        // The batch in one script; then what failed before and now, so that a step that never
+        // succeeds does not send every later batch one statement at a time.
+        let mut retry = std::mem::take(&mut carried);
+        retry.extend(settle(c, batch).await?.into_iter().map(|f| f.0));
+        carried = settle(c, &retry).await?.into_iter().map(|f| f.0).collect();
         exec(c, "COMMIT").await?;
     }
+    carried.append(&mut last);
     exec(c, "BEGIN").await?;
     let result = async {
         create_roles(c, desired).await?;
-        run_steps(c, &db.url, &last, sources).await?;
+        first_failure(&db.url, settle(c, &carried).await?, sources)?;
         read_back(c, subset).await
     }
     .await;
@@ -535,15 +522,23 @@ async fn exec(c: &Client, sql: &str) -> Result<(), Failure> {
     })
 }
 
-/// Runs `steps` in the open transaction: all at once, or one by one to find the one that fails.
-async fn run_steps(
-    c: &Client,
-    url: &DbUrl,
-    steps: &[&Step],
-    sources: &SourceMap,
-) -> Result<(), Failure> {
+/// A step that never succeeded: the failing statement and PostgreSQL's error.
+type Failed<'a> = (&'a Step, String, tokio_postgres::Error);
+
+/// The first step that never succeeded, as the user's error.
+fn first_failure(url: &DbUrl, failed: Vec<Failed>, sources: &SourceMap) -> Result<(), Failure> {
+    match failed.into_iter().next() {
+        None => Ok(()),
+        Some((step, st, e)) => Err(invalid(url, step, &st, &e, sources)),
+    }
+}
+
+/// Runs `steps` in the open transaction: all at once, or, when that fails, one at a time,
+/// retrying the ones that fail while others still succeed (a view that reads a view created
+/// later). Returns the steps that never succeed, in order.
+async fn settle<'a>(c: &Client, steps: &[&'a Step]) -> Result<Vec<Failed<'a>>, Failure> {
     if steps.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let all: Vec<&str> = steps
         .iter()
@@ -553,61 +548,56 @@ async fn run_steps(
         "SAVEPOINT strata_batch;\n{};\nRELEASE SAVEPOINT strata_batch;",
         all.join(";\n")
     );
-    if c.batch_execute(&script).await.is_err() {
-        let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_batch").await;
-        step_by_step(c, url, steps, sources).await?;
+    match c.batch_execute(&script).await {
+        Ok(()) => return Ok(Vec::new()),
+        Err(e) if is_deadlock(&e) => return Err(Failure::Deadlock),
+        Err(_) => {
+            let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_batch").await;
+        }
     }
-    Ok(())
-}
-
-/// Runs the steps one at a time, retrying the ones that fail while others still succeed (a view
-/// that reads a view created later), and reports the first that never succeeds.
-async fn step_by_step(
-    c: &Client,
-    url: &DbUrl,
-    steps: &[&Step],
-    sources: &SourceMap,
-) -> Result<(), Failure> {
     let mut pending: Vec<&Step> = steps.to_vec();
     loop {
-        let mut failed: Vec<(&Step, String, tokio_postgres::Error)> = Vec::new();
         let before = pending.len();
+        let mut failed = Vec::new();
         for step in pending {
-            let body = step.statements.join(";\n");
-            let sql = format!("SAVEPOINT strata_step;\n{body};\nRELEASE SAVEPOINT strata_step;");
-            match c.batch_execute(&sql).await {
-                Ok(()) => {}
-                Err(e) => {
-                    if is_deadlock(&e) {
-                        return Err(Failure::Deadlock);
-                    }
-                    let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_step").await;
-                    // Find the statement that failed, to name it.
-                    let mut failing = body.clone();
-                    for st in &step.statements {
-                        let probe = format!(
-                            "SAVEPOINT strata_probe;\n{st};\nRELEASE SAVEPOINT strata_probe;"
-                        );
-                        if c.batch_execute(&probe).await.is_err() {
-                            let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_probe").await;
-                            failing = st.clone();
-                            break;
-                        }
-                    }
-                    let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_step").await;
-                    failed.push((step, failing, e));
-                }
+            if let Some((st, e)) = try_step(c, step).await? {
+                failed.push((step, st, e));
             }
         }
-        if failed.is_empty() {
-            return Ok(());
-        }
-        if failed.len() == before {
-            let (step, st, e) = failed.remove(0);
-            return Err(invalid(url, step, &st, &e, sources));
+        if failed.is_empty() || failed.len() == before {
+            return Ok(failed);
         }
         pending = failed.into_iter().map(|(s, _, _)| s).collect();
     }
+}
+
+/// Runs one step under a savepoint; when it fails, rolls it back and names the failing
+/// statement.
+async fn try_step(
+    c: &Client,
+    step: &Step,
+) -> Result<Option<(String, tokio_postgres::Error)>, Failure> {
+    let body = step.statements.join(";\n");
+    let sql = format!("SAVEPOINT strata_step;\n{body};\nRELEASE SAVEPOINT strata_step;");
+    let Err(e) = c.batch_execute(&sql).await else {
+        return Ok(None);
+    };
+    if is_deadlock(&e) {
+        return Err(Failure::Deadlock);
+    }
+    let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_step").await;
+    // Find the statement that failed, to name it.
+    let mut failing = body;
+    for st in &step.statements {
+        let probe = format!("SAVEPOINT strata_probe;\n{st};\nRELEASE SAVEPOINT strata_probe;");
+        if c.batch_execute(&probe).await.is_err() {
+            let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_probe").await;
+            failing = st.clone();
+            break;
+        }
+    }
+    let _ = c.batch_execute("ROLLBACK TO SAVEPOINT strata_step").await;
+    Ok(Some((failing, e)))
 }
 
 fn invalid(

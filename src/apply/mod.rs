@@ -95,31 +95,43 @@ pub enum ApplyError {
     #[error("{message}")]
     #[diagnostic(
         code(strata::apply::too_many_locks),
-        help(
-            "raise max_locks_per_transaction to at least {setting} in postgresql.conf and restart the server (or apply the change in smaller parts with --exclude); nothing was changed"
-        )
+        help("{advice}; nothing was changed")
     )]
-    TooManyLocks { message: String, setting: u64 },
+    TooManyLocks {
+        message: String,
+        /// The `max_locks_per_transaction` under which it fits.
+        setting: u64,
+        /// What to do about it ([`locks::raise_advice`]).
+        advice: String,
+    },
 }
 
-/// Refuses, before anything runs, a transaction that would not fit in the server's lock table
-/// (it would fail with `out of shared memory` after doing most of its work, and make every
-/// other session on the server fail meanwhile).
-async fn check_lock_table(client: &Client, transactions: &[&[(usize, &Step)]]) -> Result<()> {
-    let needed = transactions
+/// About how many lock-table slots the biggest transaction of `plan` takes (phase 1 or phase
+/// 3; phase 0 and online statements commit one by one).
+pub fn transaction_locks(plan: &Plan) -> u64 {
+    [Phase::Transaction, Phase::Final]
         .iter()
-        .map(|steps| {
-            steps
+        .map(|p| {
+            plan.steps
                 .iter()
-                .flat_map(|(_, s)| s.statements.iter())
+                .filter(|s| s.phase == *p)
+                .flat_map(|s| s.statements.iter())
                 .map(|s| locks::statement_locks(s))
                 .sum::<u64>()
         })
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// The refusal `apply` would give because `plan`'s transaction cannot fit in the server's lock
+/// table (it would fail with `out of shared memory` after doing most of its work, and make
+/// every other session on the server fail meanwhile); `None` when it fits. `plan` shows it as a
+/// warning, `apply` refuses with it before asking for approval.
+pub async fn lock_shortfall(client: &Client, plan: &Plan) -> Result<Option<ApplyError>> {
+    let needed = transaction_locks(plan);
     // Small transactions fit any server; skip the query.
     if needed < 1000 && std::env::var_os(locks::BUDGET_ENV).is_none() {
-        return Ok(());
+        return Ok(None);
     }
     let table = locks::lock_table(client)
         .await
@@ -127,14 +139,22 @@ async fn check_lock_table(client: &Client, transactions: &[&[(usize, &Step)]]) -
             what: "read the lock settings",
             message,
         })?;
-    if needed > table.available() {
-        return Err(ApplyError::TooManyLocks {
-            message: locks::too_many_locks(needed, &table),
-            setting: table.setting_for(needed),
-        }
-        .into());
+    if needed <= table.available() {
+        return Ok(None);
     }
-    Ok(())
+    Ok(Some(ApplyError::TooManyLocks {
+        message: locks::too_many_locks(needed, &table),
+        setting: table.setting_for(needed),
+        advice: locks::raise_advice(table.setting_for(needed)),
+    }))
+}
+
+/// Refuses, before anything runs, a transaction that would not fit in the server's lock table.
+async fn check_lock_table(client: &Client, plan: &Plan) -> Result<()> {
+    match lock_shortfall(client, plan).await? {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
 }
 
 impl From<RowError> for ApplyError {
@@ -241,7 +261,7 @@ async fn run(
         by_phase(Phase::Online),
         by_phase(Phase::Final),
     );
-    check_lock_table(client, &[&first, &last]).await?;
+    check_lock_table(client, plan).await?;
     let phased = !online.is_empty() || !last.is_empty();
     let committed = |done: usize| {
         if done == 0 {

@@ -217,6 +217,10 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     if plan.is_empty() {
         return Ok(EXIT_OK);
     }
+    // Before asking anything: a transaction the server's lock table cannot hold.
+    if let Some(e) = apply::lock_shortfall(&prepared.client, &plan).await? {
+        return Err(e.into());
+    }
     if !args.auto_approve && !interactive {
         // Nothing was changed: reading the database is all that happened.
         return Err(usage(

@@ -1,6 +1,7 @@
 //! `strata plan`.
 
 use super::{Settings, policy_with, prepare};
+use crate::apply::ApplyError;
 use crate::cli::{EXIT_CHANGES, EXIT_OK, PlanArgs, PlanFormat};
 use crate::plan::saved;
 use crate::render;
@@ -12,6 +13,7 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
     let policy = policy_with(&s, &args.hazards)?;
     let prepared = prepare(&s).await?;
     let plan = &prepared.plan;
+    let too_big = crate::apply::lock_shortfall(&prepared.client, plan).await?;
     match args.format {
         PlanFormat::Human => {
             print!(
@@ -34,6 +36,9 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
             "{}",
             render::markdown::plan(plan, &policy, &prepared.warnings)
         ),
+    }
+    if let Some(e) = &too_big {
+        warn_too_big(&s, args.format, e);
     }
     if let Some(out) = &args.out {
         saved::save(plan, Some(&prepared.desired), out)?;
@@ -63,4 +68,30 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
         return Ok(EXIT_CHANGES);
     }
     Ok(EXIT_OK)
+}
+
+/// After a human plan on stdout, else on stderr: the apply will be refused.
+fn warn_too_big(s: &Settings, format: PlanFormat, e: &ApplyError) {
+    if format == PlanFormat::Human {
+        println!();
+        println!(
+            "{} {}",
+            s.painter.bold(&s.painter.yellow("Warning:")),
+            lock_warning(e)
+        );
+    } else {
+        eprintln!("{} {}", s.painter.yellow("warning:"), lock_warning(e));
+    }
+}
+
+/// The plan-time form of `apply`'s refusal of a transaction bigger than the lock table.
+pub(super) fn lock_warning(e: &ApplyError) -> String {
+    match e {
+        ApplyError::TooManyLocks {
+            message, advice, ..
+        } => format!(
+            "{message}: `strata apply` will refuse this plan (it would fail with `out of shared memory`).\n  To apply it in one transaction, {advice}."
+        ),
+        other => other.to_string(),
+    }
 }

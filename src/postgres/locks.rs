@@ -45,6 +45,12 @@ impl LockTable {
         }
     }
 
+    /// Locks one scratch transaction may take: at most half of what is free now and at most a
+    /// quarter of the whole table (other sessions may grow meanwhile), never below 64.
+    pub fn batch_budget(&self) -> u64 {
+        (self.available() / 2).min(self.capacity() / 4).max(64)
+    }
+
     /// The smallest `max_locks_per_transaction` under which `needed` locks fit beside what
     /// others hold, with a quarter to spare.
     pub fn setting_for(&self, needed: u64) -> u64 {
@@ -234,6 +240,36 @@ pub fn statement_locks(sql: &str) -> u64 {
     }
 }
 
+/// Splits `items` (in order, each with the locks it takes) into consecutive batches of at most
+/// `budget` locks; an item bigger than the budget gets a batch of its own. Returns the batches'
+/// lengths, so callers keep their own order (dependencies come before their users).
+pub fn batch_sizes(needs: impl IntoIterator<Item = u64>, budget: u64) -> Vec<usize> {
+    let mut sizes = vec![0usize];
+    let mut used = 0;
+    for need in needs {
+        if used + need > budget && sizes.last().is_some_and(|n| *n > 0) {
+            sizes.push(0);
+            used = 0;
+        }
+        used += need;
+        if let Some(n) = sizes.last_mut() {
+            *n += 1;
+        }
+    }
+    sizes.retain(|n| *n > 0);
+    sizes
+}
+
+/// How to make a transaction of the size `setting` was computed for fit.
+pub fn raise_advice(setting: u64) -> String {
+    format!(
+        "raise max_locks_per_transaction to at least {setting}: set \
+         `max_locks_per_transaction = {setting}` in postgresql.conf (or with ALTER SYSTEM) and \
+         restart the server (it takes effect only at server start), or apply the change in \
+         smaller parts with --exclude"
+    )
+}
+
 /// Why one transaction cannot hold the locks it needs.
 pub fn too_many_locks(needed: u64, table: &LockTable) -> String {
     let mut msg = format!(
@@ -288,6 +324,46 @@ mod tests {
         assert_eq!(table(None).available(), 6000);
         assert_eq!(table(Some(300)).available(), 300);
         assert_eq!(table(Some(100_000)).available(), 6000);
+    }
+
+    #[test]
+    fn scratch_batches_fit_half_the_free_table_and_a_quarter_of_it_all() {
+        // 6,400 slots, 400 held: half of the free 6,000 is 3,000, a quarter of all 1,600.
+        assert_eq!(table(None).batch_budget(), 1600);
+        let busy = LockTable {
+            held_by_others: 4000,
+            ..table(None)
+        };
+        assert_eq!(busy.batch_budget(), 1200);
+        assert_eq!(table(Some(300)).batch_budget(), 150);
+        assert_eq!(table(Some(10)).batch_budget(), 64, "never below 64");
+        let big = LockTable {
+            max_locks_per_transaction: 256,
+            max_connections: 200,
+            max_prepared_transactions: 10,
+            held_by_others: 0,
+            cap: None,
+        };
+        assert_eq!(big.capacity(), 53_760);
+        assert_eq!(big.batch_budget(), 13_440);
+    }
+
+    #[test]
+    fn batches_keep_order_and_fit_the_budget() {
+        assert_eq!(batch_sizes([6, 6, 6, 6, 6], 12), vec![2, 2, 1]);
+        assert_eq!(
+            batch_sizes([6, 6, 6], 100),
+            vec![3],
+            "one transaction when it fits"
+        );
+        assert_eq!(batch_sizes([50, 1, 1], 10), vec![1, 2], "too big: alone");
+        assert_eq!(batch_sizes([1, 50, 1], 10), vec![1, 1, 1]);
+        assert!(batch_sizes([], 10).is_empty());
+        // 5,000 tables of ~10 locks in 1,600-lock batches: 32 transactions of ≤ 160 tables.
+        let sizes = batch_sizes(std::iter::repeat_n(10, 5000), 1600);
+        assert_eq!(sizes.len(), 32);
+        assert!(sizes.iter().all(|n| *n <= 160));
+        assert_eq!(sizes.iter().sum::<usize>(), 5000);
     }
 
     #[test]
