@@ -332,7 +332,10 @@ fn declare_stdlib(ctx: &mut Context<'static>, with_getenv: bool) {
             .param(ParamType::Any)
             .build(join),
     );
-    ctx.declare_func("toset", FuncDef::builder().param(ParamType::Any).build(toset));
+    ctx.declare_func(
+        "toset",
+        FuncDef::builder().param(ParamType::Any).build(toset),
+    );
     ctx.declare_func(
         "concat",
         FuncDef::builder()

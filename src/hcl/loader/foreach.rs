@@ -30,8 +30,7 @@ pub(super) struct Instance {
 /// Blocks that cannot repeat.
 const NOT_REPEATABLE: &[&str] = &["variable", "locals", "moved"];
 
-const HELP: &str =
-    "for_each takes a set (`toset([\"a\", \"b\"])`), a map (`{ a = \"x\" }`) or a list of references";
+const HELP: &str = "for_each takes a set (`toset([\"a\", \"b\"])`), a map (`{ a = \"x\" }`) or a list of references";
 
 /// An item's value: a value, or a reference to a schema object kept as written.
 enum Item {
@@ -95,10 +94,8 @@ pub(super) fn expand(
         for (span, msg) in s.errors {
             errors.push(HclError::new(Location::new(file, span), msg, "here"));
         }
-        if kind != "schema"
-            && let Err(e) = rename(eval, file, &mut copy)
-        {
-            errors.push(e);
+        if kind != "schema" {
+            rename(eval, file, &mut copy, errors);
         }
         out.push(Instance {
             file: file.clone(),
@@ -114,31 +111,42 @@ pub(super) fn expand(
 
 /// `name = …` in an instance of a kind named by its label (Atlas's `name` attribute): the
 /// name replaces the last label, so `table { for_each = …  name = each.key }` works.
-fn rename(eval: &Evaluator, file: &SourceFile, block: &mut Block) -> Result<(), HclError> {
+fn rename(eval: &Evaluator, file: &SourceFile, block: &mut Block, errors: &mut Errors) {
     let Some(attr) = block.body.remove_attribute("name") else {
-        return Ok(());
+        return;
     };
     let at = Location::new(file, attr.value.span());
     let name = match eval.eval(&attr.value) {
         Ok(Value::String(s)) => s,
         Ok(other) => {
             let msg = format!("`name` must be a string, found {}", kind_of(&other));
-            return Err(HclError::new(at, msg, "here"));
+            return errors.push(HclError::new(at, msg, "here"));
         }
-        Err(msg) => return Err(HclError::new(at, format!("cannot evaluate `name`: {msg}"), "here")),
+        Err(msg) => {
+            let msg = format!("cannot evaluate `name`: {msg}");
+            return errors.push(HclError::new(at, msg, "here"));
+        }
     };
     // Parsed where the value was written, so diagnostics at the label point at it.
     let start = attr.value.span().map_or(0, |s| s.start);
-    let text = format!("{}x {} {{}}", " ".repeat(start.saturating_sub(2)), literal(&Value::String(name)));
-    let parsed = hcl::edit::parser::parse_body(&text).map_err(|e| HclError::new(at, e.message().to_string(), "here"))?;
-    let Some(label) = parsed.blocks().next().and_then(|b| b.labels.first()).cloned() else {
-        return Ok(());
+    let pad = " ".repeat(start.saturating_sub(2));
+    let text = format!("{pad}x {} {{}}", literal(&Value::String(name)));
+    let parsed = match hcl::edit::parser::parse_body(&text) {
+        Ok(body) => body,
+        Err(e) => return errors.push(HclError::new(at, e.message().to_string(), "here")),
+    };
+    let Some(label) = parsed
+        .blocks()
+        .next()
+        .and_then(|b| b.labels.first())
+        .cloned()
+    else {
+        return;
     };
     match block.labels.last_mut() {
         Some(last) => *last = label,
         None => block.labels.push(label),
     }
-    Ok(())
 }
 
 /// The items of a `for_each` value, keyed.
@@ -162,7 +170,12 @@ fn items(eval: &Evaluator, expr: &Expression) -> Result<Vec<(Value, Item)>, Stri
                     ObjectKey::Ident(id) => id.as_str().to_string(),
                     ObjectKey::Expression(e) => match eval.eval(e)? {
                         Value::String(s) => s,
-                        other => return Err(format!("a for_each key must be a string, found {}", kind_of(&other))),
+                        other => {
+                            return Err(format!(
+                                "a for_each key must be a string, found {}",
+                                kind_of(&other)
+                            ));
+                        }
                     },
                 };
                 push(Value::String(key), item(eval, v.expr())?);
@@ -277,12 +290,18 @@ fn navigate(v: &Value, ops: &[&TraversalOperator]) -> Result<Value, String> {
                 .as_u64()
                 .and_then(|i| usize::try_from(i).ok())
                 .and_then(|i| a.get(i).cloned()),
-            (TraversalOperator::LegacyIndex(i), Value::Array(a)) => {
-                usize::try_from(*i.value()).ok().and_then(|i| a.get(i).cloned())
-            }
+            (TraversalOperator::LegacyIndex(i), Value::Array(a)) => usize::try_from(*i.value())
+                .ok()
+                .and_then(|i| a.get(i).cloned()),
             _ => None,
         };
-        v = next.ok_or_else(|| format!("`{}` does not apply to {}", op_text(op).unwrap_or_default(), kind_of(&v)))?;
+        v = next.ok_or_else(|| {
+            format!(
+                "`{}` does not apply to {}",
+                op_text(op).unwrap_or_default(),
+                kind_of(&v)
+            )
+        })?;
     }
     Ok(v)
 }

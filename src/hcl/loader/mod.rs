@@ -192,7 +192,10 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
     })
 }
 
-fn of_kind<'b>(top: &[(&'b SourceFile, &'b Block)], kind: &str) -> Vec<(&'b SourceFile, &'b Block)> {
+fn of_kind<'b>(
+    top: &[(&'b SourceFile, &'b Block)],
+    kind: &str,
+) -> Vec<(&'b SourceFile, &'b Block)> {
     top.iter()
         .filter(|(_, b)| b.ident.as_str() == kind)
         .map(|(f, b)| (*f, *b))

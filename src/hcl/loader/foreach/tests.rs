@@ -55,7 +55,10 @@ fn a_set_repeats_schemas_and_tables_with_each_in_templates() {
         let s = &m.schemas[t];
         assert_eq!(s.comment.as_deref(), Some(format!("tenant {t}").as_str()));
         let users = &s.tables["users"];
-        assert_eq!(users.comment.as_deref(), Some(format!("users of {t}").as_str()));
+        assert_eq!(
+            users.comment.as_deref(),
+            Some(format!("users of {t}").as_str())
+        );
         assert_eq!(users.indexes[0].name, "users_id");
     }
     assert_eq!(m.schemas.len(), 2);
@@ -173,7 +176,11 @@ fn for_each_errors_point_at_the_place() {
     // for_each on a nested block.
     let text = "schema \"public\" {}\ntable \"t\" {\n  schema = schema.public\n  column \"c\" {\n    for_each = toset([\"a\"])\n    type = int\n  }\n}\n";
     let e = errors(text);
-    assert!(e.iter().any(|(at, m)| at == "s.hcl:5:5" && m.contains("top-level")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|(at, m)| at == "s.hcl:5:5" && m.contains("top-level")),
+        "{e:?}"
+    );
     // An error in an instance's expression points into the block.
     let text = "schema \"s\" {\n  for_each = toset([\"a\"])\n  name = each.value\n  comment = 1 + each.value\n}\n";
     let e = errors(text);
@@ -185,4 +192,31 @@ fn template_markers_in_values_stay_literal() {
     let text = "schema \"s\" {\n  for_each = toset([\"a$${x}\"])\n  name = \"n\"\n  comment = each.value\n}\n";
     let m = loaded(text).model;
     assert_eq!(m.schemas["n"].comment.as_deref(), Some("a${x}"));
+}
+
+#[test]
+fn an_unlabeled_block_takes_its_name_from_name_as_in_atlas() {
+    // Atlas's own test: `table { for_each = { t1 = schema.s1, … }  name = each.key }`.
+    let text = r#"
+schema "s1" {}
+schema "s2" {}
+table {
+  for_each = {
+    t1 = schema.s1
+    t2 = schema.s2
+  }
+  name   = each.key
+  schema = each.value
+  column "id" {
+    type = int
+  }
+}
+"#;
+    let m = loaded(text).model;
+    assert!(m.schemas["s1"].tables.contains_key("t1"));
+    assert!(m.schemas["s2"].tables.contains_key("t2"));
+    // Without `name`, an unlabeled block has no name.
+    let e =
+        errors("schema \"s\" {}\ntable {\n  for_each = toset([\"a\"])\n  schema = schema.s\n}\n");
+    assert!(e[0].1.contains("needs a name"), "{e:?}");
 }
