@@ -261,6 +261,19 @@ fn join(args: FuncArgs) -> Result<Value, String> {
     Ok(Value::String(parts.join(sep)))
 }
 
+/// `toset(list)`: the list without repeated elements (first occurrence kept). HCL values have no
+/// set type: `for_each` reads a list of strings as a set.
+fn toset(args: FuncArgs) -> Result<Value, String> {
+    let items = args[0].as_array().ok_or("toset expects a list")?;
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for v in items {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    Ok(Value::Array(out))
+}
+
 fn concat(args: FuncArgs) -> Result<Value, String> {
     let mut out = Vec::new();
     for a in args.iter() {
@@ -318,6 +331,10 @@ fn declare_stdlib(ctx: &mut Context<'static>, with_getenv: bool) {
             .param(ParamType::String)
             .param(ParamType::Any)
             .build(join),
+    );
+    ctx.declare_func(
+        "toset",
+        FuncDef::builder().param(ParamType::Any).build(toset),
     );
     ctx.declare_func(
         "concat",

@@ -27,7 +27,13 @@ impl<'a> Loader<'a> {
             );
             return None;
         };
-        let path = path_of(&attr.value);
+        let path = path_of(&attr.value).map(|p| match p.as_slice() {
+            // `schema.tenant["acme"]`: an instance of a `for_each` schema.
+            [root, label, key] if root == "schema" => {
+                vec![root.clone(), instance_label(label, key)]
+            }
+            _ => p,
+        });
         match path.as_deref() {
             Some([root, label]) if root == "schema" => match self.schemas.get(label) {
                 Some(s) => Some(s.name.clone()),
@@ -84,20 +90,27 @@ impl<'a> Loader<'a> {
                 .unwrap_or_else(|| label.clone());
             let here = Location::new(file, block.labels.first().and_then(|l| l.span()));
             if let Some(first) = seen.get(&name) {
-                self.errors.push(
-                    HclError::new(
-                        here,
-                        format!("duplicate schema \"{name}\""),
-                        "declared again here",
-                    )
-                    .with_note(first.clone(), "first declared here"),
-                );
+                let e = HclError::new(
+                    here,
+                    format!("duplicate schema \"{name}\""),
+                    "declared again here",
+                )
+                .with_note(first.clone(), "first declared here");
+                self.errors.push(self.instance_help(block, e));
                 continue;
             }
             seen.insert(name.clone(), here.clone());
             let comment = Schema::own_comment(&name, self.string(file, &block.body, "comment"));
             self.sources.objects.insert(ObjectId::schema(&name), here);
-            self.schemas.insert(label, SchemaSym { name: name.clone() });
+            if let Some(key) = self.instance_key(block).map(str::to_string) {
+                // An instance is addressed as `schema.tenant["acme"]`, and by its name.
+                let alias = SchemaSym { name: name.clone() };
+                self.schemas.entry(name.clone()).or_insert(alias);
+                let label = instance_label(&label, &key);
+                self.schemas.insert(label, SchemaSym { name: name.clone() });
+            } else {
+                self.schemas.insert(label, SchemaSym { name: name.clone() });
+            }
             model.schemas.insert(
                 name.clone(),
                 Schema {
@@ -234,6 +247,7 @@ impl<'a> Loader<'a> {
             if let Some(first) = first {
                 e = e.with_note(first, "first declared here");
             }
+            let e = self.instance_help(block, e);
             self.errors.push(e);
             return;
         }
@@ -420,6 +434,29 @@ impl<'a> Loader<'a> {
             }
         }
         Some((table.unwrap_or(own), cols))
+    }
+}
+
+/// The key a `for_each` schema instance is registered under: `tenant["acme"]`.
+fn instance_label(label: &str, key: &str) -> String {
+    format!("{label}[{key:?}]")
+}
+
+impl Loader<'_> {
+    /// The `for_each` key of an instance block.
+    pub(super) fn instance_key(&self, block: &Block) -> Option<&str> {
+        let address = std::ptr::from_ref(block) as usize;
+        self.instance_keys.get(&address).map(String::as_str)
+    }
+
+    /// A duplicate's error, with a hint when the duplicate comes from `for_each`.
+    pub(super) fn instance_help(&self, block: &Block, e: HclError) -> HclError {
+        match self.instance_key(block) {
+            Some(key) => e.with_help(format!(
+                "every instance of a for_each block needs its own name; the instance for key \"{key}\" repeats one (use `name = each.value`, or put each instance in its own schema)"
+            )),
+            None => e,
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 mod column;
 mod declare;
+mod foreach;
 mod index;
 mod table;
 mod values;
@@ -93,7 +94,8 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
             let first_word = text
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .next();
-            if !whole && first_word == Some("table") {
+            // A table that may use `for_each` or `each` is parsed with the rest.
+            if !whole && first_word == Some("table") && !foreach::mentions_each(text) {
                 table_chunks.push((cf, r));
                 continue;
             }
@@ -108,8 +110,34 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
             errors: errors.list,
         });
     }
+    let mut eval = Evaluator::new(false);
+    let raw_top = top_level_blocks(&bodies, &mut errors);
+    eval.declare_variables(&of_kind(&raw_top, "variable"), &opts.vars, &mut errors);
+    eval.declare_locals(&of_kind(&raw_top, "locals"), &mut errors);
+    // `for_each` blocks become their instances before anything is declared.
+    let mut instances: Vec<foreach::Instance> = Vec::new();
+    for (f, body) in &bodies {
+        let mentions = |b: &Block| {
+            b.span().is_some_and(|s| {
+                let text = f.text.get(f.offset + s.start..f.offset + s.end);
+                text.is_some_and(foreach::mentions_each)
+            })
+        };
+        for b in body.blocks().filter(|b| mentions(b)) {
+            if foreach::has_for_each(b) {
+                instances.extend(foreach::expand(&eval, f, b, &mut errors));
+            } else {
+                foreach::check_plain(f, b, &mut errors);
+            }
+        }
+    }
+    let mut top: Vec<(&SourceFile, &Block)> = raw_top
+        .into_iter()
+        .filter(|(_, b)| !foreach::has_for_each(b))
+        .collect();
+    top.extend(instances.iter().map(|i| (&i.file, &i.block)));
     let mut loader = Loader {
-        eval: Evaluator::new(false),
+        eval,
         errors,
         schemas: HashMap::new(),
         tables: Vec::new(),
@@ -118,55 +146,12 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
         type_schema: None,
         table_names: HashSet::new(),
         sources: SourceMap::default(),
+        instance_keys: instances
+            .iter()
+            .map(|i| (std::ptr::from_ref(&i.block) as usize, i.key.clone()))
+            .collect(),
     };
-    let mut top: Vec<(&SourceFile, &Block)> = Vec::new();
-    for (f, body) in bodies.iter() {
-        for structure in body.iter() {
-            match structure.as_block() {
-                Some(b) => top.push((f, b)),
-                None => {
-                    if let Some(a) = structure.as_attribute() {
-                        loader.errors.push(
-                            HclError::new(
-                                Location::new(f, a.key.span()),
-                                format!("unexpected top-level attribute `{}`", a.key.as_str()),
-                                "attributes must live inside a block",
-                            )
-                            .with_help(format!(
-                                "expected one of the blocks: {}",
-                                TOP_LEVEL_BLOCKS.join(", ")
-                            )),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    for (f, b) in &top {
-        if !TOP_LEVEL_BLOCKS.contains(&b.ident.as_str()) {
-            loader.errors.push(
-                HclError::new(
-                    Location::new(f, b.ident.span()),
-                    format!("unknown block `{}`", b.ident.as_str()),
-                    "not a schema block",
-                )
-                .with_help(format!("expected one of: {}", TOP_LEVEL_BLOCKS.join(", "))),
-            );
-        }
-    }
-    let of_kind = |kind: &str| -> Vec<(&SourceFile, &Block)> {
-        top.iter()
-            .filter(|(_, b)| b.ident.as_str() == kind)
-            .map(|(f, b)| (*f, *b))
-            .collect()
-    };
-    let mut errs = std::mem::take(&mut loader.errors);
-    loader
-        .eval
-        .declare_variables(&of_kind("variable"), &opts.vars, &mut errs);
-    loader.eval.declare_locals(&of_kind("locals"), &mut errs);
-    loader.errors = errs;
-
+    let of_kind = |kind: &str| of_kind(&top, kind);
     let mut model = Model::default();
     loader.declare_schemas(&of_kind("schema"), &mut model);
     loader.declare_enums(&of_kind("enum"));
@@ -205,6 +190,56 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Result<Loaded, HclError
         moves,
         variables,
     })
+}
+
+fn of_kind<'b>(
+    top: &[(&'b SourceFile, &'b Block)],
+    kind: &str,
+) -> Vec<(&'b SourceFile, &'b Block)> {
+    top.iter()
+        .filter(|(_, b)| b.ident.as_str() == kind)
+        .map(|(f, b)| (*f, *b))
+        .collect()
+}
+
+/// The top-level blocks of the parsed files; top-level attributes and unknown blocks are errors.
+fn top_level_blocks<'b>(
+    bodies: &'b [(SourceFile, Body)],
+    errors: &mut Errors,
+) -> Vec<(&'b SourceFile, &'b Block)> {
+    let mut top = Vec::new();
+    for (f, body) in bodies {
+        for structure in body.iter() {
+            if let Some(a) = structure.as_attribute() {
+                errors.push(
+                    HclError::new(
+                        Location::new(f, a.key.span()),
+                        format!("unexpected top-level attribute `{}`", a.key.as_str()),
+                        "attributes must live inside a block",
+                    )
+                    .with_help(format!(
+                        "expected one of the blocks: {}",
+                        TOP_LEVEL_BLOCKS.join(", ")
+                    )),
+                );
+            }
+            let Some(b) = structure.as_block() else {
+                continue;
+            };
+            if !TOP_LEVEL_BLOCKS.contains(&b.ident.as_str()) {
+                errors.push(
+                    HclError::new(
+                        Location::new(f, b.ident.span()),
+                        format!("unknown block `{}`", b.ident.as_str()),
+                        "not a schema block",
+                    )
+                    .with_help(format!("expected one of: {}", TOP_LEVEL_BLOCKS.join(", "))),
+                );
+            }
+            top.push((f, b));
+        }
+    }
+    top
 }
 
 /// Whether `text` may read an object's name as a value: `<kind>.<name>.name` or
@@ -390,6 +425,8 @@ struct Loader<'a> {
     /// Qualified names of declared tables.
     table_names: HashSet<QualifiedName>,
     sources: SourceMap,
+    /// The `for_each` key of each instance block, by the block's address.
+    instance_keys: HashMap<usize, String>,
 }
 
 /// A reference path such as `table.users.column.id` as its segments.

@@ -76,14 +76,13 @@ impl<'a> Loader<'a> {
             };
             if namespace != "function" && namespace != "procedure" {
                 if let Some(first) = seen.get(&(namespace, q.clone())) {
-                    self.errors.push(
-                        HclError::new(
-                            here,
-                            format!("duplicate {kind} \"{q}\""),
-                            "declared again here",
-                        )
-                        .with_note(first.clone(), "first declared here"),
-                    );
+                    let e = HclError::new(
+                        here,
+                        format!("duplicate {kind} \"{q}\""),
+                        "declared again here",
+                    )
+                    .with_note(first.clone(), "first declared here");
+                    self.errors.push(self.instance_help(block, e));
                     continue;
                 }
                 seen.insert((namespace, q.clone()), here.clone());
