@@ -429,6 +429,46 @@ mod tests {
     }
 
     #[test]
+    fn help_wraps_between_words_on_a_narrow_terminal() {
+        let cmd = command();
+        let Some(apply) = cmd.find_subcommand("apply") else {
+            panic!("no apply command")
+        };
+        let text = apply.clone().term_width(40).render_long_help().to_string();
+        // Flags and values are never cut: every line break falls between words.
+        for l in text.lines() {
+            assert!(
+                !l.trim_end().ends_with('-') || l.trim().len() == 1,
+                "{l:?} in\n{text}"
+            );
+        }
+        assert!(text.contains("--auto-approve"), "{text}");
+        // Descriptions are wrapped to the width (only usage and option names may be longer).
+        for l in text.lines() {
+            let t = l.trim_start();
+            if !t.starts_with('-') && !t.starts_with("Usage") {
+                assert!(l.chars().count() <= 40, "{l:?} is wider than 40:\n{text}");
+            }
+        }
+        // Every `--flag` in the text is a whole option of the command (none cut in two).
+        let longs: Vec<String> = apply
+            .get_arguments()
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .chain(["--help".to_string(), "--version".to_string()])
+            .collect();
+        for word in text.split_whitespace().filter(|w| w.starts_with("--")) {
+            let flag: String = word
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            assert!(
+                longs.contains(&flag) || flag == "--",
+                "{flag:?} is not an option of apply:\n{text}"
+            );
+        }
+    }
+
+    #[test]
     fn help_lists_the_global_options_a_command_uses() {
         let fmt = help(&["strata", "fmt", "--help"]);
         assert!(fmt.contains("Global options"), "{fmt}");
