@@ -103,6 +103,21 @@ pub enum Command {
     Man(ManArgs),
     /// Print strata's version (also `--version`, `-version`).
     Version,
+    /// Show the plan that would turn FROM into TO: two database URLs, or a database and schema
+    /// files. Exit code 0 when they match, 2 when they differ, 1 on error.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The database to change: a URL (postgres://…, or local://NAME).
+    pub from: String,
+    /// What it should become: a database URL, or schema files (an .hcl or .sql file, or a
+    /// directory of them).
+    pub to: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
 }
 
 #[derive(Debug, Args)]
@@ -287,6 +302,12 @@ const SHOWN_GLOBALS: &[(&str, &[&str])] = &[
     ("cluster", &["env", "config", "vars", "no_color"]),
     ("show", &["env", "config", "vars", "no_color"]),
     ("explain", &["no_color"]),
+    (
+        "diff",
+        &[
+            "env", "config", "dev_url", "schemas", "exclude", "vars", "no_color", "verbose",
+        ],
+    ),
     ("completions", &[]),
     ("man", &[]),
     ("version", &[]),

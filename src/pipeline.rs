@@ -390,3 +390,62 @@ async fn refuse_impossible_conversions(
     }
     Ok(())
 }
+
+/// Two live databases, read as they are: the plan that would turn `from` into `to` (`strata
+/// diff`). Both sides come from PostgreSQL, so both are canonical: nothing is normalized, no
+/// scratch database is used, and neither database is changed. Without `--schema`, every user
+/// schema of either side is compared (one only `from` has is dropped).
+pub async fn diff_databases(
+    s: &Settings,
+    from: &DbUrl,
+    to: &DbUrl,
+) -> Result<(Plan, Vec<Unmanaged>)> {
+    let ((current, mut warnings, current_deps), (desired, _, desired_deps)) =
+        tokio::try_join!(read_database(s, from), read_database(s, to))?;
+    let mut s = s.clone();
+    if s.schemas.is_empty() {
+        let mut all: Vec<String> = current
+            .schemas
+            .keys()
+            .chain(desired.schemas.keys())
+            .cloned()
+            .collect();
+        all.sort();
+        all.dedup();
+        s.schemas = all;
+    }
+    let desired = Desired {
+        model: desired,
+        moves: Vec::new(),
+        form: Form::Sql(desired_deps),
+    };
+    let dev = dev_source(&s)?;
+    let compared = compare(&s, &dev, current, current_deps, desired).await?;
+    unmanaged::restrict(&mut warnings, &compared.scope);
+    let plan = compared.plan(&PlanContext {
+        env: s.env_name.clone(),
+        target: from.redacted(),
+        database: None,
+        schemas: compared.scope.schemas.clone(),
+        exclude: s.exclude.clone(),
+        online: s.online,
+    })?;
+    Ok((plan, warnings))
+}
+
+/// A live database's model, its unmanaged attributes and its dependencies, on two read-only
+/// connections.
+async fn read_database(s: &Settings, url: &DbUrl) -> Result<(Model, Vec<Unmanaged>, Deps)> {
+    let lock = s.timeouts.lock;
+    let (client, second) = tokio::try_join!(connect_reader(url, lock), connect_reader(url, lock))?;
+    let filter = SchemaFilter::listed(&s.schemas);
+    let read = tokio::try_join!(inspect_target(&client, &second, &filter), async {
+        dependencies(&second, &filter)
+            .await
+            .map_err(miette::Report::new)
+    });
+    match read {
+        Ok(((model, warnings), deps)) => Ok((model, warnings, deps)),
+        Err(e) => Err(inspect_failed(url, lock, s.verbose, e).await),
+    }
+}

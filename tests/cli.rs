@@ -717,3 +717,70 @@ fn the_repositorys_own_hcl_is_formatted() {
         .assert()
         .success();
 }
+
+/// `strata diff A B` between two live databases: exit 2 and the plan that turns A into B
+/// (schemas only one side has included), neither database changed by it; the SQL run on A
+/// makes both pg_dump-equal, and then diff says no changes (exit 0). Schema files as TO are
+/// what `plan` computes; schema files as FROM are refused clearly.
+#[tokio::test]
+async fn diff_turns_one_database_into_another() {
+    let a = TestDb::new("cli_diff_a").await;
+    let b = TestDb::new("cli_diff_b").await;
+    a.exec("CREATE TABLE t (id int PRIMARY KEY, old text); CREATE SCHEMA gone; CREATE TABLE gone.x (id int)")
+        .await;
+    b.exec("CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL DEFAULT 'x'); CREATE SCHEMA \"Extra Space\"; CREATE TABLE \"Extra Space\".u (id int); CREATE VIEW \"Extra Space\".v AS SELECT id FROM \"Extra Space\".u")
+        .await;
+    let (a_before, b_before) = (common::dump(&a.url), common::dump(&b.url));
+    let out = strata()
+        .args(["diff", &a.url, &b.url, "--format", "sql"])
+        .output()
+        .unwrap();
+    let sql = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(2), "{sql}");
+    for s in [
+        "CREATE SCHEMA \"Extra Space\"",
+        "DROP SCHEMA \"gone\"",
+        "DROP COLUMN \"old\"",
+        "ADD COLUMN \"name\"",
+    ] {
+        assert!(sql.contains(s), "{s} missing in {sql}");
+    }
+    assert_eq!(common::dump(&a.url), a_before, "diff changed FROM");
+    assert_eq!(common::dump(&b.url), b_before, "diff changed TO");
+    let psql = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &a.url])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().expect("stdin").write_all(sql.as_bytes())?;
+            c.wait()
+        })
+        .unwrap();
+    assert!(psql.success());
+    strata()
+        .args(["diff", &a.url, &b.url])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes."));
+    assert_eq!(common::dump(&a.url), common::dump(&b.url));
+    // Schema files as TO: the plan of `plan --url A --src FILE`.
+    let src = a.write("schema.hcl", V1);
+    let diffed = strata()
+        .args(["--dev-url", &common::base_url(), "diff", &a.url])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert_eq!(diffed.status.code(), Some(2));
+    let shown = String::from_utf8_lossy(&diffed.stdout);
+    assert!(shown.contains("- column \"name\""), "{shown}");
+    assert!(
+        !shown.contains("Extra Space"),
+        "only the schemas the files declare: {shown}"
+    );
+    strata()
+        .args(["diff", &src.display().to_string(), &a.url])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("FROM must be a database URL"));
+}

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod cluster;
+pub mod diff;
 pub mod docs;
 pub mod explain;
 pub mod fmt;
@@ -51,6 +52,7 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Completions(args) => docs::completions(&args),
         Command::Man(args) => docs::man(&args),
         Command::Version => Ok(crate::cli::EXIT_OK),
+        Command::Diff(args) => diff::run(&settings, &args).await,
     }
 }
 

@@ -14,29 +14,7 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
     let prepared = prepare(&s).await?;
     let plan = &prepared.plan;
     let too_big = crate::apply::lock_shortfall(&prepared.client, plan).await?;
-    match args.format {
-        PlanFormat::Human => {
-            print!(
-                "{}{}",
-                render::human::warnings(&prepared.warnings, &s.painter),
-                render::human::plan_with_policy(plan, &s.painter, &policy)
-            );
-        }
-        PlanFormat::Json => println!(
-            "{}",
-            render::json_with_warnings(plan, &policy, &prepared.warnings)
-        ),
-        PlanFormat::Sql => {
-            for w in &prepared.warnings {
-                eprintln!("{} {}", s.painter.yellow("warning:"), w.message());
-            }
-            print!("{}", render::sql(plan))
-        }
-        PlanFormat::Markdown => print!(
-            "{}",
-            render::markdown::plan(plan, &policy, &prepared.warnings)
-        ),
-    }
+    print_plan(&s, args.format, plan, &policy, &prepared.warnings);
     if let Some(e) = &too_big {
         warn_too_big(&s, args.format, e);
     }
@@ -93,5 +71,33 @@ pub(super) fn lock_warning(e: &ApplyError) -> String {
             "{message}: `strata apply` will refuse this plan (it would fail with `out of shared memory`).\n  To apply it in one transaction, {advice}."
         ),
         other => other.to_string(),
+    }
+}
+
+/// A plan on standard output in `format`, with the target's unmanaged attributes (warnings on
+/// stderr for SQL, which must stay a runnable script). `plan` and `diff` print alike.
+pub fn print_plan(
+    s: &Settings,
+    format: PlanFormat,
+    plan: &crate::plan::Plan,
+    policy: &crate::lint::policy::Policy,
+    warnings: &[crate::postgres::inspect::Unmanaged],
+) {
+    match format {
+        PlanFormat::Human => {
+            print!(
+                "{}{}",
+                render::human::warnings(warnings, &s.painter),
+                render::human::plan_with_policy(plan, &s.painter, policy)
+            );
+        }
+        PlanFormat::Json => println!("{}", render::json_with_warnings(plan, policy, warnings)),
+        PlanFormat::Sql => {
+            for w in warnings {
+                eprintln!("{} {}", s.painter.yellow("warning:"), w.message());
+            }
+            print!("{}", render::sql(plan))
+        }
+        PlanFormat::Markdown => print!("{}", render::markdown::plan(plan, policy, warnings)),
     }
 }
