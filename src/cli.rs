@@ -103,14 +103,15 @@ pub enum Command {
     Man(ManArgs),
     /// Print strata's version (also `--version`, `-version`).
     Version,
-    /// Show the plan that would turn FROM into TO: two database URLs, or a database and schema
-    /// files. Exit code 0 when they match, 2 when they differ, 1 on error.
+    /// Show the plan that would turn FROM into TO, each a database URL or schema files. Exit
+    /// code 0 when they match, 2 when they differ, 1 on error.
     Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The database to change: a URL (postgres://…, or local://NAME).
+    /// What to change: a database URL (postgres://…, or local://NAME), or schema files (built
+    /// in a scratch database on the dev server first).
     pub from: String,
     /// What it should become: a database URL, or schema files (an .hcl or .sql file, or a
     /// directory of them).

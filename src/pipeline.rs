@@ -291,10 +291,19 @@ pub struct Prepared {
 
 /// Loads the desired schema and inspects the target side by side, then compares and plans.
 pub async fn prepare(s: &Settings) -> Result<Prepared> {
+    prepare_on(s, None).await
+}
+
+/// [`prepare`] against `target` when given (a database strata made, whose URL is not in the
+/// settings), else against the settings' target.
+pub async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared> {
     // Before any connection: a dev URL that is the target is refused outright.
     let dev = dev_source(s)?;
     let inspecting = async {
-        let url = target_url(s).await?;
+        let url = match target {
+            Some(url) => url,
+            None => target_url(s).await?,
+        };
         let lock = s.timeouts.lock;
         // Two connections: the server reads the catalog for both at once.
         let (client, second) =

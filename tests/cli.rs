@@ -721,7 +721,7 @@ fn the_repositorys_own_hcl_is_formatted() {
 /// `strata diff A B` between two live databases: exit 2 and the plan that turns A into B
 /// (schemas only one side has included), neither database changed by it; the SQL run on A
 /// makes both pg_dump-equal, and then diff says no changes (exit 0). Schema files as TO are
-/// what `plan` computes; schema files as FROM are refused clearly.
+/// what `plan` computes; schema files as FROM are built in a scratch database first.
 #[tokio::test]
 async fn diff_turns_one_database_into_another() {
     let a = TestDb::new("cli_diff_a").await;
@@ -778,9 +778,29 @@ async fn diff_turns_one_database_into_another() {
         !shown.contains("Extra Space"),
         "only the schemas the files declare: {shown}"
     );
-    strata()
-        .args(["diff", &src.display().to_string(), &a.url])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("FROM must be a database URL"));
+    // Schema files as FROM are built in a scratch database first: SQL files against HCL files
+    // (the same table, one column more), and the files against the database they describe.
+    let sql = a.write("from.sql", "CREATE TABLE t (id integer NOT NULL);\n");
+    let diffed = strata()
+        .args(["--dev-url", &common::base_url(), "diff"])
+        .arg(&sql)
+        .arg(a.write("to.hcl", V2))
+        .args(["--format", "sql"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&diffed.stdout);
+    assert_eq!(diffed.status.code(), Some(2), "{text}");
+    assert!(text.contains("ADD COLUMN \"name\" text"), "{text}");
+    let same = strata()
+        .args(["--dev-url", &common::base_url(), "diff"])
+        .arg(&src)
+        .arg(a.write("same.hcl", V1))
+        .output()
+        .unwrap();
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
 }

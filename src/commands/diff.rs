@@ -1,12 +1,21 @@
-//! `strata diff FROM TO`: the plan that would turn the database FROM into TO — another
-//! database (both read as they are, neither changed, nothing normalized), or schema files (what
-//! `strata plan --url FROM --src TO` computes). Exit codes as `plan -detailed-exitcode`.
+//! `strata diff FROM TO`: the plan that would turn FROM into TO. Each side is a database (read
+//! as it is, never changed) or schema files; schema files as FROM are first built in a scratch
+//! database (planned from empty and applied there, then read like a database), so both sides
+//! are what PostgreSQL makes of them. A database TO is compared as it is (nothing normalized);
+//! schema files TO exactly as `strata plan --url FROM --src TO` would. Exit codes as
+//! `plan -detailed-exitcode`.
 
-use super::{Settings, policy_with, prepare, target_url, usage};
+use super::{Settings, dev_source, policy_with, target_url};
+use crate::apply::{self, ApplyOptions, Progress};
 use crate::cli::{DiffArgs, EXIT_CHANGES, EXIT_OK, HazardArgs};
-use crate::pipeline::diff_databases;
+use crate::devdb::ScratchDb;
+use crate::pipeline::{diff_databases, prepare_on};
+use crate::plan::{Plan, Step};
+use crate::postgres::connect::DbUrl;
+use crate::postgres::inspect::Unmanaged;
 use miette::Result;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Whether `text` names a database rather than schema files.
 fn is_database(text: &str) -> bool {
@@ -24,32 +33,78 @@ async fn database(s: &Settings, text: &str) -> Result<crate::postgres::connect::
 }
 
 pub async fn run(s: &Settings, args: &DiffArgs) -> Result<u8> {
-    if !is_database(&args.from) {
-        return Err(usage(
-            format!(
-                "FROM must be a database URL (postgres://…, or local://NAME), not {:?}",
-                args.from
-            ),
-            "diff changes FROM into TO: name the database to change first; schema files can be TO (comparing from schema files is not supported yet)",
-        ));
-    }
     let policy = policy_with(s, &HazardArgs::default())?;
-    let from = database(s, &args.from).await?;
-    let (plan, warnings) = if is_database(&args.to) {
-        let to = database(s, &args.to).await?;
-        diff_databases(s, &from, &to).await?
+    // Schema files as FROM: built in a scratch database, dropped at the end (and on Ctrl-C).
+    let scratch = if is_database(&args.from) {
+        None
     } else {
-        let mut s = s.clone();
-        s.url = Some(args.from.clone());
-        s.url_unset = None;
-        s.src = vec![PathBuf::from(&args.to)];
-        let prepared = prepare(&s).await?;
-        (prepared.plan, prepared.warnings)
+        Some(build(s, &args.from).await?)
     };
+    let from = match &scratch {
+        Some(db) => db.url.clone(),
+        None => database(s, &args.from).await?,
+    };
+    let result = compare(s, &from, &args.to).await;
+    if let Some(db) = scratch {
+        db.drop_now().await?;
+    }
+    let (plan, warnings) = result?;
     super::plan::print_plan(s, args.format, &plan, &policy, &warnings);
     Ok(if plan.is_empty() {
         EXIT_OK
     } else {
         EXIT_CHANGES
     })
+}
+
+/// The plan from the database `from` to `to` (a database or schema files).
+async fn compare(s: &Settings, from: &DbUrl, to: &str) -> Result<(Plan, Vec<Unmanaged>)> {
+    if is_database(to) {
+        let to = database(s, to).await?;
+        return diff_databases(s, from, &to).await;
+    }
+    let prepared = prepare_on(&sources(s, to), Some(from.clone())).await?;
+    Ok((prepared.plan, prepared.warnings))
+}
+
+/// The settings with `files` as the schema sources.
+fn sources(s: &Settings, files: &str) -> Settings {
+    let mut at = s.clone();
+    at.src = vec![PathBuf::from(files)];
+    at
+}
+
+/// A scratch database holding what `files` declare: planned from empty and applied.
+async fn build(s: &Settings, files: &str) -> Result<ScratchDb> {
+    let server = dev_source(s)?.server().await?;
+    let mut db = ScratchDb::create(&server).await?;
+    let built = async {
+        let at = sources(s, files);
+        let prepared = prepare_on(&at, Some(db.url.clone())).await?;
+        let opts = ApplyOptions {
+            timeouts: s.timeouts,
+            scope: prepared.scope.clone(),
+            check_fingerprint: false,
+            saved: false,
+            monitor: None,
+            verbose: s.verbose,
+        };
+        apply::apply(&mut db.client, &prepared.plan, &opts, &mut Silent).await
+    }
+    .await;
+    match built {
+        Ok(()) => Ok(db),
+        Err(e) => {
+            let _ = db.drop_now().await;
+            Err(e)
+        }
+    }
+}
+
+/// Building FROM in its scratch database is not the user's apply: no progress lines.
+struct Silent;
+
+impl Progress for Silent {
+    fn step_started(&mut self, _index: usize, _step: &Step) {}
+    fn step_finished(&mut self, _index: usize, _step: &Step, _elapsed: Duration) {}
 }
