@@ -329,12 +329,16 @@ pub async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared>
     let compared = compare(s, &dev, current, current_deps, loaded).await?;
     unmanaged::restrict(&mut warnings, &compared.scope);
     refuse_impossible_conversions(&client, &compared.changes).await?;
-    let database = crate::postgres::inspect::database_identity(&client).await?;
+    // A server that does not let this role read its identity (pg_control_system) still plans:
+    // the saved plan then falls back to the fingerprint check alone.
+    let database = crate::postgres::inspect::database_identity(&client)
+        .await
+        .ok();
     crate::timing::stage("diffed");
     let plan = compared.plan(&PlanContext {
         env: s.env_name.clone(),
         target: url.redacted(),
-        database: Some(database),
+        database,
         schemas: compared.scope.schemas.clone(),
         exclude: s.exclude.clone(),
         online: s.online,
