@@ -69,6 +69,38 @@ pub struct GlobalArgs {
     pub env_from_variable: bool,
 }
 
+/// `--shard K/N`: the K-th of N slices of a fleet (1-based; which targets are in it is
+/// `fleet::in_shard`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("{s:?} is not K/N (e.g. 2/3)"))?;
+    let index: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("{k:?} is not a number"))?;
+    let count: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("{n:?} is not a number"))?;
+    if count == 0 || index == 0 || index > count {
+        return Err(format!("shard {index}/{count}: K must be between 1 and N"));
+    }
+    Ok(Shard { index, count })
+}
+
 fn parse_var(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
@@ -106,6 +138,8 @@ pub enum Command {
     /// Show the plan that would turn FROM into TO, each a database URL or schema files. Exit
     /// code 0 when they match, 2 when they differ, 1 on error.
     Diff(DiffArgs),
+    /// Fleets (envs with for_each): list the targets, merge the reports of sharded applies.
+    Fleet(FleetCommandArgs),
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +230,43 @@ pub struct PlanArgs {
     pub online: bool,
     #[command(flatten)]
     pub hazards: HazardArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+/// Options of `plan` and `apply` for a fleet env (`for_each`).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Fleet options (envs with for_each)")]
+pub struct FleetArgs {
+    /// How many targets are inspected, planned or applied at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallelism: u16,
+    /// Only the K-th of N slices of the fleet (a stable hash of each target's key), e.g. 2/3:
+    /// N jobs of a CI matrix cover the fleet exactly once.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Only this target (its key, `each.key`). Repeatable.
+    #[arg(long = "target", value_name = "KEY")]
+    pub targets: Vec<String>,
+}
+
+/// Options of `apply` for a fleet env.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Fleet options (envs with for_each)")]
+pub struct FleetApplyArgs {
+    /// Apply to N targets first, and stop before the others when any of them fails.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub canary: usize,
+    /// Start no further target after one fails (default: go on and report every failure).
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Write a JSON report of every target's outcome to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Apply only the targets a report of an earlier apply does not list as succeeded or
+    /// unchanged.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +298,45 @@ pub struct ApplyArgs {
     /// How long to wait for another strata apply on the same database (default 30s).
     #[arg(long, value_parser = crate::config::duration::timeout_arg)]
     pub db_lock_wait: Option<crate::config::duration::Timeout>,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub fleet_apply: FleetApplyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetCommandArgs {
+    #[command(subcommand)]
+    pub action: FleetAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetAction {
+    /// List the fleet env's targets (with --shard: those of one slice).
+    List {
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<Shard>,
+    },
+    /// Combine the reports of several `apply --report` runs (the shards of a CI matrix) into
+    /// one table; exit 0 when every target succeeded or had nothing to change, 1 otherwise.
+    Merge {
+        /// Report files.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Also write the combined report to FILE.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FleetFormat::Human)]
+        format: FleetFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FleetFormat {
+    #[default]
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -309,6 +419,7 @@ const SHOWN_GLOBALS: &[(&str, &[&str])] = &[
             "env", "config", "dev_url", "schemas", "exclude", "vars", "no_color", "verbose",
         ],
     ),
+    ("fleet", &["env", "config", "vars", "no_color"]),
     ("completions", &[]),
     ("man", &[]),
     ("version", &[]),

@@ -3,7 +3,7 @@
 
 use crate::hcl::diag::{Errors, HclError, HclErrors, Location, SourceFile};
 use crate::hcl::eval::Evaluator;
-use crate::lint::policy::{Level, Policy, Selector};
+use crate::lint::policy::Policy;
 use hcl::Value;
 use hcl::edit::Span;
 use hcl::edit::structure::Block;
@@ -14,7 +14,11 @@ use thiserror::Error;
 
 mod blocks;
 pub mod duration;
+mod fleet;
+mod policy;
 use blocks::{data_sources, migration_block};
+use fleet::{fleet_targets, string_map};
+use policy::parse_policy;
 
 /// One environment as written in env.hcl, with values evaluated.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +54,44 @@ pub struct Env {
     pub url_unset: Option<String>,
     /// `data "external_schema" "NAME" { program = [...] }` blocks of the config file.
     pub external_schemas: BTreeMap<String, ExternalSchema>,
+    /// `vars = { name = "value" }`: values of the schema files' variables (`--var` wins).
+    pub vars: BTreeMap<String, String>,
+    /// `for_each`: the env is a fleet, one target per item, in the order of the collection
+    /// (`None`: one database). `url`, `schemas` and `vars` are evaluated per item.
+    pub fleet: Option<Vec<Target>>,
+}
+
+/// One database (or schema) of a fleet env: the `for_each` item's key and the env's
+/// per-target attributes evaluated with `each.key`/`each.value` of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    /// `each.key`: the item itself for a list or set, the key for a map. Unique in the fleet.
+    pub key: String,
+    pub url: Option<String>,
+    pub schemas: Vec<String>,
+    pub vars: BTreeMap<String, String>,
+}
+
+/// A `data "sql"` query: what the config asks of a database. The config layer never connects:
+/// the caller runs it ([`SqlRunner`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlQuery {
+    pub name: String,
+    pub url: String,
+    pub query: String,
+    /// Values for `$1`, `$2`, … (as text).
+    pub args: Vec<String>,
+}
+
+/// Runs a [`SqlQuery`]: the first column of every row, as text (NULLs left out).
+pub type SqlRunner<'a> = &'a dyn Fn(&SqlQuery) -> Result<Vec<String>, String>;
+
+/// A runner for callers that cannot connect (`show`, tests): every query is an error.
+pub fn no_database(q: &SqlQuery) -> Result<Vec<String>, String> {
+    Err(format!(
+        "data \"sql\" \"{}\" needs a database, and this command reads no database",
+        q.name
+    ))
 }
 
 /// A program that prints the desired schema as SQL DDL on stdout
@@ -95,7 +137,12 @@ pub const ENV_ATTRIBUTES: &[&str] = &[
     "online_statement_timeout",
     "online",
     "rehearse",
+    "for_each",
+    "vars",
 ];
+
+/// The attributes of a fleet env (`for_each`) evaluated once per target.
+pub const TARGET_ATTRIBUTES: &[&str] = &["url", "schemas", "vars"];
 
 /// Blocks an `env` block takes (`policy` is another name for `lint`).
 pub const ENV_BLOCKS: &[&str] = &["lint", "policy", "migration"];
@@ -108,6 +155,17 @@ pub fn load_env(
     name: &str,
     vars: &BTreeMap<String, String>,
     origin: Option<&str>,
+) -> Result<Env> {
+    load_env_with(path, name, vars, origin, &no_database)
+}
+
+/// [`load_env`] with `data "sql"` queries run by `sql`.
+pub fn load_env_with(
+    path: &Path,
+    name: &str,
+    vars: &BTreeMap<String, String>,
+    origin: Option<&str>,
+    sql: SqlRunner,
 ) -> Result<Env> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -127,7 +185,9 @@ pub fn load_env(
     };
     let file = SourceFile::new(crate::hcl::display_path(path), text);
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse_env(&file, name, vars, &base, origin).map_err(miette::Report::new)
+    crate::hcl::eval::with_file_base(&base, || {
+        parse_env(&file, name, vars, &base, origin, sql).map_err(miette::Report::new)
+    })
 }
 
 fn parse_env(
@@ -136,6 +196,7 @@ fn parse_env(
     vars: &BTreeMap<String, String>,
     base: &Path,
     origin: Option<&str>,
+    sql: SqlRunner,
 ) -> Result<Env, HclErrors> {
     let mut errors = Errors::default();
     let body = match hcl::edit::parser::parse_body(&file.text) {
@@ -241,7 +302,18 @@ fn parse_env(
         .copied()
         .filter(|b| b.ident.as_str() == "data")
         .collect();
-    let external_schemas = data_sources(file, &data_blocks, &mut eval, base, &mut errors);
+    let mentions = |needle: &str| env_text.contains(needle) || locals_text.contains(needle);
+    let external_schemas = data_sources(
+        file,
+        &data_blocks,
+        &mut eval,
+        base,
+        &blocks::SqlData {
+            run: sql,
+            used: &mentions,
+        },
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(HclErrors {
             errors: errors.list,
@@ -286,9 +358,16 @@ fn parse_env(
             );
         }
     }
+    let for_each = env_block
+        .body
+        .attributes()
+        .find(|a| a.key.as_str() == "for_each");
     for attr in env_block.body.attributes() {
         let key = attr.key.as_str();
         let loc = Location::new(file, attr.value.span());
+        if key == "for_each" || (for_each.is_some() && TARGET_ATTRIBUTES.contains(&key)) {
+            continue;
+        }
         if !ENV_ATTRIBUTES.contains(&key) {
             errors.push(
                 HclError::new(
@@ -329,6 +408,17 @@ fn parse_env(
                 _ => None,
             }
         };
+        if key == "vars" {
+            match string_map(&value) {
+                Some(m) => env.vars = m,
+                None => errors.push(HclError::new(
+                    loc,
+                    "`vars` must be a map of strings, e.g. { tenant = \"acme\" }",
+                    "expected a map",
+                )),
+            }
+            continue;
+        }
         match key {
             "online" | "rehearse" => {
                 let b = match value {
@@ -395,6 +485,12 @@ fn parse_env(
                 }
             }
         }
+    }
+    if let Some(attr) = for_each {
+        env.fleet = fleet_targets(file, name, env_block, attr, &mut eval, &mut errors);
+        env.url_unset = Some(format!(
+            "env \"{name}\" is a fleet (for_each): plan and apply run over its targets, other commands need one target's --url"
+        ));
     }
     errors.into_result(env)
 }
@@ -468,112 +564,6 @@ fn url_unset_reason(
     format!("env \"{env}\": `url` at {} is empty: {why}", loc.display())
 }
 
-/// Atlas's analyzer blocks inside `lint` and the categories they stand for.
-const ATLAS_ANALYZERS: &[(&str, &str)] = &[
-    ("destructive", "data_loss"),
-    ("data_depend", "may_fail"),
-    ("incompatible", "compatibility"),
-    ("condrop", "CD101"),
-];
-
-/// Attributes and blocks of Atlas's `lint` that do not decide hazard levels (accepted, unused).
-const ATLAS_IGNORED: &[&str] = &[
-    "latest",
-    "format",
-    "log",
-    "review",
-    "git",
-    "naming",
-    "concurrent_index",
-    "non_linear",
-];
-
-/// Reads a `lint { deny = [..] warn = [..] allow = [..] }` (or `policy`) block. Atlas's
-/// `destructive { error = true }` style blocks are accepted too.
-fn parse_policy(file: &SourceFile, block: &Block, eval: &Evaluator, errors: &mut Errors) -> Policy {
-    let mut policy = Policy::default();
-    let what = block.ident.as_str().to_string();
-    for attr in block.body.attributes() {
-        let key = attr.key.as_str();
-        let loc = Location::new(file, attr.value.span());
-        if ATLAS_IGNORED.contains(&key) {
-            continue;
-        }
-        let Some(level) = Level::parse(key) else {
-            errors.push(
-                HclError::new(
-                    Location::new(file, attr.key.span()),
-                    format!("unknown attribute `{key}` in {what}"),
-                    "unknown attribute",
-                )
-                .with_help(format!(
-                    "{what} takes deny, warn and allow: lists of hazard codes (DS102) or categories (data_loss)"
-                )),
-            );
-            continue;
-        };
-        let items: Vec<String> = match eval.eval(&attr.value) {
-            Ok(Value::Array(items)) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect(),
-            Ok(Value::String(s)) => vec![s],
-            Ok(_) => {
-                errors.push(HclError::new(
-                    loc,
-                    format!("`{key}` must be a list of hazard codes or categories"),
-                    "expected a list",
-                ));
-                continue;
-            }
-            Err(msg) => {
-                errors.push(HclError::new(
-                    loc,
-                    format!("cannot evaluate `{key}`: {msg}"),
-                    "here",
-                ));
-                continue;
-            }
-        };
-        for item in items {
-            match Selector::parse(&item) {
-                Ok(sel) => policy.set(&sel, level),
-                Err(msg) => errors.push(HclError::new(loc.clone(), msg, "unknown code")),
-            }
-        }
-    }
-    for b in block.body.blocks() {
-        let name = b.ident.as_str();
-        if ATLAS_IGNORED.contains(&name) {
-            continue;
-        }
-        let Some((_, target)) = ATLAS_ANALYZERS.iter().find(|(a, _)| *a == name) else {
-            errors.push(
-                HclError::new(
-                    Location::new(file, b.ident.span()),
-                    format!("unknown block `{name}` in {what}"),
-                    "unknown block",
-                )
-                .with_help(
-                    "use deny/warn/allow lists, or Atlas's destructive, data_depend, incompatible and condrop blocks",
-                ),
-            );
-            continue;
-        };
-        for attr in b.body.attributes() {
-            if attr.key.as_str() != "error" {
-                continue;
-            }
-            if let Ok(Value::Bool(error)) = eval.eval(&attr.value)
-                && let Ok(sel) = Selector::parse(target)
-            {
-                policy.set(&sel, if error { Level::Deny } else { Level::Warn });
-            }
-        }
-    }
-    policy
-}
-
 /// Resolves a `src` entry (`file://` prefix allowed) against the config's directory. Other URLs
 /// (`external_schema://NAME`) stay as they are.
 fn resolve(base: &Path, s: &str) -> PathBuf {
@@ -586,127 +576,4 @@ fn resolve(base: &Path, s: &str) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env(text: &str, name: &str, vars: &[(&str, &str)]) -> Result<Env, HclErrors> {
-        let file = SourceFile::new("env.hcl", text.to_string());
-        let vars = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        parse_env(&file, name, &vars, Path::new("/proj"), None)
-    }
-
-    #[test]
-    fn getenv_calls_are_found_anywhere_in_an_expression() {
-        let expr = hcl::edit::parser::parse_expr(
-            r#"var.x != "" ? var.x : "postgres://${getenv("DB_USER")}@h/${lower(getenv("DB_NAME"))}""#,
-        )
-        .unwrap();
-        assert_eq!(getenv_names(&expr), vec!["DB_USER", "DB_NAME"]);
-        // A getenv of a non-literal is not guessed at.
-        let expr = hcl::edit::parser::parse_expr("getenv(var.name)").unwrap();
-        assert!(getenv_names(&expr).is_empty());
-    }
-
-    #[test]
-    fn reads_an_env() {
-        let e = env(
-            r#"
-variable "tenant" {
-  type    = string
-  default = "acme"
-}
-locals {
-  db = "postgres://u@h/${var.tenant}"
-}
-env "prod" {
-  url     = local.db
-  src     = ["schema.hcl", "more/"]
-  schemas = ["public"]
-}
-"#,
-            "prod",
-            &[],
-        )
-        .unwrap();
-        assert_eq!(e.url.as_deref(), Some("postgres://u@h/acme"));
-        assert_eq!(
-            e.src,
-            vec![
-                PathBuf::from("/proj/schema.hcl"),
-                PathBuf::from("/proj/more/")
-            ]
-        );
-        assert_eq!(e.schemas, vec!["public"]);
-    }
-
-    #[test]
-    fn var_overrides_default() {
-        let e = env(
-            "variable \"t\" {\n  default = \"a\"\n}\nenv \"x\" {\n  url = \"postgres://h/${var.t}\"\n}\n",
-            "x",
-            &[("t", "b")],
-        )
-        .unwrap();
-        assert_eq!(e.url.as_deref(), Some("postgres://h/b"));
-    }
-
-    #[test]
-    fn unknown_env_and_missing_variable_are_errors() {
-        let err = env("env \"a\" {}\n", "b", &[]).unwrap_err();
-        assert!(err.errors[0].message.contains("env \"b\" is not defined"));
-        assert_eq!(err.errors[0].help.as_deref(), Some("defined envs: \"a\""));
-        let err = env(
-            "variable \"pw\" {}\nenv \"a\" {\n  url = var.pw\n}\n",
-            "a",
-            &[],
-        )
-        .unwrap_err();
-        assert!(
-            err.errors[0]
-                .message
-                .contains("missing value for required variable \"pw\"")
-        );
-        // Not used by the selected env: fine.
-        assert!(env("variable \"pw\" {}\nenv \"a\" {}\n", "a", &[]).is_ok());
-    }
-
-    #[test]
-    fn migration_dir_and_external_schema() {
-        let e = env(
-            r#"
-data "external_schema" "app" {
-  program = ["python3", "models.py"]
-}
-env "a" {
-  src = data.external_schema.app.url
-  migration {
-    dir = "db/migrations"
-  }
-}
-"#,
-            "a",
-            &[],
-        )
-        .unwrap();
-        assert_eq!(e.src, vec![PathBuf::from("external_schema://app")]);
-        assert_eq!(e.migration_dir, Some(PathBuf::from("/proj/db/migrations")));
-        let x = &e.external_schemas["app"];
-        assert_eq!(x.program, vec!["python3", "models.py"]);
-        assert_eq!(x.working_dir, PathBuf::from("/proj"));
-        let err = env("data \"sql\" \"x\" {}\nenv \"a\" {}\n", "a", &[]).unwrap_err();
-        assert!(
-            err.errors[0]
-                .message
-                .contains("unsupported data source `sql`")
-        );
-    }
-
-    #[test]
-    fn unknown_attribute_is_an_error() {
-        let err = env("env \"a\" {\n  urll = \"x\"\n}\n", "a", &[]).unwrap_err();
-        assert!(err.errors[0].message.contains("unknown attribute `urll`"));
-    }
-}
+mod tests;

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod devdb;
 pub mod diff;
+pub mod fleet;
 pub mod hcl;
 pub mod lint;
 pub mod migrate;

@@ -299,34 +299,86 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
 pub async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared> {
     // Before any connection: a dev URL that is the target is refused outright.
     let dev = dev_source(s)?;
-    let inspecting = async {
-        let url = match target {
-            Some(url) => url,
-            None => target_url(s).await?,
-        };
-        let lock = s.timeouts.lock;
-        // Two connections: the server reads the catalog for both at once.
-        let (client, second) =
-            tokio::try_join!(connect_reader(&url, lock), connect_reader(&url, lock))?;
-        // Without an explicit list, the desired schemas are known only after loading: read
-        // every schema and keep the right ones when comparing.
-        let filter = SchemaFilter::listed(&s.schemas);
-        let read = tokio::try_join!(inspect_target(&client, &second, &filter), async {
-            dependencies(&second, &filter)
-                .await
-                .map_err(miette::Report::new)
-        });
-        let ((current, warnings), deps) = match read {
-            Ok(r) => r,
-            Err(e) => return Err(inspect_failed(&url, lock, s.verbose, e).await),
-        };
-        Ok::<_, miette::Report>((url, client, current, warnings, deps))
-    };
-    let (loaded, inspected) = tokio::join!(desired(s, &dev), inspecting);
+    let (loaded, inspected) = tokio::join!(desired(s, &dev), inspect_on(s, target));
     crate::timing::stage("loaded and inspected");
     let loaded = loaded?;
-    let (url, client, current, mut warnings, current_deps) = inspected?;
-    let compared = compare(s, &dev, current, current_deps, loaded).await?;
+    finish(s, &dev, loaded, inspected?).await
+}
+
+/// [`prepare`] against `url` with a desired schema that is already canonical
+/// ([`canonical_desired`]): nothing goes through a scratch database. Fleets plan every target
+/// this way, normalizing the desired schema once.
+pub async fn prepare_canonical(s: &Settings, url: DbUrl, desired: Desired) -> Result<Prepared> {
+    let dev = dev_source(s)?;
+    let inspected = inspect_on(s, Some(url)).await?;
+    finish(s, &dev, desired, inspected).await
+}
+
+/// The desired schema of the settings' sources, normalized through a scratch database once
+/// (every table, as against an empty database), for comparing with many databases.
+pub async fn canonical_desired(s: &Settings) -> Result<Desired> {
+    let dev = dev_source(s)?;
+    let loaded = desired(s, &dev).await?;
+    let compared = compare(s, &dev, Model::default(), Deps::default(), loaded).await?;
+    Ok(Desired {
+        model: compared.desired,
+        moves: compared.moves,
+        form: Form::Sql(compared.deps.desired),
+    })
+}
+
+impl Desired {
+    /// A copy for comparing with another database: only a canonical desired schema (from SQL,
+    /// or [`canonical_desired`]) is reused; HCL as written is normalized per comparison.
+    pub fn reuse(&self) -> Option<Desired> {
+        match &self.form {
+            Form::Sql(deps) => Some(Desired {
+                model: self.model.clone(),
+                moves: self.moves.clone(),
+                form: Form::Sql(deps.clone()),
+            }),
+            Form::Hcl(_) => None,
+        }
+    }
+}
+
+/// What inspecting the target gives: its URL, a connection, its model, its unmanaged
+/// attributes and its dependencies.
+type Inspected = (DbUrl, Client, Model, Vec<Unmanaged>, Deps);
+
+async fn inspect_on(s: &Settings, target: Option<DbUrl>) -> Result<Inspected> {
+    let url = match target {
+        Some(url) => url,
+        None => target_url(s).await?,
+    };
+    let lock = s.timeouts.lock;
+    // Two connections: the server reads the catalog for both at once.
+    let (client, second) =
+        tokio::try_join!(connect_reader(&url, lock), connect_reader(&url, lock))?;
+    // Without an explicit list, the desired schemas are known only after loading: read
+    // every schema and keep the right ones when comparing.
+    let filter = SchemaFilter::listed(&s.schemas);
+    let read = tokio::try_join!(inspect_target(&client, &second, &filter), async {
+        dependencies(&second, &filter)
+            .await
+            .map_err(miette::Report::new)
+    });
+    let ((current, warnings), deps) = match read {
+        Ok(r) => r,
+        Err(e) => return Err(inspect_failed(&url, lock, s.verbose, e).await),
+    };
+    Ok((url, client, current, warnings, deps))
+}
+
+/// Compares the inspected target with the desired schema and plans.
+async fn finish(
+    s: &Settings,
+    dev: &DevSource,
+    desired: Desired,
+    inspected: Inspected,
+) -> Result<Prepared> {
+    let (url, client, current, mut warnings, current_deps) = inspected;
+    let compared = compare(s, dev, current, current_deps, desired).await?;
     unmanaged::restrict(&mut warnings, &compared.scope);
     refuse_impossible_conversions(&client, &compared.changes).await?;
     // A server that does not let this role read its identity (pg_control_system) still plans:

@@ -70,6 +70,8 @@ pub struct Settings {
     pub input: bool,
     /// The config file's `variable` blocks (with an env).
     pub config_variables: Vec<String>,
+    /// A fleet env's targets (`for_each`); `None` for one database.
+    pub fleet: Option<Vec<config::Target>>,
 }
 
 impl Settings {
@@ -124,12 +126,13 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         url_unset: None,
         input: g.input,
         config_variables: Vec::new(),
+        fleet: None,
     };
     if let Some(name) = &g.env {
         let origin = g
             .env_from_variable
             .then_some("the STRATA_ENV environment variable");
-        let env = config::load_env(&config_path, name, &vars, origin)?;
+        let env = config::load_env_with(&config_path, name, &vars, origin, &run_sql_data)?;
         s.project_dir = config_path
             .parent()
             .map(Path::to_path_buf)
@@ -143,6 +146,11 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         s.exclude = env.exclude;
         s.migration_dir = env.migration_dir;
         s.external_schemas = env.external_schemas;
+        s.fleet = env.fleet;
+        // The env's `vars` under the command line's.
+        for (k, v) in env.vars {
+            s.vars.entry(k).or_insert(v);
+        }
         if let Some(l) = &env.lock_timeout {
             s.timeouts.lock = timeout_setting("lock_timeout", l)?;
         }
@@ -160,7 +168,9 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         }
     }
     if g.url.is_some() {
+        // One database named on the command line: not the fleet.
         s.url = g.url.clone();
+        s.fleet = None;
     }
     if g.dev_url.is_some() {
         s.dev = g.dev_url.clone();
@@ -191,6 +201,30 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         }
     }
     Ok(s)
+}
+
+/// Runs a `data "sql"` query of the config file. Settings are resolved before the command's
+/// runtime work starts, so the query runs on a runtime of its own, on a thread of its own.
+fn run_sql_data(q: &config::SqlQuery) -> Result<Vec<String>, String> {
+    let q = q.clone();
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("cannot start a runtime: {e}"))?;
+                runtime.block_on(async move {
+                    let url = DbUrl::parse(&q.url).map_err(|e| e.to_string())?;
+                    let client = connect(&url).await.map_err(|e| format!("{e}"))?;
+                    crate::postgres::session::first_column(&client, &q.query, &q.args)
+                        .await
+                        .map_err(|e| format!("{} (on {})", error_text(&e), url.redacted()))
+                })
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the query's thread failed".to_string()))
+    })
 }
 
 /// The settings' policy with the command line's `--allow-hazards`/`--allow-destructive` on top.

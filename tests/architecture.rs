@@ -58,7 +58,13 @@ fn sources(dir: &Path) -> Vec<(String, String)> {
                 stack.push(p);
             } else if p.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&p).unwrap();
-                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                // Test code: after `#[cfg(test)]`, and whole `tests.rs` files (declared as
+                // `#[cfg(test)] mod tests;`).
+                let code = if p.file_name().is_some_and(|n| n == "tests.rs") {
+                    String::new()
+                } else {
+                    text.split("#[cfg(test)]").next().unwrap_or("").to_string()
+                };
                 let rel = p
                     .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")))
                     .unwrap()

@@ -201,6 +201,9 @@ fn ask_approval(s: &Settings, plan: &crate::plan::Plan, policy: &Policy, url: &D
 }
 
 pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
+    if s.fleet.is_some() {
+        return super::fleet::apply(s, args).await;
+    }
     let mut s = s.clone();
     s.online |= args.online;
     s.rehearse |= args.rehearse;

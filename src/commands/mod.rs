@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod diff;
 pub mod docs;
 pub mod explain;
+pub mod fleet;
 pub mod fmt;
 pub mod inspect;
 pub mod migrate;
@@ -53,6 +54,7 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Man(args) => docs::man(&args),
         Command::Version => Ok(crate::cli::EXIT_OK),
         Command::Diff(args) => diff::run(&settings, &args).await,
+        Command::Fleet(args) => fleet::run(&settings, &args),
     }
 }
 

@@ -8,6 +8,9 @@ use crate::render;
 use miette::Result;
 
 pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
+    if s.fleet.is_some() {
+        return super::fleet::plan(s, args).await;
+    }
     let mut s = s.clone();
     s.online |= args.online;
     let policy = policy_with(&s, &args.hazards)?;

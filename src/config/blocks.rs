@@ -1,7 +1,7 @@
 //! The blocks of env.hcl that go beyond plain attributes: `migration { dir }` inside an env,
 //! and top-level `data "external_schema"` sources.
 
-use super::{EXTERNAL_SCHEMA_SCHEME, ExternalSchema, resolve};
+use super::{EXTERNAL_SCHEMA_SCHEME, ExternalSchema, SqlQuery, SqlRunner, resolve};
 use crate::hcl::diag::{Errors, HclError, Location, SourceFile};
 use crate::hcl::eval::Evaluator;
 use hcl::Value;
@@ -53,12 +53,20 @@ pub(super) fn migration_block(
     dir
 }
 
-/// Reads the `data` blocks (only `external_schema` is supported) and declares their values.
+/// How `data "sql"` blocks are run: by `run`, and only those whose `data.sql.NAME` the
+/// selected env (or a local) mentions (`used`), so that other envs never connect.
+pub(super) struct SqlData<'a> {
+    pub run: SqlRunner<'a>,
+    pub used: &'a dyn Fn(&str) -> bool,
+}
+
+/// Reads the `data` blocks (`external_schema` and `sql`) and declares their values.
 pub(super) fn data_sources(
     file: &SourceFile,
     blocks: &[&Block],
     eval: &mut Evaluator,
     base: &Path,
+    sql: &SqlData,
     errors: &mut Errors,
 ) -> BTreeMap<String, ExternalSchema> {
     let mut out = BTreeMap::new();
@@ -75,6 +83,12 @@ pub(super) fn data_sources(
             );
             continue;
         };
+        if *kind == "sql" {
+            if (sql.used)(&format!("data.sql.{name}")) {
+                sql_source(file, b, name, eval, sql.run, errors);
+            }
+            continue;
+        }
         if *kind != "external_schema" {
             errors.push(
                 HclError::new(
@@ -82,7 +96,7 @@ pub(super) fn data_sources(
                     format!("unsupported data source `{kind}`"),
                     "unsupported",
                 )
-                .with_help("strata supports data \"external_schema\" blocks"),
+                .with_help("strata supports data \"external_schema\" and data \"sql\" blocks"),
             );
             continue;
         }
@@ -160,4 +174,105 @@ pub(super) fn data_sources(
         );
     }
     out
+}
+
+/// `data "sql" "NAME" { url, query, args }` (Atlas's spelling): runs the query and declares
+/// `data.sql.NAME.values` (the first column of every row), `.value` (of the first row, null
+/// without rows) and `.count`.
+fn sql_source(
+    file: &SourceFile,
+    b: &Block,
+    name: &str,
+    eval: &mut Evaluator,
+    run: SqlRunner,
+    errors: &mut Errors,
+) {
+    let mut url = None;
+    let mut query = None;
+    let mut args = Vec::new();
+    let before = errors.list.len();
+    for a in b.body.attributes() {
+        let key = a.key.as_str();
+        let loc = Location::new(file, a.value.span());
+        let value = match eval.eval(&a.value) {
+            Ok(v) => v,
+            Err(msg) => {
+                errors.push(HclError::new(
+                    loc,
+                    format!("cannot evaluate `{key}` of data \"sql\" \"{name}\": {msg}"),
+                    "here",
+                ));
+                continue;
+            }
+        };
+        match (key, value) {
+            ("url", Value::String(s)) if !s.is_empty() => url = Some(s),
+            ("query", Value::String(s)) if !s.trim().is_empty() => query = Some(s),
+            ("args", Value::Array(items)) => {
+                args = items
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            }
+            ("url" | "query", _) => errors.push(HclError::new(
+                loc,
+                format!("`{key}` of data \"sql\" \"{name}\" must be a non-empty string"),
+                "expected a string",
+            )),
+            ("args", _) => errors.push(HclError::new(
+                loc,
+                "`args` must be a list",
+                "expected a list",
+            )),
+            (other, _) => errors.push(
+                HclError::new(
+                    Location::new(file, a.key.span()),
+                    format!("unknown attribute `{other}` in data \"sql\""),
+                    "unknown attribute",
+                )
+                .with_help("data \"sql\" takes url, query and args"),
+            ),
+        }
+    }
+    if errors.list.len() > before {
+        return;
+    }
+    let (Some(url), Some(query)) = (url, query) else {
+        errors.push(HclError::new(
+            Location::new(file, b.ident.span()),
+            format!("data \"sql\" \"{name}\" needs `url` and `query`"),
+            "incomplete",
+        ));
+        return;
+    };
+    let q = SqlQuery {
+        name: name.to_string(),
+        url,
+        query,
+        args,
+    };
+    match run(&q) {
+        Ok(rows) => {
+            let mut value = hcl::Map::new();
+            value.insert(
+                "value".to_string(),
+                rows.first()
+                    .map_or(Value::Null, |v| Value::String(v.clone())),
+            );
+            value.insert("count".to_string(), Value::from(rows.len() as u64));
+            value.insert(
+                "values".to_string(),
+                Value::Array(rows.into_iter().map(Value::String).collect()),
+            );
+            eval.declare_data("sql", name, Value::Object(value));
+        }
+        Err(msg) => errors.push(HclError::new(
+            Location::new(file, b.ident.span()),
+            format!("data \"sql\" \"{name}\" failed: {msg}"),
+            "this query",
+        )),
+    }
 }

@@ -19,6 +19,8 @@ pub struct Evaluator {
     data: hcl::Map<String, Value>,
     /// `table.<name>.name`, `view.<name>.name`, … for string templates (see `declare_names`).
     names: hcl::Map<String, Value>,
+    /// `each.key`/`each.value` of a `for_each` item (env.hcl fleets).
+    each: Option<Value>,
     with_getenv: bool,
 }
 
@@ -31,6 +33,7 @@ impl Evaluator {
             locals: hcl::Map::new(),
             data: hcl::Map::new(),
             names: hcl::Map::new(),
+            each: None,
             with_getenv,
         };
         e.rebuild();
@@ -43,6 +46,9 @@ impl Evaluator {
         ctx.declare_var("local", Value::Object(self.locals.clone()));
         if !self.data.is_empty() {
             ctx.declare_var("data", Value::Object(self.data.clone()));
+        }
+        if let Some(each) = &self.each {
+            ctx.declare_var("each", each.clone());
         }
         for (kind, objects) in &self.names {
             ctx.declare_var(kind.as_str(), objects.clone());
@@ -191,6 +197,17 @@ impl Evaluator {
         self.rebuild();
     }
 
+    /// Declares `each.key` and `each.value` (one item of a `for_each`), or removes them.
+    pub fn set_each(&mut self, item: Option<(Value, Value)>) {
+        self.each = item.map(|(key, value)| {
+            let mut m = hcl::Map::new();
+            m.insert("key".to_string(), key);
+            m.insert("value".to_string(), value);
+            Value::Object(m)
+        });
+        self.rebuild();
+    }
+
     /// The value of `var.name`, if declared.
     pub fn var(&self, name: &str) -> Option<&Value> {
         self.vars.get(name)
@@ -234,6 +251,143 @@ fn clean_error(msg: &str) -> String {
 fn getenv(args: FuncArgs) -> Result<Value, String> {
     let name = args[0].as_str().ok_or("getenv expects a string")?;
     Ok(Value::String(std::env::var(name).unwrap_or_default()))
+}
+
+thread_local! {
+    /// Where `file("…")` resolves relative paths: the config file's directory while env.hcl
+    /// is evaluated (see [`with_file_base`]).
+    static FILE_BASE: std::cell::RefCell<Option<std::path::PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `file("…")` resolving relative paths against `base` (HCL functions are plain
+/// function pointers, so the directory travels beside them).
+pub fn with_file_base<T>(base: &std::path::Path, f: impl FnOnce() -> T) -> T {
+    let before = FILE_BASE.with(|b| b.replace(Some(base.to_path_buf())));
+    let out = f();
+    FILE_BASE.with(|b| *b.borrow_mut() = before);
+    out
+}
+
+/// `file("tenants.txt")`: the file's text (env.hcl only), relative to the config's directory.
+fn file_fn(args: FuncArgs) -> Result<Value, String> {
+    let name = args[0].as_str().ok_or("file expects a path")?;
+    let path = std::path::Path::new(name);
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        FILE_BASE
+            .with(|b| b.borrow().clone())
+            .unwrap_or_default()
+            .join(path)
+    };
+    std::fs::read_to_string(&path)
+        .map(Value::String)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// `split(",", "a,b")`: Terraform's argument order, separator first.
+fn split(args: FuncArgs) -> Result<Value, String> {
+    let sep = args[0].as_str().unwrap_or_default();
+    let s = args[1].as_str().unwrap_or_default();
+    if sep.is_empty() {
+        return Err("split: the separator is empty".into());
+    }
+    Ok(Value::Array(
+        s.split(sep).map(|p| Value::String(p.to_string())).collect(),
+    ))
+}
+
+fn trimspace(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::String(
+        args[0].as_str().unwrap_or_default().trim().to_string(),
+    ))
+}
+
+/// `compact(list)`: the list without empty strings and nulls.
+fn compact(args: FuncArgs) -> Result<Value, String> {
+    let items = args[0].as_array().ok_or("compact expects a list")?;
+    Ok(Value::Array(
+        items
+            .iter()
+            .filter(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
+            .cloned()
+            .collect(),
+    ))
+}
+
+/// A URL cut into the part before its path, its path, and its query (without `?`); a fragment
+/// is dropped.
+fn url_parts(url: &str) -> Result<(&str, &str, &str), String> {
+    let url = url.split('#').next().unwrap_or_default();
+    let start = url
+        .find("://")
+        .map(|i| i + 3)
+        .ok_or_else(|| "not a URL (no scheme://)".to_string())?;
+    let (before_query, query) = url.split_once('?').unwrap_or((url, ""));
+    let path_at = before_query[start..]
+        .find('/')
+        .map_or(before_query.len(), |i| start + i);
+    Ok((&before_query[..path_at], &before_query[path_at..], query))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn urlescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn urlescape_fn(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::String(urlescape(
+        args[0].as_str().unwrap_or_default(),
+    )))
+}
+
+/// Atlas's `urlsetpath(url, path)`: the URL with its path (the database) replaced.
+fn urlsetpath(args: FuncArgs) -> Result<Value, String> {
+    let url = args[0].as_str().unwrap_or_default();
+    let path = args[1].as_str().unwrap_or_default();
+    let (head, _, query) = url_parts(url).map_err(|e| format!("urlsetpath: {e}"))?;
+    let path = path.trim_start_matches('/');
+    let mut out = format!("{head}/{}", urlescape(path));
+    if !query.is_empty() {
+        out.push('?');
+        out.push_str(query);
+    }
+    Ok(Value::String(out))
+}
+
+/// Atlas's `urlqueryset(url, key, value)`: the URL with query parameter `key` set to `value`
+/// (replaced where present, appended otherwise).
+fn urlqueryset(args: FuncArgs) -> Result<Value, String> {
+    let url = args[0].as_str().unwrap_or_default();
+    let key = args[1].as_str().unwrap_or_default();
+    let value = args[2].as_str().unwrap_or_default();
+    let (head, path, query) = url_parts(url).map_err(|e| format!("urlqueryset: {e}"))?;
+    let pair = format!("{}={}", urlescape(key), urlescape(value));
+    let mut params: Vec<String> = Vec::new();
+    let mut replaced = false;
+    for p in query.split('&').filter(|p| !p.is_empty()) {
+        let k = p.split('=').next().unwrap_or_default();
+        if k == urlescape(key) {
+            if !replaced {
+                params.push(pair.clone());
+                replaced = true;
+            }
+        } else {
+            params.push(p.to_string());
+        }
+    }
+    if !replaced {
+        params.push(pair);
+    }
+    Ok(Value::String(format!("{head}{path}?{}", params.join("&"))))
 }
 
 fn lower(args: FuncArgs) -> Result<Value, String> {
@@ -316,7 +470,47 @@ fn declare_stdlib(ctx: &mut Context<'static>, with_getenv: bool) {
             "getenv",
             FuncDef::builder().param(ParamType::String).build(getenv),
         );
+        ctx.declare_func(
+            "file",
+            FuncDef::builder().param(ParamType::String).build(file_fn),
+        );
     }
+    ctx.declare_func(
+        "split",
+        FuncDef::builder()
+            .param(ParamType::String)
+            .param(ParamType::String)
+            .build(split),
+    );
+    ctx.declare_func(
+        "trimspace",
+        FuncDef::builder().param(ParamType::String).build(trimspace),
+    );
+    ctx.declare_func(
+        "compact",
+        FuncDef::builder().param(ParamType::Any).build(compact),
+    );
+    ctx.declare_func(
+        "urlsetpath",
+        FuncDef::builder()
+            .param(ParamType::String)
+            .param(ParamType::String)
+            .build(urlsetpath),
+    );
+    ctx.declare_func(
+        "urlqueryset",
+        FuncDef::builder()
+            .param(ParamType::String)
+            .param(ParamType::String)
+            .param(ParamType::String)
+            .build(urlqueryset),
+    );
+    ctx.declare_func(
+        "urlescape",
+        FuncDef::builder()
+            .param(ParamType::String)
+            .build(urlescape_fn),
+    );
     ctx.declare_func(
         "lower",
         FuncDef::builder().param(ParamType::String).build(lower),

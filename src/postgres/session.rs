@@ -90,6 +90,40 @@ pub fn delete_revisions(table: &str) -> String {
     format!("DELETE FROM {table} WHERE version = ANY($1)")
 }
 
+/// Runs a user's query (env.hcl's `data "sql"`) with `args` as text parameters and returns
+/// the first column of every row as text, NULLs left out. Text, integer, boolean and OID
+/// columns are read; another type is an error asking for a cast.
+pub async fn first_column(
+    client: &tokio_postgres::Client,
+    query: &str,
+    args: &[String],
+) -> Result<Vec<String>, tokio_postgres::Error> {
+    use tokio_postgres::types::{ToSql, Type};
+    let types = vec![Type::TEXT; args.len()];
+    let statement = client.prepare_typed(query, &types).await?;
+    let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+    let rows = client.query(&statement, &params).await?;
+    let Some(column) = statement.columns().first() else {
+        return Ok(Vec::new());
+    };
+    let ty = column.type_().clone();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let value: Option<String> = match ty {
+            Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => row.try_get(0)?,
+            Type::INT2 => row.try_get::<_, Option<i16>>(0)?.map(|v| v.to_string()),
+            Type::INT4 => row.try_get::<_, Option<i32>>(0)?.map(|v| v.to_string()),
+            Type::INT8 => row.try_get::<_, Option<i64>>(0)?.map(|v| v.to_string()),
+            Type::OID => row.try_get::<_, Option<u32>>(0)?.map(|v| v.to_string()),
+            Type::BOOL => row.try_get::<_, Option<bool>>(0)?.map(|v| v.to_string()),
+            // Read as text by the server: the error names the type and asks for `::text`.
+            _ => row.try_get(0)?,
+        };
+        out.extend(value);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -142,6 +142,7 @@ impl TestDb {
             url_unset: None,
             input: true,
             config_variables: Vec::new(),
+            fleet: None,
         }
     }
 
