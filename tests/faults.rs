@@ -915,3 +915,111 @@ async fn ctrl_c_at_the_prompt_cancels_the_apply() {
         vec!["0"]
     );
 }
+
+/// A fleet apply interrupted (SIGINT) while its first target's statement waits for a lock: the
+/// statement is cancelled and rolled back, no further target starts, the final table and the
+/// report say exactly that (one failed, the others skipped), no backend of strata's remains,
+/// and the next fleet plan shows every target's change still to do.
+#[tokio::test]
+async fn interrupted_fleet_apply_starts_nothing_new_and_reports_what_is_done() {
+    let mut dbs = Vec::new();
+    for _ in 0..4 {
+        let db = TestDb::new("fault_fleet").await;
+        db.exec("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL)")
+            .await;
+        dbs.push(db);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = dbs.iter().map(|d| format!("\"{}\"", d.url)).collect();
+    std::fs::write(
+        dir.path().join("env.hcl"),
+        format!(
+            "env \"fleet\" {{\n  for_each = [{}]\n  url = each.value\n  dev = \"{}\"\n  src = [\"schema.hcl\"]\n}}\n",
+            urls.join(", "),
+            base_url()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("schema.hcl"),
+        r#"schema "public" {}
+table "users" {
+  schema = schema.public
+  column "id" {
+    type = bigint
+  }
+  column "email" {
+    type = text
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "users_email_key" {
+    unique  = true
+    columns = [column.email]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let blocker = blocker(&dbs[0]).await;
+    blocker
+        .batch_execute("BEGIN; LOCK TABLE users IN ROW EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let report = dir.path().join("report.json");
+    let apply = [
+        "--env",
+        "fleet",
+        "apply",
+        "-auto-approve",
+        "--parallelism",
+        "1",
+        "--lock-timeout",
+        "60s",
+        "--report",
+        report.to_str().unwrap(),
+    ];
+    let mut child = strata(&apply, dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waiting = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'CREATE UNIQUE INDEX%' AND wait_event_type = 'Lock'",
+        dbs[0].name
+    );
+    assert!(
+        wait_for(&dbs[0], &waiting, "1", Duration::from_secs(60)).await,
+        "the fleet apply never reached the first target's CREATE INDEX"
+    );
+    inject(&dbs[0], &mut child, Fault::Signal(libc::SIGINT), "CREATE").await;
+    let (code, out) = wait_exit(&mut child, Duration::from_secs(30));
+    assert_eq!(code, Some(130), "{out}");
+    assert!(
+        out.contains("Fleet apply: 0 succeeded, 1 failed, 0 refused, 3 skipped"),
+        "{out}"
+    );
+    assert!(out.contains("not started: interrupted"), "{out}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let statuses: Vec<&str> = r["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["failed", "skipped", "skipped", "skipped"], "{r}");
+    // While the blocker still holds its lock, nothing of ours waits on.
+    for db in &dbs {
+        assert_eq!(db.query(&ours(db)).await, vec!["0"], "{}", db.name);
+    }
+    blocker.batch_execute("ROLLBACK").await.unwrap();
+    // Entirely before: every target still has its change.
+    let (code, out) = run(&["--env", "fleet", "plan", "-detailed-exitcode"], dir.path());
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("4 targets: Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{out}"
+    );
+}
