@@ -1016,7 +1016,10 @@ table "users" {
     }
     blocker.batch_execute("ROLLBACK").await.unwrap();
     // Entirely before: every target still has its change.
-    let (code, out) = run(&["--env", "fleet", "plan", "-detailed-exitcode"], dir.path());
+    let (code, out) = run(
+        &["--env", "fleet", "plan", "-detailed-exitcode"],
+        dir.path(),
+    );
     assert_eq!(code, 2, "{out}");
     assert!(
         out.contains("4 targets: Plan: 0 to add, 1 to change, 0 to destroy."),

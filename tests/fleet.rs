@@ -465,3 +465,62 @@ table "notes" {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("200 targets: No changes."), "{out}");
 }
+
+#[test]
+fn a_saved_fleet_plan_keeps_one_plan_per_fingerprint_and_refuses_a_changed_target() {
+    let rt = runtime();
+    let prefix = format!("fs{}", std::process::id());
+    let dbs = rt.block_on(tenants(&prefix, 4));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("env.hcl"),
+        tenants_env(&format!("t_{prefix}_")),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("schema.hcl"), SCHEMA).unwrap();
+    let file = dir.path().join("fleet.plan");
+    let (code, out, err) = run(
+        dir.path(),
+        &["--env", "tenants", "plan", "-out", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Saved the fleet's plans to"), "{out}");
+    let saved = json(&std::fs::read_to_string(&file).unwrap());
+    // Four identical tenants: one plan.
+    assert_eq!(saved["plans"].as_array().unwrap().len(), 1, "{saved}");
+    assert_eq!(saved["fleet"]["targets"].as_array().unwrap().len(), 4);
+    // `show` and a single-database apply refuse it clearly.
+    let (code, _, err) = run(dir.path(), &["show", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("holds a fleet's plans"), "{err}");
+
+    // One tenant changes after the plan: it is refused as stale, the others apply.
+    rt.block_on(dbs[2].exec("ALTER TABLE users ADD COLUMN extra int"));
+    let (code, out, err) = run(
+        dir.path(),
+        &["--env", "tenants", "apply", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("Applying the saved plans from"), "{out}");
+    assert!(
+        out.contains("Fleet apply: 3 succeeded, 1 failed, 0 refused, 0 skipped"),
+        "{out}"
+    );
+    assert!(out.contains("Saved plan is stale"), "{out}");
+    let with_index = |db: &TestDb| {
+        rt.block_on(db.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_email_key'"))
+    };
+    assert_eq!(with_index(&dbs[2]), vec!["0"]);
+    assert_eq!(with_index(&dbs[3]), vec!["1"]);
+    // An edited file is refused before anything runs.
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("CREATE UNIQUE INDEX", "CREATE INDEX");
+    std::fs::write(&file, text).unwrap();
+    let (code, _, err) = run(
+        dir.path(),
+        &["--env", "tenants", "apply", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("checksum does not match"), "{err}");
+}

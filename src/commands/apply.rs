@@ -201,7 +201,17 @@ fn ask_approval(s: &Settings, plan: &crate::plan::Plan, policy: &Policy, url: &D
 }
 
 pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
-    if s.fleet.is_some() {
+    let fleet_file = args
+        .plan_file
+        .as_deref()
+        .is_some_and(crate::fleet::saved::is_fleet_file);
+    if s.fleet.is_some() || fleet_file {
+        if s.fleet.is_none() {
+            return Err(usage(
+                "this plan file holds a fleet's plans",
+                "apply it with the fleet env it was made for: strata --env NAME apply FILE",
+            ));
+        }
         return super::fleet::apply(s, args).await;
     }
     let mut s = s.clone();

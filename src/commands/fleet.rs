@@ -191,12 +191,6 @@ fn plan_json(s: &Settings, planned: &[Planned], policy: &Policy) -> serde_json::
 
 /// `strata plan` of a fleet env.
 pub async fn plan(s: &Settings, args: &PlanArgs) -> Result<u8> {
-    if args.out.is_some() {
-        return Err(usage(
-            "plan -out is not available for a fleet env yet",
-            "apply the fleet with `strata apply` (one approval for every target), or plan one target with --url",
-        ));
-    }
     if !matches!(args.format, PlanFormat::Human | PlanFormat::Json) {
         return Err(usage(
             "a fleet plan is printed as human text or JSON",
@@ -215,6 +209,28 @@ pub async fn plan(s: &Settings, args: &PlanArgs) -> Result<u8> {
         _ => print_groups(s, &planned, &policy, s.verbose),
     }
     let errors = planned.iter().filter(|p| p.outcome.is_err()).count();
+    if let Some(out) = &args.out {
+        if errors > 0 {
+            return Err(usage(
+                format!(
+                    "the plan was not saved: {} could not be planned",
+                    plural(errors, "target", "targets")
+                ),
+                "fix them (or leave them out with --target/--shard) and plan again",
+            ));
+        }
+        fleet::saved::save(s.env_name.clone(), &planned, out)?;
+        if args.format == PlanFormat::Human {
+            println!("Saved the fleet's plans to: {}", out.display());
+            println!();
+            println!("To perform exactly these actions, run the following command to apply:");
+            println!(
+                "    strata --env {} apply \"{}\"",
+                s.env_name.as_deref().unwrap_or("ENV"),
+                out.display()
+            );
+        }
+    }
     if errors > 0 {
         return Err(usage(
             format!(
@@ -236,12 +252,6 @@ pub async fn plan(s: &Settings, args: &PlanArgs) -> Result<u8> {
 
 /// `strata apply` of a fleet env.
 pub async fn apply(s: &Settings, args: &ApplyArgs) -> Result<u8> {
-    if args.plan_file.is_some() {
-        return Err(usage(
-            "a saved plan cannot be applied to a fleet env yet",
-            "run `strata apply` with the fleet env (it plans every target and asks once)",
-        ));
-    }
     if args.rehearse || s.rehearse {
         return Err(usage(
             "--rehearse is not available for a fleet env yet",
@@ -281,7 +291,40 @@ pub async fn apply(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         })
         .collect();
     let parallelism = args.fleet.parallelism as usize;
-    let planned = plan_members(&planning, members, parallelism).await;
+    let saved = args.plan_file.is_some();
+    let planned = match &args.plan_file {
+        Some(file) => {
+            let f = fleet::saved::load(file)?;
+            if f.fleet.env != s.env_name {
+                return Err(usage(
+                    format!(
+                        "the plan in {} was made for env \"{}\"",
+                        file.display(),
+                        f.fleet.env.as_deref().unwrap_or("(none)")
+                    ),
+                    "apply it with the env it was made for",
+                ));
+            }
+            let (planned, missing) = fleet::saved::planned(&f, members);
+            println!(
+                "Applying the saved plans from {} ({} for {}).",
+                file.display(),
+                plural(f.plans.len(), "distinct plan", "distinct plans"),
+                plural(f.fleet.targets.len(), "target", "targets")
+            );
+            if !missing.is_empty() {
+                println!(
+                    "{} {} of the saved plan {} not in the fleet anymore: {}",
+                    s.painter.bold(&s.painter.yellow("Warning:")),
+                    plural(missing.len(), "target", "targets"),
+                    if missing.len() == 1 { "is" } else { "are" },
+                    names(missing.iter().map(String::as_str), s.verbose)
+                );
+            }
+            planned
+        }
+        None => plan_members(&planning, members, parallelism).await,
+    };
     print_groups(s, &planned, &policy, s.verbose);
     let with_changes = planned
         .iter()
@@ -290,13 +333,13 @@ pub async fn apply(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     let plan_errors = planned.iter().any(|p| p.outcome.is_err());
     let stop_now = with_changes == 0 || (plan_errors && fa.fail_fast);
     if !stop_now {
-        if !args.auto_approve && !s.can_prompt() {
+        if !args.auto_approve && !saved && !s.can_prompt() {
             return Err(usage(
                 format!("refusing to apply: {}", s.no_prompt_reason()),
                 "review the plans above, then re-run apply with -auto-approve to apply without a prompt",
             ));
         }
-        if !args.auto_approve {
+        if !args.auto_approve && !saved {
             println!(
                 "{}",
                 s.painter.bold(&format!(
@@ -320,8 +363,9 @@ pub async fn apply(s: &Settings, args: &ApplyArgs) -> Result<u8> {
         canary: fa.canary,
         fail_fast: fa.fail_fast,
         timeouts: t,
-        refuse_denied: args.auto_approve.then_some(&policy),
+        refuse_denied: (args.auto_approve || saved).then_some(&policy),
         verbose: s.verbose,
+        saved,
     };
     let started = Instant::now();
     let painter = s.painter;

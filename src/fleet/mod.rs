@@ -8,6 +8,7 @@
 //! Nothing here prints: the command layer renders progress and results.
 
 pub mod report;
+pub mod saved;
 
 use crate::apply::{self, ApplyOptions, Progress};
 use crate::config::duration::Timeouts;
@@ -331,6 +332,9 @@ pub struct ApplyFleet<'a> {
     /// Refuse plans with hazards the policy denies (unattended).
     pub refuse_denied: Option<&'a Policy>,
     pub verbose: bool,
+    /// The plans come from a file (`apply FILE`): a changed database reads "Saved plan is
+    /// stale".
+    pub saved: bool,
 }
 
 /// Applies the planned targets' plans (those with changes), each in its own transaction, and
@@ -515,6 +519,21 @@ async fn apply_one(p: &Planned, opts: &ApplyFleet<'_>) -> Outcome {
     let result = async {
         let url = crate::settings::target_url(s).await?;
         let mut client = connect_reader(&url, opts.timeouts.lock).await?;
+        // A plan made on another database (a saved plan, a target whose URL now points
+        // elsewhere) is refused; a server that does not tell its identity is checked by
+        // fingerprint alone.
+        if let Some(made_for) = &tp.plan.database
+            && let Ok(here) = crate::postgres::inspect::database_identity(&client).await
+            && *made_for != here
+        {
+            return Err(usage(
+                format!(
+                    "this plan was made for another database than {}; nothing was changed",
+                    url.redacted()
+                ),
+                "plan the fleet again",
+            ));
+        }
         let apply_opts = ApplyOptions {
             timeouts: opts.timeouts,
             scope: crate::model::Scope {
@@ -522,7 +541,7 @@ async fn apply_one(p: &Planned, opts: &ApplyFleet<'_>) -> Outcome {
                 exclude: tp.plan.exclude.clone(),
             },
             check_fingerprint: true,
-            saved: false,
+            saved: opts.saved,
             monitor: Some(url.clone()),
             verbose: opts.verbose,
         };

@@ -101,6 +101,13 @@ fn read(path: &Path, with_desired: bool) -> Result<(Plan, Option<Model>)> {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
+    if value.get("fleet").is_some() {
+        return Err(PlanFileError::Invalid {
+            path: shown,
+            reason: "it holds a fleet's plans (`strata --env NAME apply FILE` applies them)".into(),
+        }
+        .into());
+    }
     let found = value
         .get("format_version")
         .and_then(|v| v.as_u64())
@@ -146,7 +153,7 @@ fn read(path: &Path, with_desired: bool) -> Result<(Plan, Option<Model>)> {
 }
 
 /// SHA-256 (hex) of the compact JSON of `value`.
-fn checksum(value: &serde_json::Value) -> Result<String, serde_json::Error> {
+pub fn checksum(value: &serde_json::Value) -> Result<String, serde_json::Error> {
     use sha2::{Digest, Sha256};
     let bytes = serde_json::to_vec(value)?;
     Ok(Sha256::digest(&bytes)
@@ -157,7 +164,7 @@ fn checksum(value: &serde_json::Value) -> Result<String, serde_json::Error> {
 
 /// Every object's steps exist, and every step that destroys data says so with a data-loss
 /// hazard (which the policy then judges).
-fn check_consistent(plan: &Plan) -> Result<(), String> {
+pub fn check_consistent(plan: &Plan) -> Result<(), String> {
     for o in &plan.objects {
         if let Some(i) = o.steps.iter().find(|&&i| i >= plan.steps.len()) {
             return Err(format!(
