@@ -101,6 +101,23 @@ for db in $(tenants); do
 done
 separate_plan=$(since "$t0")
 
+log "the schema as HCL (strata inspect of the template)"
+"$STRATA" --url "$BASE_URL/${PREFIX}template" inspect >"$OUT/base.hcl"
+
+log "fleet plan (HCL source: normalized once)"
+t0=$(now)
+"$STRATA" "${STRATA_ARGS[@]}" --env tenants --src "$OUT/base.hcl" plan --parallelism "$FLEET_PARALLELISM" >"$OUT/plan-hcl.out" 2>"$OUT/plan-hcl.err"
+fleet_plan_hcl=$(since "$t0")
+grep -q "$FLEET_TENANTS targets: No changes." "$OUT/plan-hcl.out" || { cat "$OUT/plan-hcl.out" "$OUT/plan-hcl.err"; exit 1; }
+
+log "$FLEET_TENANTS separate plans (HCL source)"
+t0=$(now)
+for db in $(tenants); do
+  "$STRATA" --url "$BASE_URL/$db" --dev-url "$BASE_URL/$BENCH_ADMIN_DB" --src "$OUT/base.hcl" plan \
+    >"$OUT/single.out" 2>"$OUT/single.err"
+done
+separate_plan_hcl=$(since "$t0")
+
 log "fleet apply of a 10% change, --parallelism 1"
 t0=$(now)
 "$STRATA" "${STRATA_ARGS[@]}" --env tenants --src "$OUT/changed.sql" apply -auto-approve --parallelism 1 \
@@ -121,8 +138,10 @@ grep -q "Fleet apply: $FLEET_TENANTS succeeded" "$OUT/applyN.out" || { tail -5 "
   echo
   echo "| measurement | seconds | ratio |"
   echo "|---|---|---|"
-  echo "| $FLEET_TENANTS separate \`strata plan\` runs | $separate_plan | 1 |"
-  echo "| one fleet \`plan\` (--parallelism $FLEET_PARALLELISM) | $fleet_plan | $(ratio "$fleet_plan" "$separate_plan") |"
+  echo "| $FLEET_TENANTS separate \`strata plan\` runs, SQL source | $separate_plan | 1 |"
+  echo "| one fleet \`plan\` (--parallelism $FLEET_PARALLELISM), SQL source | $fleet_plan | $(ratio "$fleet_plan" "$separate_plan") |"
+  echo "| $FLEET_TENANTS separate \`strata plan\` runs, HCL source | $separate_plan_hcl | 1 |"
+  echo "| one fleet \`plan\` (--parallelism $FLEET_PARALLELISM), HCL source | $fleet_plan_hcl | $(ratio "$fleet_plan_hcl" "$separate_plan_hcl") |"
   echo "| fleet \`apply\` --parallelism 1 | $apply_1 | 1 |"
   echo "| fleet \`apply\` --parallelism $FLEET_PARALLELISM | $apply_n | speed-up $(ratio "$apply_1" "$apply_n")× |"
   echo
