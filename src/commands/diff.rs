@@ -1,7 +1,7 @@
 //! `strata diff FROM TO`: the plan that would turn FROM into TO. Each side is a database (read
-//! as it is, never changed) or schema files; schema files as FROM are first built in a scratch
-//! database (planned from empty and applied there, then read like a database), so both sides
-//! are what PostgreSQL makes of them. A database TO is compared as it is (nothing normalized);
+//! as it is, never changed), a migration directory (replayed in a scratch database) or schema
+//! files; schema files as FROM are first built in a scratch database (planned from empty and
+//! applied there, then read like a database), so both sides are what PostgreSQL makes of them. A database TO is compared as it is (nothing normalized);
 //! schema files TO exactly as `strata plan --url FROM --src TO` would. Exit codes as
 //! `plan -detailed-exitcode`.
 
@@ -24,6 +24,29 @@ fn is_database(text: &str) -> bool {
         .any(|scheme| text.starts_with(scheme))
 }
 
+/// Whether `text` is a directory of versioned migrations (it has a `strata.sum` or Atlas's
+/// `atlas.sum`): replayed in a scratch database, then compared like a database.
+fn is_migration_dir(text: &str) -> bool {
+    let p = std::path::Path::new(text.strip_prefix("file://").unwrap_or(text));
+    p.is_dir() && (p.join("strata.sum").is_file() || p.join("atlas.sum").is_file())
+}
+
+/// A scratch database with every up migration of the directory `text` replayed.
+async fn replayed(s: &Settings, text: &str) -> Result<ScratchDb> {
+    let path = std::path::Path::new(text.strip_prefix("file://").unwrap_or(text));
+    let dir = crate::migrate::dir::Dir::open(path)?;
+    let server = dev_source(s)?.server().await?;
+    let db = ScratchDb::create(&server).await?;
+    let all: Vec<&crate::migrate::dir::Migration> = dir.migrations.iter().collect();
+    match crate::migrate::replay(&db.client, &dir.path, &all).await {
+        Ok(()) => Ok(db),
+        Err(e) => {
+            let _ = db.drop_now().await;
+            Err(e)
+        }
+    }
+}
+
 /// `text` as the target URL (a `local://` name resolved on the private cluster).
 async fn database(s: &Settings, text: &str) -> Result<crate::postgres::connect::DbUrl> {
     let mut at = s.clone();
@@ -34,18 +57,40 @@ async fn database(s: &Settings, text: &str) -> Result<crate::postgres::connect::
 
 pub async fn run(s: &Settings, args: &DiffArgs) -> Result<u8> {
     let policy = policy_with(s, &HazardArgs::default())?;
-    // Schema files as FROM: built in a scratch database, dropped at the end (and on Ctrl-C).
+    // Schema files as FROM, and migration directories on either side: built in a scratch
+    // database, dropped at the end (and on Ctrl-C).
     let scratch = if is_database(&args.from) {
         None
+    } else if is_migration_dir(&args.from) {
+        Some(replayed(s, &args.from).await?)
     } else {
         Some(build(s, &args.from).await?)
     };
-    let from = match &scratch {
-        Some(db) => db.url.clone(),
-        None => database(s, &args.from).await?,
+    let to_scratch = if is_migration_dir(&args.to) {
+        match replayed(s, &args.to).await {
+            Ok(db) => Some(db),
+            Err(e) => {
+                if let Some(db) = scratch {
+                    let _ = db.drop_now().await;
+                }
+                return Err(e);
+            }
+        }
+    } else {
+        None
     };
-    let result = compare(s, &from, &args.to).await;
-    if let Some(db) = scratch {
+    let result = async {
+        let from = match &scratch {
+            Some(db) => db.url.clone(),
+            None => database(s, &args.from).await?,
+        };
+        match &to_scratch {
+            Some(db) => diff_databases(s, &from, &db.url).await,
+            None => compare(s, &from, &args.to).await,
+        }
+    }
+    .await;
+    for db in [scratch, to_scratch].into_iter().flatten() {
         db.drop_now().await?;
     }
     let (plan, warnings) = result?;
