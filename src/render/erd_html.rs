@@ -146,7 +146,7 @@ fn measure(e: &Entity) -> BoxSize {
     let name_w = shown.iter().map(|a| chars(&a.name)).fold(0.0, f64::max);
     let type_w = shown
         .iter()
-        .map(|a| chars(&a.ty) + if a.nullable { 1.0 } else { 0.0 })
+        .map(|a| chars(&row_type(e, a)))
         .fold(0.0, f64::max);
     let keys_w = shown
         .iter()
@@ -162,6 +162,15 @@ fn measure(e: &Entity) -> BoxSize {
         h: HEADER + rows as f64 * ROW + if rows > 0 { 6.0 } else { 0.0 },
         type_x,
         keys_x,
+    }
+}
+
+/// The type shown on a row: `?` marks a nullable column; an enum's values have none.
+fn row_type(e: &Entity, a: &super::erd::Attr) -> String {
+    match e.kind {
+        Kind::Enum => String::new(),
+        _ if a.nullable => format!("{}?", a.ty),
+        _ => a.ty.clone(),
     }
 }
 
@@ -329,11 +338,7 @@ fn entity(out: &mut String, e: &Entity, size: &BoxSize, (x, y): (f64, f64), mark
             Some(m) => format!("row {}", m.class()),
             None => "row".to_string(),
         };
-        let ty = if a.nullable {
-            format!("{}?", a.ty)
-        } else {
-            a.ty.clone()
-        };
+        let ty = row_type(e, a);
         let _ = writeln!(
             out,
             "<g class=\"{class}\" data-column=\"{}\"><text class=\"name\" x=\"10\" y=\"{ry}\">{}</text><text class=\"ty\" x=\"{:.1}\" y=\"{ry}\">{}</text><text class=\"keys\" x=\"{:.1}\" y=\"{ry}\">{}</text></g>",
