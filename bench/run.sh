@@ -236,6 +236,15 @@ for n in $BENCH_SIZES; do
   done
   check "$n" "inspect is deterministic" "$same" "$detail"
 
+  log "N=$n: strata erd --out erd.html (the diagram, laid out by strata)"
+  measure "$n" erd "$dir/erd.txt" "0" "$STRATA" erd --url "$url" --out "$dir/erd.html"
+  drawn=$(grep -o ' data-table="' "$dir/erd.html" | wc -l | tr -d ' ')
+  if [[ $drawn -eq $n_tables ]]; then
+    check "$n" "erd draws every table" ok "$drawn data-table boxes"
+  else
+    check "$n" "erd draws every table" FAIL "$drawn data-table boxes for $n_tables tables (out/$n/erd.html)"
+  fi
+
   log "N=$n: strata plan --src base.hcl (expect no changes)"
   measure "$n" "plan (no changes)" "$dir/plan-nochange.txt" "0 2" \
     "$STRATA" plan --no-color --detailed-exitcode --url "$url" --src "$dir/base.hcl" --dev-url "$BENCH_DEV_URL"
@@ -364,6 +373,9 @@ for n in sizes:
     if pd and (n, "inspect") in res:
         r = res[(n, "inspect")][0] / pd[0]
         L.append(f"| inspect ≤ 0.5× pg_dump | {n} | {r:.2f}× | {yn(r <= 0.5)} |")
+    if (n, "inspect") in res and (n, "erd") in res and res[(n, "inspect")][0] > 0:
+        r = res[(n, "erd")][0] / res[(n, "inspect")][0]
+        L.append(f"| erd ≤ 2× inspect | {n} | {r:.2f}× | {yn(r <= 2.0)} |")
     if pd and (n, "plan (no changes)") in res:
         r = res[(n, "plan (no changes)")][0] / pd[0]
         L.append(f"| plan (no changes) ≤ 1× pg_dump | {n} | {r:.2f}× | {yn(r <= 1.0)} |")

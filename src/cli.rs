@@ -140,6 +140,29 @@ pub enum Command {
     Diff(DiffArgs),
     /// Fleets (envs with for_each): list the targets, merge the reports of sharded applies.
     Fleet(FleetCommandArgs),
+    /// Draw the live database (with --src and no --url: the schema sources) as an
+    /// entity-relationship diagram: one self-contained HTML page, or an SVG.
+    Erd(ErdArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ErdFormat {
+    /// One HTML file with the diagram, search, pan and zoom, and a table's details on click;
+    /// no network needed to view it.
+    #[default]
+    Html,
+    /// The bare SVG diagram.
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct ErdArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ErdFormat::Html)]
+    pub format: ErdFormat,
+    /// Write the diagram to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +234,9 @@ pub enum PlanFormat {
     Json,
     /// GitHub-flavored Markdown for a pull-request comment (within GitHub's 65,536 characters).
     Markdown,
+    /// An HTML page: the schema's diagram with what the plan adds, changes and drops colored,
+    /// and the plan's SQL (`strata plan` only).
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -57,6 +57,12 @@ async fn database(s: &Settings, text: &str) -> Result<crate::postgres::connect::
 
 pub async fn run(s: &Settings, args: &DiffArgs) -> Result<u8> {
     let policy = policy_with(s, &HazardArgs::default())?;
+    if args.format == crate::cli::PlanFormat::Html {
+        return Err(super::usage(
+            "strata diff has no --format html",
+            "draw the plan with `strata plan --format html` against the FROM database",
+        ));
+    }
     // Schema files as FROM, and migration directories on either side: built in a scratch
     // database, dropped at the end (and on Ctrl-C).
     let scratch = if is_database(&args.from) {

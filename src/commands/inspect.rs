@@ -24,7 +24,7 @@ pub async fn run(s: &Settings, args: &InspectArgs, from_sources: bool) -> Result
 
 /// The schema the sources declare (HCL needs no database; SQL sources run in a scratch
 /// database), cut to `--schema` and `--exclude`.
-async fn desired(s: &Settings) -> Result<Model> {
+pub(super) async fn desired(s: &Settings) -> Result<Model> {
     let dev = crate::settings::dev_source(s)?;
     let mut model = crate::pipeline::desired(s, &dev).await?.model;
     let schemas = if s.schemas.is_empty() {
@@ -41,7 +41,7 @@ async fn desired(s: &Settings) -> Result<Model> {
 }
 
 /// The target database's schema; what strata does not manage is reported on stderr.
-async fn live(s: &Settings) -> Result<Model> {
+pub(super) async fn live(s: &Settings) -> Result<Model> {
     let url = target_url(s).await?;
     // Two connections: the server reads the catalog for both at once.
     let lock = s.timeouts.lock;

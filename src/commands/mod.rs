@@ -6,6 +6,7 @@ pub mod apply;
 pub mod cluster;
 pub mod diff;
 pub mod docs;
+pub mod erd;
 pub mod explain;
 pub mod fleet;
 pub mod fmt;
@@ -55,6 +56,10 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
         Command::Version => Ok(crate::cli::EXIT_OK),
         Command::Diff(args) => diff::run(&settings, &args).await,
         Command::Fleet(args) => fleet::run(&settings, &args),
+        Command::Erd(args) => {
+            let from_sources = !cli.global.src.is_empty() && cli.global.url.is_none();
+            erd::run(&settings, &args, from_sources).await
+        }
     }
 }
 

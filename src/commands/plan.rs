@@ -17,7 +17,14 @@ pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
     let prepared = prepare(&s).await?;
     let plan = &prepared.plan;
     let too_big = crate::apply::lock_shortfall(&prepared.client, plan).await?;
-    print_plan(&s, args.format, plan, &policy, &prepared.warnings);
+    if args.format == PlanFormat::Html {
+        print!(
+            "{}",
+            render::erd_plan::page(plan, &prepared.current, &prepared.desired)
+        );
+    } else {
+        print_plan(&s, args.format, plan, &policy, &prepared.warnings);
+    }
     if let Some(e) = &too_big {
         warn_too_big(&s, args.format, e);
     }
@@ -102,5 +109,10 @@ pub fn print_plan(
             print!("{}", render::sql(plan))
         }
         PlanFormat::Markdown => print!("{}", render::markdown::plan(plan, policy, warnings)),
+        // `plan` draws it with both models (`diff` refuses it before it gets here).
+        PlanFormat::Html => print!(
+            "{}",
+            render::erd_plan::page(plan, &Default::default(), &Default::default())
+        ),
     }
 }

@@ -19,6 +19,12 @@ pub fn run(s: &Settings, args: &ShowArgs) -> Result<u8> {
     }
     let s = &s;
     match args.format {
+        PlanFormat::Html => {
+            return Err(super::usage(
+                "--format html needs the database the plan was made against",
+                "run `strata plan --format html` against it",
+            ));
+        }
         PlanFormat::Human => {
             let p = &s.painter;
             println!(

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 /// What a box of the diagram is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Table,
     View,
     Materialized,
@@ -27,23 +27,23 @@ enum Kind {
 }
 
 #[derive(Debug)]
-struct Entity {
-    id: String,
-    name: QualifiedName,
-    kind: Kind,
-    attrs: Vec<Attr>,
+pub(super) struct Entity {
+    pub(super) id: String,
+    pub(super) name: QualifiedName,
+    pub(super) kind: Kind,
+    pub(super) attrs: Vec<Attr>,
 }
 
 #[derive(Debug)]
-struct Attr {
-    name: String,
-    ty: String,
-    keys: Vec<&'static str>,
-    nullable: bool,
+pub(super) struct Attr {
+    pub(super) name: String,
+    pub(super) ty: String,
+    pub(super) keys: Vec<&'static str>,
+    pub(super) nullable: bool,
 }
 
 #[derive(Debug)]
-enum Link {
+pub(super) enum Link {
     /// `from` (the referencing table) refers to `to`.
     ForeignKey {
         from: usize,
@@ -53,18 +53,21 @@ enum Link {
         optional: bool,
         /// The referencing columns are unique: at most one row refers to each.
         unique: bool,
+        /// The first referencing and referenced columns (where the diagram's edge ends).
+        column: Option<String>,
+        ref_column: Option<String>,
     },
     /// View `from` reads relation `to`.
     Reads { from: usize, to: usize },
 }
 
-struct Diagram {
-    entities: Vec<Entity>,
-    links: Vec<Link>,
+pub(super) struct Diagram {
+    pub(super) entities: Vec<Entity>,
+    pub(super) links: Vec<Link>,
 }
 
 impl Entity {
-    fn label(&self) -> String {
+    pub(super) fn label(&self) -> String {
         let name = format!("{}.{}", self.name.schema, self.name.name);
         match self.kind {
             Kind::Table | Kind::Outside => name,
@@ -85,7 +88,7 @@ fn entity_id(n: usize, name: &QualifiedName) -> String {
     id
 }
 
-fn build(model: &Model) -> Diagram {
+pub(super) fn build(model: &Model) -> Diagram {
     let mut d = Diagram {
         entities: Vec::new(),
         links: Vec::new(),
@@ -221,6 +224,8 @@ fn foreign_keys(model: &Model, d: &mut Diagram, index: &mut BTreeMap<QualifiedNa
                 name: fk.name.clone(),
                 optional,
                 unique: unique_columns(t, &fk.columns),
+                column: fk.columns.first().cloned(),
+                ref_column: fk.ref_columns.first().cloned(),
             });
         }
     }
@@ -279,6 +284,7 @@ pub fn mermaid(model: &Model) -> String {
                 name,
                 optional,
                 unique,
+                ..
             } => {
                 let referenced = if *optional { "|o" } else { "||" };
                 let referencing = if *unique { "o|" } else { "o{" };
@@ -404,6 +410,7 @@ pub fn dot(model: &Model) -> String {
                 name,
                 optional,
                 unique,
+                ..
             } => format!(
                 "{} -> {} [label={}, dir=both, arrowtail={}, arrowhead={}];",
                 d.entities[*from].id,

@@ -2,6 +2,9 @@
 //! decides anything or talks to a database.
 
 pub mod erd;
+pub mod erd_html;
+pub mod erd_layout;
+pub mod erd_plan;
 pub mod human;
 pub mod markdown;
 
