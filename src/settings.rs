@@ -26,6 +26,31 @@ pub struct UsageError {
     pub help: Option<String>,
 }
 
+/// strata chose not to act, to keep the database safe: a policy denies a hazard, no one can
+/// approve, a saved plan is for another database, a rehearsal failed. Nothing was changed.
+/// Errors come in four families, each with its code: usage (`strata::usage`: the command line,
+/// the config or the schema files are wrong), refused (`strata::refused`, this), database
+/// errors (`strata::apply::*`, `strata::inspect`, `strata::connect`: what the server said, with
+/// the statement) and runtime failures of strata's own work (`strata::normalize`,
+/// `strata::fleet::*`, …).
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(strata::refused))]
+pub struct RefusedError {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// A [`RefusedError`].
+pub fn refused(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
+    RefusedError {
+        message: message.into(),
+        help: Some(help.into()),
+    }
+    .into()
+}
+
 pub fn usage(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
     UsageError {
         message: message.into(),

@@ -235,6 +235,28 @@ fn the_cycle_check_finds_cycles() {
     );
 }
 
+/// Errors come in families (`settings::RefusedError`'s comment): a refusal (strata chose not to
+/// act) is `refused(…)`, never a usage error. Caught by its words: a `usage(` whose message
+/// says it refuses.
+#[test]
+fn refusals_are_not_usage_errors() {
+    let mut wrong = Vec::new();
+    for (path, code) in sources(&src()) {
+        for (i, _) in code.match_indices("usage(") {
+            let next: String = code[i..].chars().take(160).collect();
+            let message = next.split(',').next().unwrap_or("");
+            if message.contains("refusing") || message.contains("refused") {
+                wrong.push(format!("{path}: {}", message.trim()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "a refusal written as a usage error: use settings::refused\n{}",
+        wrong.join("\n")
+    );
+}
+
 #[test]
 fn only_the_command_layer_prints() {
     for (path, code) in sources(&src()) {

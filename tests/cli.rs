@@ -74,7 +74,16 @@ async fn apply_without_a_terminal_refuses() {
         .stderr(predicate::str::contains(
             "refusing to apply: no terminal to ask for approval",
         ))
-        .stderr(predicate::str::contains("-auto-approve"));
+        .stderr(predicate::str::contains("-auto-approve"))
+        .stderr(predicate::str::contains("strata::refused").not());
+    // A refusal, not a usage error: -v shows its family's code.
+    strata()
+        .args(args(&db, &src))
+        .args(["-v", "apply"])
+        .write_stdin("yes\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("strata::refused"));
     assert_eq!(
         db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
             .await,

@@ -1,6 +1,6 @@
 //! `strata apply` and `strata apply FILE`.
 
-use super::{Settings, dev_source, policy_with, prepare, target_label, usage};
+use super::{Settings, dev_source, policy_with, prepare, refused, target_label, usage};
 use crate::apply::{self, ApplyOptions, Progress, current_view};
 use crate::cli::{ApplyArgs, EXIT_ERROR, EXIT_OK};
 use crate::config::duration::Timeouts;
@@ -103,7 +103,7 @@ async fn refuse_other_database(
     if *made_for == here {
         return Ok(());
     }
-    Err(usage(
+    Err(refused(
         format!(
             "this plan was made for another database: {} (not {}); nothing was changed",
             plan.target,
@@ -158,7 +158,7 @@ fn refuse_denied(plan: &Plan, policy: &Policy, why: &str) -> Result<()> {
         ));
     }
     message.push_str("Nothing was changed.");
-    Err(usage(
+    Err(refused(
         message,
         format!(
             "review the plan, then allow exactly these with --allow-hazards {} (--allow-destructive allows every data-loss hazard), or add them to the env's lint {{ allow = [...] }} block; `strata explain CODE` says what each means",
@@ -241,7 +241,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     }
     if !args.auto_approve && !interactive {
         // Nothing was changed: reading the database is all that happened.
-        return Err(usage(
+        return Err(refused(
             format!("refusing to apply: {}", s.no_prompt_reason()),
             "review the plan above, then re-run apply with -auto-approve (or --auto-approve) to apply without a prompt",
         ));
@@ -435,7 +435,7 @@ async fn rehearse(
         apply::apply(&mut scratch.client, plan, &opts, &mut Quiet)
             .await
             .map_err(|e| {
-                usage(
+                refused(
                     format!("rehearsal failed on a scratch copy: {e}"),
                     "nothing was applied to the target; fix the configuration and plan again",
                 )
@@ -444,7 +444,7 @@ async fn rehearse(
             let after = current_view(&scratch.client, &opts.scope).await?;
             let left = diff::diff(&after, desired)?;
             if !left.is_empty() {
-                return Err(usage(
+                return Err(refused(
                     format!(
                         "rehearsal: after the plan ran on a scratch copy, {} change(s) were still planned; the plan would not converge",
                         left.len()

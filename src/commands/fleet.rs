@@ -2,7 +2,7 @@
 //! group of targets whose plans do the same, one approval, a progress line per target, a final
 //! table and a report), `strata fleet list` and `strata fleet merge`.
 
-use super::{Settings, policy_with, usage};
+use super::{Settings, policy_with, refused, usage};
 use crate::cli::{
     ApplyArgs, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, FleetAction, FleetArgs, FleetCommandArgs,
     FleetFormat, PlanArgs, PlanFormat,
@@ -334,7 +334,7 @@ pub async fn apply(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     let stop_now = with_changes == 0 || (plan_errors && fa.fail_fast);
     if !stop_now {
         if !args.auto_approve && !saved && !s.can_prompt() {
-            return Err(usage(
+            return Err(refused(
                 format!("refusing to apply: {}", s.no_prompt_reason()),
                 "review the plans above, then re-run apply with -auto-approve to apply without a prompt",
             ));

@@ -21,7 +21,8 @@ pub use crate::model::{apply_exclude, glob_match};
 pub use crate::pipeline::{Prepared, load_desired, prepare};
 use crate::render::Painter;
 pub use crate::settings::{
-    Settings, UsageError, connect, dev_source, policy_with, target_label, target_url, usage,
+    RefusedError, Settings, UsageError, connect, dev_source, policy_with, refused, target_label,
+    target_url, usage,
 };
 use miette::Result;
 

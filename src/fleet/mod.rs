@@ -16,7 +16,7 @@ use crate::lint::policy::{Level, Policy};
 use crate::plan::{Plan, Step};
 use crate::postgres::connect::{DbUrl, interrupted};
 use crate::postgres::inspect::Unmanaged;
-use crate::settings::{Settings, connect_reader, usage};
+use crate::settings::{Settings, connect_reader, refused, usage};
 use futures_util::StreamExt;
 use miette::Result;
 use sha2::{Digest, Sha256};
@@ -526,7 +526,7 @@ async fn apply_one(p: &Planned, opts: &ApplyFleet<'_>) -> Outcome {
             && let Ok(here) = crate::postgres::inspect::database_identity(&client).await
             && *made_for != here
         {
-            return Err(usage(
+            return Err(refused(
                 format!(
                     "this plan was made for another database than {}; nothing was changed",
                     url.redacted()

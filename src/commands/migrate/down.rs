@@ -5,7 +5,7 @@
 use super::{replayed_state, shown};
 use crate::cli::migrate::DownArgs;
 use crate::cli::{EXIT_ERROR, EXIT_OK};
-use crate::commands::{Settings, apply_exclude, connect, dev_source, target_url, usage};
+use crate::commands::{Settings, apply_exclude, connect, dev_source, refused, target_url, usage};
 use crate::diff;
 use crate::migrate::dir::{Dir, Migration, compare_versions};
 use crate::migrate::inspect_state;
@@ -24,7 +24,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
     dir.check_sum()?;
     let interactive = s.can_prompt();
     if !args.dry_run && !args.auto_approve && !interactive {
-        return Err(usage(
+        return Err(refused(
             format!("refusing to revert: {}", s.no_prompt_reason()),
             "run with --dry-run to review, then with --auto-approve (and --allow-destructive if steps lose data)",
         ));
@@ -150,7 +150,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     if !lossy.is_empty() && !args.allow_destructive && (args.auto_approve || !interactive) {
-        return Err(usage(
+        return Err(refused(
             format!("refusing to revert: it loses data ({})", lossy.join("; ")),
             "review it with --dry-run; pass --allow-destructive to revert anyway",
         ));
