@@ -100,7 +100,10 @@ async fn atlas_aggregate_converges_changes_and_drops() {
     let no_final = with_view.replace("final_func = function.sqrt_final", "");
     let p = db.plan(&no_final).await;
     let s = sql(&p);
-    let at = |needle: &str| s.find(needle).unwrap_or_else(|| panic!("no {needle} in:\n{s}"));
+    let at = |needle: &str| {
+        s.find(needle)
+            .unwrap_or_else(|| panic!("no {needle} in:\n{s}"))
+    };
     assert!(at("DROP VIEW") < at("DROP AGGREGATE"), "{s}");
     assert!(at("DROP AGGREGATE") < at("CREATE AGGREGATE"), "{s}");
     assert!(at("CREATE AGGREGATE") < at("CREATE VIEW"), "{s}");

@@ -382,7 +382,7 @@ fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             | Change::DropAggregate(_) => aggregate_nodes(out, c, ctx),
             Change::CreateEventTrigger(_)
             | Change::AlterEventTrigger { .. }
-            | Change::DropEventTrigger(_) => event_trigger_nodes(out, c),
+            | Change::DropEventTrigger(_) => event_trigger_nodes(out, c, ctx),
             Change::CreateView(_) | Change::AlterView { .. } | Change::DropView(_) => {
                 view_nodes(out, c, ctx)
             }

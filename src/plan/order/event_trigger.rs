@@ -4,7 +4,7 @@ use super::*;
 use crate::model::EventTrigger;
 use crate::postgres::ddl_objects as d;
 
-pub(super) fn event_trigger_nodes(out: &mut Vec<Node>, c: &Change) {
+pub(super) fn event_trigger_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
     match c {
         Change::CreateEventTrigger(e) => out.push(
             Node::new(
@@ -52,7 +52,13 @@ pub(super) fn event_trigger_nodes(out: &mut Vec<Node>, c: &Change) {
                     Action::Delete,
                     format!("Drop event trigger {}", quote::ident(&e.name)),
                     vec![d::drop_event_trigger(e)],
-                    lint::hazards(&Subject::DropEventTrigger { name: &e.name }),
+                    // Dropped to be created again (new event, tags or function): nothing goes
+                    // unwatched once the plan has run.
+                    if ctx.desired.event_triggers.contains_key(&e.name) {
+                        vec![]
+                    } else {
+                        lint::hazards(&Subject::DropEventTrigger { name: &e.name })
+                    },
                 ),
                 rank::DROP_TRIGGER_POLICY,
             )
