@@ -61,6 +61,7 @@ fn schema_objects_differ(cur: Option<&Schema>, want: &Schema) -> usize {
             n += want.views.len()
                 + want.collations.len()
                 + want.functions.len()
+                + want.aggregates.len()
                 + want.domains.len()
                 + want.composites.len()
                 + want.sequences.len();
@@ -68,6 +69,7 @@ fn schema_objects_differ(cur: Option<&Schema>, want: &Schema) -> usize {
         Some(c) => {
             n += same(c.views == want.views);
             n += same(c.functions == want.functions);
+            n += same(c.aggregates == want.aggregates);
             n += same(c.domains == want.domains);
             n += same(c.collations == want.collations);
             n += same(c.composites == want.composites);
@@ -220,6 +222,7 @@ fn subset(desired: &Model, dirty: &Dirty) -> Model {
                 composites: s.composites.clone(),
                 sequences: seqs,
                 functions: s.functions.clone(),
+                aggregates: s.aggregates.clone(),
                 views: if dirty.everything {
                     s.views.clone()
                 } else {
@@ -264,6 +267,7 @@ fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty)
         };
         // Routines may change key when PostgreSQL resolves their argument types.
         s.functions = ns.functions.clone();
+        s.aggregates = ns.aggregates.clone();
         s.domains = ns.domains.clone();
         s.collations = ns.collations.clone();
         s.composites = ns.composites.clone();

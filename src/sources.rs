@@ -239,4 +239,5 @@ fn schema_is_empty(s: &crate::model::Schema) -> bool {
         && s.sequences.is_empty()
         && s.views.is_empty()
         && s.functions.is_empty()
+        && s.aggregates.is_empty()
 }

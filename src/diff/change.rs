@@ -76,6 +76,20 @@ pub enum Change {
         from: Function,
         to: Function,
     },
+    CreateAggregate(Aggregate),
+    DropAggregate(Aggregate),
+    /// `CREATE OR REPLACE AGGREGATE` (same arguments and result type) or a comment change.
+    ReplaceAggregate {
+        from: Aggregate,
+        to: Aggregate,
+    },
+    CreateEventTrigger(EventTrigger),
+    DropEventTrigger(EventTrigger),
+    /// Enabled state or comment.
+    AlterEventTrigger {
+        from: EventTrigger,
+        to: EventTrigger,
+    },
     CreateView(View),
     DropView(View),
     /// Options, comments, materialized view indexes, refresh.

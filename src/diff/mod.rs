@@ -8,9 +8,9 @@ pub use objects::Rel;
 
 pub mod moves;
 use crate::model::{
-    Check, Collation, Column, Composite, DataType, Domain, Enum, Exclude, Extension, ForeignKey,
-    Function, Index, Model, PartitionOf, Policy, PrimaryKey, QualifiedName, ReplicaIdentity,
-    Schema, Sequence, Table, Trigger, Unique, View,
+    Aggregate, Check, Collation, Column, Composite, DataType, Domain, Enum, EventTrigger, Exclude,
+    Extension, ForeignKey, Function, Index, Model, PartitionOf, Policy, PrimaryKey, QualifiedName,
+    ReplicaIdentity, Schema, Sequence, Table, Trigger, Unique, View,
 };
 use miette::Diagnostic;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -35,6 +35,8 @@ pub fn diff_objects(current: &Model, desired: &Model, out: &mut Vec<Change>) {
             out.push(Change::DropExtension(have.clone()));
         }
     }
+    event_triggers(current, desired, out);
+    aggregates(current, desired, out);
     for (sname, ws) in &desired.schemas {
         let hs = current.schemas.get(sname);
         for (n, want) in &ws.sequences {
@@ -155,6 +157,60 @@ pub fn diff_objects(current: &Model, desired: &Model, out: &mut Vec<Change>) {
             if ws.is_none_or(|s| !s.views.contains_key(n)) {
                 out.push(Change::DropView(have.clone()));
             }
+        }
+    }
+}
+
+/// Aggregates, by signature: `CREATE OR REPLACE` where PostgreSQL allows it, else drop and
+/// create.
+fn aggregates(current: &Model, desired: &Model, out: &mut Vec<Change>) {
+    for (sname, ws) in &desired.schemas {
+        let hs = current.schemas.get(sname);
+        for (sig, want) in &ws.aggregates {
+            match hs.and_then(|s| s.aggregates.get(sig)) {
+                None => out.push(Change::CreateAggregate(want.clone())),
+                Some(have) if have == want => {}
+                Some(have) if have.replaceable_by(want) => out.push(Change::ReplaceAggregate {
+                    from: have.clone(),
+                    to: want.clone(),
+                }),
+                Some(have) => {
+                    out.push(Change::DropAggregate(have.clone()));
+                    out.push(Change::CreateAggregate(want.clone()));
+                }
+            }
+        }
+    }
+    for (sname, hs) in &current.schemas {
+        let ws = desired.schemas.get(sname);
+        for (sig, have) in &hs.aggregates {
+            if ws.is_none_or(|s| !s.aggregates.contains_key(sig)) {
+                out.push(Change::DropAggregate(have.clone()));
+            }
+        }
+    }
+}
+
+/// Event triggers: database-wide, matched by name. A new event, tag list or function drops and
+/// creates the trigger; the enabled state and the comment are altered in place.
+fn event_triggers(current: &Model, desired: &Model, out: &mut Vec<Change>) {
+    for (name, want) in &desired.event_triggers {
+        match current.event_triggers.get(name) {
+            None => out.push(Change::CreateEventTrigger(want.clone())),
+            Some(have) if have == want => {}
+            Some(have) if have.same_definition(want) => out.push(Change::AlterEventTrigger {
+                from: have.clone(),
+                to: want.clone(),
+            }),
+            Some(have) => {
+                out.push(Change::DropEventTrigger(have.clone()));
+                out.push(Change::CreateEventTrigger(want.clone()));
+            }
+        }
+    }
+    for (name, have) in &current.event_triggers {
+        if !desired.event_triggers.contains_key(name) {
+            out.push(Change::DropEventTrigger(have.clone()));
         }
     }
 }

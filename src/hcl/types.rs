@@ -61,7 +61,10 @@ pub fn from_call(name: &str, args: &[u32]) -> Option<DataType> {
             return builtin(&format!("{base}{arglist} {zone}")).map(DataType::Builtin);
         }
     }
-    builtin(&format!("{spaced}{arglist}")).map(DataType::Builtin)
+    // Names with an underscore of their own (`event_trigger`, `pg_lsn`) as they are.
+    builtin(&format!("{spaced}{arglist}"))
+        .or_else(|| builtin(&format!("{lower}{arglist}")))
+        .map(DataType::Builtin)
 }
 
 /// Resolves the text of `sql("…")`.

@@ -356,6 +356,9 @@ pub fn write_each(model: &Model, mut sink: impl FnMut(&str)) {
     for f in model.functions() {
         emit(o::function_block(f, &enum_ref));
     }
+    for a in model.aggregates() {
+        emit(o::aggregate_block(a, &namer, &enum_ref));
+    }
     for t in model.tables() {
         emit(table_block(t, &namer));
     }
@@ -381,6 +384,9 @@ pub fn write_each(model: &Model, mut sink: impl FnMut(&str)) {
         for tr in &v.triggers {
             emit(o::trigger_block(tr, &on, &namer));
         }
+    }
+    for e in model.event_triggers.values() {
+        emit(o::event_trigger_block(e, &namer));
     }
 }
 

@@ -3,9 +3,9 @@
 use super::types as hcl_types;
 use super::writer::{HclBlock, Namer, column_ref, default_hcl, schema_ref, string_literal};
 use crate::model::{
-    ArgMode, Collation, Composite, Deferrable, Domain, Exclude, Extension, Function, IndexKey,
-    Parallel, Policy, QualifiedName, Returns, RoutineKind, Sequence, Trigger, TriggerTiming, View,
-    Volatility,
+    Aggregate, ArgMode, Collation, Composite, Deferrable, Domain, EventTrigger, Exclude, Extension,
+    Function, IndexKey, Parallel, Policy, QualifiedName, Returns, RoutineKind, Sequence, Trigger,
+    TriggerTiming, View, Volatility,
 };
 
 /// A multi-line text as a heredoc when that loads back exactly, else a quoted string.
@@ -492,6 +492,75 @@ pub fn composite_block(
             fb.attr("collate", string_literal(coll));
         }
         b.block(fb);
+    }
+    b
+}
+
+/// An `aggregate` block in Atlas's spelling (`final_func` is strata's addition).
+pub fn aggregate_block(
+    a: &Aggregate,
+    namer: &Namer,
+    enum_ref: &dyn Fn(&QualifiedName) -> Option<String>,
+) -> HclBlock {
+    let mut b = HclBlock::new("aggregate", &[&a.name]);
+    b.attr("schema", schema_ref(&a.schema));
+    for arg in &a.args {
+        let mut ab = match &arg.name {
+            Some(n) => HclBlock::new("arg", &[n]),
+            None => HclBlock::new("arg", &[]),
+        };
+        ab.attr("type", hcl_types::to_hcl(&arg.ty, enum_ref));
+        if arg.mode == ArgMode::Variadic {
+            ab.attr("mode", "VARIADIC");
+        }
+        b.block(ab);
+    }
+    b.attr("state_type", hcl_types::to_hcl(&a.state_type, enum_ref));
+    b.attr("state_func", namer.function_ref(&a.state_func));
+    if let Some(f) = &a.final_func {
+        b.attr("final_func", namer.function_ref(f));
+    }
+    if let Some(v) = &a.initial_value {
+        b.attr("initial_value", string_literal(v));
+    }
+    match a.parallel {
+        Parallel::Unsafe => {}
+        Parallel::Restricted => {
+            b.attr("parallel", "RESTRICTED");
+        }
+        Parallel::Safe => {
+            b.attr("parallel", "SAFE");
+        }
+    }
+    if let Some(c) = &a.comment {
+        b.attr("comment", string_literal(c));
+    }
+    b
+}
+
+/// An `event_trigger` block in Atlas's spelling (`enabled` only when not the default).
+pub fn event_trigger_block(e: &EventTrigger, namer: &Namer) -> HclBlock {
+    let mut b = HclBlock::new("event_trigger", &[&e.name]);
+    b.attr("on", e.event.clone());
+    if !e.tags.is_empty() {
+        let tags: Vec<String> = e.tags.iter().map(|t| string_literal(t)).collect();
+        b.attr("tags", format!("[{}]", tags.join(", ")));
+    }
+    b.attr("execute", namer.function_ref(&e.function));
+    match e.enabled {
+        'D' => {
+            b.attr("enabled", "false");
+        }
+        'A' => {
+            b.attr("enabled", "ALWAYS");
+        }
+        'R' => {
+            b.attr("enabled", "REPLICA");
+        }
+        _ => {}
+    }
+    if let Some(c) = &e.comment {
+        b.attr("comment", string_literal(c));
     }
     b
 }

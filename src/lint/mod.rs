@@ -165,6 +165,10 @@ pub enum Subject<'a> {
     DropRoutine {
         address: &'a ObjectId,
     },
+    /// An event trigger dropped for good (not recreated).
+    DropEventTrigger {
+        name: &'a str,
+    },
     /// A view dropped for good (not recreated).
     DropView {
         address: &'a ObjectId,

@@ -39,7 +39,9 @@ pub enum ObjectKind {
     Materialized,
     Function,
     Procedure,
+    Aggregate,
     Trigger,
+    EventTrigger,
     Policy,
     Column,
     PrimaryKey,
@@ -67,7 +69,7 @@ enum Shape {
 
 impl ObjectKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ObjectKind; 22] = [
+    pub const ALL: [ObjectKind; 24] = [
         ObjectKind::Schema,
         ObjectKind::Extension,
         ObjectKind::Table,
@@ -80,7 +82,9 @@ impl ObjectKind {
         ObjectKind::Materialized,
         ObjectKind::Function,
         ObjectKind::Procedure,
+        ObjectKind::Aggregate,
         ObjectKind::Trigger,
+        ObjectKind::EventTrigger,
         ObjectKind::Policy,
         ObjectKind::Column,
         ObjectKind::PrimaryKey,
@@ -107,7 +111,9 @@ impl ObjectKind {
             ObjectKind::Materialized => "materialized",
             ObjectKind::Function => "function",
             ObjectKind::Procedure => "procedure",
+            ObjectKind::Aggregate => "aggregate",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::EventTrigger => "event_trigger",
             ObjectKind::Policy => "policy",
             ObjectKind::Column => "column",
             ObjectKind::PrimaryKey => "primary_key",
@@ -139,7 +145,7 @@ impl ObjectKind {
 
     fn shape(self) -> Shape {
         match self {
-            ObjectKind::Schema | ObjectKind::Extension => Shape::Top,
+            ObjectKind::Schema | ObjectKind::Extension | ObjectKind::EventTrigger => Shape::Top,
             ObjectKind::Table
             | ObjectKind::Enum
             | ObjectKind::Domain
@@ -149,7 +155,8 @@ impl ObjectKind {
             | ObjectKind::View
             | ObjectKind::Materialized
             | ObjectKind::Function
-            | ObjectKind::Procedure => Shape::InSchema,
+            | ObjectKind::Procedure
+            | ObjectKind::Aggregate => Shape::InSchema,
             ObjectKind::Trigger | ObjectKind::Policy => Shape::OnTable,
             ObjectKind::Column
             | ObjectKind::PrimaryKey
@@ -219,6 +226,16 @@ impl ObjectId {
     /// `extension.<name>`.
     pub fn extension(name: &str) -> ObjectId {
         ObjectId::top(ObjectKind::Extension, name)
+    }
+
+    /// `event_trigger.<name>`.
+    pub fn event_trigger(name: &str) -> ObjectId {
+        ObjectId::top(ObjectKind::EventTrigger, name)
+    }
+
+    /// `aggregate.<schema>.<signature>`.
+    pub fn aggregate(schema: &str, signature: &str) -> ObjectId {
+        ObjectId::in_schema(ObjectKind::Aggregate, schema, signature)
     }
 
     fn top(kind: ObjectKind, name: &str) -> ObjectId {

@@ -12,9 +12,9 @@ mod types;
 
 pub use id::{ObjectId, ObjectKind, ParseObjectIdError};
 pub use objects::{
-    ArgMode, Collation, Composite, Domain, Exclude, Extension, Function, FunctionArg, Parallel,
-    PartitionOf, Policy, Returns, RoutineKind, Sequence, Trigger, TriggerEvents, TriggerTiming,
-    View, Volatility,
+    Aggregate, ArgMode, Collation, Composite, Domain, EventTrigger, Exclude, Extension, Function,
+    FunctionArg, Parallel, PartitionOf, Policy, Returns, RoutineKind, Sequence, Trigger,
+    TriggerEvents, TriggerTiming, View, Volatility,
 };
 pub use scope::{Scope, apply_exclude, glob_match};
 pub use types::{DataType, SerialKind};
@@ -29,6 +29,9 @@ pub struct Model {
     pub schemas: BTreeMap<String, Schema>,
     /// Extensions by name (database-wide).
     pub extensions: BTreeMap<String, Extension>,
+    /// Event triggers by name (database-wide; managed with the schema of their function).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub event_triggers: BTreeMap<String, EventTrigger>,
 }
 
 /// A PostgreSQL schema (namespace) and the objects it holds.
@@ -53,6 +56,9 @@ pub struct Schema {
     pub views: BTreeMap<String, View>,
     /// Functions and procedures by signature, `name(type, type)`.
     pub functions: BTreeMap<String, Function>,
+    /// Aggregates by signature, `name(type, type)` (the same namespace as functions).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aggregates: BTreeMap<String, Aggregate>,
 }
 
 /// The comment PostgreSQL gives the `public` schema when it creates a database.
@@ -640,6 +646,10 @@ impl Model {
                 d.checks.sort_by(|a, b| a.name.cmp(&b.name));
             }
         }
+        for e in self.event_triggers.values_mut() {
+            e.tags.sort();
+            e.tags.dedup();
+        }
     }
 
     pub fn view(&self, name: &QualifiedName) -> Option<&View> {
@@ -648,6 +658,10 @@ impl Model {
 
     pub fn views(&self) -> impl Iterator<Item = &View> {
         self.schemas.values().flat_map(|s| s.views.values())
+    }
+
+    pub fn aggregates(&self) -> impl Iterator<Item = &Aggregate> {
+        self.schemas.values().flat_map(|s| s.aggregates.values())
     }
 
     pub fn functions(&self) -> impl Iterator<Item = &Function> {

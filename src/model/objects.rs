@@ -320,3 +320,69 @@ impl Composite {
         self.collations.get(name).map(String::as_str)
     }
 }
+
+/// An aggregate (`CREATE AGGREGATE`, `pg_proc.prokind = 'a'` with its `pg_aggregate` row): a
+/// normal aggregate over `args`, folded by `state_func` into a `state_type` value. Keyed like a
+/// function, by name and argument types. Ordered-set and hypothetical-set aggregates, moving
+/// and combine functions are not modeled (warned when a database uses them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Aggregate {
+    pub schema: String,
+    pub name: String,
+    /// Aggregated arguments (`IN` or `VARIADIC`, no defaults); none means `(*)`.
+    pub args: Vec<FunctionArg>,
+    /// `STYPE`.
+    pub state_type: DataType,
+    /// `SFUNC`: PostgreSQL picks the overload taking the state and the arguments.
+    pub state_func: QualifiedName,
+    /// `FINALFUNC`: takes the state, returns the aggregate's result.
+    pub final_func: Option<QualifiedName>,
+    /// `INITCOND`: the state's initial value, as text; `None` starts from NULL.
+    pub initial_value: Option<String>,
+    pub parallel: Parallel,
+    pub comment: Option<String>,
+}
+
+impl Aggregate {
+    /// Everything but the comment, which `COMMENT ON` changes in place.
+    pub fn same_definition(&self, other: &Aggregate) -> bool {
+        Aggregate {
+            comment: None,
+            ..self.clone()
+        } == Aggregate {
+            comment: None,
+            ..other.clone()
+        }
+    }
+
+    /// Whether `CREATE OR REPLACE AGGREGATE` turns `self` into `other`: the same arguments and
+    /// result type (state type and final function).
+    pub fn replaceable_by(&self, other: &Aggregate) -> bool {
+        self.args == other.args
+            && self.state_type == other.state_type
+            && self.final_func == other.final_func
+    }
+}
+
+/// An event trigger (`CREATE EVENT TRIGGER`): database-wide, it belongs to no schema. strata
+/// manages the ones whose function lives in a managed schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTrigger {
+    pub name: String,
+    /// `ddl_command_start`, `ddl_command_end`, `sql_drop` or `table_rewrite`.
+    pub event: String,
+    /// `WHEN TAG IN (…)`, upper case and sorted; empty fires for every command.
+    pub tags: Vec<String>,
+    /// The function (returning `event_trigger`).
+    pub function: QualifiedName,
+    /// `O` enabled (origin/local), `D` disabled, `R` replica, `A` always.
+    pub enabled: char,
+    pub comment: Option<String>,
+}
+
+impl EventTrigger {
+    /// Everything but the enabled state and the comment, which `ALTER`/`COMMENT` change in place.
+    pub fn same_definition(&self, other: &EventTrigger) -> bool {
+        self.event == other.event && self.tags == other.tags && self.function == other.function
+    }
+}

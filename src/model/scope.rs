@@ -15,13 +15,16 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Keeps the managed schemas, the extensions installed in them (or anywhere), minus the
-    /// excluded objects.
+    /// Keeps the managed schemas, the extensions installed in them (or anywhere), the event
+    /// triggers whose function lives in them, minus the excluded objects.
     pub fn restrict(&self, model: &mut Model) {
         model.schemas.retain(|name, _| self.schemas.contains(name));
         model
             .extensions
             .retain(|_, e| e.schema.as_ref().is_none_or(|x| self.schemas.contains(x)));
+        model
+            .event_triggers
+            .retain(|_, e| self.schemas.contains(&e.function.schema));
         apply_exclude(model, &self.exclude);
     }
 

@@ -16,6 +16,8 @@ use crate::model::{
 };
 use crate::postgres::{ddl_objects, types};
 
+mod aggregates;
+
 fn ty(t: &DataType) -> String {
     hcl_types::to_hcl(t, &|n: &QualifiedName| {
         Some(types::display(&DataType::Named(n.clone())))
@@ -301,6 +303,7 @@ fn described(c: &Change) -> Option<ObjectChange> {
         .or_else(|| type_object(c))
         .or_else(|| routine_or_view_object(c))
         .or_else(|| trigger_policy_or_default_object(c))
+        .or_else(|| aggregates::aggregate_or_event_trigger_object(c))
 }
 
 /// Extensions and sequences.

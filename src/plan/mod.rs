@@ -14,6 +14,7 @@ pub use crate::lint::{Category, Hazard};
 use crate::diff::Change;
 use crate::model::{Model, ObjectId, QualifiedName};
 use crate::postgres::inspect::deps::{Deps, ObjKey};
+use crate::postgres::types;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -286,6 +287,27 @@ pub fn model_deps(model: &Model, deps: &mut Deps) {
                 ObjKey::Type(QualifiedName::new(&d.schema, &d.name)),
                 ObjKey::Type(n.clone()),
             );
+        }
+    }
+    for e in model.event_triggers.values() {
+        deps.add(
+            ObjKey::EventTrigger(e.name.clone()),
+            ObjKey::Function(e.function.schema.clone(), format!("{}()", e.function.name)),
+        );
+    }
+    // An aggregate uses one overload of its state and final functions: depend on each.
+    for a in model.aggregates() {
+        let key = ObjKey::Function(a.schema.clone(), types::aggregate_signature(a));
+        for f in std::iter::once(&a.state_func).chain(&a.final_func) {
+            for x in model
+                .functions()
+                .filter(|x| x.schema == f.schema && x.name == f.name)
+            {
+                deps.add(
+                    key.clone(),
+                    ObjKey::Function(x.schema.clone(), types::signature(x)),
+                );
+            }
         }
     }
 }

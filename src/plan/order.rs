@@ -2,7 +2,7 @@
 //! them (see [`super::graph`]). This file covers schemas, table renames and defaults and the
 //! shared helpers; one file per kind beside it covers the rest (`enums.rs`, `create_table.rs`,
 //! `alter_table.rs`, `extension.rs`, `sequence.rs`, `collation.rs`, `domain.rs`,
-//! `composite.rs`, `function.rs`, `view.rs`, `trigger.rs`, `policy.rs`).
+//! `composite.rs`, `function.rs`, `aggregate.rs`, `event_trigger.rs`, `view.rs`, `trigger.rs`, `policy.rs`).
 
 use super::Hazard;
 use super::PlanDeps;
@@ -40,6 +40,12 @@ use composite::*;
 mod function;
 pub use function::function_id;
 use function::*;
+mod aggregate;
+pub use aggregate::aggregate_id;
+use aggregate::*;
+mod event_trigger;
+pub use event_trigger::event_trigger_id;
+use event_trigger::*;
 mod view;
 pub use view::view_id;
 use view::*;
@@ -371,6 +377,12 @@ fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::CreateFunction(_)
             | Change::ReplaceFunction { .. }
             | Change::DropFunction(_) => function_nodes(out, c, ctx),
+            Change::CreateAggregate(_)
+            | Change::ReplaceAggregate { .. }
+            | Change::DropAggregate(_) => aggregate_nodes(out, c, ctx),
+            Change::CreateEventTrigger(_)
+            | Change::AlterEventTrigger { .. }
+            | Change::DropEventTrigger(_) => event_trigger_nodes(out, c, ctx),
             Change::CreateView(_) | Change::AlterView { .. } | Change::DropView(_) => {
                 view_nodes(out, c, ctx)
             }

@@ -53,6 +53,10 @@ fn invalidated(c: &Change) -> Vec<ObjKey> {
                 .collect()
         }
         Change::DropView(v) => vec![ObjKey::View(QualifiedName::new(&v.schema, &v.name))],
+        Change::DropAggregate(a) => vec![ObjKey::Function(
+            a.schema.clone(),
+            crate::postgres::types::aggregate_signature(a),
+        )],
         Change::DropFunction(f) => vec![ObjKey::Function(
             f.schema.clone(),
             crate::postgres::types::signature(f),
@@ -80,6 +84,15 @@ fn touched(changes: &[Change]) -> HashSet<ObjKey> {
                     f.schema.clone(),
                     crate::postgres::types::signature(f),
                 ));
+            }
+            Change::DropAggregate(a) | Change::CreateAggregate(a) => {
+                t.insert(ObjKey::Function(
+                    a.schema.clone(),
+                    crate::postgres::types::aggregate_signature(a),
+                ));
+            }
+            Change::DropEventTrigger(e) | Change::CreateEventTrigger(e) => {
+                t.insert(ObjKey::EventTrigger(e.name.clone()));
             }
             Change::DropTrigger { on, trigger } | Change::CreateTrigger { on, trigger } => {
                 t.insert(ObjKey::Trigger(on.name.clone(), trigger.name.clone()));
@@ -200,6 +213,7 @@ impl Expansion<'_> {
             ObjKey::View(q) => return self.view(q, why),
             ObjKey::Function(s, sig) => return self.function(s, sig, why),
             ObjKey::Trigger(q, name) => self.trigger(q, name, why),
+            ObjKey::EventTrigger(name) => self.event_trigger(name, why),
             ObjKey::Policy(q, name) => self.policy(q, name, why),
             ObjKey::Constraint(q, name) => self.constraint(q, name, why),
             ObjKey::Index(q, name) => self.index(q, name, why),
@@ -247,10 +261,29 @@ impl Expansion<'_> {
         if let (Some(h), Some(w)) = (have, want) {
             out.push(Change::DropFunction(h.clone()));
             out.push(Change::CreateFunction(w.clone()));
-            reasons.insert(super::order::function_id(w), why);
+            reasons.insert(super::order::function_id(w), why.clone());
+            cascade = true;
+        }
+        // Aggregates share the functions' key.
+        let have = current.schemas.get(s).and_then(|x| x.aggregates.get(sig));
+        let want = desired.schemas.get(s).and_then(|x| x.aggregates.get(sig));
+        if let (Some(h), Some(w)) = (have, want) {
+            out.push(Change::DropAggregate(h.clone()));
+            out.push(Change::CreateAggregate(w.clone()));
+            reasons.insert(super::order::aggregate_id(w), why);
             cascade = true;
         }
         cascade
+    }
+
+    fn event_trigger(&mut self, name: &str, why: String) {
+        let have = self.current.event_triggers.get(name);
+        let want = self.desired.event_triggers.get(name);
+        if let (Some(h), Some(w)) = (have, want) {
+            self.out.push(Change::DropEventTrigger(h.clone()));
+            self.out.push(Change::CreateEventTrigger(w.clone()));
+            self.reasons.insert(super::order::event_trigger_id(w), why);
+        }
     }
 
     fn trigger(&mut self, q: &QualifiedName, name: &str, why: String) {

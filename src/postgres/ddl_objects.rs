@@ -1,5 +1,5 @@
 //! SQL text for objects beyond tables: extensions, sequences, domains, composite types,
-//! routines, views, triggers, policies, exclusion constraints, partitions, enum rebuilds.
+//! routines, aggregates, event triggers, views, triggers, policies, exclusion constraints, partitions, enum rebuilds.
 
 use crate::model::{
     ArgMode, Collation, Composite, Domain, Enum, Exclude, Extension, Function, IndexKey, Parallel,
@@ -21,6 +21,8 @@ mod composite;
 pub use composite::*;
 mod function;
 pub use function::*;
+mod aggregate;
+pub use aggregate::*;
 mod view;
 pub use view::*;
 mod trigger;

@@ -406,6 +406,12 @@ pub fn display(ty: &DataType) -> String {
     }
 }
 
+/// An aggregate's key, in the functions' namespace: `name(type, type)`; `name()` for `(*)`.
+pub fn aggregate_signature(a: &crate::model::Aggregate) -> String {
+    let types: Vec<String> = a.args.iter().map(|a| display(&a.ty)).collect();
+    format!("{}({})", a.name, types.join(", "))
+}
+
 /// The key that identifies a routine among overloads: `name(type, type)` over input types.
 pub fn signature(f: &Function) -> String {
     let types: Vec<String> = f

@@ -167,6 +167,17 @@ pub fn transitions() -> Vec<(String, plan::Plan)> {
                 ),
             ],
         ),
+        (
+            "change an aggregate's initial value",
+            vec![("initial_value = \"0\"", "initial_value = \"1\"")],
+        ),
+        (
+            "change an event trigger's tags and disable it",
+            vec![(
+                "tags    = [\"CREATE TABLE\", \"ALTER TABLE\"]",
+                "tags    = [\"CREATE TABLE\"]\n  enabled = false",
+            )],
+        ),
     ];
     for (name, pairs) in edits {
         out.push((name.to_string(), plan(EVERYTHING, &edit(&pairs))));

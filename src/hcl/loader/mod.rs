@@ -65,7 +65,9 @@ pub const TOP_LEVEL_BLOCKS: &[&str] = &[
     "materialized",
     "function",
     "procedure",
+    "aggregate",
     "trigger",
+    "event_trigger",
     "policy",
     "collation",
     "domain",
@@ -322,7 +324,18 @@ fn refuse_long_names(model: &Model, files: &[SourceFile], errors: &mut Errors) {
             long.extend(v.triggers.iter().map(|x| ("trigger", x.name.as_str())));
         }
         long.extend(s.functions.values().map(|f| ("function", f.name.as_str())));
+        long.extend(
+            s.aggregates
+                .values()
+                .map(|a| ("aggregate", a.name.as_str())),
+        );
     }
+    long.extend(
+        model
+            .event_triggers
+            .keys()
+            .map(|n| ("event trigger", n.as_str())),
+    );
     long.retain(|(_, n)| n.len() > MAX);
     for s in model.schemas.values() {
         for t in s.tables.values().filter(|t| t.columns.len() > 1600) {

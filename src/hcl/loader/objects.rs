@@ -18,6 +18,7 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Body};
 use std::collections::HashMap;
 
+mod aggregate;
 mod function;
 mod policy;
 mod trigger;
@@ -45,6 +46,7 @@ const OBJECT_KINDS: &[ObjectKind] = &[
     ObjectKind::Materialized,
     ObjectKind::Function,
     ObjectKind::Procedure,
+    ObjectKind::Aggregate,
 ];
 
 impl<'a> Loader<'a> {
@@ -74,7 +76,7 @@ impl<'a> Loader<'a> {
                 "domain" | "composite" => "type",
                 _ => kind,
             };
-            if namespace != "function" && namespace != "procedure" {
+            if namespace != "function" && namespace != "procedure" && namespace != "aggregate" {
                 if let Some(first) = seen.get(&(namespace, q.clone())) {
                     let e = HclError::new(
                         here,
@@ -462,6 +464,28 @@ impl<'a> Loader<'a> {
                         }
                     }
                 }
+                "aggregate" => {
+                    if let Some(a) = self.build_aggregate(file, block, &schema, &name) {
+                        let sig = crate::postgres::types::aggregate_signature(&a);
+                        self.sources.objects.insert(
+                            ObjectId::aggregate(&schema, &sig),
+                            Location::new(file, block.labels.last().and_then(|l| l.span())),
+                        );
+                        let clash = model.schemas.get(&schema).is_some_and(|s| {
+                            s.functions.contains_key(&sig) || s.aggregates.contains_key(&sig)
+                        });
+                        if clash {
+                            self.err(
+                                file,
+                                block.ident.span(),
+                                format!("duplicate aggregate \"{schema}.{sig}\": a function or aggregate has the same name and argument types"),
+                                "same name and argument types",
+                            );
+                        } else if let Some(s) = model.schemas.get_mut(&schema) {
+                            s.aggregates.insert(sig, a);
+                        }
+                    }
+                }
                 "view" | "materialized" => {
                     let table = self.objects[i].table;
                     if let Some(v) =
@@ -476,6 +500,12 @@ impl<'a> Loader<'a> {
         }
         for (file, block) in top.iter().filter(|(_, b)| b.ident.as_str() == "trigger") {
             self.build_trigger(file, block, model);
+        }
+        for (file, block) in top
+            .iter()
+            .filter(|(_, b)| b.ident.as_str() == "event_trigger")
+        {
+            self.build_event_trigger(file, block, model);
         }
         for (file, block) in top.iter().filter(|(_, b)| b.ident.as_str() == "policy") {
             self.build_policy(file, block, model);

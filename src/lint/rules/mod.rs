@@ -38,6 +38,7 @@ mod pg308_enum_rebuild;
 mod sc101_policy_change;
 mod sc102_rls_relaxed;
 mod sc103_rls_enabled;
+mod sc104_drop_event_trigger;
 mod st100_cannot_analyze;
 mod st101_prefer_bigint;
 mod st102_prefer_identity;
@@ -90,6 +91,7 @@ pub static ALL: &[&Rule] = &[
     &sc101_policy_change::RULE,
     &sc102_rls_relaxed::RULE,
     &sc103_rls_enabled::RULE,
+    &sc104_drop_event_trigger::RULE,
     &st100_cannot_analyze::RULE,
     &st101_prefer_bigint::RULE,
     &st102_prefer_identity::RULE,

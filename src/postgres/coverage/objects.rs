@@ -23,7 +23,7 @@ pub(super) const PG_PROC: Relation = Relation {
         ),
         (
             "prokind",
-            M("Function.kind (aggregates and window functions are not managed)"),
+            M("Function.kind; 'a' is an Aggregate (window functions are not managed)"),
         ),
         ("prosecdef", M("Function.security_definer")),
         ("proleakproof", M("Function.leakproof")),
@@ -51,6 +51,98 @@ pub(super) const PG_PROC: Relation = Relation {
         ("prosqlbody", M("Function.body (BEGIN ATOMIC)")),
         ("proconfig", M("Function.config")),
         ("proacl", ACL),
+    ],
+};
+
+pub(super) const PG_AGGREGATE: Relation = Relation {
+    name: "pg_aggregate",
+    columns: &[
+        ("aggfnoid", I("join key: the aggregate's pg_proc row")),
+        (
+            "aggkind",
+            w(
+                "ordered-set and hypothetical-set aggregates are not managed (not read)",
+                "aggregate kind",
+            ),
+        ),
+        (
+            "aggnumdirectargs",
+            I("direct arguments exist only for ordered-set aggregates (warned by aggkind)"),
+        ),
+        ("aggtransfn", M("Aggregate.state_func")),
+        ("aggfinalfn", M("Aggregate.final_func")),
+        (
+            "aggcombinefn",
+            w("partial aggregation is not modeled", "COMBINEFUNC"),
+        ),
+        (
+            "aggserialfn",
+            w("partial aggregation is not modeled", "SERIALFUNC"),
+        ),
+        (
+            "aggdeserialfn",
+            w("partial aggregation is not modeled", "DESERIALFUNC"),
+        ),
+        (
+            "aggmtransfn",
+            w("moving-aggregate mode is not modeled", "MSFUNC"),
+        ),
+        (
+            "aggminvtransfn",
+            w("moving-aggregate mode is not modeled", "MINVFUNC"),
+        ),
+        (
+            "aggmfinalfn",
+            w("moving-aggregate mode is not modeled", "MFINALFUNC"),
+        ),
+        (
+            "aggfinalextra",
+            w("FINALFUNC_EXTRA is not modeled", "FINALFUNC_EXTRA"),
+        ),
+        (
+            "aggmfinalextra",
+            w("moving-aggregate mode is not modeled", "MFINALFUNC_EXTRA"),
+        ),
+        (
+            "aggfinalmodify",
+            w("FINALFUNC_MODIFY is not modeled", "FINALFUNC_MODIFY"),
+        ),
+        (
+            "aggmfinalmodify",
+            w("moving-aggregate mode is not modeled", "MFINALFUNC_MODIFY"),
+        ),
+        ("aggsortop", w("a sort operator is not modeled", "SORTOP")),
+        ("aggtranstype", M("Aggregate.state_type")),
+        (
+            "aggtransspace",
+            w("the state size estimate is not modeled", "SSPACE"),
+        ),
+        (
+            "aggmtranstype",
+            w("moving-aggregate mode is not modeled", "MSTYPE"),
+        ),
+        (
+            "aggmtransspace",
+            w("moving-aggregate mode is not modeled", "MSSPACE"),
+        ),
+        ("agginitval", M("Aggregate.initial_value")),
+        (
+            "aggminitval",
+            w("moving-aggregate mode is not modeled", "MINITCOND"),
+        ),
+    ],
+};
+
+pub(super) const PG_EVENT_TRIGGER: Relation = Relation {
+    name: "pg_event_trigger",
+    columns: &[
+        ("oid", OID),
+        ("evtname", M("EventTrigger.name")),
+        ("evtevent", M("EventTrigger.event")),
+        ("evtowner", OWNER),
+        ("evtfoid", M("EventTrigger.function")),
+        ("evtenabled", M("EventTrigger.enabled")),
+        ("evttags", M("EventTrigger.tags")),
     ],
 };
 

@@ -26,6 +26,8 @@ pub enum ObjKey {
     Constraint(QualifiedName, String),
     Trigger(QualifiedName, String),
     Policy(QualifiedName, String),
+    /// An event trigger, by name (database-wide).
+    EventTrigger(String),
 }
 
 impl ObjKey {
@@ -33,7 +35,7 @@ impl ObjKey {
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjKey::Schema(s) | ObjKey::Function(s, _) => Some(s),
-            ObjKey::Extension(_) => None,
+            ObjKey::Extension(_) | ObjKey::EventTrigger(_) => None,
             ObjKey::Table(q)
             | ObjKey::Column(q, _)
             | ObjKey::View(q)
@@ -135,6 +137,7 @@ fn key_sql(class: &str, oid: &str, sub: &str) -> String {
             JOIN pg_namespace n ON n.oid = ty.typnamespace
             LEFT JOIN pg_class rc ON rc.oid = ty.typrelid AND rc.relkind <> 'c'
             LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE t0.oid = {oid})
+          WHEN 'pg_event_trigger'::regclass THEN (SELECT json_build_object('k', 'event_trigger', 'n', e.evtname)::text FROM pg_event_trigger e WHERE e.oid = {oid})
           WHEN 'pg_extension'::regclass THEN (SELECT json_build_object('k', 'extension', 'n', e.extname)::text FROM pg_extension e WHERE e.oid = {oid})
         END"
     )
@@ -147,7 +150,7 @@ fn deps_sql() -> String {
          WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a')
            AND d.refclassid <> 'pg_namespace'::regclass
            AND (d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass,
-                              'pg_attrdef'::regclass, 'pg_type'::regclass)
+                              'pg_attrdef'::regclass, 'pg_type'::regclass, 'pg_event_trigger'::regclass)
                 OR (d.classid = 'pg_constraint'::regclass AND d.refclassid IN ('pg_proc'::regclass, 'pg_type'::regclass))
                 OR (d.classid = 'pg_class'::regclass AND d.refclassid IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_extension'::regclass))
                 OR (d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
@@ -177,6 +180,7 @@ fn parse_key(json: &str) -> Option<ObjKey> {
         ("policy", Some(p)) => ObjKey::Policy(q(), p),
         ("constraint", Some(c)) => ObjKey::Constraint(q(), c),
         ("extension", _) => ObjKey::Extension(n),
+        ("event_trigger", _) => ObjKey::EventTrigger(n),
         _ => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! Reads a live database into the [`Model`] with one bulk catalog query per object kind (all
 //! tables at once, never a query per table). The queries run pipelined on one connection.
 
+pub mod aggregates;
 pub mod deps;
 pub mod objects;
 pub mod unmanaged;
@@ -154,6 +155,7 @@ async fn inspect_full<C: GenericClient + Sync>(
         dom_rows,
         comp_rows,
         coll_rows,
+        aggregate_rows,
         mut unmanaged_rows,
     } = fetch(client, second, scope, with_unmanaged).await?;
     crate::timing::stage("inspect: rows fetched");
@@ -218,10 +220,7 @@ async fn inspect_full<C: GenericClient + Sync>(
             schema.views.insert(view.name.clone(), view);
         }
     }
-    for r in &ext_rows {
-        let e = objects::extension_from_row(r)?;
-        model.extensions.insert(e.name.clone(), e);
-    }
+    database_wide_and_aggregates(&mut model, &ext_rows, &aggregate_rows)?;
     for r in &seq_rows {
         let s = objects::sequence_from_row(r)?;
         if let Some(schema) = model.schemas.get_mut(&s.schema) {
@@ -279,6 +278,31 @@ async fn inspect_full<C: GenericClient + Sync>(
     unmanaged_rows.sort();
     crate::timing::stage("inspect: model built");
     Ok((model, unmanaged_rows))
+}
+
+/// Extensions and event triggers (database-wide), and aggregates, into `model`.
+fn database_wide_and_aggregates(
+    model: &mut Model,
+    ext_rows: &[Row],
+    (agg_rows, evt_rows): &(Vec<Row>, Vec<Row>),
+) -> Result<(), InspectError> {
+    for r in ext_rows {
+        let e = objects::extension_from_row(r)?;
+        model.extensions.insert(e.name.clone(), e);
+    }
+    for r in agg_rows {
+        let a = aggregates::aggregate_from_row(r)?;
+        if let Some(schema) = model.schemas.get_mut(&a.schema) {
+            schema
+                .aggregates
+                .insert(crate::postgres::types::aggregate_signature(&a), a);
+        }
+    }
+    for r in evt_rows {
+        let e = aggregates::event_trigger_from_row(r)?;
+        model.event_triggers.insert(e.name.clone(), e);
+    }
+    Ok(())
 }
 
 /// Every catalog query of an inspection, pipelined on the two connections.
@@ -357,6 +381,7 @@ async fn fetch<C: GenericClient + Sync>(
             dom_rows,
             comp_rows,
             coll_rows,
+            aggregate_rows,
             unmanaged_rows,
         ),
     ) = tokio::try_join!(
@@ -389,6 +414,7 @@ async fn fetch<C: GenericClient + Sync>(
                 query(client, "domains", &dom_sql, schemas_param),
                 query(client, "composite types", &comp_sql, schemas_param),
                 query(second, "collations", &coll_sql, schemas_param),
+                aggregates::rows(second, schemas_param),
                 async {
                     if with_unmanaged {
                         query_map(
@@ -425,6 +451,7 @@ async fn fetch<C: GenericClient + Sync>(
         dom_rows,
         comp_rows,
         coll_rows,
+        aggregate_rows,
         unmanaged_rows,
     })
 }
@@ -448,6 +475,8 @@ struct Fetched {
     dom_rows: Vec<Row>,
     comp_rows: Vec<Row>,
     coll_rows: Vec<Row>,
+    /// Aggregates' and event triggers'.
+    aggregate_rows: (Vec<Row>, Vec<Row>),
     unmanaged_rows: Vec<Unmanaged>,
 }
 

@@ -107,8 +107,11 @@ UNION ALL
 UNION ALL
 {others}
 UNION ALL
-{SEQUENCE_OPTIONS}",
+{SEQUENCE_OPTIONS}
+UNION ALL
+{aggregates}",
         ctes = ctes(not_system, &member),
+        aggregates = aggregate_options(not_system),
         columns = columns(compression, compressed, child_compression),
         others = others(&pg15),
     )
@@ -229,6 +232,38 @@ SELECT r.nsp, r.relname, format('constraint \"%s.%s.%s\"', r.nsp, r.relname, con
 FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
 WHERE con.contype = 'f' AND con.confmatchtype = 'f' AND con.conislocal AND con.conparentid = 0
 {pg15}"
+    )
+}
+
+/// What an aggregate may set beyond `Aggregate`'s fields: ordered-set kinds, partial and
+/// moving-aggregate support, final-function flags, sort operators, state size estimates.
+fn aggregate_options(not_system: &str) -> String {
+    format!(
+        "SELECT n.nspname::text, NULL::text, format('aggregate \"%s.%s\"', n.nspname, p.proname), o.attribute, o.value
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace
+CROSS JOIN LATERAL (
+    SELECT 'aggregate kind' AS attribute, CASE a.aggkind WHEN 'o' THEN 'ordered-set' ELSE 'hypothetical-set' END AS value
+    WHERE a.aggkind <> 'n'
+    UNION ALL SELECT 'COMBINEFUNC', a.aggcombinefn::text WHERE a.aggcombinefn <> 0
+    UNION ALL SELECT 'SERIALFUNC', a.aggserialfn::text WHERE a.aggserialfn <> 0
+    UNION ALL SELECT 'DESERIALFUNC', a.aggdeserialfn::text WHERE a.aggdeserialfn <> 0
+    UNION ALL SELECT 'MSFUNC', a.aggmtransfn::text WHERE a.aggmtransfn <> 0
+    UNION ALL SELECT 'MINVFUNC', a.aggminvtransfn::text WHERE a.aggminvtransfn <> 0
+    UNION ALL SELECT 'MFINALFUNC', a.aggmfinalfn::text WHERE a.aggmfinalfn <> 0
+    UNION ALL SELECT 'FINALFUNC_EXTRA', NULL WHERE a.aggfinalextra
+    UNION ALL SELECT 'MFINALFUNC_EXTRA', NULL WHERE a.aggmfinalextra
+    UNION ALL SELECT 'FINALFUNC_MODIFY', CASE a.aggfinalmodify WHEN 's' THEN 'SHAREABLE' WHEN 'w' THEN 'READ_WRITE' ELSE a.aggfinalmodify::text END
+              WHERE a.aggkind = 'n' AND a.aggfinalmodify <> 'r'
+    UNION ALL SELECT 'MFINALFUNC_MODIFY', CASE a.aggmfinalmodify WHEN 's' THEN 'SHAREABLE' WHEN 'w' THEN 'READ_WRITE' ELSE a.aggmfinalmodify::text END
+              WHERE a.aggmtransfn <> 0 AND a.aggmfinalmodify <> 'r'
+    UNION ALL SELECT 'SORTOP', a.aggsortop::regoperator::text WHERE a.aggsortop <> 0
+    UNION ALL SELECT 'SSPACE', a.aggtransspace::text WHERE a.aggtransspace <> 0
+    UNION ALL SELECT 'MSTYPE', format_type(a.aggmtranstype, NULL) WHERE a.aggmtranstype <> 0
+    UNION ALL SELECT 'MSSPACE', a.aggmtransspace::text WHERE a.aggmtransspace <> 0
+    UNION ALL SELECT 'MINITCOND', a.aggminitval WHERE a.aggminitval IS NOT NULL
+) o
+WHERE {not_system} AND {member}",
+        member = not_member("pg_proc", "p.oid")
     )
 }
 
