@@ -821,6 +821,53 @@ fn under_script(line: &str) -> (std::process::Child, std::sync::mpsc::Receiver<S
 
 /// Waits (up to a minute) for the approval prompt, then types `answer`; returns what the
 /// terminal showed so far.
+/// Waits (up to 10 s) until the program `script` runs has put its terminal in raw mode to read
+/// the answer: before that, a Ctrl-C byte would become a SIGINT from the line discipline
+/// instead of input, and the prompt would wait on.
+fn wait_for_raw_mode(script_pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let children =
+            std::fs::read_to_string(format!("/proc/{script_pid}/task/{script_pid}/children"))
+                .unwrap_or_default();
+        for pid in children.split_whitespace() {
+            let Ok(tty) = std::fs::read_link(format!("/proc/{pid}/fd/0")) else {
+                continue;
+            };
+            let Ok(out) = Command::new("stty").arg("-F").arg(&tty).arg("-a").output() else {
+                continue;
+            };
+            if String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .any(|w| w == "-icanon")
+            {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `child.wait()`, but a child still running after `within` is killed and the test fails
+/// instead of hanging the suite.
+fn wait_bounded(
+    child: &mut std::process::Child,
+    within: Duration,
+    seen: &str,
+) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if start.elapsed() > within {
+            let _ = child.kill();
+            panic!("the program did not exit within {within:?}:\n{seen}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn answer_the_prompt(
     child: &mut std::process::Child,
     rx: &std::sync::mpsc::Receiver<String>,
@@ -834,6 +881,7 @@ fn answer_the_prompt(
         }
     }
     assert!(seen.contains("Enter a value"), "no prompt:\n{seen}");
+    wait_for_raw_mode(child.id());
     use std::io::Write;
     let stdin = child.stdin.as_mut().expect("stdin");
     stdin.write_all(answer).expect("write the answer");
@@ -866,7 +914,7 @@ async fn apply_through_tee_logs_the_plan_then_the_question() {
     while let Ok(chunk) = rx.recv_timeout(Duration::from_secs(20)) {
         seen.push_str(&chunk);
     }
-    let status = child.wait().expect("wait");
+    let status = wait_bounded(&mut child, Duration::from_secs(60), &seen);
     assert_eq!(status.code(), Some(0), "{seen}");
     let logged = std::fs::read_to_string(&log).expect("log");
     let at = |s: &str| {
@@ -905,7 +953,7 @@ async fn ctrl_c_at_the_prompt_cancels_the_apply() {
     while let Ok(chunk) = rx.recv_timeout(Duration::from_secs(20)) {
         seen.push_str(&chunk);
     }
-    let status = child.wait().expect("wait");
+    let status = wait_bounded(&mut child, Duration::from_secs(60), &seen);
     assert!(seen.contains("Apply cancelled."), "{seen}");
     assert!(!seen.contains("IO error"), "{seen}");
     assert_eq!(status.code(), Some(1), "{seen}");
