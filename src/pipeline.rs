@@ -514,3 +514,33 @@ async fn read_database(s: &Settings, url: &DbUrl) -> Result<(Model, Vec<Unmanage
         Err(e) => Err(inspect_failed(url, lock, s.verbose, e).await),
     }
 }
+
+/// A saved plan is applied only to the database it was made for (the same cluster and
+/// database; a physical replica or a restart keeps both), even when another has the same
+/// schema. Plans saved before strata recorded the database, or where the server does not tell
+/// its identity, are checked by fingerprint only.
+pub async fn refuse_other_database(
+    client: &tokio_postgres::Client,
+    plan: &Plan,
+    url: &DbUrl,
+) -> Result<()> {
+    let Some(made_for) = &plan.database else {
+        return Ok(());
+    };
+    // Unreadable here (a role without access to pg_control_system): the fingerprint check
+    // still guards the apply.
+    let Ok(here) = crate::postgres::inspect::database_identity(client).await else {
+        return Ok(());
+    };
+    if *made_for == here {
+        return Ok(());
+    }
+    Err(crate::settings::refused(
+        format!(
+            "this plan was made for another database: {} (not {}); nothing was changed",
+            plan.target,
+            url.redacted()
+        ),
+        "apply it to the database it was made for, or run `strata plan -out FILE` against this one",
+    ))
+}

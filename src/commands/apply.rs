@@ -83,36 +83,6 @@ impl Progress for Printer {
     }
 }
 
-/// A saved plan is applied only to the database it was made for (the same cluster and
-/// database; a physical replica or a restart keeps both), even when another has the same
-/// schema. Plans saved before strata recorded the database, or where the server does not tell
-/// its identity, are checked by fingerprint only.
-async fn refuse_other_database(
-    client: &tokio_postgres::Client,
-    plan: &Plan,
-    url: &DbUrl,
-) -> Result<()> {
-    let Some(made_for) = &plan.database else {
-        return Ok(());
-    };
-    // Unreadable here (a role without access to pg_control_system): the fingerprint check
-    // still guards the apply.
-    let Ok(here) = crate::postgres::inspect::database_identity(client).await else {
-        return Ok(());
-    };
-    if *made_for == here {
-        return Ok(());
-    }
-    Err(refused(
-        format!(
-            "this plan was made for another database: {} (not {}); nothing was changed",
-            plan.target,
-            url.redacted()
-        ),
-        "apply it to the database it was made for, or run `strata plan -out FILE` against this one",
-    ))
-}
-
 /// Progress nobody sees (rehearsals).
 struct Quiet;
 
@@ -368,7 +338,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
         Ok(c) => c,
         Err(e) => return Err(crate::settings::inspect_failed(&url, t.lock, s.verbose, e).await),
     };
-    refuse_other_database(&client, &plan, &url).await?;
+    crate::pipeline::refuse_other_database(&client, &plan, &url).await?;
     if plan::fingerprint(&current) != plan.fingerprint {
         return Err(apply::ApplyError::Stale {
             message: "Saved plan is stale: the database changed since the plan was made".into(),

@@ -16,7 +16,7 @@ use crate::lint::policy::{Level, Policy};
 use crate::plan::{Plan, Step};
 use crate::postgres::connect::{DbUrl, interrupted};
 use crate::postgres::inspect::Unmanaged;
-use crate::settings::{Settings, connect_reader, refused, usage};
+use crate::settings::{Settings, connect_reader, usage};
 use futures_util::StreamExt;
 use miette::Result;
 use sha2::{Digest, Sha256};
@@ -519,21 +519,7 @@ async fn apply_one(p: &Planned, opts: &ApplyFleet<'_>) -> Outcome {
     let result = async {
         let url = crate::settings::target_url(s).await?;
         let mut client = connect_reader(&url, opts.timeouts.lock).await?;
-        // A plan made on another database (a saved plan, a target whose URL now points
-        // elsewhere) is refused; a server that does not tell its identity is checked by
-        // fingerprint alone.
-        if let Some(made_for) = &tp.plan.database
-            && let Ok(here) = crate::postgres::inspect::database_identity(&client).await
-            && *made_for != here
-        {
-            return Err(refused(
-                format!(
-                    "this plan was made for another database than {}; nothing was changed",
-                    url.redacted()
-                ),
-                "plan the fleet again",
-            ));
-        }
+        crate::pipeline::refuse_other_database(&client, &tp.plan, &url).await?;
         let apply_opts = ApplyOptions {
             timeouts: opts.timeouts,
             scope: crate::model::Scope {
