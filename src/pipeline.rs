@@ -299,7 +299,10 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
 pub async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared> {
     // Before any connection: a dev URL that is the target is refused outright.
     let dev = dev_source(s)?;
-    let (loaded, inspected) = tokio::join!(desired(s, &dev), inspect_on(s, target));
+    let (loaded, inspected) = tokio::join!(
+        desired(s, &dev),
+        inspect_on(s, target, Connections::Two)
+    );
     crate::timing::stage("loaded and inspected");
     let loaded = loaded?;
     finish(s, &dev, loaded, inspected?).await
@@ -310,7 +313,7 @@ pub async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared>
 /// this way, normalizing the desired schema once.
 pub async fn prepare_canonical(s: &Settings, url: DbUrl, desired: Desired) -> Result<Prepared> {
     let dev = dev_source(s)?;
-    let inspected = inspect_on(s, Some(url)).await?;
+    let inspected = inspect_on(s, Some(url), Connections::One).await?;
     finish(s, &dev, desired, inspected).await
 }
 
@@ -346,28 +349,54 @@ impl Desired {
 /// attributes and its dependencies.
 type Inspected = (DbUrl, Client, Model, Vec<Unmanaged>, Deps);
 
-async fn inspect_on(s: &Settings, target: Option<DbUrl>) -> Result<Inspected> {
+/// How many connections inspecting one target opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Connections {
+    /// One: the queries are pipelined on it. Fleets inspect many targets at once, so a second
+    /// backend per target (its start-up and cold catalog caches) costs more than it saves.
+    One,
+    /// Two: the server reads the catalog for both at once (one target, cores to spare).
+    Two,
+}
+
+async fn inspect_on(s: &Settings, target: Option<DbUrl>, conns: Connections) -> Result<Inspected> {
     let url = match target {
         Some(url) => url,
         None => target_url(s).await?,
     };
+    let (client, current, warnings, deps) = read_target(s, &url, conns).await?;
+    Ok((url, client, current, warnings, deps))
+}
+
+/// A live database's model, its unmanaged attributes and its dependencies, read on `conns`
+/// read-only connections; the first stays open for the caller.
+async fn read_target(
+    s: &Settings,
+    url: &DbUrl,
+    conns: Connections,
+) -> Result<(Client, Model, Vec<Unmanaged>, Deps)> {
     let lock = s.timeouts.lock;
-    // Two connections: the server reads the catalog for both at once.
-    let (client, second) =
-        tokio::try_join!(connect_reader(&url, lock), connect_reader(&url, lock))?;
+    let client = connect_reader(url, lock);
+    let (client, second) = match conns {
+        Connections::Two => {
+            let (a, b) = tokio::try_join!(client, connect_reader(url, lock))?;
+            (a, Some(b))
+        }
+        Connections::One => (client.await?, None),
+    };
+    let other = second.as_ref().unwrap_or(&client);
     // Without an explicit list, the desired schemas are known only after loading: read
     // every schema and keep the right ones when comparing.
     let filter = SchemaFilter::listed(&s.schemas);
-    let read = tokio::try_join!(inspect_target(&client, &second, &filter), async {
-        dependencies(&second, &filter)
+    let read = tokio::try_join!(inspect_target(&client, other, &filter), async {
+        dependencies(other, &filter)
             .await
             .map_err(miette::Report::new)
     });
-    let ((current, warnings), deps) = match read {
-        Ok(r) => r,
-        Err(e) => return Err(inspect_failed(&url, lock, s.verbose, e).await),
-    };
-    Ok((url, client, current, warnings, deps))
+    match read {
+        Ok(((model, warnings), deps)) => Ok((client, model, warnings, deps)),
+        Err(e) => Err(inspect_failed(url, lock, s.verbose, e).await),
+    }
 }
 
 /// Compares the inspected target with the desired schema and plans.
@@ -498,21 +527,10 @@ pub async fn diff_databases(
     Ok((plan, warnings))
 }
 
-/// A live database's model, its unmanaged attributes and its dependencies, on two read-only
-/// connections.
+/// A live database's model, its unmanaged attributes and its dependencies.
 async fn read_database(s: &Settings, url: &DbUrl) -> Result<(Model, Vec<Unmanaged>, Deps)> {
-    let lock = s.timeouts.lock;
-    let (client, second) = tokio::try_join!(connect_reader(url, lock), connect_reader(url, lock))?;
-    let filter = SchemaFilter::listed(&s.schemas);
-    let read = tokio::try_join!(inspect_target(&client, &second, &filter), async {
-        dependencies(&second, &filter)
-            .await
-            .map_err(miette::Report::new)
-    });
-    match read {
-        Ok(((model, warnings), deps)) => Ok((model, warnings, deps)),
-        Err(e) => Err(inspect_failed(url, lock, s.verbose, e).await),
-    }
+    let (_, model, warnings, deps) = read_target(s, url, Connections::Two).await?;
+    Ok((model, warnings, deps))
 }
 
 /// A saved plan is applied only to the database it was made for (the same cluster and
