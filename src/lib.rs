@@ -33,6 +33,7 @@ use std::process::ExitCode;
 /// nothing keeps running on the server), lets the command roll back and report, and cleans up
 /// scratch databases.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    timing::start();
     let args = cli::rewrite_args(args);
     if let Ok(exe) = std::env::current_exe() {
         devdb::cluster::set_program(exe);

@@ -3,7 +3,7 @@
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use thiserror::Error;
 
 /// One source file, shared by every diagnostic that points into it.
@@ -14,6 +14,10 @@ pub struct SourceFile {
     /// Where the text that was parsed starts in `text` (a chunk of a large file); spans the
     /// parser reports are relative to it.
     pub offset: usize,
+    /// Byte offsets where the text's lines start, computed at the first [`Self::line_col`]
+    /// and shared by the file's copies: 20,000 lint findings in a 30 MB file once counted
+    /// newlines from the start for each (four minutes).
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
@@ -22,6 +26,7 @@ impl SourceFile {
             path: path.into(),
             text: Arc::new(text),
             offset: 0,
+            line_starts: Arc::default(),
         }
     }
 
@@ -40,13 +45,19 @@ impl SourceFile {
 
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count())
-            .unwrap_or(0)
+        let offset = offset.min(self.text.len());
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        // The number of lines starting at or before `offset` is its 1-based line.
+        let line = starts.partition_point(|&start| start <= offset);
+        let start = starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |l| l.chars().count())
             + 1;
         (line, col)
     }
@@ -274,5 +285,24 @@ impl Errors {
         } else {
             Err(HclErrors { errors: self.list })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFile;
+
+    #[test]
+    fn line_col_counts_lines_and_characters() {
+        let f = SourceFile::new("x.hcl", "ab\ncdé\n\nxy".to_string());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(2), (1, 3), "the newline ends line 1");
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(7), (2, 4), "é is one column of two bytes");
+        assert_eq!(f.line_col(9), (4, 1), "after an empty line");
+        assert_eq!(f.line_col(10), (4, 2));
+        assert_eq!(f.line_col(1000), (4, 3), "past the end: the end");
+        // A copy shares the index, and a chunk's offset does not change line numbers.
+        assert_eq!(f.with_offset(3).line_col(3), (2, 1));
     }
 }

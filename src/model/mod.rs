@@ -198,6 +198,24 @@ impl Table {
         self.triggers.sort_by(|a, b| a.name.cmp(&b.name));
         self.policies.sort_by(|a, b| a.name.cmp(&b.name));
     }
+
+    /// Gives back the spare capacity of the table's lists, filled one push at a time while it
+    /// was read or loaded: at 20,000 tables, two models' spare room was about 100 MB.
+    pub fn shrink_to_fit(&mut self) {
+        self.columns.shrink_to_fit();
+        self.uniques.shrink_to_fit();
+        self.checks.shrink_to_fit();
+        self.foreign_keys.shrink_to_fit();
+        for i in &mut self.indexes {
+            i.parts.shrink_to_fit();
+            i.include.shrink_to_fit();
+        }
+        self.indexes.shrink_to_fit();
+        self.inherits.shrink_to_fit();
+        self.excludes.shrink_to_fit();
+        self.triggers.shrink_to_fit();
+        self.policies.shrink_to_fit();
+    }
 }
 
 /// A table column.

@@ -63,13 +63,14 @@ impl<'a> Loader<'a> {
     }
 
     pub(super) fn build_tables(&mut self) -> Vec<Table> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.tables.len());
         for i in 0..self.tables.len() {
             // Materialized views only borrow the table machinery for their indexes.
             if self.tables[i].open_columns {
                 continue;
             }
-            if let Some(t) = self.build_table(i) {
+            if let Some(mut t) = self.build_table(i) {
+                t.shrink_to_fit();
                 out.push(t);
             }
         }

@@ -5,7 +5,7 @@ use super::{InspectError, SchemaFilter};
 use crate::model::QualifiedName;
 use crate::postgres::rows::Cols;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use tokio_postgres::GenericClient;
 
 /// An object as the planner orders it.
@@ -52,13 +52,19 @@ impl ObjKey {
 /// Dependency edges: `dependent → referenced`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Deps {
-    pub on: HashMap<ObjKey, BTreeSet<ObjKey>>,
+    /// What each object references, sorted and without repeats. A sorted `Vec`, not a
+    /// `BTreeSet`: most objects reference one or two others, and a set's first node holds room
+    /// for eleven (at 20,000 tables that was about 40 MB).
+    pub on: HashMap<ObjKey, Vec<ObjKey>>,
 }
 
 impl Deps {
     pub fn add(&mut self, dependent: ObjKey, referenced: ObjKey) {
         if dependent != referenced {
-            self.on.entry(dependent).or_default().insert(referenced);
+            let refs = self.on.entry(dependent).or_default();
+            if let Err(at) = refs.binary_search(&referenced) {
+                refs.insert(at, referenced);
+            }
         }
     }
 

@@ -256,6 +256,7 @@ async fn inspect_full<C: GenericClient + Sync>(
 
     for (_, mut table) in by_oid {
         table.sort();
+        table.shrink_to_fit();
         if let Some(schema) = model.schemas.get_mut(&table.schema) {
             schema.tables.insert(table.name.clone(), table);
         }
