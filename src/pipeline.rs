@@ -114,8 +114,12 @@ pub async fn desired(s: &Settings, dev: &DevSource) -> Result<Desired> {
         });
     }
     let settings = s.clone();
-    let loaded = tokio::task::spawn_blocking(move || load_desired(&settings))
-        .await
+    let loaded = tokio::task::spawn_blocking(move || {
+        let loaded = load_desired(&settings);
+        release_freed_memory();
+        loaded
+    })
+    .await
         .map_err(|e| {
             miette::miette!(code = "strata::src", "loading the schema files failed: {e}")
         })??;
@@ -124,6 +128,17 @@ pub async fn desired(s: &Settings, dev: &DevSource) -> Result<Desired> {
         moves: loaded.moves,
         form: Form::Hcl(loaded.sources),
     })
+}
+
+/// Gives the memory freed while parsing back to the system. glibc keeps what a thread frees
+/// in that thread's arena, where the other thread (inspecting the database at the same time)
+/// cannot reuse it: at 20,000 tables that was tens of MB of the process's peak.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator's arenas to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// A current and a desired model, cut to the same scope, in canonical form, and their changes.

@@ -559,6 +559,17 @@ async fn attnames<C: GenericClient + Sync>(
     index_rows: &[IdxRow],
 ) -> Result<HashMap<(u32, i16), String>, InspectError> {
     let mut attnames: HashMap<(u32, i16), String> = HashMap::with_capacity(column_rows.len());
+    // Each table's columns in a list of exactly their number (pushing one at a time leaves up
+    // to half of it spare).
+    let mut counts: HashMap<u32, usize> = HashMap::with_capacity(by_oid.len());
+    for (oid, _, _) in &column_rows {
+        *counts.entry(*oid).or_default() += 1;
+    }
+    for (oid, n) in counts {
+        if let Some(table) = by_oid.get_mut(&oid) {
+            table.columns.reserve_exact(n);
+        }
+    }
     for (oid, num, col) in column_rows {
         attnames.insert((oid, num), col.name.clone());
         if let Some(table) = by_oid.get_mut(&oid) {
@@ -746,6 +757,7 @@ async fn query_map<C: GenericClient + Sync, T>(
     while let Some(row) = stream.try_next().await.map_err(err)? {
         out.push(f(&row)?);
     }
+    out.shrink_to_fit();
     if std::env::var_os("STRATA_TIMING").is_some() {
         eprintln!(
             "[timing] inspect {what}: {:?} ({} rows)",
