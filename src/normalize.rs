@@ -20,6 +20,8 @@ use std::collections::{BTreeSet, HashSet};
 use thiserror::Error;
 use tokio_postgres::Client;
 
+mod parts;
+
 /// The desired schema is invalid according to PostgreSQL.
 #[derive(Debug, Error, Diagnostic)]
 #[error("PostgreSQL rejected the desired schema: {message}")]
@@ -86,8 +88,11 @@ fn find_dirty(current: &Model, desired: &Model) -> Dirty {
     for t in desired.tables() {
         let cur = current.table(&t.qualified());
         if cur != Some(t) {
-            tables.push(t.qualified());
-            count += 1;
+            // A table that only lost parts or changed its nullability is compared as written.
+            if cur.is_none_or(|c| parts::needs_normalizing(c, t)) {
+                tables.push(t.qualified());
+                count += 1;
+            }
             let strip = |x: &Table| Table {
                 triggers: vec![],
                 policies: vec![],
@@ -156,12 +161,13 @@ pub async fn normalize(
             count: 0,
         });
     }
-    let subset = subset(&desired, &dirty);
+    let subset = subset(current, &desired, &dirty);
     // Deadlocks with a concurrent normalization on the same dev database are retried.
     let mut attempt = 0;
     let (normalized, scratch_deps) = loop {
         attempt += 1;
         let scratch = ScratchTx::begin(dev).await?;
+        crate::timing::stage("normalize: scratch begun");
         let result = run_in_scratch(&scratch, &subset, &desired, sources).await;
         scratch.rollback().await;
         match result {
@@ -201,7 +207,7 @@ pub async fn normalize(
 /// What to create in the scratch database: every schema, extension and type, every routine and
 /// sequence; the tables that differ (all tables, views, triggers and policies when one of
 /// those differ); never foreign keys.
-fn subset(desired: &Model, dirty: &Dirty) -> Model {
+fn subset(current: &Model, desired: &Model, dirty: &Dirty) -> Model {
     let mut subset = Model {
         extensions: desired.extensions.clone(),
         ..Default::default()
@@ -240,6 +246,12 @@ fn subset(desired: &Model, dirty: &Dirty) -> Model {
     for q in &tables {
         let Some(t) = desired.table(q) else { continue };
         let mut t = t.clone();
+        // Indexes, checks and keys equal to the database's are canonical already.
+        if let Some(cur) = current.table(q)
+            && parts::parts_reusable(cur, &t)
+        {
+            parts::drop_reused_parts(&mut t, cur);
+        }
         t.foreign_keys.clear();
         t.comment = None;
         for c in &mut t.columns {
@@ -292,6 +304,7 @@ fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty)
             continue;
         };
         let mut t = norm.clone();
+        parts::restore_reused_parts(&mut t, &orig);
         t.foreign_keys = orig.foreign_keys.clone();
         t.comment = orig.comment.clone();
         for c in &mut t.columns {
@@ -448,8 +461,12 @@ async fn run_in_scratch(
     }
     create_roles(c, desired).await?;
     let steps: Vec<&Step> = p.steps.iter().collect();
+    crate::timing::stage("normalize: scratch planned");
     first_failure(&scratch.url, settle(c, &steps).await?, sources)?;
-    read_back(c, subset).await
+    crate::timing::stage("normalize: scratch created");
+    let read = read_back(c, subset).await;
+    crate::timing::stage("normalize: scratch read back");
+    read
 }
 
 /// Normalization too big for one transaction: a scratch database of its own, filled in
@@ -482,6 +499,7 @@ async fn fill_in_batches(
     budget: u64,
 ) -> Result<(Model, Deps), Failure> {
     let c = &db.client;
+    crate::timing::stage("normalize: scratch database created");
     let empty = existing(c, subset).await?;
     let p = build_plan(&empty, subset)?;
     let (mut last, rest): (Vec<&Step>, Vec<&Step>) = p
@@ -503,6 +521,7 @@ async fn fill_in_batches(
         retry.extend(settle(c, batch).await?.into_iter().map(|f| f.0));
         carried = settle(c, &retry).await?.into_iter().map(|f| f.0).collect();
         exec(c, "COMMIT").await?;
+        crate::timing::stage("normalize: scratch batch committed");
     }
     carried.append(&mut last);
     exec(c, "BEGIN").await?;

@@ -120,9 +120,7 @@ pub async fn desired(s: &Settings, dev: &DevSource) -> Result<Desired> {
         loaded
     })
     .await
-        .map_err(|e| {
-            miette::miette!(code = "strata::src", "loading the schema files failed: {e}")
-        })??;
+    .map_err(|e| miette::miette!(code = "strata::src", "loading the schema files failed: {e}"))??;
     Ok(Desired {
         model: loaded.model,
         moves: loaded.moves,
@@ -314,10 +312,8 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
 pub async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared> {
     // Before any connection: a dev URL that is the target is refused outright.
     let dev = dev_source(s)?;
-    let (loaded, inspected) = tokio::join!(
-        desired(s, &dev),
-        inspect_on(s, target, Connections::Two)
-    );
+    let (loaded, inspected) =
+        tokio::join!(desired(s, &dev), inspect_on(s, target, Connections::Two));
     crate::timing::stage("loaded and inspected");
     let loaded = loaded?;
     finish(s, &dev, loaded, inspected?).await

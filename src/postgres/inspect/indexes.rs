@@ -81,7 +81,9 @@ impl IdxRow {
         attname: &dyn Fn(u32, i16) -> String,
         opclass: &dyn Fn(u32) -> Option<String>,
     ) -> Index {
-        let nkey = usize::try_from(self.nkey).unwrap_or(0).min(self.attnums.len());
+        let nkey = usize::try_from(self.nkey)
+            .unwrap_or(0)
+            .min(self.attnums.len());
         let mut parts = Vec::with_capacity(nkey);
         let mut include = Vec::with_capacity(self.attnums.len() - nkey);
         for (i, n) in self.attnums.iter().enumerate() {
