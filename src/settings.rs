@@ -362,11 +362,12 @@ pub async fn connect(url: &DbUrl) -> Result<Client> {
 /// A connection for reading the target's catalog: [`connect`] with `lock_timeout` set, so that
 /// a catalog read that waits for another session's ACCESS EXCLUSIVE lock (a long `ALTER TABLE`
 /// elsewhere) fails after the timeout instead of hanging `plan` for as long as that lock is
-/// held. [`inspect_failed`] turns the failure into a message naming the holder.
+/// held. [`inspect_failed`] turns the failure into a message naming the holder. JIT is off
+/// ([`crate::postgres::connect::reader_session_sql`]).
 pub async fn connect_reader(url: &DbUrl, lock_timeout: Timeout) -> Result<Client> {
     let client = connect(url).await?;
     client
-        .batch_execute(&crate::postgres::connect::lock_timeout_sql(
+        .batch_execute(&crate::postgres::connect::reader_session_sql(
             &lock_timeout.postgres(),
         ))
         .await
