@@ -99,6 +99,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             }
         }
     });
+    // A prompt abandoned on an interrupt still blocks its thread in a terminal read: do not
+    // wait for it (the process ends here).
+    runtime.shutdown_background();
     let verbose = parsed_verbose;
     let print_error = |report: miette::Report| {
         let text = if verbose {
@@ -123,7 +126,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Outcome::Interrupted(signal, r) => {
             match r {
                 Some(Ok(_)) => eprintln!(
-                    "Interrupted ({signal}) after the command had finished: its result stands."
+                    "Interrupted ({signal}): the command ended as it says above; its result stands."
                 ),
                 Some(Err(report)) => {
                     print_error(report);

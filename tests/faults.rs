@@ -956,12 +956,81 @@ async fn ctrl_c_at_the_prompt_cancels_the_apply() {
     let status = wait_bounded(&mut child, Duration::from_secs(60), &seen);
     assert!(seen.contains("Apply cancelled."), "{seen}");
     assert!(!seen.contains("IO error"), "{seen}");
-    assert_eq!(status.code(), Some(1), "{seen}");
+    // The key is input while the prompt reads in raw mode ("no": exit 1); between two reads
+    // the terminal turns it into a SIGINT, which also answers "no" (exit 130).
+    assert!(
+        matches!(status.code(), Some(1) | Some(130)),
+        "{status:?}: {seen}"
+    );
     assert_eq!(
         db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
             .await,
         vec!["0"]
     );
+}
+
+/// A signal (not a Ctrl-C key: `kill -INT`, or SIGTERM from a supervisor) while the approval
+/// prompt waits for input, in raw mode: strata does not wait for a key; it answers "no", exits
+/// 130 at once and changes nothing.
+#[tokio::test]
+async fn a_signal_at_the_prompt_cancels_the_apply_at_once() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` (util-linux) to give strata a terminal");
+        return;
+    }
+    let db = TestDb::new("fault_prompt_signal").await;
+    let src = db.write("schema.hcl", &tables_hcl(1, |_| String::new()));
+    for signal in ["-INT", "-TERM"] {
+        let line = format!(
+            "{} --url '{}' --dev-url '{}' --src '{}' apply",
+            env!("CARGO_BIN_EXE_strata"),
+            db.url,
+            base_url(),
+            src.display()
+        );
+        let (mut child, rx) = under_script(&line);
+        let mut seen = String::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !seen.contains("Enter a value") && Instant::now() < deadline {
+            if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(200)) {
+                seen.push_str(&chunk);
+            }
+        }
+        assert!(seen.contains("Enter a value"), "no prompt:\n{seen}");
+        wait_for_raw_mode(child.id());
+        let strata = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id()))
+            .unwrap_or_default();
+        let strata = strata
+            .split_whitespace()
+            .next()
+            .expect("strata's pid")
+            .to_string();
+        let sent = Instant::now();
+        assert!(
+            Command::new("kill")
+                .args([signal, &strata])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = wait_bounded(&mut child, Duration::from_secs(20), &seen);
+        while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(500)) {
+            seen.push_str(&chunk);
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "{signal}: strata waited {:?} for the prompt:\n{seen}",
+            sent.elapsed()
+        );
+        assert!(seen.contains("Apply cancelled."), "{signal}: {seen}");
+        assert_eq!(status.code(), Some(130), "{signal}: {seen}");
+        assert_eq!(
+            db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+                .await,
+            vec!["0"],
+            "{signal}"
+        );
+    }
 }
 
 /// A fleet apply interrupted (SIGINT) while its first target's statement waits for a lock: the

@@ -224,7 +224,7 @@ pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     }
     if !args.auto_approve {
         ask_approval(&s, &plan, &policy, &prepared.url);
-        if !super::approved("re-run with -auto-approve to apply without a prompt")? {
+        if !super::approved("re-run with -auto-approve to apply without a prompt").await? {
             println!();
             println!("Apply cancelled.");
             return Ok(EXIT_ERROR);

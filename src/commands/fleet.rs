@@ -351,7 +351,7 @@ pub async fn apply(s: &Settings, args: &ApplyArgs) -> Result<u8> {
             println!("  Strata will apply each target's plan in its own transaction.");
             println!("  Only 'yes' will be accepted to approve.");
             println!();
-            if !super::approved("re-run with -auto-approve to apply without a prompt")? {
+            if !super::approved("re-run with -auto-approve to apply without a prompt").await? {
                 println!();
                 println!("Apply cancelled.");
                 return Ok(EXIT_ERROR);

@@ -66,8 +66,33 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
 
 /// Reads the approval answer at the terminal: `true` only for `yes`. Ctrl-C at the prompt (the
 /// terminal is in raw mode, so it arrives as input, not as a signal) and end of input are a
-/// "no", not an error.
-pub fn approved(hint: &str) -> Result<bool> {
+/// "no", not an error. The answer is read on a blocking thread, so a signal that arrives while
+/// the prompt waits (SIGTERM, or a SIGINT between two keys, when the terminal is briefly not in
+/// raw mode) is handled at once: the answer is "no" and the terminal's modes are put back.
+pub async fn approved(hint: &str) -> Result<bool> {
+    let modes = TerminalModes::save();
+    let prompt = tokio::task::spawn_blocking(read_answer);
+    let answer = tokio::select! {
+        answer = prompt => answer,
+        () = crate::postgres::connect::until_interrupted() => {
+            modes.restore();
+            return Ok(false);
+        }
+    };
+    match answer {
+        Ok(Ok(yes)) => Ok(yes),
+        Ok(Err(e)) => Err(usage(
+            format!("cannot read the answer: {e}"),
+            hint.to_string(),
+        )),
+        Err(e) => Err(usage(
+            format!("cannot read the answer: {e}"),
+            hint.to_string(),
+        )),
+    }
+}
+
+fn read_answer() -> std::result::Result<bool, dialoguer::Error> {
     match dialoguer::Input::<String>::new()
         .with_prompt("  Enter a value")
         .allow_empty(true)
@@ -82,9 +107,37 @@ pub fn approved(hint: &str) -> Result<bool> {
         {
             Ok(false)
         }
-        Err(e) => Err(usage(
-            format!("cannot read the answer: {e}"),
-            hint.to_string(),
-        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The terminal modes of standard input before a prompt, to put back when the prompt is
+/// abandoned while it holds the terminal in raw mode (strata then exits without the prompt
+/// restoring them, and the shell would be left without echo).
+struct TerminalModes(Option<libc::termios>);
+
+impl TerminalModes {
+    fn save() -> TerminalModes {
+        // SAFETY: isatty and tcgetattr only read the state of descriptor 0 into a zeroed
+        // termios owned here.
+        unsafe {
+            if libc::isatty(0) != 1 {
+                return TerminalModes(None);
+            }
+            let mut modes: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut modes) != 0 {
+                return TerminalModes(None);
+            }
+            TerminalModes(Some(modes))
+        }
+    }
+
+    fn restore(&self) {
+        if let Some(modes) = &self.0 {
+            // SAFETY: sets descriptor 0's modes to values tcgetattr returned for it.
+            unsafe {
+                libc::tcsetattr(0, libc::TCSANOW, modes);
+            }
+        }
     }
 }

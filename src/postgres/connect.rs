@@ -399,6 +399,25 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+fn interrupt_notify() -> &'static tokio::sync::Notify {
+    static NOTIFY: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    NOTIFY.get_or_init(tokio::sync::Notify::new)
+}
+
+/// Resolves once [`cancel_all`] has run (at once when it already has): for work that waits on
+/// something other than the database, such as the approval prompt.
+pub async fn until_interrupted() {
+    loop {
+        let notified = interrupt_notify().notified();
+        let mut notified = std::pin::pin!(notified);
+        notified.as_mut().enable();
+        if interrupted() {
+            return;
+        }
+        notified.await;
+    }
+}
+
 fn register(token: tokio_postgres::CancelToken, url: DbUrl) {
     if let Ok(mut open) = OPEN.lock() {
         open.push((token, url));
@@ -410,6 +429,7 @@ fn register(token: tokio_postgres::CancelToken, url: DbUrl) {
 /// strata exits. Idle and closed connections ignore it. Returns how many requests were sent.
 pub async fn cancel_all() -> usize {
     INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    interrupt_notify().notify_waiters();
     let open: Vec<(tokio_postgres::CancelToken, DbUrl)> = match OPEN.lock() {
         Ok(mut open) => std::mem::take(&mut *open),
         Err(_) => return 0,

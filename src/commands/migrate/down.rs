@@ -161,7 +161,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
             "{}",
             p.bold("Do you want to revert these migrations? Only 'yes' will be accepted.")
         );
-        if !crate::commands::approved("use --auto-approve")? {
+        if !crate::commands::approved("use --auto-approve").await? {
             println!("Revert cancelled.");
             return Ok(EXIT_ERROR);
         }
