@@ -420,6 +420,7 @@ async fn read_back(c: &Client, subset: &Model) -> Result<(Model, Deps), Failure>
     let schemas: Vec<String> = subset.schemas.keys().cloned().collect();
     let scope = SchemaFilter {
         schemas: Some(schemas),
+        roles: None,
     };
     let model = inspect(c, &scope).await.map_err(Failure::Other)?;
     let deps = dependencies(c, &scope)

@@ -166,6 +166,7 @@ pub async fn compare(
             s.schemas.clone()
         },
         exclude: s.exclude.clone(),
+        roles: s.roles.clone(),
     };
     scope.restrict(&mut desired);
     // A schema being renamed by a `moved` block is managed under its old name until then.
@@ -357,7 +358,7 @@ async fn inspect_on(s: &Settings, target: Option<DbUrl>) -> Result<Inspected> {
         tokio::try_join!(connect_reader(&url, lock), connect_reader(&url, lock))?;
     // Without an explicit list, the desired schemas are known only after loading: read
     // every schema and keep the right ones when comparing.
-    let filter = SchemaFilter::listed(&s.schemas);
+    let filter = SchemaFilter::listed(&s.schemas).with_roles(s.roles.clone());
     let read = tokio::try_join!(inspect_target(&client, &second, &filter), async {
         dependencies(&second, &filter)
             .await
@@ -394,6 +395,7 @@ async fn finish(
         schemas: compared.scope.schemas.clone(),
         exclude: s.exclude.clone(),
         online: s.online,
+        roles: s.roles.clone(),
     })?;
     Ok(Prepared {
         url,
@@ -494,6 +496,7 @@ pub async fn diff_databases(
         schemas: compared.scope.schemas.clone(),
         exclude: s.exclude.clone(),
         online: s.online,
+        roles: s.roles.clone(),
     })?;
     Ok((plan, warnings))
 }
@@ -503,7 +506,7 @@ pub async fn diff_databases(
 async fn read_database(s: &Settings, url: &DbUrl) -> Result<(Model, Vec<Unmanaged>, Deps)> {
     let lock = s.timeouts.lock;
     let (client, second) = tokio::try_join!(connect_reader(url, lock), connect_reader(url, lock))?;
-    let filter = SchemaFilter::listed(&s.schemas);
+    let filter = SchemaFilter::listed(&s.schemas).with_roles(s.roles.clone());
     let read = tokio::try_join!(inspect_target(&client, &second, &filter), async {
         dependencies(&second, &filter)
             .await

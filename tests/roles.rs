@@ -1,0 +1,312 @@
+//! Roles and privileges (issue 15, item 11): Atlas's `role`, `user` and `permission` blocks,
+//! managed only when the env opts in. Roles are cluster-wide and tests run in parallel on one
+//! server: every role of a test starts with its database's name, the opt-in is that prefix as
+//! a pattern, and a guard drops the roles at the end (also after a failure).
+
+mod common;
+use common::TestDb;
+use std::path::PathBuf;
+use strata::commands::{self, Prepared, Settings};
+use strata::model::RoleScope;
+use strata::postgres::connect::DbUrl;
+use strata::render::Painter;
+use strata::render::human;
+
+const PASSWORD: &str = "Sw0rdfish-PASSWORD-91";
+
+/// Drops the roles starting with a prefix when the test ends (after its databases).
+struct Roles {
+    prefix: String,
+}
+
+impl Drop for Roles {
+    fn drop(&mut self) {
+        let prefix = self.prefix.clone();
+        let _ = std::thread::spawn(move || {
+            common::runtime().block_on(async move {
+                let a = common::admin().await;
+                let rows = a
+                    .query(
+                        "SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1)",
+                        &[&prefix],
+                    )
+                    .await
+                    .unwrap_or_default();
+                for r in rows {
+                    let name: String = r.get(0);
+                    let _ = a
+                        .batch_execute(&format!("DROP ROLE IF EXISTS \"{name}\""))
+                        .await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// A test database and the prefix of its roles; the guard is dropped after the database.
+async fn setup(prefix: &str) -> (Roles, TestDb) {
+    let db = TestDb::new(prefix).await;
+    let guard = Roles {
+        prefix: format!("{}_", db.name),
+    };
+    (guard, db)
+}
+
+fn scope(db: &TestDb) -> RoleScope {
+    RoleScope {
+        roles: true,
+        permissions: true,
+        names: vec![format!("{}_*", db.name)],
+    }
+}
+
+fn settings(db: &TestDb, hcl: &str, roles: Option<RoleScope>) -> Settings {
+    let p: PathBuf = db.write("schema.hcl", hcl);
+    let mut s = db.settings(&[p]);
+    s.roles = roles;
+    if hcl.contains("var.app_password") {
+        s.vars.insert("app_password".into(), PASSWORD.into());
+    }
+    s
+}
+
+async fn plan(db: &TestDb, hcl: &str, roles: Option<RoleScope>) -> Prepared {
+    match commands::prepare(&settings(db, hcl, roles)).await {
+        Ok(p) => p,
+        Err(e) => panic!("plan failed: {e:?}"),
+    }
+}
+
+async fn apply(db: &TestDb, hcl: &str, roles: Option<RoleScope>) -> Prepared {
+    let mut p = plan(db, hcl, roles).await;
+    if let Err(e) = db.apply_prepared(&mut p).await {
+        panic!("apply failed: {e}\nplan:\n{}", sql(&p));
+    }
+    p
+}
+
+fn shown(p: &Prepared) -> String {
+    human::plan(&p.plan, &Painter::new(false))
+}
+
+fn sql(p: &Prepared) -> String {
+    p.plan.statements().collect::<Vec<_>>().join(";\n")
+}
+
+fn codes(p: &Prepared) -> Vec<String> {
+    p.plan.hazards().map(|(_, h)| h.code.clone()).collect()
+}
+
+/// The schema of the tests, with `P` standing for the roles' prefix.
+const SCHEMA: &str = r#"
+variable "app_password" {
+  type      = string
+  sensitive = true
+}
+schema "public" {}
+schema "app" {}
+table "users" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "email" {
+    type = text
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+sequence "ids" {
+  schema = schema.app
+}
+view "active" {
+  schema     = schema.app
+  as         = "SELECT id FROM app.users"
+  depends_on = [table.users]
+}
+function "one" {
+  schema = schema.app
+  lang   = SQL
+  return = int
+  as     = "SELECT 1"
+}
+role "P_ro" {
+  conn_limit = 5
+}
+user "P_app" {
+  password  = var.app_password
+  member_of = [role.P_ro]
+}
+role "P_admin" {
+  create_db   = true
+  create_role = true
+  inherit     = false
+}
+permission {
+  to         = role.P_ro
+  for        = schema.app
+  privileges = [USAGE]
+}
+permission {
+  to         = role.P_ro
+  for        = table.users
+  privileges = [SELECT]
+}
+permission {
+  to         = user.P_app
+  for        = table.users
+  privileges = [SELECT, INSERT, UPDATE]
+  grantable  = true
+}
+permission {
+  to         = role.P_ro
+  for        = table.users.column.email
+  privileges = [UPDATE]
+}
+permission {
+  to         = user.P_app
+  for        = sequence.ids
+  privileges = [USAGE, SELECT]
+}
+permission {
+  to         = role.P_ro
+  for        = view.active
+  privileges = [SELECT]
+}
+permission {
+  to         = user.P_app
+  for        = function.one
+  privileges = [EXECUTE]
+}
+permission {
+  to         = role.P_admin
+  for        = schema.app
+  privileges = [ALL]
+}
+"#;
+
+fn schema(db: &TestDb) -> String {
+    SCHEMA.replace("P_", &format!("{}_", db.name))
+}
+
+/// The same privileges, written by hand.
+fn grants_sql(db: &TestDb) -> String {
+    let p = &db.name;
+    format!(
+        "GRANT USAGE ON SCHEMA app TO {p}_ro;
+         GRANT SELECT ON app.users TO {p}_ro;
+         GRANT SELECT, INSERT, UPDATE ON app.users TO {p}_app WITH GRANT OPTION;
+         GRANT UPDATE (email) ON app.users TO {p}_ro;
+         GRANT USAGE, SELECT ON SEQUENCE app.ids TO {p}_app;
+         GRANT SELECT ON app.active TO {p}_ro;
+         GRANT EXECUTE ON FUNCTION app.one() TO {p}_app;
+         GRANT USAGE, CREATE ON SCHEMA app TO {p}_admin;"
+    )
+}
+
+/// `pg_dump --schema-only` with privileges (owners aside), as a set of entries.
+fn dump_with_privileges(url: &str) -> std::collections::BTreeSet<String> {
+    let out = std::process::Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "-d", url])
+        .output()
+        .expect("pg_dump");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with("--")
+                && !l.starts_with("SET ")
+                && !l.starts_with("SELECT pg_catalog.set_config")
+                && !l.starts_with("\\restrict")
+                && !l.starts_with("\\unrestrict")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// `inspect` (with the roles) → HCL.
+async fn inspect_hcl(db: &TestDb) -> String {
+    let c = DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .expect("connect");
+    let filter = strata::postgres::inspect::SchemaFilter::listed(&[]).with_roles(Some(scope(db)));
+    let m = strata::postgres::inspect::inspect(&c, &filter)
+        .await
+        .expect("inspect");
+    strata::hcl::writer::write(&m)
+}
+
+#[tokio::test]
+async fn roles_and_permissions_converge() {
+    let (_roles, db) = setup("roles_conv").await;
+    let hcl = schema(&db);
+    let p = apply(&db, &hcl, Some(scope(&db))).await;
+    let text = sql(&p);
+    assert!(text.contains("CREATE ROLE"), "{text}");
+    assert!(text.contains("WITH GRANT OPTION"), "{text}");
+    assert!(!text.contains(PASSWORD), "{text}");
+    let again = plan(&db, &hcl, Some(scope(&db))).await;
+    assert!(again.plan.is_empty(), "re-plan:\n{}", shown(&again));
+    let name = &db.name;
+    let attrs = db
+        .query(&format!(
+            "SELECT rolname || ' ' || rolcanlogin || ' ' || rolconnlimit || ' ' || rolinherit || ' ' || rolcreatedb \
+             FROM pg_roles WHERE starts_with(rolname, '{name}_') ORDER BY 1"
+        ))
+        .await;
+    assert_eq!(
+        attrs,
+        vec![
+            format!("{name}_admin false -1 false true"),
+            format!("{name}_app true -1 true false"),
+            format!("{name}_ro false 5 true false"),
+        ]
+    );
+    let member = db
+        .query(&format!(
+            "SELECT pg_has_role('{name}_app', '{name}_ro', 'MEMBER')::text"
+        ))
+        .await;
+    assert_eq!(member, vec!["true".to_string()]);
+    // The pg_dump oracle: the same objects with the privileges granted by hand.
+    let fresh = TestDb::new("roles_fresh").await;
+    apply(&fresh, &hcl, None).await;
+    fresh.exec(&grants_sql(&db)).await;
+    let (migrated, built) = (
+        dump_with_privileges(&db.url),
+        dump_with_privileges(&fresh.url),
+    );
+    assert_eq!(
+        migrated.difference(&built).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "only in the migrated database"
+    );
+    assert_eq!(
+        built.difference(&migrated).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "only in the database built by hand"
+    );
+    // inspect → HCL → plan converges (without a password: it is never read back).
+    let inspected = inspect_hcl(&db).await;
+    assert!(
+        inspected.contains(&format!("user \"{name}_app\"")),
+        "{inspected}"
+    );
+    assert!(inspected.contains("permission {"), "{inspected}");
+    let round = plan(&db, &inspected, Some(scope(&db))).await;
+    assert!(
+        round.plan.is_empty(),
+        "inspected HCL:\n{inspected}\nplan:\n{}",
+        shown(&round)
+    );
+}
