@@ -310,3 +310,256 @@ async fn roles_and_permissions_converge() {
         shown(&round)
     );
 }
+
+#[tokio::test]
+async fn revokes_alters_and_drift() {
+    let (_roles, db) = setup("roles_rev").await;
+    let hcl = schema(&db);
+    apply(&db, &hcl, Some(scope(&db))).await;
+    let name = db.name.clone();
+    // A privilege removed from the configuration: REVOKE, flagged SC105.
+    let fewer = hcl.replace(
+        "privileges = [SELECT, INSERT, UPDATE]",
+        "privileges = [SELECT]",
+    );
+    let p = plan(&db, &fewer, Some(scope(&db))).await;
+    let text = sql(&p);
+    assert!(
+        text.contains(&format!(
+            "REVOKE INSERT, UPDATE ON TABLE \"app\".\"users\" FROM \"{name}_app\""
+        )),
+        "{text}"
+    );
+    assert!(codes(&p).contains(&"SC105".to_string()), "{}", shown(&p));
+    db.apply_prepared(&mut plan(&db, &fewer, Some(scope(&db))).await)
+        .await
+        .expect("apply the revoke");
+    assert!(plan(&db, &fewer, Some(scope(&db))).await.plan.is_empty());
+    // The grant option alone.
+    let no_option = fewer.replace("grantable  = true", "grantable  = false");
+    let p = plan(&db, &no_option, Some(scope(&db))).await;
+    assert!(
+        sql(&p).contains("REVOKE GRANT OPTION FOR SELECT"),
+        "{}",
+        sql(&p)
+    );
+    // Drift: a GRANT by hand to a managed role shows in the plan (as a REVOKE).
+    db.exec(&format!("GRANT DELETE ON app.users TO \"{name}_ro\""))
+        .await;
+    let p = plan(&db, &fewer, Some(scope(&db))).await;
+    assert!(
+        sql(&p).contains(&format!(
+            "REVOKE DELETE ON TABLE \"app\".\"users\" FROM \"{name}_ro\""
+        )),
+        "{}",
+        sql(&p)
+    );
+    // A GRANT to a role outside the managed set is never touched.
+    db.exec(&format!(
+        "CREATE ROLE \"x{name}\"; GRANT SELECT ON app.users TO \"x{name}\""
+    ))
+    .await;
+    let _other = Roles {
+        prefix: format!("x{name}"),
+    };
+    let p = plan(&db, &fewer, Some(scope(&db))).await;
+    assert!(!sql(&p).contains(&format!("x{name}")), "{}", sql(&p));
+    // A role attribute changed: ALTER ROLE (the password is not compared).
+    let altered = fewer.replace("conn_limit = 5", "conn_limit = 10");
+    let p = plan(&db, &altered, Some(scope(&db))).await;
+    let text = sql(&p);
+    assert!(
+        text.contains(&format!("ALTER ROLE \"{name}_ro\" WITH"))
+            && text.contains("CONNECTION LIMIT 10"),
+        "{text}"
+    );
+    // A membership removed: REVOKE role, flagged SC105.
+    let no_member = fewer.replace(&format!("member_of = [role.{name}_ro]"), "");
+    let p = plan(&db, &no_member, Some(scope(&db))).await;
+    assert!(
+        sql(&p).contains(&format!("REVOKE \"{name}_ro\" FROM \"{name}_app\"")),
+        "{}",
+        sql(&p)
+    );
+    assert!(codes(&p).contains(&"SC105".to_string()));
+}
+
+#[tokio::test]
+async fn dropping_a_role_is_data_loss_and_names_what_it_owns() {
+    let (_roles, db) = setup("roles_drop").await;
+    let name = db.name.clone();
+    let base = format!(
+        "schema \"public\" {{}}\ntable \"t\" {{\n  schema = schema.public\n  column \"id\" {{\n    type = int\n  }}\n}}\nrole \"{name}_gone\" {{}}\nrole \"{name}_owner\" {{}}\npermission {{\n  to = role.{name}_gone\n  for = table.t\n  privileges = [SELECT]\n}}\n"
+    );
+    apply(&db, &base, Some(scope(&db))).await;
+    // The other role owns a table (in this database, outside the managed schemas' objects).
+    db.exec(&format!(
+        "CREATE TABLE public.owned (id int); ALTER TABLE public.owned OWNER TO \"{name}_owner\""
+    ))
+    .await;
+    let without = base
+        .replace(&format!("role \"{name}_gone\" {{}}\n"), "")
+        .replace(&format!("role \"{name}_owner\" {{}}\n"), "");
+    let without = without[..without.find("permission").unwrap()].to_string();
+    let p = plan(&db, &without, Some(scope(&db))).await;
+    let text = sql(&p);
+    // Privileges are revoked before the role is dropped.
+    let revoke = text.find("REVOKE SELECT").expect("revoke");
+    let drop = text
+        .find(&format!("DROP ROLE \"{name}_gone\""))
+        .expect("drop");
+    assert!(revoke < drop, "{text}");
+    let hazards: Vec<String> = p
+        .plan
+        .hazards()
+        .map(|(_, h)| format!("{} {}", h.code, h.message))
+        .collect();
+    assert!(
+        hazards.iter().any(|h| h.starts_with("DS108")
+            && h.contains(&format!("{name}_owner"))
+            && h.contains("owns 1 object")),
+        "{hazards:?}"
+    );
+    assert!(
+        hazards
+            .iter()
+            .any(|h| h.starts_with("DS108") && h.contains(&format!("{name}_gone"))),
+        "{hazards:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_opt_in_nothing_about_roles() {
+    let (_roles, db) = setup("roles_off").await;
+    let name = db.name.clone();
+    db.exec(&format!(
+        "CREATE ROLE \"{name}_kept\"; CREATE SCHEMA app; CREATE TABLE app.users (id int, email text); \
+         GRANT SELECT ON app.users TO \"{name}_kept\""
+    ))
+    .await;
+    // The schema's role and permission blocks are left alone, and so is the database's role.
+    let hcl = schema(&db);
+    let p = plan(&db, &hcl, None).await;
+    let text = sql(&p);
+    assert!(
+        !text.contains("ROLE") && !text.contains("GRANT") && !text.contains("REVOKE"),
+        "{text}"
+    );
+    assert!(!shown(&p).contains("role"), "{}", shown(&p));
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}
+
+/// `strata` with an env that manages the test's roles; the password from `--var`.
+fn cli(db: &TestDb) -> assert_cmd::Command {
+    let mut c = common::strata();
+    c.current_dir(db.path()).args([
+        "--env",
+        "test",
+        "--var",
+        &format!("app_password={PASSWORD}"),
+    ]);
+    c
+}
+
+#[tokio::test]
+async fn the_password_is_never_printed() {
+    let (_roles, db) = setup("roles_pw").await;
+    db.write("schema.hcl", &schema(&db));
+    db.write(
+        "env.hcl",
+        &format!(
+            "env \"test\" {{\n  url = \"{}\"\n  dev = \"{}\"\n  src = [\"schema.hcl\"]\n  schema {{\n    mode {{\n      roles       = [\"{}_*\"]\n      permissions = true\n    }}\n  }}\n}}\n",
+            db.url,
+            common::base_url(),
+            db.name
+        ),
+    );
+    let mut outputs = Vec::new();
+    for format in ["human", "json", "sql"] {
+        let out = cli(&db)
+            .args(["plan", "--format", format, "-detailed-exitcode"])
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push(out);
+    }
+    let plan_json = String::from_utf8_lossy(&outputs[1].stdout).to_string();
+    assert!(plan_json.contains("CREATE ROLE"), "{plan_json}");
+    let out = cli(&db)
+        .args(["apply", "-auto-approve"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    outputs.push(out);
+    let out = cli(&db)
+        .args(["plan", "-detailed-exitcode"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    outputs.push(out);
+    // Drift by hand shows in -detailed-exitcode.
+    db.exec(&format!(
+        "GRANT TRUNCATE ON app.users TO \"{}_ro\"",
+        db.name
+    ))
+    .await;
+    let out = cli(&db)
+        .args(["plan", "-detailed-exitcode"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    outputs.push(out);
+    for o in &outputs {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!all.contains(PASSWORD), "the password was printed:\n{all}");
+    }
+    // The role has the password (as PostgreSQL's SCRAM verifier).
+    let stored = db
+        .query(&format!(
+            "SELECT left(rolpassword, 19) FROM pg_authid WHERE rolname = '{}_app'",
+            db.name
+        ))
+        .await;
+    assert_eq!(stored, vec!["SCRAM-SHA-256$4096:".to_string()]);
+}
+
+#[tokio::test]
+async fn a_password_must_come_from_a_sensitive_variable() {
+    let (_roles, db) = setup("roles_plain").await;
+    let hcl = format!(
+        "schema \"public\" {{}}\nuser \"{}_u\" {{\n  password = \"plain\"\n}}\n",
+        db.name
+    );
+    let s = settings(&db, &hcl, Some(scope(&db)));
+    let err = match commands::prepare(&s).await {
+        Ok(_) => panic!("a literal password loaded"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(
+        err.contains("must come from a variable") && err.contains("schema.hcl:3:14"),
+        "{err}"
+    );
+}
