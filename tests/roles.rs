@@ -563,3 +563,28 @@ async fn a_password_must_come_from_a_sensitive_variable() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_recreated_view_gets_its_privileges_again() {
+    let (_roles, db) = setup("roles_view").await;
+    let hcl = schema(&db);
+    apply(&db, &hcl, Some(scope(&db))).await;
+    // The view reads `id`, whose type changes: the view is dropped and created again.
+    let retyped = hcl.replacen(
+        "column \"id\" {\n    type = int\n  }",
+        "column \"id\" {\n    type = bigint\n  }",
+        1,
+    );
+    let p = apply(&db, &retyped, Some(scope(&db))).await;
+    let text = sql(&p);
+    assert!(text.contains("DROP VIEW"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "GRANT SELECT ON TABLE \"app\".\"active\" TO \"{}_ro\"",
+            db.name
+        )),
+        "{text}"
+    );
+    let again = plan(&db, &retyped, Some(scope(&db))).await;
+    assert!(again.plan.is_empty(), "{}", shown(&again));
+}
