@@ -168,6 +168,7 @@ pub async fn compare(
         exclude: s.exclude.clone(),
         roles: s.roles.clone(),
     };
+    refuse_unmanaged_roles(&scope, &desired)?;
     scope.restrict(&mut desired);
     // A schema being renamed by a `moved` block is managed under its old name until then.
     for m in &moves {
@@ -229,6 +230,39 @@ pub async fn compare(
         moves,
         before_moves,
     })
+}
+
+/// A role the files declare (or grant to) that the env's `roles` list does not manage would be
+/// silently left out: that is an error, naming the roles and the list.
+fn refuse_unmanaged_roles(scope: &Scope, desired: &Model) -> Result<()> {
+    let Some(r) = scope.roles.as_ref().filter(|r| !r.names.is_empty()) else {
+        return Ok(());
+    };
+    let mut outside: Vec<&str> = Vec::new();
+    if r.roles {
+        outside.extend(desired.roles.keys().map(String::as_str));
+    }
+    if r.permissions {
+        outside.extend(desired.grants.iter().map(|g| g.grantee.as_str()));
+    }
+    outside.retain(|n| !r.manages(n));
+    outside.sort_unstable();
+    outside.dedup();
+    if outside.is_empty() {
+        return Ok(());
+    }
+    Err(usage(
+        format!(
+            "the schema declares role(s) {} that the env does not manage (roles = {:?})",
+            outside
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            r.names
+        ),
+        "add them to the env's `roles` list, or remove their blocks",
+    ))
 }
 
 impl Compared {

@@ -536,6 +536,19 @@ async fn the_password_is_never_printed() {
         );
         assert!(!all.contains(PASSWORD), "the password was printed:\n{all}");
     }
+    // `strata inspect` writes the roles and permissions (never a password).
+    let out = cli(&db).arg("inspect").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(&format!("user \"{}_app\"", db.name)) && text.contains("permission {"),
+        "{text}"
+    );
+    assert!(!text.contains("password"), "{text}");
     // The role has the password (as PostgreSQL's SCRAM verifier).
     let stored = db
         .query(&format!(
@@ -587,4 +600,28 @@ async fn a_recreated_view_gets_its_privileges_again() {
     );
     let again = plan(&db, &retyped, Some(scope(&db))).await;
     assert!(again.plan.is_empty(), "{}", shown(&again));
+}
+
+#[tokio::test]
+async fn roles_outside_the_list_are_refused_and_policies_name_roles() {
+    let (_roles, db) = setup("roles_list").await;
+    let name = db.name.clone();
+    // A policy's `to` takes Atlas's role references.
+    let hcl = format!(
+        "schema \"public\" {{}}\ntable \"t\" {{\n  schema = schema.public\n  column \"id\" {{\n    type = int\n  }}\n  row_security {{\n    enabled = true\n  }}\n}}\nrole \"{name}_reader\" {{}}\npolicy \"read\" {{\n  on  = table.t\n  for = SELECT\n  to  = [role.{name}_reader]\n  using = \"true\"\n}}\n"
+    );
+    apply(&db, &hcl, Some(scope(&db))).await;
+    let to = db
+        .query("SELECT array_to_string(polroles::regrole[], ',') FROM pg_policy")
+        .await;
+    assert_eq!(to, vec![format!("{name}_reader")]);
+    assert!(plan(&db, &hcl, Some(scope(&db))).await.plan.is_empty());
+    // A role the env's list does not cover is an error, not silently left out.
+    let other = format!("{hcl}role \"other_{name}\" {{}}\n");
+    let s = settings(&db, &other, Some(scope(&db)));
+    let err = match commands::prepare(&s).await {
+        Ok(_) => panic!("a role outside the list was accepted"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(err.contains(&format!("\"other_{name}\"")), "{err}");
 }

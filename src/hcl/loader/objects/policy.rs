@@ -50,7 +50,13 @@ impl<'a> Loader<'a> {
             && let Expression::Array(items) = &attr.value
         {
             for it in items.iter() {
+                let role_block = match path_of(it).as_deref() {
+                    // `role.x` / `user.x`: a role declared in the files (Atlas's spelling).
+                    Some([root, name]) if root == "role" || root == "user" => Some(name.clone()),
+                    _ => None,
+                };
                 let r = match it {
+                    _ if role_block.is_some() => role_block.unwrap_or_default(),
                     Expression::Variable(v) => v.as_str().to_string(),
                     other => match self.eval.eval(other) {
                         Ok(Value::String(s)) => s,
