@@ -132,6 +132,14 @@ function "one" {
   return = int
   as     = "SELECT 1"
 }
+enum "status" {
+  schema = schema.app
+  values = ["on", "off"]
+}
+domain "positive" {
+  schema = schema.app
+  type   = int
+}
 role "P_ro" {
   conn_limit = 5
 }
@@ -185,6 +193,16 @@ permission {
   for        = schema.app
   privileges = [ALL]
 }
+permission {
+  to         = role.P_ro
+  for        = enum.status
+  privileges = [USAGE]
+}
+permission {
+  to         = user.P_app
+  for        = domain.positive
+  privileges = [usage]
+}
 "#;
 
 fn schema(db: &TestDb) -> String {
@@ -202,7 +220,9 @@ fn grants_sql(db: &TestDb) -> String {
          GRANT USAGE, SELECT ON SEQUENCE app.ids TO {p}_app;
          GRANT SELECT ON app.active TO {p}_ro;
          GRANT EXECUTE ON FUNCTION app.one() TO {p}_app;
-         GRANT USAGE, CREATE ON SCHEMA app TO {p}_admin;"
+         GRANT USAGE, CREATE ON SCHEMA app TO {p}_admin;
+         GRANT USAGE ON TYPE app.status TO {p}_ro;
+         GRANT USAGE ON DOMAIN app.positive TO {p}_app;"
     )
 }
 

@@ -53,6 +53,19 @@ fn created(changes: &[Change]) -> HashSet<ObjectId> {
             Change::CreateSequence(s) => {
                 Some(ObjectId::sequence(&QualifiedName::new(&s.schema, &s.name)))
             }
+            Change::CreateEnum(e) | Change::RebuildEnum { to: e, .. } => {
+                Some(ObjectId::enum_type(&QualifiedName::new(&e.schema, &e.name)))
+            }
+            Change::CreateDomain(d) => Some(ObjectId::in_schema(
+                crate::model::ObjectKind::Domain,
+                &d.schema,
+                &d.name,
+            )),
+            Change::CreateComposite(c) => Some(ObjectId::in_schema(
+                crate::model::ObjectKind::Composite,
+                &c.schema,
+                &c.name,
+            )),
             Change::CreateFunction(f) => Some(ObjectId::routine(
                 f.kind,
                 &f.schema,

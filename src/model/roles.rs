@@ -121,7 +121,8 @@ impl fmt::Debug for Secret {
 /// owner's own privileges and those of `PUBLIC` are never modeled.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Grant {
-    /// The schema, table (view, materialized view), sequence, function or procedure.
+    /// The schema, table (view, materialized view), sequence, function, procedure or type
+    /// (enum, domain, composite).
     pub on: ObjectId,
     /// A column privilege: the column of the table or view `on`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,6 +188,9 @@ impl Model {
             // A view's columns are not modeled: a column privilege on one is kept.
             ObjectKind::View | ObjectKind::Materialized => s.views.contains_key(name),
             ObjectKind::Sequence => s.sequences.contains_key(name),
+            ObjectKind::Enum => s.enums.contains_key(name),
+            ObjectKind::Domain => s.domains.contains_key(name),
+            ObjectKind::Composite => s.composites.contains_key(name),
             ObjectKind::Function | ObjectKind::Procedure => s.functions.contains_key(name),
             _ => false,
         }

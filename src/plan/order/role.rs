@@ -135,6 +135,9 @@ fn object_keys(on: &ObjectId, grants: &[Grant]) -> Vec<ObjKey> {
         ObjectKind::Table => vec![ObjKey::Table(q.clone())],
         ObjectKind::View | ObjectKind::Materialized => vec![ObjKey::View(q.clone())],
         ObjectKind::Sequence => vec![ObjKey::Sequence(q.clone())],
+        ObjectKind::Enum | ObjectKind::Domain | ObjectKind::Composite => {
+            vec![ObjKey::Type(q.clone())]
+        }
         _ => vec![ObjKey::Function(schema.to_string(), on.name().to_string())],
     };
     keys.extend(

@@ -66,6 +66,9 @@ pub fn privilege_target(on: &ObjectId, routine: Option<&Function>) -> Option<Str
             format!("TABLE {}", qualified_parts(s, on.name()))
         }
         (ObjectKind::Sequence, Some(s)) => format!("SEQUENCE {}", qualified_parts(s, on.name())),
+        (ObjectKind::Enum | ObjectKind::Domain | ObjectKind::Composite, Some(s)) => {
+            format!("TYPE {}", qualified_parts(s, on.name()))
+        }
         (ObjectKind::Function | ObjectKind::Procedure, Some(_)) => {
             let f = routine?;
             format!(

@@ -26,13 +26,14 @@ pub(super) async fn rows<C: GenericClient + Sync>(
             return Ok(Vec::new());
         }
         let (rel, col, routine) = (relation_acl_sql(), column_acl_sql(), routine_acl_sql());
-        let (a, b, c, d) = tokio::try_join!(
+        let (a, b, c, d, e) = tokio::try_join!(
             super::query(client, "schema privileges", SCHEMA_ACL, schemas),
             super::query(client, "relation privileges", &rel, schemas),
             super::query(client, "column privileges", &col, schemas),
             super::query(client, "routine privileges", &routine, schemas),
+            super::query(client, "type privileges", TYPE_ACL, schemas),
         )?;
-        Ok([a, b, c, d].concat())
+        Ok([a, b, c, d, e].concat())
     };
     let roles = async {
         if scope.roles {
@@ -66,6 +67,18 @@ const SCHEMA_ACL: &str = "SELECT 'schema'::text AS kind, n.nspname::text AS sche
         a.is_grantable, ARRAY[]::text[] AS argtypes \
      FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a JOIN pg_roles g ON g.oid = a.grantee \
      WHERE a.grantee <> n.nspowner AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
+       AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
+
+/// Enums', domains' and composite types' privileges.
+const TYPE_ACL: &str = "SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 'composite' END AS kind, \
+        n.nspname::text AS schema, t.typname::text AS name, NULL::text AS col, \
+        g.rolname::text AS grantee, a.privilege_type::text AS privilege, a.is_grantable, \
+        ARRAY[]::text[] AS argtypes \
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+     CROSS JOIN LATERAL aclexplode(t.typacl) a JOIN pg_roles g ON g.oid = a.grantee \
+     WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c \
+            WHERE c.oid = t.typrelid AND c.relkind = 'c'))) \
+       AND a.grantee <> t.typowner AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
        AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
 
 const RELATION_KIND: &str = "CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized' \

@@ -32,6 +32,7 @@ const COLUMN_PRIVILEGES: &[&str] = &["SELECT", "INSERT", "UPDATE", "REFERENCES"]
 const SEQUENCE_PRIVILEGES: &[&str] = &["USAGE", "SELECT", "UPDATE"];
 const SCHEMA_PRIVILEGES: &[&str] = &["USAGE", "CREATE"];
 const ROUTINE_PRIVILEGES: &[&str] = &["EXECUTE"];
+const TYPE_PRIVILEGES: &[&str] = &["USAGE"];
 
 impl<'a> Loader<'a> {
     /// Every `role`/`user` block, then every `permission` block (they name roles and objects).
@@ -233,6 +234,7 @@ impl<'a> Loader<'a> {
             (ObjectKind::Schema, _) => SCHEMA_PRIVILEGES,
             (ObjectKind::Sequence, _) => SEQUENCE_PRIVILEGES,
             (ObjectKind::Function | ObjectKind::Procedure, _) => ROUTINE_PRIVILEGES,
+            (ObjectKind::Enum | ObjectKind::Domain | ObjectKind::Composite, _) => TYPE_PRIVILEGES,
             _ => TABLE_PRIVILEGES,
         };
         let grantable = self.bool(file, body, "grantable").unwrap_or(false);
@@ -328,9 +330,20 @@ impl<'a> Loader<'a> {
                     Ok((vec![ObjectId::table(&q)], column))
                 })
             }
+            Some((root, rest)) if root == "enum" => self
+                .find_enum(rest)
+                .map(|q| (vec![ObjectId::enum_type(&q)], None)),
             Some((root, rest))
-                if ["view", "materialized", "sequence", "function", "procedure"]
-                    .contains(&root.as_str()) =>
+                if [
+                    "view",
+                    "materialized",
+                    "sequence",
+                    "function",
+                    "procedure",
+                    "domain",
+                    "composite",
+                ]
+                .contains(&root.as_str()) =>
             {
                 self.find_object(&[root.as_str()], rest).and_then(|i| {
                     let o = &self.objects[i];
@@ -356,7 +369,7 @@ impl<'a> Loader<'a> {
                 })
             }
             _ => Err(
-                "expected schema.<name>, table.<name>, table.<name>.column.<name>, view.<name>, materialized.<name>, sequence.<name>, function.<name> or procedure.<name>"
+                "expected schema.<name>, table.<name>, table.<name>.column.<name>, view.<name>, materialized.<name>, sequence.<name>, function.<name>, procedure.<name>, enum.<name>, domain.<name> or composite.<name>"
                     .into(),
             ),
         };
