@@ -244,6 +244,7 @@ fn refuse_unmanaged_roles(scope: &Scope, desired: &Model) -> Result<()> {
     }
     if r.permissions {
         outside.extend(desired.grants.iter().map(|g| g.grantee.as_str()));
+        outside.extend(desired.default_grants.iter().map(|g| g.grantee.as_str()));
     }
     outside.retain(|n| !r.manages(n));
     outside.sort_unstable();

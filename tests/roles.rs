@@ -198,6 +198,20 @@ permission {
   for        = enum.status
   privileges = [USAGE]
 }
+default_privileges {
+  owner      = role.P_admin
+  schema     = schema.app
+  on         = TABLES
+  to         = role.P_ro
+  privileges = [SELECT]
+}
+default_privileges {
+  owner      = role.P_admin
+  on         = FUNCTIONS
+  to         = user.P_app
+  privileges = [EXECUTE]
+  grantable  = true
+}
 permission {
   to         = user.P_app
   for        = domain.positive
@@ -222,7 +236,9 @@ fn grants_sql(db: &TestDb) -> String {
          GRANT EXECUTE ON FUNCTION app.one() TO {p}_app;
          GRANT USAGE, CREATE ON SCHEMA app TO {p}_admin;
          GRANT USAGE ON TYPE app.status TO {p}_ro;
-         GRANT USAGE ON DOMAIN app.positive TO {p}_app;"
+         GRANT USAGE ON DOMAIN app.positive TO {p}_app;
+         ALTER DEFAULT PRIVILEGES FOR ROLE {p}_admin IN SCHEMA app GRANT SELECT ON TABLES TO {p}_ro;
+         ALTER DEFAULT PRIVILEGES FOR ROLE {p}_admin GRANT EXECUTE ON FUNCTIONS TO {p}_app WITH GRANT OPTION;"
     )
 }
 
@@ -274,6 +290,7 @@ async fn roles_and_permissions_converge() {
     let text = sql(&p);
     assert!(text.contains("CREATE ROLE"), "{text}");
     assert!(text.contains("WITH GRANT OPTION"), "{text}");
+    assert!(text.contains("ALTER DEFAULT PRIVILEGES"), "{text}");
     assert!(!text.contains(PASSWORD), "{text}");
     let again = plan(&db, &hcl, Some(scope(&db))).await;
     assert!(again.plan.is_empty(), "re-plan:\n{}", shown(&again));
@@ -398,6 +415,21 @@ async fn revokes_alters_and_drift() {
     let p = plan(&db, &no_member, Some(scope(&db))).await;
     assert!(
         sql(&p).contains(&format!("REVOKE \"{name}_ro\" FROM \"{name}_app\"")),
+        "{}",
+        sql(&p)
+    );
+    assert!(codes(&p).contains(&"SC105".to_string()));
+    // A default privilege removed: ALTER DEFAULT PRIVILEGES … REVOKE, flagged SC105.
+    let start = fewer
+        .find("default_privileges {\n  owner      = role.")
+        .expect("block");
+    let end = start + fewer[start..].find("}\n").expect("end") + 2;
+    let no_default = format!("{}{}", &fewer[..start], &fewer[end..]);
+    let p = plan(&db, &no_default, Some(scope(&db))).await;
+    assert!(
+        sql(&p).contains(&format!(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE \"{name}_admin\" IN SCHEMA \"app\" REVOKE SELECT ON TABLES FROM \"{name}_ro\""
+        )),
         "{}",
         sql(&p)
     );

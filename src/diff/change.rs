@@ -164,6 +164,12 @@ pub enum Change {
         on: ObjectId,
         revokes: Vec<Revoke>,
     },
+    /// Default privileges granted, all of one grantee, owner, schema and kind
+    /// (`ALTER DEFAULT PRIVILEGES … GRANT`).
+    GrantDefaults(Vec<DefaultGrant>),
+    /// Default privileges revoked (`true`: the grant option only), all of one grantee, owner,
+    /// schema and kind.
+    RevokeDefaults(Vec<(DefaultGrant, bool)>),
 }
 
 /// One privilege revoked (see [`Change::RevokePrivileges`]).

@@ -8,10 +8,10 @@ pub use objects::Rel;
 
 pub mod moves;
 use crate::model::{
-    Aggregate, Check, Collation, Column, Composite, DataType, Domain, Enum, EventTrigger, Exclude,
-    Extension, ForeignKey, Function, Grant, Index, Model, ObjectId, PartitionOf, Policy,
-    PrimaryKey, QualifiedName, ReplicaIdentity, Role, Schema, Sequence, Table, Trigger, Unique,
-    View,
+    Aggregate, Check, Collation, Column, Composite, DataType, DefaultGrant, Domain, Enum,
+    EventTrigger, Exclude, Extension, ForeignKey, Function, Grant, Index, Model, ObjectId,
+    PartitionOf, Policy, PrimaryKey, QualifiedName, ReplicaIdentity, Role, Schema, Sequence, Table,
+    Trigger, Unique, View,
 };
 use miette::Diagnostic;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -39,7 +39,48 @@ pub(super) fn diff_roles(current: &Model, desired: &Model, changes: &mut Vec<Cha
         }
     }
     privileges(current, desired, changes, &mut out);
+    default_privileges(current, desired, &mut out);
     changes.extend(out);
+}
+
+/// Default privileges granted and revoked, gathered per grantee, owner, schema and kind.
+fn default_privileges(current: &Model, desired: &Model, out: &mut Vec<Change>) {
+    type Group = (String, String, Option<String>, String);
+    let group = |d: &DefaultGrant| -> Group {
+        (
+            d.grantee.clone(),
+            d.owner.clone(),
+            d.schema.clone(),
+            d.on.clone(),
+        )
+    };
+    let key = |d: &DefaultGrant| (group(d), d.privilege.clone());
+    let have: BTreeMap<_, &DefaultGrant> =
+        current.default_grants.iter().map(|d| (key(d), d)).collect();
+    let want: BTreeMap<_, &DefaultGrant> =
+        desired.default_grants.iter().map(|d| (key(d), d)).collect();
+    let mut grants: BTreeMap<Group, Vec<DefaultGrant>> = BTreeMap::new();
+    let mut revokes: BTreeMap<Group, Vec<(DefaultGrant, bool)>> = BTreeMap::new();
+    for (k, w) in &want {
+        match have.get(k) {
+            Some(h) if h.grantable == w.grantable => {}
+            Some(h) if !w.grantable => revokes
+                .entry(k.0.clone())
+                .or_default()
+                .push(((*h).clone(), true)),
+            _ => grants.entry(k.0.clone()).or_default().push((*w).clone()),
+        }
+    }
+    for (k, h) in &have {
+        if !want.contains_key(k) {
+            revokes
+                .entry(k.0.clone())
+                .or_default()
+                .push(((*h).clone(), false));
+        }
+    }
+    out.extend(revokes.into_values().map(Change::RevokeDefaults));
+    out.extend(grants.into_values().map(Change::GrantDefaults));
 }
 
 /// The objects `changes` creates: they start with no privileges but their owner's.

@@ -394,6 +394,9 @@ pub fn write_each(model: &Model, mut sink: impl FnMut(&str)) {
     for b in super::writer_roles::permission_blocks(model, &namer) {
         emit(b);
     }
+    for b in super::writer_roles::default_privileges_blocks(model) {
+        emit(b);
+    }
 }
 
 fn enum_block(e: &Enum, namer: &Namer) -> HclBlock {

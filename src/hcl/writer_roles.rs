@@ -2,7 +2,7 @@
 //! (`permission` blocks, one per role, object, column and grant option).
 
 use super::writer::{HclBlock, Namer, segment, string_literal};
-use crate::model::{Grant, Model, ObjectKind, QualifiedName, Role};
+use crate::model::{DefaultGrant, Grant, Model, ObjectKind, QualifiedName, Role};
 use std::collections::BTreeMap;
 
 /// A role as a `user` (it can log in) or `role` block; attributes at PostgreSQL's defaults are
@@ -99,4 +99,41 @@ fn target_ref(g: &Grant, model: &Model, namer: &Namer) -> Option<String> {
         }
         _ => r,
     })
+}
+
+/// The `default_privileges` blocks of the model's default grants.
+pub fn default_privileges_blocks(model: &Model) -> Vec<HclBlock> {
+    type Group<'m> = (&'m str, &'m str, Option<&'m str>, &'m str, bool);
+    let mut groups: BTreeMap<Group, Vec<&str>> = BTreeMap::new();
+    for d in &model.default_grants {
+        let DefaultGrant {
+            owner,
+            schema,
+            on,
+            grantee,
+            privilege,
+            grantable,
+        } = d;
+        groups
+            .entry((grantee, owner, schema.as_deref(), on, *grantable))
+            .or_default()
+            .push(privilege);
+    }
+    groups
+        .into_iter()
+        .map(|((grantee, owner, schema, on, grantable), privileges)| {
+            let mut b = HclBlock::new("default_privileges", &[]);
+            b.attr("owner", role_ref(owner, model));
+            if let Some(s) = schema {
+                b.attr("schema", format!("{}{}", ObjectKind::Schema, segment(s)));
+            }
+            b.attr("on", on);
+            b.attr("to", role_ref(grantee, model));
+            b.attr("privileges", format!("[{}]", privileges.join(", ")));
+            if grantable {
+                b.attr("grantable", "true");
+            }
+            b
+        })
+        .collect()
 }

@@ -17,7 +17,7 @@ pub use objects::{
     FunctionArg, Parallel, PartitionOf, Policy, Returns, RoutineKind, Sequence, Trigger,
     TriggerEvents, TriggerTiming, View, Volatility,
 };
-pub use roles::{Dependents, Grant, Role, RoleScope, Secret};
+pub use roles::{DefaultGrant, Dependents, Grant, Role, RoleScope, Secret};
 pub use scope::{Scope, apply_exclude, glob_match};
 pub use types::{DataType, SerialKind};
 
@@ -40,6 +40,9 @@ pub struct Model {
     /// Privileges granted to managed roles on the managed objects.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub grants: BTreeSet<Grant>,
+    /// Default privileges (`ALTER DEFAULT PRIVILEGES`) granted to managed roles.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub default_grants: BTreeSet<DefaultGrant>,
 }
 
 /// A PostgreSQL schema (namespace) and the objects it holds.

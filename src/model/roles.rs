@@ -196,3 +196,57 @@ impl Model {
         }
     }
 }
+
+/// One default privilege (`ALTER DEFAULT PRIVILEGES FOR ROLE owner [IN SCHEMA s] GRANT privilege
+/// ON kind TO grantee`): what objects `owner` creates later grant to a managed role.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DefaultGrant {
+    /// The role whose future objects it applies to (`FOR ROLE`).
+    pub owner: String,
+    /// `IN SCHEMA`; `None` for the whole database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// `TABLES`, `SEQUENCES`, `FUNCTIONS`, `TYPES` or `SCHEMAS`.
+    pub on: String,
+    pub grantee: String,
+    pub privilege: String,
+    pub grantable: bool,
+}
+
+impl DefaultGrant {
+    /// The kinds `ALTER DEFAULT PRIVILEGES` takes, with `pg_default_acl.defaclobjtype`'s letter
+    /// and the privileges each allows.
+    pub const KINDS: [(&'static str, char, &'static [&'static str]); 5] = [
+        (
+            "TABLES",
+            'r',
+            &[
+                "SELECT",
+                "INSERT",
+                "UPDATE",
+                "DELETE",
+                "TRUNCATE",
+                "REFERENCES",
+                "TRIGGER",
+            ],
+        ),
+        ("SEQUENCES", 'S', &["USAGE", "SELECT", "UPDATE"]),
+        ("FUNCTIONS", 'f', &["EXECUTE"]),
+        ("TYPES", 'T', &["USAGE"]),
+        ("SCHEMAS", 'n', &["USAGE", "CREATE"]),
+    ];
+
+    /// `permission.<grantee>@default.<owner>.<schema or *>.<kind>`: the address of the default
+    /// privileges of one grantee, owner, schema and kind.
+    pub fn address(&self) -> ObjectId {
+        ObjectId::permission(
+            &self.grantee,
+            &ObjectId::role(&format!(
+                "{}.{}.{}",
+                self.owner,
+                self.schema.as_deref().unwrap_or("*"),
+                self.on
+            )),
+        )
+    }
+}

@@ -41,8 +41,13 @@ impl Scope {
         }
         let Some(r) = roles.filter(|r| r.permissions) else {
             model.grants.clear();
+            model.default_grants.clear();
             return;
         };
+        let schemas = &self.schemas;
+        model.default_grants.retain(|d| {
+            r.manages(&d.grantee) && d.schema.as_ref().is_none_or(|s| schemas.contains(s))
+        });
         let kept: Vec<_> = std::mem::take(&mut model.grants)
             .into_iter()
             .filter(|g| r.manages(&g.grantee) && model.has_grant_target(g))

@@ -400,7 +400,9 @@ fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             | Change::GrantMembership { .. }
             | Change::RevokeMembership { .. }
             | Change::GrantPrivileges { .. }
-            | Change::RevokePrivileges { .. } => role_nodes(out, c, ctx),
+            | Change::RevokePrivileges { .. }
+            | Change::GrantDefaults(_)
+            | Change::RevokeDefaults(_) => role_nodes(out, c, ctx),
             _ => {}
         }
     }

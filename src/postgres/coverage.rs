@@ -125,6 +125,7 @@ pub const LEDGER: &[Relation] = &[
     PG_OPERATOR,
     PG_ROLES,
     PG_AUTH_MEMBERS,
+    PG_DEFAULT_ACL,
     PG_SHDEPEND,
 ];
 

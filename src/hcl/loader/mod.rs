@@ -72,6 +72,7 @@ pub const TOP_LEVEL_BLOCKS: &[&str] = &[
     "role",
     "user",
     "permission",
+    "default_privileges",
     "collation",
     "domain",
     "composite",

@@ -2,7 +2,7 @@
 
 use super::{Attrs, as_new, as_old, at, diff_attrs, list, node, q};
 use crate::diff::Change;
-use crate::model::{Grant, ObjectId, ObjectKind, Role};
+use crate::model::{DefaultGrant, Grant, ObjectId, ObjectKind, Role};
 use crate::plan::{Action, AttrChange, ObjectChange};
 
 fn role_attrs(r: &Role) -> Attrs {
@@ -126,6 +126,42 @@ pub(super) fn role_object(c: &Change) -> Option<ObjectChange> {
                 id,
             )
         }
+        Change::GrantDefaults(grants) => {
+            let first = grants.first()?;
+            let all: Vec<String> = grants.iter().map(default_text).collect();
+            let id = first.address();
+            at(
+                node(
+                    ObjectKind::Permission,
+                    id.name(),
+                    Action::Create,
+                    as_new(vec![("default_privileges".into(), list(&all))]),
+                ),
+                id,
+            )
+        }
+        Change::RevokeDefaults(revokes) => {
+            let (first, _) = revokes.first()?;
+            let all: Vec<String> = revokes.iter().map(|(g, _)| default_text(g)).collect();
+            let id = first.address();
+            at(
+                node(
+                    ObjectKind::Permission,
+                    id.name(),
+                    Action::Delete,
+                    as_old(vec![("default_privileges".into(), list(&all))]),
+                ),
+                id,
+            )
+        }
         _ => return None,
     })
+}
+
+fn default_text(g: &DefaultGrant) -> String {
+    let mut s = format!("{} ON {}", g.privilege, g.on);
+    if g.grantable {
+        s.push_str(" WITH GRANT OPTION");
+    }
+    s
 }

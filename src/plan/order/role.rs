@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::diff::Revoke;
-use crate::model::{Function, Grant, ObjectKind, Role};
+use crate::model::{DefaultGrant, Function, Grant, ObjectKind, Role};
 use crate::postgres::ddl_objects as d;
 
 pub(super) fn role_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
@@ -90,6 +90,8 @@ pub(super) fn role_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
                 out.push(n);
             }
         }
+        Change::GrantDefaults(grants) => out.extend(grant_defaults_node(grants)),
+        Change::RevokeDefaults(revokes) => out.extend(revoke_defaults_node(revokes)),
         _ => {}
     }
 }
@@ -208,6 +210,64 @@ fn revoke_node(grantee: &str, on: &ObjectId, revokes: &[Revoke], ctx: &Ctx) -> O
             }),
         ),
         // Before objects and roles are dropped.
+        rank::DROP_TRIGGER_POLICY,
+    ))
+}
+
+/// What default privileges say in a description: `SELECT, INSERT on TABLES created by "owner"
+/// in schema "s"`.
+fn defaults_text(first: &DefaultGrant, privileges: &[&str]) -> String {
+    let mut s = format!(
+        "default privileges {} on {} created by {}",
+        privileges.join(", "),
+        first.on,
+        quote::ident(&first.owner)
+    );
+    if let Some(schema) = &first.schema {
+        s.push_str(&format!(" in schema {}", quote::ident(schema)));
+    }
+    s
+}
+
+fn grant_defaults_node(grants: &[DefaultGrant]) -> Option<Node> {
+    let first = grants.first()?;
+    let privileges: Vec<&str> = grants.iter().map(|g| g.privilege.as_str()).collect();
+    let mut needs = vec![role_key(&first.grantee), role_key(&first.owner)];
+    needs.extend(first.schema.iter().map(|s| ObjKey::Schema(s.clone())));
+    Some(
+        Node::new(
+            step(
+                first.address(),
+                Action::Create,
+                format!(
+                    "Grant {} to {}",
+                    defaults_text(first, &privileges),
+                    quote::ident(&first.grantee)
+                ),
+                d::grant_defaults(grants),
+                vec![],
+            ),
+            rank::TRIGGER_POLICY,
+        )
+        .needs(needs),
+    )
+}
+
+fn revoke_defaults_node(revokes: &[(DefaultGrant, bool)]) -> Option<Node> {
+    let (first, _) = revokes.first()?;
+    let privileges: Vec<&str> = revokes.iter().map(|(g, _)| g.privilege.as_str()).collect();
+    let what = defaults_text(first, &privileges);
+    Some(Node::new(
+        step(
+            first.address(),
+            Action::Delete,
+            format!("Revoke {what} from {}", quote::ident(&first.grantee)),
+            d::revoke_defaults(revokes),
+            lint::hazards(&Subject::Revoke {
+                grantee: &first.grantee,
+                what: &what,
+            }),
+        ),
         rank::DROP_TRIGGER_POLICY,
     ))
 }

@@ -46,6 +46,23 @@ pub const PG_AUTH_MEMBERS: Relation = Relation {
     ],
 };
 
+pub const PG_DEFAULT_ACL: Relation = Relation {
+    name: "pg_default_acl",
+    columns: &[
+        ("oid", OID),
+        ("defaclrole", M("DefaultGrant.owner")),
+        (
+            "defaclnamespace",
+            M("DefaultGrant.schema (0: the whole database)"),
+        ),
+        ("defaclobjtype", M("DefaultGrant.on")),
+        (
+            "defaclacl",
+            M("Model.default_grants (managed roles' entries, with `permissions` opted in)"),
+        ),
+    ],
+};
+
 pub const PG_SHDEPEND: Relation = Relation {
     name: "pg_shdepend",
     columns: &[

@@ -1,6 +1,6 @@
 //! Roles and privileges: `CREATE`/`ALTER`/`DROP ROLE`, memberships, `GRANT` and `REVOKE`.
 
-use crate::model::{Function, Grant, ObjectId, ObjectKind, Role};
+use crate::model::{DefaultGrant, Function, Grant, ObjectId, ObjectKind, Role};
 use crate::postgres::quote::{ident, literal, qualified_parts};
 
 /// The attribute keywords of a role, in PostgreSQL's order.
@@ -129,6 +129,58 @@ pub fn revoke_privileges(target: &str, grantee: &str, revokes: &[(&Grant, bool)]
             if option_only { "GRANT OPTION FOR " } else { "" },
             privilege_list(&these),
             ident(grantee),
+        ));
+    }
+    out
+}
+
+/// `ALTER DEFAULT PRIVILEGES FOR ROLE owner [IN SCHEMA s]`.
+fn default_prefix(d: &DefaultGrant) -> String {
+    let mut sql = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {}", ident(&d.owner));
+    if let Some(s) = &d.schema {
+        sql.push_str(&format!(" IN SCHEMA {}", ident(s)));
+    }
+    sql
+}
+
+/// `ALTER DEFAULT PRIVILEGES … GRANT … ON kind TO grantee [WITH GRANT OPTION]`: the
+/// privileges of one grantee, owner, schema and kind.
+pub fn grant_defaults(grants: &[DefaultGrant]) -> Vec<String> {
+    let mut out = Vec::new();
+    for option in [false, true] {
+        let these: Vec<&DefaultGrant> = grants.iter().filter(|g| g.grantable == option).collect();
+        let Some(first) = these.first() else { continue };
+        let privileges: Vec<&str> = these.iter().map(|g| g.privilege.as_str()).collect();
+        out.push(format!(
+            "{} GRANT {} ON {} TO {}{}",
+            default_prefix(first),
+            privileges.join(", "),
+            first.on,
+            ident(&first.grantee),
+            if option { " WITH GRANT OPTION" } else { "" }
+        ));
+    }
+    out
+}
+
+/// `ALTER DEFAULT PRIVILEGES … REVOKE [GRANT OPTION FOR] … ON kind FROM grantee`.
+pub fn revoke_defaults(revokes: &[(DefaultGrant, bool)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for option_only in [false, true] {
+        let these: Vec<&DefaultGrant> = revokes
+            .iter()
+            .filter(|(_, o)| *o == option_only)
+            .map(|(g, _)| g)
+            .collect();
+        let Some(first) = these.first() else { continue };
+        let privileges: Vec<&str> = these.iter().map(|g| g.privilege.as_str()).collect();
+        out.push(format!(
+            "{} REVOKE {}{} ON {} FROM {}",
+            default_prefix(first),
+            if option_only { "GRANT OPTION FOR " } else { "" },
+            privileges.join(", "),
+            first.on,
+            ident(&first.grantee),
         ));
     }
     out

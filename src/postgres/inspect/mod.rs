@@ -467,7 +467,7 @@ struct Fetched {
     enum_rows: Vec<Row>,
     opclass_rows: Vec<Row>,
     /// Roles' and privileges'.
-    role_rows: (Vec<Row>, Vec<Row>),
+    role_rows: roles::RoleRows,
     ext_rows: Vec<Row>,
     seq_rows: Vec<Row>,
     view_rows: Vec<Row>,

@@ -5,7 +5,7 @@
 //! are kept. `PUBLIC`'s privileges and the owner's own (implicit) ones are never read.
 
 use super::objects::{type_desc_sql, type_from_desc};
-use crate::model::{Dependents, Grant, Model, ObjectId, ObjectKind, Role, RoleScope};
+use crate::model::{DefaultGrant, Dependents, Grant, Model, ObjectId, ObjectKind, Role, RoleScope};
 use crate::postgres::rows::{Cols, RowError};
 use crate::postgres::types::display;
 use tokio_postgres::types::ToSql;
@@ -17,23 +17,24 @@ pub(super) async fn rows<C: GenericClient + Sync>(
     client: &C,
     scope: Option<&RoleScope>,
     schemas: &[&(dyn ToSql + Sync)],
-) -> Result<(Vec<Row>, Vec<Row>), super::InspectError> {
+) -> Result<RoleRows, super::InspectError> {
     let Some(scope) = scope else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(RoleRows::default());
     };
     let grants = async {
         if !scope.permissions {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
         let (rel, col, routine) = (relation_acl_sql(), column_acl_sql(), routine_acl_sql());
-        let (a, b, c, d, e) = tokio::try_join!(
+        let (a, b, c, d, e, f) = tokio::try_join!(
             super::query(client, "schema privileges", SCHEMA_ACL, schemas),
             super::query(client, "relation privileges", &rel, schemas),
             super::query(client, "column privileges", &col, schemas),
             super::query(client, "routine privileges", &routine, schemas),
             super::query(client, "type privileges", TYPE_ACL, schemas),
+            super::query(client, "default privileges", DEFAULT_ACL, schemas),
         )?;
-        Ok([a, b, c, d, e].concat())
+        Ok(([a, b, c, d, e].concat(), f))
     };
     let roles = async {
         if scope.roles {
@@ -42,8 +43,31 @@ pub(super) async fn rows<C: GenericClient + Sync>(
             Ok(Vec::new())
         }
     };
-    tokio::try_join!(roles, grants)
+    let (roles, (grants, defaults)) = tokio::try_join!(roles, grants)?;
+    Ok(RoleRows {
+        roles,
+        grants,
+        defaults,
+    })
 }
+
+/// The rows of the role queries: roles, privileges, default privileges.
+#[derive(Default)]
+pub(super) struct RoleRows {
+    roles: Vec<Row>,
+    grants: Vec<Row>,
+    defaults: Vec<Row>,
+}
+
+/// Default privileges (`pg_default_acl`) for the whole database or a listed schema; the
+/// owner's own entries are implicit.
+const DEFAULT_ACL: &str = "SELECT pg_get_userbyid(d.defaclrole)::text AS owner, n.nspname::text AS schema, \
+        d.defaclobjtype::text AS objtype, g.rolname::text AS grantee, \
+        a.privilege_type::text AS privilege, a.is_grantable \
+     FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace \
+     CROSS JOIN LATERAL aclexplode(d.defaclacl) a JOIN pg_roles g ON g.oid = a.grantee \
+     WHERE a.grantee <> d.defaclrole \
+       AND (d.defaclnamespace = 0 OR $1::text[] IS NULL OR n.nspname = ANY($1))";
 
 /// Every role but PostgreSQL's predefined ones, the bootstrap superuser and the role strata is
 /// connected as (never managed: a plan must not drop or weaken the role that runs it).
@@ -128,20 +152,27 @@ fn routine_acl_sql() -> String {
 pub(super) fn add(
     model: &mut Model,
     scope: Option<&RoleScope>,
-    (role_rows, grant_rows): &(Vec<Row>, Vec<Row>),
+    rows: &RoleRows,
 ) -> Result<(), RowError> {
     let Some(scope) = scope else { return Ok(()) };
-    for r in role_rows {
+    for r in &rows.roles {
         let role = role_from_row(r)?;
         if scope.manages(&role.name) {
             model.roles.insert(role.name.clone(), role);
         }
     }
-    for r in grant_rows {
+    for r in &rows.grants {
         if let Some(g) = grant_from_row(r)?
             && scope.manages(&g.grantee)
         {
             model.grants.insert(g);
+        }
+    }
+    for r in &rows.defaults {
+        if let Some(d) = default_grant_from_row(r)?
+            && scope.manages(&d.grantee)
+        {
+            model.default_grants.insert(d);
         }
     }
     Ok(())
@@ -188,6 +219,25 @@ fn grant_from_row(r: &Row) -> Result<Option<Grant>, RowError> {
     Ok(Some(Grant {
         on,
         column: r.col("col")?,
+        grantee: r.col("grantee")?,
+        privilege: r.col("privilege")?,
+        grantable: r.col("is_grantable")?,
+    }))
+}
+
+fn default_grant_from_row(r: &Row) -> Result<Option<DefaultGrant>, RowError> {
+    let r = Cols::new(r, "default privileges");
+    let objtype: String = r.col("objtype")?;
+    let Some((on, _, _)) = DefaultGrant::KINDS
+        .iter()
+        .find(|(_, letter, _)| objtype.starts_with(*letter))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(DefaultGrant {
+        owner: r.col("owner")?,
+        schema: r.col("schema")?,
+        on: on.to_string(),
         grantee: r.col("grantee")?,
         privilege: r.col("privilege")?,
         grantable: r.col("is_grantable")?,

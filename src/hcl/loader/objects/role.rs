@@ -2,7 +2,7 @@
 //! privileges of a role on a schema, table, view, sequence, function or procedure (or a column).
 
 use super::*;
-use crate::model::{Grant, ObjectKind, Role, Secret};
+use crate::model::{DefaultGrant, Grant, ObjectKind, Role, Secret};
 use std::collections::BTreeSet;
 
 /// What `role` and `user` blocks take.
@@ -45,6 +45,93 @@ impl<'a> Loader<'a> {
         }
         for (file, block) in top.iter().filter(|(_, b)| b.ident.as_str() == "permission") {
             self.build_permission(file, block, model);
+        }
+        for (file, block) in top
+            .iter()
+            .filter(|(_, b)| b.ident.as_str() == "default_privileges")
+        {
+            self.build_default_privileges(file, block, model);
+        }
+    }
+
+    /// `default_privileges { owner, schema, on, to, privileges, grantable }`.
+    fn build_default_privileges(&mut self, file: &SourceFile, block: &Block, model: &mut Model) {
+        let what = "default_privileges";
+        self.check_keys(
+            file,
+            &block.body,
+            what,
+            &["owner", "schema", "on", "to", "privileges", "grantable"],
+            &[],
+        );
+        let body = &block.body;
+        let (Some(owner), Some(to), Some(privs), Some(_)) = (
+            body.get_attribute("owner"),
+            body.get_attribute("to"),
+            body.get_attribute("privileges"),
+            body.get_attribute("on"),
+        ) else {
+            self.err(
+                file,
+                block.ident.span(),
+                "default_privileges needs `owner`, `on`, `to` and `privileges`, e.g. default_privileges { owner = role.app_owner, on = TABLES, to = role.app_ro, privileges = [SELECT] }".into(),
+                "incomplete default_privileges",
+            );
+            return;
+        };
+        let kinds: Vec<&str> = DefaultGrant::KINDS.iter().map(|(k, _, _)| *k).collect();
+        let Some(on) = self.keyword_upper(file, body, "on", &kinds) else {
+            return;
+        };
+        let allowed = DefaultGrant::KINDS
+            .iter()
+            .find(|(k, _, _)| *k == on)
+            .map_or(&[][..], |(_, _, p)| *p);
+        let (Some(owner), Some(grantee)) = (
+            self.role_name(file, &owner.value),
+            self.role_name(file, &to.value),
+        ) else {
+            return;
+        };
+        let schema = match body.get_attribute("schema") {
+            None => None,
+            Some(attr) => match path_of(&attr.value).as_deref() {
+                Some([root, label]) if root == "schema" && self.schemas.contains_key(label) => {
+                    self.schemas.get(label).map(|s| s.name.clone())
+                }
+                _ => {
+                    self.err(
+                        file,
+                        attr.value.span(),
+                        format!(
+                            "unresolved reference `{}`: expected a declared schema.<name>",
+                            expr_text(&attr.value)
+                        ),
+                        "unresolved reference",
+                    );
+                    return;
+                }
+            },
+        };
+        if on == "SCHEMAS" && schema.is_some() {
+            self.err(
+                file,
+                body.get_attribute("schema").and_then(|a| a.value.span()),
+                "default privileges on SCHEMAS apply to the whole database: remove `schema`".into(),
+                "not with on = SCHEMAS",
+            );
+            return;
+        }
+        let grantable = self.bool(file, body, "grantable").unwrap_or(false);
+        for privilege in self.privilege_list(file, &privs.value, allowed) {
+            model.default_grants.insert(DefaultGrant {
+                owner: owner.clone(),
+                schema: schema.clone(),
+                on: on.clone(),
+                grantee: grantee.clone(),
+                privilege,
+                grantable,
+            });
         }
     }
 
