@@ -588,6 +588,44 @@ async fn the_password_is_never_printed() {
         );
         assert!(!all.contains(PASSWORD), "the password was printed:\n{all}");
     }
+    // A saved plan: the file holds no password, and applying it re-inspects the same roles
+    // (its fingerprint matches) — here a revoked drift.
+    let saved = db.path().join("plan.json");
+    let out = cli(&db)
+        .args(["plan", "-out", &saved.display().to_string()])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    outputs.push(out);
+    let file = std::fs::read_to_string(&saved).unwrap();
+    assert!(!file.contains(PASSWORD));
+    let out = common::strata()
+        .current_dir(db.path())
+        .args(["--env", "test", "apply", &saved.display().to_string()])
+        .args(["-auto-approve", "--allow-hazards", "SC105"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    outputs.push(out);
+    let out = cli(&db)
+        .args(["plan", "-detailed-exitcode"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // `strata inspect` writes the roles and permissions (never a password).
     let out = cli(&db).arg("inspect").output().expect("run");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -609,6 +647,15 @@ async fn the_password_is_never_printed() {
         ))
         .await;
     assert_eq!(stored, vec!["SCRAM-SHA-256$4096:".to_string()]);
+    // The saved plan's commands too.
+    for o in &outputs {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!all.contains(PASSWORD), "the password was printed:\n{all}");
+    }
 }
 
 #[tokio::test]
