@@ -724,3 +724,23 @@ async fn roles_outside_the_list_are_refused_and_policies_name_roles() {
     };
     assert!(err.contains(&format!("\"other_{name}\"")), "{err}");
 }
+
+#[tokio::test]
+async fn privileges_follow_a_routine_whose_signature_normalizes() {
+    let (_roles, db) = setup("roles_sig").await;
+    let name = db.name.clone();
+    // `varchar(10)` in the files, `character varying` once PostgreSQL has the function.
+    let hcl = format!(
+        "schema \"public\" {{}}\nfunction \"shout\" {{\n  schema = schema.public\n  lang   = SQL\n  arg \"s\" {{\n    type = varchar(10)\n  }}\n  return = text\n  as     = \"SELECT upper(s)\"\n}}\nrole \"{name}_caller\" {{}}\npermission {{\n  to         = role.{name}_caller\n  for        = function.shout\n  privileges = [EXECUTE]\n}}\n"
+    );
+    let p = apply(&db, &hcl, Some(scope(&db))).await;
+    assert!(sql(&p).contains("GRANT EXECUTE ON FUNCTION"), "{}", sql(&p));
+    let again = plan(&db, &hcl, Some(scope(&db))).await;
+    assert!(again.plan.is_empty(), "{}", shown(&again));
+    let can = db
+        .query(&format!(
+            "SELECT has_function_privilege('{name}_caller', 'public.shout(varchar)', 'EXECUTE')::text"
+        ))
+        .await;
+    assert_eq!(can, vec!["true".to_string()]);
+}
