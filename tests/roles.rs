@@ -744,3 +744,31 @@ async fn privileges_follow_a_routine_whose_signature_normalizes() {
         .await;
     assert_eq!(can, vec!["true".to_string()]);
 }
+
+#[tokio::test]
+async fn odd_names_round_trip() {
+    let (_roles, db) = setup("roles_odd").await;
+    let name = db.name.clone();
+    let role = format!("{name}_Réad \"Only\" x");
+    let hcl = format!(
+        "schema \"public\" {{}}\nschema \"My Schema\" {{}}\ntable \"My Table\" {{\n  schema = schema[\"My Schema\"]\n  column \"Some Col\" {{\n    type = int\n  }}\n}}\nrole {role_label} {{\n  conn_limit = 2\n}}\npermission {{\n  to         = role[{role_label}]\n  for        = table[\"My Table\"]\n  privileges = [SELECT]\n}}\npermission {{\n  to         = role[{role_label}]\n  for        = table[\"My Table\"].column[\"Some Col\"]\n  privileges = [UPDATE]\n}}\npermission {{\n  to         = role[{role_label}]\n  for        = schema[\"My Schema\"]\n  privileges = [USAGE]\n}}\n",
+        role_label = strata::hcl::writer::string_literal(&role)
+    );
+    apply(&db, &hcl, Some(scope(&db))).await;
+    let again = plan(&db, &hcl, Some(scope(&db))).await;
+    assert!(again.plan.is_empty(), "{}", shown(&again));
+    let can = db
+        .query(&format!(
+            "SELECT has_column_privilege({}, '\"My Schema\".\"My Table\"', 'Some Col', 'UPDATE')::text",
+            strata::postgres::quote::literal(&role)
+        ))
+        .await;
+    assert_eq!(can, vec!["true".to_string()]);
+    let inspected = inspect_hcl(&db).await;
+    let round = plan(&db, &inspected, Some(scope(&db))).await;
+    assert!(
+        round.plan.is_empty(),
+        "inspected HCL:\n{inspected}\nplan:\n{}",
+        shown(&round)
+    );
+}
