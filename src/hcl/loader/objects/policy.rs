@@ -55,10 +55,10 @@ impl<'a> Loader<'a> {
                     Some([root, name]) if root == "role" || root == "user" => Some(name.clone()),
                     _ => None,
                 };
-                let r = match it {
-                    _ if role_block.is_some() => role_block.unwrap_or_default(),
-                    Expression::Variable(v) => v.as_str().to_string(),
-                    other => match self.eval.eval(other) {
+                let r = match (role_block, it) {
+                    (Some(name), _) => name,
+                    (None, Expression::Variable(v)) => v.as_str().to_string(),
+                    (None, other) => match self.eval.eval(other) {
                         Ok(Value::String(s)) => s,
                         _ => {
                             self.err(
