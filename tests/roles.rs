@@ -14,28 +14,46 @@ use strata::render::human;
 
 const PASSWORD: &str = "Sw0rdfish-PASSWORD-91";
 
-/// Drops the roles starting with a prefix when the test ends (after its databases).
+/// Drops the roles starting with its prefixes when the test ends (after its databases).
 struct Roles {
-    prefix: String,
+    prefixes: std::sync::Mutex<Vec<String>>,
+}
+
+impl Roles {
+    fn new(prefix: String) -> Roles {
+        Roles {
+            prefixes: std::sync::Mutex::new(vec![prefix]),
+        }
+    }
+
+    /// Roles of another prefix to drop too.
+    fn also(&self, prefix: String) {
+        if let Ok(mut p) = self.prefixes.lock() {
+            p.push(prefix);
+        }
+    }
 }
 
 impl Drop for Roles {
     fn drop(&mut self) {
-        let prefix = self.prefix.clone();
+        let prefixes = self.prefixes.lock().map(|p| p.clone()).unwrap_or_default();
         let _ = std::thread::spawn(move || {
             common::runtime().block_on(async move {
                 let a = common::admin().await;
                 let rows = a
                     .query(
-                        "SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1)",
-                        &[&prefix],
+                        "SELECT rolname::text FROM pg_roles WHERE rolname::text ^@ ANY($1::text[])",
+                        &[&prefixes],
                     )
                     .await
                     .unwrap_or_default();
                 for r in rows {
                     let name: String = r.get(0);
                     let _ = a
-                        .batch_execute(&format!("DROP ROLE IF EXISTS \"{name}\""))
+                        .batch_execute(&format!(
+                            "DROP ROLE IF EXISTS {}",
+                            strata::postgres::quote::ident(&name)
+                        ))
                         .await;
                 }
             })
@@ -47,9 +65,7 @@ impl Drop for Roles {
 /// A test database and the prefix of its roles; the guard is dropped after the database.
 async fn setup(prefix: &str) -> (Roles, TestDb) {
     let db = TestDb::new(prefix).await;
-    let guard = Roles {
-        prefix: format!("{}_", db.name),
-    };
+    let guard = Roles::new(format!("{}_", db.name));
     (guard, db)
 }
 
@@ -350,7 +366,7 @@ async fn roles_and_permissions_converge() {
 
 #[tokio::test]
 async fn revokes_alters_and_drift() {
-    let (_roles, db) = setup("roles_rev").await;
+    let (roles, db) = setup("roles_rev").await;
     let hcl = schema(&db);
     apply(&db, &hcl, Some(scope(&db))).await;
     let name = db.name.clone();
@@ -393,12 +409,10 @@ async fn revokes_alters_and_drift() {
     );
     // A GRANT to a role outside the managed set is never touched.
     db.exec(&format!(
-        "CREATE ROLE \"x{name}\"; GRANT SELECT ON app.users TO \"x{name}\""
+        "CREATE ROLE \"x{name}_\"; GRANT SELECT ON app.users TO \"x{name}_\""
     ))
     .await;
-    let _other = Roles {
-        prefix: format!("x{name}"),
-    };
+    roles.also(format!("x{name}_"));
     let p = plan(&db, &fewer, Some(scope(&db))).await;
     assert!(!sql(&p).contains(&format!("x{name}")), "{}", sql(&p));
     // A role attribute changed: ALTER ROLE (the password is not compared).
