@@ -55,6 +55,7 @@ use trigger::*;
 mod policy;
 use policy::*;
 mod role;
+pub use role::membership_id;
 use role::*;
 
 pub(super) fn step(

@@ -3,6 +3,7 @@
 use super::{Attrs, as_new, as_old, at, diff_attrs, list, node, q};
 use crate::diff::Change;
 use crate::model::{DefaultGrant, Grant, ObjectId, ObjectKind, Role};
+use crate::plan::order::membership_id;
 use crate::plan::{Action, AttrChange, ObjectChange};
 
 fn role_attrs(r: &Role) -> Attrs {
@@ -22,10 +23,6 @@ fn role_attrs(r: &Role) -> Attrs {
         .collect();
     if r.conn_limit != -1 {
         out.push(("conn_limit".into(), r.conn_limit.to_string()));
-    }
-    if !r.member_of.is_empty() {
-        let names: Vec<String> = r.member_of.iter().map(|m| q(m)).collect();
-        out.push(("member_of".into(), list(&names)));
     }
     if r.password.is_some() {
         out.push(("password".into(), "(sensitive)".into()));
@@ -87,9 +84,15 @@ pub(super) fn role_object(c: &Change) -> Option<ObjectChange> {
                 old: (!granted).then(|| q(parent)),
                 new: granted.then(|| q(parent)),
             };
+            let id = membership_id(role, parent);
+            let action = if granted {
+                Action::Create
+            } else {
+                Action::Delete
+            };
             at(
-                node(ObjectKind::Role, role, Action::Update, vec![change]),
-                ObjectId::role(role),
+                node(ObjectKind::Permission, id.name(), action, vec![change]),
+                id,
             )
         }
         Change::GrantPrivileges {

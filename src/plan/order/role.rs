@@ -38,8 +38,8 @@ pub(super) fn role_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
         Change::GrantMembership { role, parent } => out.push(
             Node::new(
                 step(
-                    ObjectId::role(role),
-                    Action::Update,
+                    membership_id(role, parent),
+                    Action::Create,
                     format!(
                         "Grant role {} to {}",
                         quote::ident(parent),
@@ -55,8 +55,8 @@ pub(super) fn role_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
         Change::RevokeMembership { role, parent } => out.push(
             Node::new(
                 step(
-                    ObjectId::role(role),
-                    Action::Update,
+                    membership_id(role, parent),
+                    Action::Delete,
                     format!(
                         "Revoke role {} from {}",
                         quote::ident(parent),
@@ -112,6 +112,11 @@ fn drop_role(r: &Role) -> Node {
         rank::DROP_SCHEMA,
     )
     .drops([role_key(&r.name)])
+}
+
+/// `permission.<role>@role.<parent>`: a role's membership in another.
+pub fn membership_id(role: &str, parent: &str) -> ObjectId {
+    ObjectId::permission(role, &ObjectId::role(parent))
 }
 
 fn role_key(name: &str) -> ObjKey {
