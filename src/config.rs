@@ -15,6 +15,7 @@ use thiserror::Error;
 mod blocks;
 pub mod duration;
 mod fleet;
+mod mode;
 mod policy;
 use blocks::{data_sources, migration_block};
 use fleet::{fleet_targets, string_map};
@@ -59,6 +60,9 @@ pub struct Env {
     /// `for_each`: the env is a fleet, one target per item, in the order of the collection
     /// (`None`: one database). `url`, `schemas` and `vars` are evaluated per item.
     pub fleet: Option<Vec<Target>>,
+    /// Roles and privileges managed (`schema { mode { roles, permissions } }` or the flat
+    /// `roles`/`permissions` attributes); `None` manages neither.
+    pub roles: Option<crate::model::RoleScope>,
 }
 
 /// One database (or schema) of a fleet env: the `for_each` item's key and the env's
@@ -139,13 +143,15 @@ pub const ENV_ATTRIBUTES: &[&str] = &[
     "rehearse",
     "for_each",
     "vars",
+    "roles",
+    "permissions",
 ];
 
 /// The attributes of a fleet env (`for_each`) evaluated once per target.
 pub const TARGET_ATTRIBUTES: &[&str] = &["url", "schemas", "vars"];
 
 /// Blocks an `env` block takes (`policy` is another name for `lint`).
-pub const ENV_BLOCKS: &[&str] = &["lint", "policy", "migration"];
+pub const ENV_BLOCKS: &[&str] = &["lint", "policy", "migration", "schema"];
 
 /// Reads env `name` from the config file at `path`.
 /// `origin` says where the env's name came from when not from `--env` (for the error when no
@@ -344,6 +350,10 @@ fn parse_env(
                 env.migration_dir = migration_block(file, b, &eval, base, &mut errors);
                 continue;
             }
+            if b.ident.as_str() == "schema" {
+                mode::schema_block(file, b, &eval, &mut errors, &mut env.roles);
+                continue;
+            }
             errors.push(
                 HclError::new(
                     Location::new(file, b.ident.span()),
@@ -377,6 +387,10 @@ fn parse_env(
                 )
                 .with_help(format!("an env takes: {}", ENV_ATTRIBUTES.join(", "))),
             );
+            continue;
+        }
+        if key == "roles" || key == "permissions" {
+            mode::mode_attribute(file, attr, &eval, &mut errors, &mut env.roles);
             continue;
         }
         let value = match eval.eval(&attr.value) {

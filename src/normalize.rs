@@ -9,7 +9,7 @@ use crate::devdb::{DevSource, ScratchDb, ScratchTx};
 use crate::diff;
 use crate::hcl::SourceMap;
 use crate::hcl::diag::HclError;
-use crate::model::{Model, ObjectKind, QualifiedName, Schema, Table};
+use crate::model::{Model, ObjectId, ObjectKind, QualifiedName, Schema, Table};
 use crate::plan::{self, PlanContext, PlanDeps, Step};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::{Deps, ObjKey, dependencies};
@@ -271,13 +271,46 @@ fn subset(current: &Model, desired: &Model, dirty: &Dirty) -> Model {
 
 /// Puts the normalized objects back into the desired model, keeping what normalization strips
 /// (foreign keys, comments, sequence owners) and leaving untouched objects as they were.
+/// The addresses of the routines of schema `name` whose key normalization changed (`f(character
+/// varying(10))` → `f(character varying)`), old to new: a name with one overload on both sides.
+fn rekeyed_routines(
+    name: &str,
+    before: &std::collections::BTreeMap<String, crate::model::Function>,
+    after: &std::collections::BTreeMap<String, crate::model::Function>,
+) -> Vec<(ObjectId, ObjectId)> {
+    let mut out = Vec::new();
+    for (sig, f) in before.iter().filter(|(sig, _)| !after.contains_key(*sig)) {
+        let same_name = |m: &std::collections::BTreeMap<String, crate::model::Function>| {
+            m.values().filter(|g| g.name == f.name).count()
+        };
+        let new: Vec<&String> = after
+            .iter()
+            .filter(|(k, g)| g.name == f.name && !before.contains_key(*k))
+            .map(|(k, _)| k)
+            .collect();
+        if let [new] = new.as_slice()
+            && same_name(before) == 1
+            && same_name(after) == 1
+        {
+            out.push((
+                ObjectId::routine(f.kind, name, sig),
+                ObjectId::routine(f.kind, name, new),
+            ));
+        }
+    }
+    out
+}
+
 fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty) -> Model {
     let mut out = desired;
+    let mut rekeyed: Vec<(ObjectId, ObjectId)> = Vec::new();
     for (name, s) in out.schemas.iter_mut() {
         let Some(ns) = normalized.schemas.get(name) else {
             continue;
         };
-        // Routines may change key when PostgreSQL resolves their argument types.
+        // Routines may change key when PostgreSQL resolves their argument types; their
+        // privileges follow them.
+        rekeyed.extend(rekeyed_routines(name, &s.functions, &ns.functions));
         s.functions = ns.functions.clone();
         s.aggregates = ns.aggregates.clone();
         s.domains = ns.domains.clone();
@@ -332,6 +365,17 @@ fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty)
         if let Some(s) = out.schemas.get_mut(&q.schema) {
             s.tables.insert(q.name.clone(), t);
         }
+    }
+    if !rekeyed.is_empty() {
+        out.grants = std::mem::take(&mut out.grants)
+            .into_iter()
+            .map(|mut g| {
+                if let Some((_, new)) = rekeyed.iter().find(|(old, _)| *old == g.on) {
+                    g.on = new.clone();
+                }
+                g
+            })
+            .collect();
     }
     out.sort();
     out
@@ -433,6 +477,7 @@ async fn read_back(c: &Client, subset: &Model) -> Result<(Model, Deps), Failure>
     let schemas: Vec<String> = subset.schemas.keys().cloned().collect();
     let scope = SchemaFilter {
         schemas: Some(schemas),
+        roles: None,
     };
     let model = inspect(c, &scope).await.map_err(Failure::Other)?;
     let deps = dependencies(c, &scope)

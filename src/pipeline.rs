@@ -179,7 +179,9 @@ pub async fn compare(
             s.schemas.clone()
         },
         exclude: s.exclude.clone(),
+        roles: s.roles.clone(),
     };
+    refuse_unmanaged_roles(&scope, &desired)?;
     scope.restrict(&mut desired);
     // A schema being renamed by a `moved` block is managed under its old name until then.
     for m in &moves {
@@ -241,6 +243,40 @@ pub async fn compare(
         moves,
         before_moves,
     })
+}
+
+/// A role the files declare (or grant to) that the env's `roles` list does not manage would be
+/// silently left out: that is an error, naming the roles and the list.
+fn refuse_unmanaged_roles(scope: &Scope, desired: &Model) -> Result<()> {
+    let Some(r) = scope.roles.as_ref().filter(|r| !r.names.is_empty()) else {
+        return Ok(());
+    };
+    let mut outside: Vec<&str> = Vec::new();
+    if r.roles {
+        outside.extend(desired.roles.keys().map(String::as_str));
+    }
+    if r.permissions {
+        outside.extend(desired.grants.iter().map(|g| g.grantee.as_str()));
+        outside.extend(desired.default_grants.iter().map(|g| g.grantee.as_str()));
+    }
+    outside.retain(|n| !r.manages(n));
+    outside.sort_unstable();
+    outside.dedup();
+    if outside.is_empty() {
+        return Ok(());
+    }
+    Err(usage(
+        format!(
+            "the schema declares role(s) {} that the env does not manage (roles = {:?})",
+            outside
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            r.names
+        ),
+        "add them to the env's `roles` list, or remove their blocks",
+    ))
 }
 
 impl Compared {
@@ -398,7 +434,7 @@ async fn read_target(
     let other = second.as_ref().unwrap_or(&client);
     // Without an explicit list, the desired schemas are known only after loading: read
     // every schema and keep the right ones when comparing.
-    let filter = SchemaFilter::listed(&s.schemas);
+    let filter = SchemaFilter::listed(&s.schemas).with_roles(s.roles.clone());
     let read = tokio::try_join!(inspect_target(&client, other, &filter), async {
         dependencies(other, &filter)
             .await
@@ -434,6 +470,7 @@ async fn finish(
         schemas: compared.scope.schemas.clone(),
         exclude: s.exclude.clone(),
         online: s.online,
+        roles: s.roles.clone(),
     })?;
     Ok(Prepared {
         url,
@@ -534,6 +571,7 @@ pub async fn diff_databases(
         schemas: compared.scope.schemas.clone(),
         exclude: s.exclude.clone(),
         online: s.online,
+        roles: s.roles.clone(),
     })?;
     Ok((plan, warnings))
 }

@@ -97,6 +97,8 @@ pub struct Settings {
     pub config_variables: Vec<String>,
     /// A fleet env's targets (`for_each`); `None` for one database.
     pub fleet: Option<Vec<config::Target>>,
+    /// The roles (and their privileges) the env manages; `None` manages none.
+    pub roles: Option<crate::model::RoleScope>,
 }
 
 impl Settings {
@@ -152,6 +154,7 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         input: g.input,
         config_variables: Vec::new(),
         fleet: None,
+        roles: None,
     };
     if let Some(name) = &g.env {
         let origin = g
@@ -172,6 +175,7 @@ pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
         s.migration_dir = env.migration_dir;
         s.external_schemas = env.external_schemas;
         s.fleet = env.fleet;
+        s.roles = env.roles;
         // The env's `vars` under the command line's.
         for (k, v) in env.vars {
             s.vars.entry(k).or_insert(v);

@@ -223,6 +223,7 @@ async fn load_into(scratch: &ScratchDb, files: &[SqlFile]) -> Result<(Model, Dep
     }
     let scope = SchemaFilter {
         schemas: Some(model.schemas.keys().cloned().collect()),
+        roles: None,
     };
     let deps = dependencies(&scratch.client, &scope)
         .await

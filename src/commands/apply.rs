@@ -325,6 +325,7 @@ async fn apply_saved(s: &Settings, args: &ApplyArgs, file: &std::path::Path) -> 
     let scope = Scope {
         schemas: plan.schemas.clone(),
         exclude: plan.exclude.clone(),
+        roles: plan.roles.clone(),
     };
     println!(
         "Applying the saved plan from {} ({} steps) to {}.",
@@ -396,6 +397,7 @@ async fn rehearse(
             scope: Scope {
                 schemas: plan.schemas.clone(),
                 exclude: plan.exclude.clone(),
+                roles: plan.roles.clone(),
             },
             check_fingerprint: false,
             saved: false,

@@ -35,6 +35,7 @@ pub(super) async fn desired(s: &Settings) -> Result<Model> {
     crate::model::Scope {
         schemas,
         exclude: s.exclude.clone(),
+        roles: s.roles.clone(),
     }
     .restrict(&mut model);
     Ok(model)
@@ -47,7 +48,7 @@ pub(super) async fn live(s: &Settings) -> Result<Model> {
     let lock = s.timeouts.lock;
     let (client, second) =
         tokio::try_join!(connect_reader(&url, lock), connect_reader(&url, lock))?;
-    let filter = SchemaFilter::listed(&s.schemas);
+    let filter = SchemaFilter::listed(&s.schemas).with_roles(s.roles.clone());
     let (mut model, mut warnings) = match inspect_target(&client, &second, &filter).await {
         Ok(r) => r,
         Err(e) => return Err(inspect_failed(&url, lock, s.verbose, e).await),
@@ -83,6 +84,7 @@ pub(super) async fn live(s: &Settings) -> Result<Model> {
     let scope = crate::model::Scope {
         schemas: model.schemas.keys().cloned().collect(),
         exclude: s.exclude.clone(),
+        roles: s.roles.clone(),
     };
     unmanaged::restrict(&mut warnings, &scope);
     for w in &warnings {

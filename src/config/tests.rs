@@ -236,3 +236,44 @@ fn unknown_attribute_is_an_error() {
     let err = env("env \"a\" {\n  urll = \"x\"\n}\n", "a", &[]).unwrap_err();
     assert!(err.errors[0].message.contains("unknown attribute `urll`"));
 }
+
+#[test]
+fn reads_the_role_opt_in() {
+    use crate::model::RoleScope;
+    let atlas = env(
+        "env \"x\" {\n  schema {\n    mode {\n      roles = true\n      permissions = true\n      sensitive = ALLOW\n    }\n  }\n}\n",
+        "x",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        atlas.roles,
+        Some(RoleScope {
+            roles: true,
+            permissions: true,
+            names: vec![],
+        })
+    );
+    let flat = env("env \"x\" {\n  roles = [\"app\", \"app_*\"]\n}\n", "x", &[]).unwrap();
+    assert_eq!(
+        flat.roles,
+        Some(RoleScope {
+            roles: true,
+            permissions: false,
+            names: vec!["app".into(), "app_*".into()],
+        })
+    );
+    assert_eq!(env("env \"x\" {}\n", "x", &[]).unwrap().roles, None);
+    let bad = env("env \"x\" {\n  roles = 3\n}\n", "x", &[]).unwrap_err();
+    assert!(format!("{bad:?}").contains("`roles` must be"), "{bad:?}");
+    let unknown = env(
+        "env \"x\" {\n  schema {\n    mode {\n      tables = true\n    }\n  }\n}\n",
+        "x",
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        format!("{unknown:?}").contains("unknown `tables`"),
+        "{unknown:?}"
+    );
+}

@@ -134,6 +134,50 @@ pub enum Change {
         from: Policy,
         to: Policy,
     },
+    CreateRole(Role),
+    DropRole(Role),
+    /// Attributes (`ALTER ROLE … LOGIN CONNECTION LIMIT …`).
+    AlterRole {
+        from: Role,
+        to: Role,
+    },
+    /// `GRANT parent TO role`.
+    GrantMembership {
+        role: String,
+        parent: String,
+    },
+    /// `REVOKE parent FROM role`.
+    RevokeMembership {
+        role: String,
+        parent: String,
+    },
+    /// Privileges of one role on one object granted (with the grant option where asked).
+    GrantPrivileges {
+        grantee: String,
+        on: ObjectId,
+        grants: Vec<Grant>,
+    },
+    /// Privileges of one role on one object revoked; `option_only` ones keep the privilege and
+    /// lose the grant option.
+    RevokePrivileges {
+        grantee: String,
+        on: ObjectId,
+        revokes: Vec<Revoke>,
+    },
+    /// Default privileges granted, all of one grantee, owner, schema and kind
+    /// (`ALTER DEFAULT PRIVILEGES … GRANT`).
+    GrantDefaults(Vec<DefaultGrant>),
+    /// Default privileges revoked (`true`: the grant option only), all of one grantee, owner,
+    /// schema and kind.
+    RevokeDefaults(Vec<(DefaultGrant, bool)>),
+}
+
+/// One privilege revoked (see [`Change::RevokePrivileges`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revoke {
+    pub grant: Grant,
+    /// `REVOKE GRANT OPTION FOR`: the privilege stays.
+    pub option_only: bool,
 }
 
 /// Changes inside one table that exists on both sides.

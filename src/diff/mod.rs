@@ -8,9 +8,10 @@ pub use objects::Rel;
 
 pub mod moves;
 use crate::model::{
-    Aggregate, Check, Collation, Column, Composite, DataType, Domain, Enum, EventTrigger, Exclude,
-    Extension, ForeignKey, Function, Index, Model, PartitionOf, Policy, PrimaryKey, QualifiedName,
-    ReplicaIdentity, Schema, Sequence, Table, Trigger, Unique, View,
+    Aggregate, Check, Collation, Column, Composite, DataType, DefaultGrant, Domain, Enum,
+    EventTrigger, Exclude, Extension, ForeignKey, Function, Grant, Index, Model, ObjectId,
+    PartitionOf, Policy, PrimaryKey, QualifiedName, ReplicaIdentity, Role, Schema, Sequence, Table,
+    Trigger, Unique, View,
 };
 use miette::Diagnostic;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -22,6 +23,7 @@ mod partition;
 use partition::*;
 mod inheritance;
 use inheritance::*;
+mod roles;
 mod table;
 pub use table::*;
 
@@ -162,6 +164,7 @@ pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, Unsupported
             .map(|d| Change::AlterTable(Box::new(d))),
     );
     changes.extend(table_objects);
+    roles::diff_roles(current, desired, &mut changes);
     Ok(changes)
 }
 

@@ -525,6 +525,7 @@ async fn apply_one(p: &Planned, opts: &ApplyFleet<'_>) -> Outcome {
             scope: crate::model::Scope {
                 schemas: tp.plan.schemas.clone(),
                 exclude: tp.plan.exclude.clone(),
+                roles: tp.plan.roles.clone(),
             },
             check_fingerprint: true,
             saved: opts.saved,

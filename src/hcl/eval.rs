@@ -22,6 +22,8 @@ pub struct Evaluator {
     /// `each.key`/`each.value` of a `for_each` item (env.hcl fleets).
     each: Option<Value>,
     with_getenv: bool,
+    /// The variables declared `sensitive = true` (a role's password comes only from one).
+    sensitive: std::collections::BTreeSet<String>,
 }
 
 impl Evaluator {
@@ -35,6 +37,7 @@ impl Evaluator {
             names: hcl::Map::new(),
             each: None,
             with_getenv,
+            sensitive: Default::default(),
         };
         e.rebuild();
         e
@@ -55,6 +58,11 @@ impl Evaluator {
         }
         declare_stdlib(&mut ctx, self.with_getenv);
         self.ctx = ctx;
+    }
+
+    /// Whether variable `name` is declared `sensitive = true`.
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        self.sensitive.contains(name)
     }
 
     /// Evaluates an expression to a value.
@@ -90,7 +98,12 @@ impl Evaluator {
                 match attr.key.as_str() {
                     "type" => declared_type = Some(type_name(&attr.value)),
                     "default" => default = Some(attr),
-                    "description" | "sensitive" | "nullable" => {}
+                    "sensitive" => {
+                        if matches!(self.eval(&attr.value), Ok(Value::Bool(true))) {
+                            self.sensitive.insert(name.clone());
+                        }
+                    }
+                    "description" | "nullable" => {}
                     other => errors.push(
                         HclError::new(
                             Location::new(file, attr.key.span()),

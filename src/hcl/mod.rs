@@ -11,6 +11,7 @@ pub mod syntax;
 pub mod types;
 pub mod writer;
 pub mod writer_objects;
+pub mod writer_roles;
 
 pub use diag::{HclError, HclErrors, SourceFile};
 pub use loader::{LoadOptions, Loaded, SourceMap, load};

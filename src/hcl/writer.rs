@@ -388,6 +388,15 @@ pub fn write_each(model: &Model, mut sink: impl FnMut(&str)) {
     for e in model.event_triggers.values() {
         emit(o::event_trigger_block(e, &namer));
     }
+    for r in model.roles.values() {
+        emit(super::writer_roles::role_block(r, model));
+    }
+    for b in super::writer_roles::permission_blocks(model, &namer) {
+        emit(b);
+    }
+    for b in super::writer_roles::default_privileges_blocks(model) {
+        emit(b);
+    }
 }
 
 fn enum_block(e: &Enum, namer: &Namer) -> HclBlock {

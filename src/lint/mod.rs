@@ -169,6 +169,18 @@ pub enum Subject<'a> {
     DropEventTrigger {
         name: &'a str,
     },
+    /// Privileges revoked from a role (`REVOKE … ON … FROM role`), or a role membership.
+    Revoke {
+        grantee: &'a str,
+        what: &'a str,
+    },
+    /// A role dropped (`DROP ROLE`): it logs in no more; what it owns keeps the drop from
+    /// succeeding.
+    DropRole {
+        name: &'a str,
+        owned: i64,
+        elsewhere: i64,
+    },
     /// A view dropped for good (not recreated).
     DropView {
         address: &'a ObjectId,

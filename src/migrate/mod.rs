@@ -42,6 +42,7 @@ pub async fn inspect_state<C: GenericClient + Sync>(client: &C) -> Result<(Model
         client,
         &SchemaFilter {
             schemas: Some(names),
+            roles: None,
         },
     )
     .await

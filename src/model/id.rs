@@ -43,6 +43,10 @@ pub enum ObjectKind {
     Trigger,
     EventTrigger,
     Policy,
+    /// A role (`role` and `user` blocks).
+    Role,
+    /// The privileges of one role on one object (`permission` blocks).
+    Permission,
     Column,
     PrimaryKey,
     Index,
@@ -69,7 +73,7 @@ enum Shape {
 
 impl ObjectKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ObjectKind; 24] = [
+    pub const ALL: [ObjectKind; 26] = [
         ObjectKind::Schema,
         ObjectKind::Extension,
         ObjectKind::Table,
@@ -86,6 +90,8 @@ impl ObjectKind {
         ObjectKind::Trigger,
         ObjectKind::EventTrigger,
         ObjectKind::Policy,
+        ObjectKind::Role,
+        ObjectKind::Permission,
         ObjectKind::Column,
         ObjectKind::PrimaryKey,
         ObjectKind::Index,
@@ -115,6 +121,8 @@ impl ObjectKind {
             ObjectKind::Trigger => "trigger",
             ObjectKind::EventTrigger => "event_trigger",
             ObjectKind::Policy => "policy",
+            ObjectKind::Role => "role",
+            ObjectKind::Permission => "permission",
             ObjectKind::Column => "column",
             ObjectKind::PrimaryKey => "primary_key",
             ObjectKind::Index => "index",
@@ -145,7 +153,11 @@ impl ObjectKind {
 
     fn shape(self) -> Shape {
         match self {
-            ObjectKind::Schema | ObjectKind::Extension | ObjectKind::EventTrigger => Shape::Top,
+            ObjectKind::Schema
+            | ObjectKind::Extension
+            | ObjectKind::EventTrigger
+            | ObjectKind::Role
+            | ObjectKind::Permission => Shape::Top,
             ObjectKind::Table
             | ObjectKind::Enum
             | ObjectKind::Domain
@@ -231,6 +243,16 @@ impl ObjectId {
     /// `event_trigger.<name>`.
     pub fn event_trigger(name: &str) -> ObjectId {
         ObjectId::top(ObjectKind::EventTrigger, name)
+    }
+
+    /// `role.<name>`.
+    pub fn role(name: &str) -> ObjectId {
+        ObjectId::top(ObjectKind::Role, name)
+    }
+
+    /// `permission.<grantee>@<address of the object>`: what one role may do with one object.
+    pub fn permission(grantee: &str, on: &ObjectId) -> ObjectId {
+        ObjectId::top(ObjectKind::Permission, &format!("{grantee}@{on}"))
     }
 
     /// `aggregate.<schema>.<signature>`.

@@ -7,6 +7,7 @@
 
 mod id;
 mod objects;
+mod roles;
 mod scope;
 mod types;
 
@@ -16,11 +17,12 @@ pub use objects::{
     FunctionArg, Parallel, PartitionOf, Policy, Returns, RoutineKind, Sequence, Trigger,
     TriggerEvents, TriggerTiming, View, Volatility,
 };
+pub use roles::{DefaultGrant, Dependents, Grant, Role, RoleScope, Secret};
 pub use scope::{Scope, apply_exclude, glob_match};
 pub use types::{DataType, SerialKind};
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A whole database as far as strata manages it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +34,15 @@ pub struct Model {
     /// Event triggers by name (database-wide; managed with the schema of their function).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub event_triggers: BTreeMap<String, EventTrigger>,
+    /// Roles by name (cluster-wide; only those the env manages, see [`RoleScope`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<String, Role>,
+    /// Privileges granted to managed roles on the managed objects.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub grants: BTreeSet<Grant>,
+    /// Default privileges (`ALTER DEFAULT PRIVILEGES`) granted to managed roles.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub default_grants: BTreeSet<DefaultGrant>,
 }
 
 /// A PostgreSQL schema (namespace) and the objects it holds.

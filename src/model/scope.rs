@@ -4,7 +4,7 @@
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
-use super::Model;
+use super::{Model, RoleScope};
 
 /// The managed schemas and the `exclude` globs: without a dot a pattern matches schemas, with
 /// one `schema.name` (tables and enums).
@@ -12,6 +12,8 @@ use super::Model;
 pub struct Scope {
     pub schemas: Vec<String>,
     pub exclude: Vec<String>,
+    /// The roles managed, and whether their privileges are (`None`: neither).
+    pub roles: Option<RoleScope>,
 }
 
 impl Scope {
@@ -26,6 +28,31 @@ impl Scope {
             .event_triggers
             .retain(|_, e| self.schemas.contains(&e.function.schema));
         apply_exclude(model, &self.exclude);
+        self.restrict_roles(model);
+    }
+
+    /// Keeps the managed roles (when roles are managed) and the privileges granted to managed
+    /// roles on the objects that remain (when privileges are).
+    fn restrict_roles(&self, model: &mut Model) {
+        let roles = self.roles.as_ref();
+        match roles {
+            Some(r) if r.roles => model.roles.retain(|n, _| r.manages(n)),
+            _ => model.roles.clear(),
+        }
+        let Some(r) = roles.filter(|r| r.permissions) else {
+            model.grants.clear();
+            model.default_grants.clear();
+            return;
+        };
+        let schemas = &self.schemas;
+        model.default_grants.retain(|d| {
+            r.manages(&d.grantee) && d.schema.as_ref().is_none_or(|s| schemas.contains(s))
+        });
+        let kept: Vec<_> = std::mem::take(&mut model.grants)
+            .into_iter()
+            .filter(|g| r.manages(&g.grantee) && model.has_grant_target(g))
+            .collect();
+        model.grants = kept.into_iter().collect();
     }
 
     /// `true` when `schema` (and `relation` in it, when given) is managed: the schema is in
@@ -188,6 +215,7 @@ mod tests {
         let scope = Scope {
             schemas: vec!["public".into()],
             exclude: vec!["public.*a*a*a*a*a*a*a*a*a*a*b".into()],
+            roles: None,
         };
         assert!(scope.manages("public", Some(&name)));
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
@@ -198,6 +226,7 @@ mod tests {
         let scope = |exclude: &[&str]| Scope {
             schemas: vec!["public".into()],
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            roles: None,
         };
         assert!(scope(&[]).manages("public", Some("t")));
         assert!(scope(&[]).manages("public", None));

@@ -17,6 +17,7 @@ use crate::model::{
 use crate::postgres::{ddl_objects, types};
 
 mod aggregates;
+mod roles;
 
 fn ty(t: &DataType) -> String {
     hcl_types::to_hcl(t, &|n: &QualifiedName| {
@@ -304,6 +305,7 @@ fn described(c: &Change) -> Option<ObjectChange> {
         .or_else(|| routine_or_view_object(c))
         .or_else(|| trigger_policy_or_default_object(c))
         .or_else(|| aggregates::aggregate_or_event_trigger_object(c))
+        .or_else(|| roles::role_object(c))
 }
 
 /// Extensions and sequences.

@@ -144,6 +144,9 @@ pub struct Plan {
     /// `exclude` globs in effect when the plan was made.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The roles (and privileges) the plan manages (a saved plan re-inspects with them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<crate::model::RoleScope>,
     /// Whether the plan was made in online mode (steps run in phases).
     #[serde(default)]
     pub online: bool,
@@ -211,6 +214,8 @@ pub struct PlanContext {
     /// Online mode: build indexes concurrently and validate constraints outside the
     /// transaction.
     pub online: bool,
+    /// The roles (and privileges) managed.
+    pub roles: Option<crate::model::RoleScope>,
 }
 
 /// Dependencies of the current database and of the desired schema (as normalized).
@@ -398,6 +403,7 @@ fn assemble(
         database: ctx.database.clone(),
         schemas: ctx.schemas.clone(),
         exclude: ctx.exclude.clone(),
+        roles: ctx.roles.clone(),
         online: ctx.online,
         fingerprint: fingerprint(current),
         objects,

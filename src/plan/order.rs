@@ -54,6 +54,9 @@ pub use trigger::trigger_id;
 use trigger::*;
 mod policy;
 use policy::*;
+mod role;
+pub use role::membership_id;
+use role::*;
 
 pub(super) fn step(
     object: ObjectId,
@@ -392,6 +395,15 @@ fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::CreatePolicy { .. }
             | Change::AlterPolicy { .. }
             | Change::DropPolicy { .. } => policy_nodes(out, c, ctx),
+            Change::CreateRole(_)
+            | Change::AlterRole { .. }
+            | Change::DropRole(_)
+            | Change::GrantMembership { .. }
+            | Change::RevokeMembership { .. }
+            | Change::GrantPrivileges { .. }
+            | Change::RevokePrivileges { .. }
+            | Change::GrantDefaults(_)
+            | Change::RevokeDefaults(_) => role_nodes(out, c, ctx),
             _ => {}
         }
     }

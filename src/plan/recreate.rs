@@ -192,7 +192,38 @@ pub fn expand(
             }
         }
     }
+    let recreated: HashSet<ObjectId> = x.reasons.keys().cloned().collect();
+    regrant(&mut x.out, &recreated, desired);
     (x.out, x.reasons)
+}
+
+/// A recreated view or routine loses its privileges: its desired ones are granted again after
+/// it is created (and nothing is revoked from the object about to be dropped).
+fn regrant(out: &mut Vec<Change>, recreated: &HashSet<ObjectId>, desired: &Model) {
+    if recreated.is_empty() || desired.grants.is_empty() {
+        return;
+    }
+    out.retain(|c| match c {
+        Change::GrantPrivileges { on, .. } | Change::RevokePrivileges { on, .. } => {
+            !recreated.contains(on)
+        }
+        _ => true,
+    });
+    let mut grants: std::collections::BTreeMap<(String, ObjectId), Vec<crate::model::Grant>> =
+        Default::default();
+    for g in desired.grants.iter().filter(|g| recreated.contains(&g.on)) {
+        grants
+            .entry((g.grantee.clone(), g.on.clone()))
+            .or_default()
+            .push(g.clone());
+    }
+    for ((grantee, on), grants) in grants {
+        out.push(Change::GrantPrivileges {
+            grantee,
+            on,
+            grants,
+        });
+    }
 }
 
 /// What [`expand`] builds up: the changes, why objects are recreated, and the keys already

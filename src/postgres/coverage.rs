@@ -54,9 +54,11 @@ pub struct Relation {
 use Coverage::{Ignored as X, Internal as I, Modeled as M};
 
 mod objects;
+mod roles;
 mod tables;
 mod types;
 use objects::*;
+use roles::*;
 use tables::*;
 use types::*;
 
@@ -84,6 +86,9 @@ pub const VERSIONED: &[(&str, &str, u32, u32)] = &[
     ("pg_collation", "colliculocale", 15, 16),
     ("pg_collation", "collicurules", 16, 99),
     ("pg_collation", "colllocale", 17, 99),
+    ("pg_auth_members", "oid", 16, 99),
+    ("pg_auth_members", "inherit_option", 16, 99),
+    ("pg_auth_members", "set_option", 16, 99),
 ];
 
 /// The ledger.
@@ -118,6 +123,10 @@ pub const LEDGER: &[Relation] = &[
     PG_PUBLICATION,
     PG_TABLESPACE,
     PG_OPERATOR,
+    PG_ROLES,
+    PG_AUTH_MEMBERS,
+    PG_DEFAULT_ACL,
+    PG_SHDEPEND,
 ];
 
 /// Compares the ledger with the live columns `(relation, column)` of a server of major version

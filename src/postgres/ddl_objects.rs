@@ -28,7 +28,9 @@ pub use view::*;
 mod trigger;
 pub use trigger::*;
 mod policy;
+mod role;
 pub use policy::*;
+pub use role::*;
 
 fn comment(c: &Option<String>) -> String {
     match c {

@@ -27,14 +27,14 @@ pub struct TestDb {
     pub dir: tempfile::TempDir,
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime")
 }
 
-async fn admin() -> tokio_postgres::Client {
+pub async fn admin() -> tokio_postgres::Client {
     DbUrl::parse(&base_url())
         .expect("STRATA_TEST_URL")
         .connect()
@@ -143,6 +143,7 @@ impl TestDb {
             input: true,
             config_variables: Vec::new(),
             fleet: None,
+            roles: None,
         }
     }
 

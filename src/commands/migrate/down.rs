@@ -98,6 +98,7 @@ pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
             schemas: wanted.schemas.keys().cloned().collect(),
             exclude: s.exclude.clone(),
             online: false,
+            roles: None,
         },
     );
     let downs: Vec<Option<SqlFile>> = files

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 mod aggregate;
 mod function;
 mod policy;
+mod role;
 mod trigger;
 mod types;
 mod view;
@@ -510,5 +511,6 @@ impl<'a> Loader<'a> {
         for (file, block) in top.iter().filter(|(_, b)| b.ident.as_str() == "policy") {
             self.build_policy(file, block, model);
         }
+        self.build_roles(top, model);
     }
 }

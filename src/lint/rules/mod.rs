@@ -14,6 +14,7 @@ mod ds104_drop_sequence;
 mod ds105_enum_value_removed;
 mod ds106_drop_extension;
 mod ds107_drop_composite_field;
+mod ds108_drop_role;
 pub mod dt101_lossy_type_change;
 mod ex101_extension_update;
 mod mf101_unique_on_existing;
@@ -39,6 +40,7 @@ mod sc101_policy_change;
 mod sc102_rls_relaxed;
 mod sc103_rls_enabled;
 mod sc104_drop_event_trigger;
+mod sc105_access_removed;
 mod st100_cannot_analyze;
 mod st101_prefer_bigint;
 mod st102_prefer_identity;
@@ -67,6 +69,7 @@ pub static ALL: &[&Rule] = &[
     &ds105_enum_value_removed::RULE,
     &ds106_drop_extension::RULE,
     &ds107_drop_composite_field::RULE,
+    &ds108_drop_role::RULE,
     &dt101_lossy_type_change::RULE,
     &ex101_extension_update::RULE,
     &mf101_unique_on_existing::RULE,
@@ -92,6 +95,7 @@ pub static ALL: &[&Rule] = &[
     &sc102_rls_relaxed::RULE,
     &sc103_rls_enabled::RULE,
     &sc104_drop_event_trigger::RULE,
+    &sc105_access_removed::RULE,
     &st100_cannot_analyze::RULE,
     &st101_prefer_bigint::RULE,
     &st102_prefer_identity::RULE,

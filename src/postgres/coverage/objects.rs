@@ -50,7 +50,7 @@ pub(super) const PG_PROC: Relation = Relation {
         ),
         ("prosqlbody", M("Function.body (BEGIN ATOMIC)")),
         ("proconfig", M("Function.config")),
-        ("proacl", ACL),
+        ("proacl", GRANTS),
     ],
 };
 

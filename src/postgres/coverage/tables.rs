@@ -9,7 +9,7 @@ pub(super) const PG_NAMESPACE: Relation = Relation {
         ("oid", OID),
         ("nspname", M("Schema.name")),
         ("nspowner", OWNER),
-        ("nspacl", ACL),
+        ("nspacl", GRANTS),
     ],
 };
 
@@ -83,7 +83,7 @@ pub(super) const PG_CLASS: Relation = Relation {
         ("relrewrite", I("set only during a table rewrite")),
         ("relfrozenxid", I("vacuum bookkeeping")),
         ("relminmxid", I("vacuum bookkeeping")),
-        ("relacl", ACL),
+        ("relacl", GRANTS),
         (
             "reloptions",
             M(
@@ -151,7 +151,7 @@ pub(super) const PG_ATTRIBUTE: Relation = Relation {
                 "Column.collation (when it differs from the type's); Composite.collations for composite types' fields",
             ),
         ),
-        ("attacl", ACL),
+        ("attacl", GRANTS),
         (
             "attoptions",
             w(

@@ -109,7 +109,7 @@ pub(super) const PG_TYPE: Relation = Relation {
         ),
         ("typdefaultbin", I("parsed form of typdefault")),
         ("typdefault", M("Domain.default")),
-        ("typacl", ACL),
+        ("typacl", GRANTS),
     ],
 };
 

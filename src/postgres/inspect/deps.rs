@@ -28,6 +28,8 @@ pub enum ObjKey {
     Policy(QualifiedName, String),
     /// An event trigger, by name (database-wide).
     EventTrigger(String),
+    /// A role, by name (cluster-wide).
+    Role(String),
 }
 
 impl ObjKey {
@@ -35,7 +37,7 @@ impl ObjKey {
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjKey::Schema(s) | ObjKey::Function(s, _) => Some(s),
-            ObjKey::Extension(_) | ObjKey::EventTrigger(_) => None,
+            ObjKey::Extension(_) | ObjKey::EventTrigger(_) | ObjKey::Role(_) => None,
             ObjKey::Table(q)
             | ObjKey::Column(q, _)
             | ObjKey::View(q)

@@ -3,7 +3,10 @@
 
 pub mod aggregates;
 pub mod deps;
+mod filter;
 pub mod objects;
+pub mod roles;
+pub use filter::SchemaFilter;
 pub mod unmanaged;
 
 use crate::model::{
@@ -65,29 +68,6 @@ impl From<RowError> for InspectError {
     }
 }
 
-/// Which schemas to read.
-#[derive(Debug, Clone, Default)]
-pub struct SchemaFilter {
-    /// Only these schemas; `None` reads every schema that is not a system or extension schema.
-    pub schemas: Option<Vec<String>>,
-}
-
-impl SchemaFilter {
-    /// The schemas of a plan's scope (an empty list reads no schema).
-    pub fn of(scope: &crate::model::Scope) -> SchemaFilter {
-        SchemaFilter {
-            schemas: Some(scope.schemas.clone()),
-        }
-    }
-
-    /// The `schemas` setting: an empty list reads every schema.
-    pub fn listed(schemas: &[String]) -> SchemaFilter {
-        SchemaFilter {
-            schemas: (!schemas.is_empty()).then(|| schemas.to_vec()),
-        }
-    }
-}
-
 /// Which database this is, whatever URL reached it: the cluster's system identifier and the
 /// database's name and OID (`7714274227915647103/app/16384`). Saved plans record it, so one
 /// applied to another database is told apart from one whose database changed.
@@ -145,6 +125,7 @@ async fn inspect_full<C: GenericClient + Sync>(
         index_rows,
         enum_rows,
         opclass_rows,
+        role_rows,
         ext_rows,
         seq_rows,
         view_rows,
@@ -157,7 +138,7 @@ async fn inspect_full<C: GenericClient + Sync>(
         coll_rows,
         aggregate_rows,
         mut unmanaged_rows,
-    } = fetch(client, second, scope, with_unmanaged).await?;
+    } = fetch_with_roles(client, second, scope, with_unmanaged).await?;
     crate::timing::stage("inspect: rows fetched");
     let mut model = Model::default();
     for r in &schema_rows {
@@ -221,6 +202,7 @@ async fn inspect_full<C: GenericClient + Sync>(
         }
     }
     database_wide_and_aggregates(&mut model, &ext_rows, &aggregate_rows)?;
+    roles::add(&mut model, scope.roles.as_ref(), &role_rows)?;
     for r in &seq_rows {
         let s = objects::sequence_from_row(r)?;
         if let Some(schema) = model.schemas.get_mut(&s.schema) {
@@ -304,6 +286,24 @@ fn database_wide_and_aggregates(
         model.event_triggers.insert(e.name.clone(), e);
     }
     Ok(())
+}
+
+/// [`fetch`] and, beside it, the roles and privileges the scope manages.
+async fn fetch_with_roles<C: GenericClient + Sync>(
+    client: &C,
+    second: &C,
+    scope: &SchemaFilter,
+    with_unmanaged: bool,
+) -> Result<Fetched, InspectError> {
+    let schemas: Option<Vec<String>> = scope.schemas.clone();
+    let p: &(dyn tokio_postgres::types::ToSql + Sync) = &schemas;
+    let params = [p];
+    let (mut fetched, role_rows) = tokio::try_join!(
+        fetch(client, second, scope, with_unmanaged),
+        roles::rows(second, scope.roles.as_ref(), &params),
+    )?;
+    fetched.role_rows = role_rows;
+    Ok(fetched)
 }
 
 /// Every catalog query of an inspection, pipelined on the two connections.
@@ -442,6 +442,7 @@ async fn fetch<C: GenericClient + Sync>(
         index_rows,
         enum_rows,
         opclass_rows,
+        role_rows: Default::default(),
         ext_rows,
         seq_rows,
         view_rows,
@@ -466,6 +467,8 @@ struct Fetched {
     index_rows: Vec<IdxRow>,
     enum_rows: Vec<Row>,
     opclass_rows: Vec<Row>,
+    /// Roles' and privileges'.
+    role_rows: roles::RoleRows,
     ext_rows: Vec<Row>,
     seq_rows: Vec<Row>,
     view_rows: Vec<Row>,

@@ -344,6 +344,7 @@ mod tests {
         let scope = |exclude: &[&str]| Scope {
             schemas: vec!["public".to_string()],
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            roles: None,
         };
         let mut kept = all.clone();
         restrict(&mut kept, &scope(&[]));

@@ -50,9 +50,15 @@ impl<'a> Loader<'a> {
             && let Expression::Array(items) = &attr.value
         {
             for it in items.iter() {
-                let r = match it {
-                    Expression::Variable(v) => v.as_str().to_string(),
-                    other => match self.eval.eval(other) {
+                let role_block = match path_of(it).as_deref() {
+                    // `role.x` / `user.x`: a role declared in the files (Atlas's spelling).
+                    Some([root, name]) if root == "role" || root == "user" => Some(name.clone()),
+                    _ => None,
+                };
+                let r = match (role_block, it) {
+                    (Some(name), _) => name,
+                    (None, Expression::Variable(v)) => v.as_str().to_string(),
+                    (None, other) => match self.eval.eval(other) {
                         Ok(Value::String(s)) => s,
                         _ => {
                             self.err(
