@@ -95,3 +95,61 @@ pub(super) fn storage_params(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
+
+/// Column names by (relation, attnum), for constraints and indexes that list attnums; the
+/// columns go to their tables. Inherited columns are read for the keys that use them.
+pub(super) async fn attnames<C: GenericClient + Sync>(
+    client: &C,
+    by_oid: &mut HashMap<u32, Table>,
+    column_rows: Vec<(u32, i16, Column)>,
+    constraint_rows: &[ConRow],
+    index_rows: &[IdxRow],
+) -> Result<HashMap<(u32, i16), String>, InspectError> {
+    let mut attnames: HashMap<(u32, i16), String> = HashMap::with_capacity(column_rows.len());
+    // Each table's columns in a list of exactly their number (pushing one at a time leaves up
+    // to half of it spare).
+    let mut counts: HashMap<u32, usize> = HashMap::with_capacity(by_oid.len());
+    for (oid, _, _) in &column_rows {
+        *counts.entry(*oid).or_default() += 1;
+    }
+    for (oid, n) in counts {
+        if let Some(table) = by_oid.get_mut(&oid) {
+            table.columns.reserve_exact(n);
+        }
+    }
+    for (oid, num, col) in column_rows {
+        attnames.insert((oid, num), col.name.clone());
+        if let Some(table) = by_oid.get_mut(&oid) {
+            table.columns.push(col);
+        }
+    }
+    // Inherited columns are not the child's own, but its constraints and indexes may use them.
+    let mut known: std::collections::HashSet<u32> = attnames.keys().map(|(o, _)| *o).collect();
+    for (oid, t) in by_oid.iter() {
+        if !t.inherits.is_empty() {
+            known.remove(oid);
+        }
+    }
+    let missing: Vec<u32> = constraint_rows
+        .iter()
+        .flat_map(|r| [r.conrelid, r.confrelid])
+        .chain(index_rows.iter().map(|r| r.rel))
+        .filter(|oid| *oid != 0 && !known.contains(oid))
+        .collect::<std::collections::BTreeSet<u32>>()
+        .into_iter()
+        .collect();
+    if !missing.is_empty() {
+        let rows = client
+            .query(
+                "SELECT attrelid, attnum, attname::text FROM pg_attribute WHERE attrelid = ANY($1) AND attnum > 0 AND NOT attisdropped",
+                &[&missing],
+            )
+            .await
+            .map_err(|e| InspectError::query("constraint columns", &e))?;
+        for r in &rows {
+            let r = Cols::new(r, "constraint columns");
+            attnames.insert((r.col(0)?, r.col(1)?), r.col(2)?);
+        }
+    }
+    Ok(attnames)
+}
