@@ -7,14 +7,17 @@ use crate::model::{Check, Column, Index, Table, Unique};
 
 /// Whether `want`, a desired table that differs from the live `cur`, holds anything that is
 /// not already in PostgreSQL's form: a new or changed column (other than its nullability and
-/// comment), index, check, key or table property. A table whose differences are only removed
-/// parts, nullability, comments, row security flags or foreign keys (never normalized, see
-/// [`super::subset`]) is compared as written.
+/// comment), index, check, key or table property, or a dropped column. A table whose
+/// differences are only removed indexes, checks or keys, nullability, comments, row security
+/// flags or foreign keys (never normalized, see [`super::subset`]) is compared as written.
 pub(super) fn needs_normalizing(cur: &Table, want: &Table) -> bool {
-    !(want
-        .columns
-        .iter()
-        .all(|w| cur.column(&w.name).is_some_and(|c| same_column_form(c, w)))
+    // A dropped column goes through PostgreSQL: a kept index or check that still reads it is
+    // then an error at plan time, not an index the apply drops silently.
+    !(cur.columns.iter().all(|c| want.column(&c.name).is_some())
+        && want
+            .columns
+            .iter()
+            .all(|w| cur.column(&w.name).is_some_and(|c| same_column_form(c, w)))
         && want.indexes.iter().all(|w| has_index(cur, w))
         && want.checks.iter().all(|w| has_check(cur, w))
         && want.uniques.iter().all(|w| has_unique(cur, w))
@@ -168,6 +171,10 @@ mod tests {
         want.columns[1].comment = Some("text".into());
         want.indexes[0].comment = Some("an index".into());
         assert!(!needs_normalizing(&cur, &want));
+        let mut want = table();
+        want.columns.remove(1);
+        want.checks.clear();
+        assert!(needs_normalizing(&cur, &want), "a dropped column");
     }
 
     #[test]
