@@ -193,9 +193,29 @@ pub async fn normalize(
             Ok(m) => break m,
         }
     };
-    let model = merge_back(desired, &subset, &normalized, &dirty);
+    // Columns and keys left as the database has them keep the database's dependencies.
+    let parents = parts::inheritance_parents(current, &desired);
+    let reused: HashSet<ObjKey> = subset
+        .tables()
+        .filter_map(|t| {
+            let q = t.qualified();
+            Some(parts::reused_keys(
+                &q,
+                current.table(&q)?,
+                desired.table(&q)?,
+                &parents,
+            ))
+        })
+        .flatten()
+        .collect();
+    let model = merge_back(desired, current, &subset, &normalized, &dirty);
     let mut deps = current_deps.clone();
-    let from_scratch: HashSet<ObjKey> = scratch_deps.on.keys().cloned().collect();
+    let from_scratch: HashSet<ObjKey> = scratch_deps
+        .on
+        .keys()
+        .filter(|k| !reused.contains(k))
+        .cloned()
+        .collect();
     deps.merge(&scratch_deps, &from_scratch);
     Ok(Normalized {
         model,
@@ -208,6 +228,7 @@ pub async fn normalize(
 /// sequence; the tables that differ (all tables, views, triggers and policies when one of
 /// those differ); never foreign keys.
 fn subset(current: &Model, desired: &Model, dirty: &Dirty) -> Model {
+    let parents = parts::inheritance_parents(current, desired);
     let mut subset = Model {
         extensions: desired.extensions.clone(),
         ..Default::default()
@@ -246,21 +267,23 @@ fn subset(current: &Model, desired: &Model, dirty: &Dirty) -> Model {
     for q in &tables {
         let Some(t) = desired.table(q) else { continue };
         let mut t = t.clone();
-        // Indexes, checks and keys equal to the database's are canonical already.
+        // Named by their place among the desired checks, before any is left out.
+        for (i, c) in t.checks.iter_mut().enumerate() {
+            if c.name.is_none() {
+                c.name = Some(format!("{UNNAMED_CHECK}{i}"));
+            }
+        }
+        // What equals the database's is canonical already: only the columns' types stay.
         if let Some(cur) = current.table(q)
-            && parts::parts_reusable(cur, &t)
+            && parts::reusable(cur, &t, &parents)
         {
             parts::drop_reused_parts(&mut t, cur);
+            parts::strip_reused_columns(&mut t, cur);
         }
         t.foreign_keys.clear();
         t.comment = None;
         for c in &mut t.columns {
             c.comment = None;
-        }
-        for (i, c) in t.checks.iter_mut().enumerate() {
-            if c.name.is_none() {
-                c.name = Some(format!("{UNNAMED_CHECK}{i}"));
-            }
         }
         if let Some(s) = subset.schemas.get_mut(&q.schema) {
             s.tables.insert(q.name.clone(), t);
@@ -301,7 +324,14 @@ fn rekeyed_routines(
     out
 }
 
-fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty) -> Model {
+fn merge_back(
+    desired: Model,
+    current: &Model,
+    subset: &Model,
+    normalized: &Model,
+    dirty: &Dirty,
+) -> Model {
+    let parents = parts::inheritance_parents(current, &desired);
     let mut out = desired;
     let mut rekeyed: Vec<(ObjectId, ObjectId)> = Vec::new();
     for (name, s) in out.schemas.iter_mut() {
@@ -337,7 +367,11 @@ fn merge_back(desired: Model, subset: &Model, normalized: &Model, dirty: &Dirty)
             continue;
         };
         let mut t = norm.clone();
-        parts::restore_reused_parts(&mut t, &orig);
+        if let Some(cur) = current.table(&q)
+            && parts::reusable(cur, &orig, &parents)
+        {
+            parts::restore_reused_parts(&mut t, &orig, cur);
+        }
         t.foreign_keys = orig.foreign_keys.clone();
         t.comment = orig.comment.clone();
         for c in &mut t.columns {

@@ -3,7 +3,9 @@
 //! what is new or changed needs PostgreSQL. At 5,000 tables with 10% changed, a dropped check or
 //! a changed `NOT NULL` sent the whole table (and its indexes) through the scratch database.
 
-use crate::model::{Check, Column, Index, Table, Unique};
+use crate::model::{Check, Column, DataType, Index, Model, QualifiedName, Table, Unique};
+use crate::postgres::inspect::deps::ObjKey;
+use std::collections::HashSet;
 
 /// Whether `want`, a desired table that differs from the live `cur`, holds anything that is
 /// not already in PostgreSQL's form: a new or changed column (other than its nullability and
@@ -95,6 +97,80 @@ pub(super) fn parts_reusable(cur: &Table, want: &Table) -> bool {
     })
 }
 
+/// Whether `want`'s scratch copy can leave out what equals `cur`'s ([`drop_reused_parts`],
+/// [`strip_reused_columns`]): [`parts_reusable`], for a table outside any partitioning or
+/// inheritance, as parent or child (`parents`: [`inheritance_parents`]). A child copies its
+/// parent's defaults and keys, so a parent left bare would change its children.
+pub(super) fn reusable(cur: &Table, want: &Table, parents: &HashSet<QualifiedName>) -> bool {
+    parts_reusable(cur, want)
+        && !parents.contains(&want.qualified())
+        && want.partition.is_none()
+        && want.partition_of.is_none()
+        && want.inherits.is_empty()
+        && cur.partition.is_none()
+        && cur.partition_of.is_none()
+        && cur.inherits.is_empty()
+}
+
+/// The tables some table of `a` or `b` inherits from or is a partition of.
+pub(super) fn inheritance_parents(a: &Model, b: &Model) -> HashSet<QualifiedName> {
+    a.tables()
+        .chain(b.tables())
+        .flat_map(|t| {
+            t.inherits
+                .iter()
+                .chain(t.partition_of.as_ref().map(|p| &p.parent))
+                .cloned()
+        })
+        .collect()
+}
+
+/// Leaves only the type (with collation, `NOT NULL`, storage) of the columns of `scratch`
+/// equal to `cur`'s, and no primary key when it equals `cur`'s: their defaults, identities,
+/// generation expressions and key are canonical already, and creating them is most of a
+/// table's cost in the scratch database (an identity is a sequence, a key an index). The new
+/// and changed parts still find every column they read.
+pub(super) fn strip_reused_columns(scratch: &mut Table, cur: &Table) {
+    for c in &mut scratch.columns {
+        if cur.column(&c.name).is_some_and(|k| same_column_form(k, c)) {
+            c.default = None;
+            c.identity = None;
+            c.generated = None;
+            if let DataType::Serial(kind) = c.ty {
+                c.ty = DataType::Builtin(kind.integer_type().to_string());
+            }
+        }
+    }
+    if same_key(cur, scratch) {
+        scratch.primary_key = None;
+    }
+}
+
+/// The dependency keys of what [`strip_reused_columns`] leaves as the database has it: those
+/// columns and that key keep the database's dependencies (a default's sequence or function).
+pub(super) fn reused_keys(
+    q: &QualifiedName,
+    cur: &Table,
+    want: &Table,
+    parents: &HashSet<QualifiedName>,
+) -> Vec<ObjKey> {
+    if !reusable(cur, want, parents) {
+        return Vec::new();
+    }
+    let mut keys: Vec<ObjKey> = want
+        .columns
+        .iter()
+        .filter(|w| cur.column(&w.name).is_some_and(|k| same_column_form(k, w)))
+        .map(|w| ObjKey::Column(q.clone(), w.name.clone()))
+        .collect();
+    if let Some(pk) = &want.primary_key
+        && same_key(cur, want)
+    {
+        keys.push(ObjKey::Constraint(q.clone(), pk.name.clone()));
+    }
+    keys
+}
+
 /// Removes from `scratch` (the copy of a desired table for the scratch database) the indexes,
 /// named checks and unique constraints equal to `cur`'s: they are canonical already.
 pub(super) fn drop_reused_parts(scratch: &mut Table, cur: &Table) {
@@ -105,9 +181,19 @@ pub(super) fn drop_reused_parts(scratch: &mut Table, cur: &Table) {
     scratch.uniques.retain(|w| !has_unique(cur, w));
 }
 
-/// Puts back into `norm` (a table read from the scratch database) the parts of `orig` (the
-/// desired table) that [`drop_reused_parts`] left out.
-pub(super) fn restore_reused_parts(norm: &mut Table, orig: &Table) {
+/// Puts back into `norm` (a table read from the scratch database) what [`drop_reused_parts`]
+/// and [`strip_reused_columns`] left out of `orig` (the desired table), as `orig` has it.
+pub(super) fn restore_reused_parts(norm: &mut Table, orig: &Table, cur: &Table) {
+    for c in &mut norm.columns {
+        if let Some(o) = orig.column(&c.name)
+            && cur.column(&c.name).is_some_and(|k| same_column_form(k, o))
+        {
+            *c = o.clone();
+        }
+    }
+    if norm.primary_key.is_none() && same_key(cur, orig) {
+        norm.primary_key = orig.primary_key.clone();
+    }
     for i in &orig.indexes {
         if !norm.indexes.iter().any(|n| n.name == i.name) {
             norm.indexes.push(i.clone());
@@ -207,16 +293,66 @@ mod tests {
 
     #[test]
     fn equal_parts_are_left_out_only_while_their_columns_keep_their_types() {
-        let cur = table();
-        let mut want = table();
+        let mut cur = table();
+        cur.columns[0].default = Some("0".into());
+        cur.columns[0].nullable = false;
+        cur.primary_key = Some(crate::model::PrimaryKey {
+            name: "t_pkey".into(),
+            columns: vec!["a".into()],
+            include: vec![],
+            deferrable: Default::default(),
+            comment: None,
+        });
+        let mut want = cur.clone();
         want.columns[1].default = Some("'x'".into());
-        assert!(parts_reusable(&cur, &want));
+        let none = HashSet::new();
+        assert!(parts_reusable(&cur, &want) && reusable(&cur, &want, &none));
         let mut scratch = want.clone();
         drop_reused_parts(&mut scratch, &cur);
+        strip_reused_columns(&mut scratch, &cur);
         assert!(scratch.indexes.is_empty() && scratch.checks.is_empty());
-        restore_reused_parts(&mut scratch, &want);
-        assert_eq!(scratch.indexes, want.indexes);
-        assert_eq!(scratch.checks, want.checks);
+        assert_eq!(scratch.primary_key, None, "an unchanged key");
+        assert_eq!(
+            scratch.columns[0].default, None,
+            "an unchanged column's default"
+        );
+        assert_eq!(
+            scratch.columns[1].default, want.columns[1].default,
+            "a changed one"
+        );
+        let q = QualifiedName::new("s", "t");
+        assert_eq!(
+            reused_keys(&q, &cur, &want, &none),
+            vec![
+                ObjKey::Column(q.clone(), "a".into()),
+                ObjKey::Constraint(q.clone(), "t_pkey".into())
+            ]
+        );
+        restore_reused_parts(&mut scratch, &want, &cur);
+        assert_eq!(scratch, want, "everything left out is put back");
+        let mut parted = want.clone();
+        parted.inherits = vec![QualifiedName::new("s", "parent")];
+        assert!(
+            !reusable(&cur, &parted, &none),
+            "inheritance children are created whole"
+        );
+        let mut child = parted.clone();
+        child.name = "c".into();
+        child.inherits = vec![q.clone()];
+        let mut model = Model::default();
+        model.schemas.insert(
+            "s".into(),
+            crate::model::Schema {
+                name: "s".into(),
+                tables: [("c".to_string(), child)].into(),
+                ..Default::default()
+            },
+        );
+        let parents = inheritance_parents(&model, &Model::default());
+        assert!(!reusable(&cur, &want, &parents), "and so are their parents");
+
+        let cur = table();
+        let mut want = table();
 
         want.columns[0].ty = DataType::Builtin("bigint".into());
         assert!(!parts_reusable(&cur, &want), "a retyped column");
