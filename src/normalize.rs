@@ -161,7 +161,7 @@ pub async fn normalize(
             count: 0,
         });
     }
-    let subset = subset(current, &desired, &dirty);
+    let (subset, trimmed) = subset(current, &desired, &dirty);
     // Deadlocks with a concurrent normalization on the same dev database are retried.
     let mut attempt = 0;
     let (normalized, scratch_deps) = loop {
@@ -194,21 +194,12 @@ pub async fn normalize(
         }
     };
     // Columns and keys left as the database has them keep the database's dependencies.
-    let parents = parts::inheritance_parents(current, &desired);
-    let reused: HashSet<ObjKey> = subset
-        .tables()
-        .filter_map(|t| {
-            let q = t.qualified();
-            Some(parts::reused_keys(
-                &q,
-                current.table(&q)?,
-                desired.table(&q)?,
-                &parents,
-            ))
-        })
+    let reused: HashSet<ObjKey> = trimmed
+        .iter()
+        .filter_map(|q| Some(parts::reused_keys(q, current.table(q)?, desired.table(q)?)))
         .flatten()
         .collect();
-    let model = merge_back(desired, current, &subset, &normalized, &dirty);
+    let model = merge_back(desired, current, &subset, &trimmed, &normalized, &dirty);
     let mut deps = current_deps.clone();
     let from_scratch: HashSet<ObjKey> = scratch_deps
         .on
@@ -226,9 +217,11 @@ pub async fn normalize(
 
 /// What to create in the scratch database: every schema, extension and type, every routine and
 /// sequence; the tables that differ (all tables, views, triggers and policies when one of
-/// those differ); never foreign keys.
-fn subset(current: &Model, desired: &Model, dirty: &Dirty) -> Model {
+/// those differ); never foreign keys. Also names the tables whose copy holds only what differs
+/// from the database ([`parts::reusable`]), for [`merge_back`] to complete.
+fn subset(current: &Model, desired: &Model, dirty: &Dirty) -> (Model, HashSet<QualifiedName>) {
     let parents = parts::inheritance_parents(current, desired);
+    let mut trimmed = HashSet::new();
     let mut subset = Model {
         extensions: desired.extensions.clone(),
         ..Default::default()
@@ -279,6 +272,7 @@ fn subset(current: &Model, desired: &Model, dirty: &Dirty) -> Model {
         {
             parts::drop_reused_parts(&mut t, cur);
             parts::strip_reused_columns(&mut t, cur);
+            trimmed.insert(q.clone());
         }
         t.foreign_keys.clear();
         t.comment = None;
@@ -289,7 +283,7 @@ fn subset(current: &Model, desired: &Model, dirty: &Dirty) -> Model {
             s.tables.insert(q.name.clone(), t);
         }
     }
-    subset
+    (subset, trimmed)
 }
 
 /// Puts the normalized objects back into the desired model, keeping what normalization strips
@@ -328,10 +322,10 @@ fn merge_back(
     desired: Model,
     current: &Model,
     subset: &Model,
+    trimmed: &HashSet<QualifiedName>,
     normalized: &Model,
     dirty: &Dirty,
 ) -> Model {
-    let parents = parts::inheritance_parents(current, &desired);
     let mut out = desired;
     let mut rekeyed: Vec<(ObjectId, ObjectId)> = Vec::new();
     for (name, s) in out.schemas.iter_mut() {
@@ -367,8 +361,8 @@ fn merge_back(
             continue;
         };
         let mut t = norm.clone();
-        if let Some(cur) = current.table(&q)
-            && parts::reusable(cur, &orig, &parents)
+        if trimmed.contains(&q)
+            && let Some(cur) = current.table(&q)
         {
             parts::restore_reused_parts(&mut t, &orig, cur);
         }

@@ -146,17 +146,10 @@ pub(super) fn strip_reused_columns(scratch: &mut Table, cur: &Table) {
     }
 }
 
-/// The dependency keys of what [`strip_reused_columns`] leaves as the database has it: those
-/// columns and that key keep the database's dependencies (a default's sequence or function).
-pub(super) fn reused_keys(
-    q: &QualifiedName,
-    cur: &Table,
-    want: &Table,
-    parents: &HashSet<QualifiedName>,
-) -> Vec<ObjKey> {
-    if !reusable(cur, want, parents) {
-        return Vec::new();
-    }
+/// The dependency keys of what [`strip_reused_columns`] left as the database has it in the
+/// scratch copy of `want`: those columns and that key keep the database's dependencies (a
+/// default's sequence or function).
+pub(super) fn reused_keys(q: &QualifiedName, cur: &Table, want: &Table) -> Vec<ObjKey> {
     let mut keys: Vec<ObjKey> = want
         .columns
         .iter()
@@ -322,7 +315,7 @@ mod tests {
         );
         let q = QualifiedName::new("s", "t");
         assert_eq!(
-            reused_keys(&q, &cur, &want, &none),
+            reused_keys(&q, &cur, &want),
             vec![
                 ObjKey::Column(q.clone(), "a".into()),
                 ObjKey::Constraint(q.clone(), "t_pkey".into())
