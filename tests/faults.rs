@@ -794,6 +794,8 @@ async fn fault_matrix_online_apply() {
 fn under_script(line: &str) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     let mut child = Command::new("script")
         .args(["-qec", line, "/dev/null"])
+        // The same shell everywhere (CI may have no `$SHELL`, and `script` then uses /bin/sh).
+        .env("SHELL", "/bin/sh")
         .env("NO_COLOR", "1")
         .envs(common::test_cluster_env())
         .stdin(Stdio::piped())
@@ -846,6 +848,25 @@ fn wait_for_raw_mode(script_pid: u32) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The process id of the strata binary among the descendants of `script`: which process
+/// `script` starts depends on `$SHELL` (bash execs the command; dash forks it and waits, and a
+/// signal sent to dash would not reach strata).
+fn strata_pid(script_pid: u32) -> Option<u32> {
+    let strata = std::fs::canonicalize(env!("CARGO_BIN_EXE_strata")).ok()?;
+    let mut stack = vec![script_pid];
+    while let Some(pid) = stack.pop() {
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+            if std::fs::read_link(format!("/proc/{child}/exe")).is_ok_and(|exe| exe == strata) {
+                return Some(child);
+            }
+            stack.push(child);
+        }
+    }
+    None
 }
 
 /// `child.wait()`, but a child still running after `within` is killed and the test fails
@@ -998,13 +1019,7 @@ async fn a_signal_at_the_prompt_cancels_the_apply_at_once() {
         }
         assert!(seen.contains("Enter a value"), "no prompt:\n{seen}");
         wait_for_raw_mode(child.id());
-        let strata = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id()))
-            .unwrap_or_default();
-        let strata = strata
-            .split_whitespace()
-            .next()
-            .expect("strata's pid")
-            .to_string();
+        let strata = strata_pid(child.id()).expect("strata's pid").to_string();
         let sent = Instant::now();
         assert!(
             Command::new("kill")
