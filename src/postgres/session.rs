@@ -16,14 +16,16 @@ pub const BACKEND_PID: &str = "SELECT pg_backend_pid()";
 
 /// Opens the one transaction of a scratch session (rolled back at the end): names resolve in
 /// `public`, function bodies are not checked against objects created later, and a lock wait
-/// gives up after a minute instead of hanging.
-pub const SCRATCH_TRANSACTION: &str = "BEGIN; SET LOCAL search_path = public; SET LOCAL check_function_bodies = off; SET LOCAL lock_timeout = '60s'";
+/// gives up after a minute instead of hanging; no JIT compilation (the catalog queries that read
+/// the result back are costed high enough to trigger it, and compiling takes longer than running
+/// them).
+pub const SCRATCH_TRANSACTION: &str = "BEGIN; SET LOCAL search_path = public; SET LOCAL check_function_bodies = off; SET LOCAL lock_timeout = '60s'; SET LOCAL jit = off";
 
 /// Ends a scratch transaction.
 pub const ROLLBACK: &str = "ROLLBACK";
 
-/// The session settings of a connection to a scratch database.
-pub const SCRATCH_SESSION: &str = "SET search_path = public; SET check_function_bodies = off";
+/// The session settings of a connection to a scratch database (no JIT, as above).
+pub const SCRATCH_SESSION: &str = "SET search_path = public; SET check_function_bodies = off; SET jit = off";
 
 /// Creates an empty database (from `template0`, so nothing of `template1` comes along).
 pub fn create_database(name: &str) -> String {
