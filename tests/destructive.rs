@@ -55,6 +55,8 @@ const KINDS: &[(&str, Loss)] = &[
     ("ALTER OBJECT_VIEW AT_SetRelOptions", Never),
     ("AlterDomainStmt", Never),
     ("AlterEnumStmt", Never),
+    // An extension's update scripts may change its objects; EX101 warns.
+    ("AlterExtensionStmt", Never),
     ("AlterEventTrigStmt", Never),
     ("AlterFunctionStmt", Never),
     ("AlterPolicyStmt", Never),
@@ -74,6 +76,7 @@ const KINDS: &[(&str, Loss)] = &[
     ("CreateTableAsStmt", Never),
     ("CreateTrigStmt", Never),
     ("DROP OBJECT_AGGREGATE", Never),
+    ("DROP OBJECT_COLLATION", Never),
     ("DROP OBJECT_DOMAIN", Never),
     ("DROP OBJECT_EVENT_TRIGGER", Never),
     ("DROP OBJECT_EXTENSION", Never),
@@ -90,7 +93,7 @@ const KINDS: &[(&str, Loss)] = &[
     ("DROP OBJECT_TRIGGER", Never),
     ("DROP OBJECT_TYPE", Never),
     ("DROP OBJECT_VIEW", Never),
-    // CREATE [OR REPLACE] AGGREGATE.
+    // CREATE [OR REPLACE] AGGREGATE, CREATE COLLATION.
     ("DefineStmt", Never),
     ("DeleteStmt", Always),
     ("IndexStmt", Never),

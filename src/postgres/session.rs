@@ -25,7 +25,8 @@ pub const SCRATCH_TRANSACTION: &str = "BEGIN; SET LOCAL search_path = public; SE
 pub const ROLLBACK: &str = "ROLLBACK";
 
 /// The session settings of a connection to a scratch database (no JIT, as above).
-pub const SCRATCH_SESSION: &str = "SET search_path = public; SET check_function_bodies = off; SET jit = off";
+pub const SCRATCH_SESSION: &str =
+    "SET search_path = public; SET check_function_bodies = off; SET jit = off";
 
 /// Creates an empty database (from `template0`, so nothing of `template1` comes along).
 pub fn create_database(name: &str) -> String {

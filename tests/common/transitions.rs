@@ -182,5 +182,37 @@ pub fn transitions() -> Vec<(String, plan::Plan)> {
     for (name, pairs) in edits {
         out.push((name.to_string(), plan(EVERYTHING, &edit(&pairs))));
     }
+    out.extend(small_transitions(empty));
     out
+}
+
+/// Kinds whose every change `EVERYTHING` does not show: a collation created, commented,
+/// redefined and dropped; an extension moved to another version.
+fn small_transitions(empty: &str) -> Vec<(String, plan::Plan)> {
+    let collation = |body: &str| {
+        format!("schema \"public\" {{}}\ncollation \"ci\" {{\n  schema = schema.public\n{body}}}\n")
+    };
+    let icu =
+        "  provider      = icu\n  locale        = \"und-u-ks-level2\"\n  deterministic = false\n";
+    let coll = collation(icu);
+    let commented = collation(&format!("{icu}  comment       = \"case-insensitive\"\n"));
+    let libc = collation("  lc_collate = \"C\"\n  lc_ctype   = \"C\"\n");
+    let extension = |version: &str| {
+        format!(
+            "schema \"public\" {{}}\nextension \"hstore\" {{\n  schema  = schema.public\n  version = \"{version}\"\n}}\n"
+        )
+    };
+    vec![
+        ("create a collation".to_string(), plan(empty, &coll)),
+        (
+            "comment on a collation".to_string(),
+            plan(&coll, &commented),
+        ),
+        ("redefine a collation".to_string(), plan(&coll, &libc)),
+        ("drop a collation".to_string(), plan(&coll, empty)),
+        (
+            "update an extension".to_string(),
+            plan(&extension("1.7"), &extension("1.8")),
+        ),
+    ]
 }
