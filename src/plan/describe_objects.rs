@@ -11,8 +11,8 @@ use crate::hcl::types as hcl_types;
 use crate::hcl::writer::default_hcl;
 use crate::lint::{self, Subject};
 use crate::model::{
-    Collation, Composite, DataType, Domain, Extension, Function, ObjectId, ObjectKind, Policy,
-    QualifiedName, Returns, Sequence, Trigger, TriggerTiming, View,
+    Composite, DataType, Domain, Function, ObjectId, ObjectKind, Policy, QualifiedName, Returns,
+    Sequence, Trigger, TriggerTiming, View,
 };
 use crate::postgres::{ddl_objects, types};
 
@@ -32,17 +32,6 @@ fn short(s: &str) -> String {
     } else {
         one
     }
-}
-
-fn extension_attrs(e: &Extension) -> Attrs {
-    let mut a = Vec::new();
-    if let Some(s) = &e.schema {
-        a.push(("schema".into(), s.clone()));
-    }
-    if let Some(v) = &e.version {
-        a.push(("version".into(), q(v)));
-    }
-    a
 }
 
 fn sequence_attrs(s: &Sequence) -> Attrs {
@@ -69,24 +58,6 @@ fn sequence_attrs(s: &Sequence) -> Attrs {
         a.push(("owned_by".into(), format!("{t}.{c}")));
     }
     opt_comment(&mut a, &s.comment);
-    a
-}
-
-fn collation_attrs(c: &Collation) -> Attrs {
-    let mut a = vec![("provider".into(), c.provider.clone())];
-    for (k, v) in [
-        ("locale", &c.locale),
-        ("lc_collate", &c.lc_collate),
-        ("lc_ctype", &c.lc_ctype),
-    ] {
-        if let Some(v) = v {
-            a.push((k.into(), q(v)));
-        }
-    }
-    if !c.deterministic {
-        a.push(("deterministic".into(), "false".into()));
-    }
-    opt_comment(&mut a, &c.comment);
     a
 }
 
@@ -300,49 +271,18 @@ pub fn object(c: &Change) -> Option<ObjectChange> {
 }
 
 fn described(c: &Change) -> Option<ObjectChange> {
-    extension_or_sequence_object(c)
+    super::kind::kind_op!(c, super::kind::object_of)
+        .or_else(|| sequence_object(c))
         .or_else(|| type_object(c))
         .or_else(|| routine_or_view_object(c))
         .or_else(|| trigger_policy_or_default_object(c))
-        .or_else(|| aggregates::aggregate_or_event_trigger_object(c))
+        .or_else(|| aggregates::aggregate_object(c))
         .or_else(|| roles::role_object(c))
 }
 
-/// Extensions and sequences.
-fn extension_or_sequence_object(c: &Change) -> Option<ObjectChange> {
+/// Sequences.
+fn sequence_object(c: &Change) -> Option<ObjectChange> {
     Some(match c {
-        Change::CreateExtension(e) => at(
-            node(
-                ObjectKind::Extension,
-                &e.name,
-                Action::Create,
-                as_new(extension_attrs(e)),
-            ),
-            ObjectId::extension(&e.name),
-        ),
-        Change::AlterExtension { from, to } => at(
-            node(
-                ObjectKind::Extension,
-                &to.name,
-                Action::Update,
-                diff_attrs(extension_attrs(from), extension_attrs(to)),
-            ),
-            ObjectId::extension(&to.name),
-        ),
-        Change::DropExtension(e) => {
-            let mut n = at(
-                node(
-                    ObjectKind::Extension,
-                    &e.name,
-                    Action::Delete,
-                    as_old(extension_attrs(e)),
-                ),
-                ObjectId::extension(&e.name),
-            );
-            n.hazards
-                .extend(lint::hazards(&Subject::DropExtension { name: &e.name }));
-            n
-        }
         Change::CreateSequence(s) => at(
             node(
                 ObjectKind::Sequence,
@@ -380,36 +320,9 @@ fn extension_or_sequence_object(c: &Change) -> Option<ObjectChange> {
     })
 }
 
-/// Collations, domains, composite types, enum rebuilds.
+/// Domains, composite types, enum rebuilds.
 fn type_object(c: &Change) -> Option<ObjectChange> {
     Some(match c {
-        Change::CreateCollation(c) => at(
-            node(
-                ObjectKind::Collation,
-                &c.name,
-                Action::Create,
-                as_new(collation_attrs(c)),
-            ),
-            ObjectId::in_schema(ObjectKind::Collation, &c.schema, &c.name),
-        ),
-        Change::AlterCollation { from, to } => at(
-            node(
-                ObjectKind::Collation,
-                &to.name,
-                Action::Update,
-                diff_attrs(collation_attrs(from), collation_attrs(to)),
-            ),
-            ObjectId::in_schema(ObjectKind::Collation, &to.schema, &to.name),
-        ),
-        Change::DropCollation(c) => at(
-            node(
-                ObjectKind::Collation,
-                &c.name,
-                Action::Delete,
-                as_old(collation_attrs(c)),
-            ),
-            ObjectId::in_schema(ObjectKind::Collation, &c.schema, &c.name),
-        ),
         Change::CreateDomain(d) => at(
             node(
                 ObjectKind::Domain,

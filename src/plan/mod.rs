@@ -5,6 +5,7 @@
 pub mod describe;
 mod describe_objects;
 pub mod graph;
+mod kind;
 pub mod order;
 pub mod recreate;
 pub mod saved;

@@ -28,11 +28,9 @@ use partition::*;
 mod alter_table;
 use alter_table::*;
 mod extension;
-use extension::*;
 mod sequence;
 use sequence::*;
 mod collation;
-use collation::*;
 mod domain;
 use domain::*;
 mod composite;
@@ -45,7 +43,6 @@ pub use aggregate::aggregate_id;
 use aggregate::*;
 mod event_trigger;
 pub use event_trigger::event_trigger_id;
-use event_trigger::*;
 mod view;
 pub use view::view_id;
 use view::*;
@@ -361,16 +358,14 @@ pub(super) fn nodes(changes: &[Change], ctx: &Ctx) -> Vec<Node> {
 /// The nodes of the kinds beyond schemas, enums and tables, one file per kind.
 fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
     for c in changes {
+        if let Some(n) = super::kind::kind_op!(c, super::kind::node_of, ctx) {
+            out.push(n);
+            continue;
+        }
         match c {
-            Change::CreateExtension(_)
-            | Change::AlterExtension { .. }
-            | Change::DropExtension(_) => extension_nodes(out, c),
             Change::CreateSequence(_) | Change::AlterSequence { .. } | Change::DropSequence(_) => {
                 sequence_nodes(out, c)
             }
-            Change::CreateCollation(_)
-            | Change::AlterCollation { .. }
-            | Change::DropCollation(_) => collation_nodes(out, c),
             Change::CreateDomain(_) | Change::AlterDomain { .. } | Change::DropDomain(_) => {
                 domain_nodes(out, c, ctx)
             }
@@ -383,9 +378,6 @@ fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::CreateAggregate(_)
             | Change::ReplaceAggregate { .. }
             | Change::DropAggregate(_) => aggregate_nodes(out, c, ctx),
-            Change::CreateEventTrigger(_)
-            | Change::AlterEventTrigger { .. }
-            | Change::DropEventTrigger(_) => event_trigger_nodes(out, c, ctx),
             Change::CreateView(_) | Change::AlterView { .. } | Change::DropView(_) => {
                 view_nodes(out, c, ctx)
             }

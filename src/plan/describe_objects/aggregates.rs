@@ -1,9 +1,9 @@
-//! The reviewer's view of aggregates and event triggers.
+//! The reviewer's view of aggregates.
 
 use super::{Attrs, as_new, as_old, at, diff_attrs, list, node, opt_comment, q, ty};
 use crate::diff::Change;
-use crate::model::{Aggregate, EventTrigger, ObjectId, ObjectKind, Parallel};
-use crate::plan::order::{aggregate_id, event_trigger_id};
+use crate::model::{Aggregate, ObjectKind, Parallel};
+use crate::plan::order::aggregate_id;
 use crate::plan::{Action, ObjectChange};
 use crate::postgres::types;
 
@@ -39,32 +39,8 @@ fn aggregate_attrs(a: &Aggregate) -> Attrs {
     out
 }
 
-fn event_trigger_attrs(e: &EventTrigger) -> Attrs {
-    let mut out = vec![
-        ("on".into(), e.event.clone()),
-        ("execute".into(), e.function.to_string()),
-    ];
-    if !e.tags.is_empty() {
-        out.push((
-            "tags".into(),
-            list(&e.tags.iter().map(|t| q(t)).collect::<Vec<_>>()),
-        ));
-    }
-    if e.enabled != 'O' {
-        let state = match e.enabled {
-            'D' => "false",
-            'A' => "ALWAYS",
-            'R' => "REPLICA",
-            _ => "true",
-        };
-        out.push(("enabled".into(), state.into()));
-    }
-    opt_comment(&mut out, &e.comment);
-    out
-}
-
-/// Aggregates and event triggers; `None` for the other kinds.
-pub(super) fn aggregate_or_event_trigger_object(c: &Change) -> Option<ObjectChange> {
+/// Aggregates; `None` for the other kinds.
+pub(super) fn aggregate_object(c: &Change) -> Option<ObjectChange> {
     let sig = types::aggregate_signature;
     Some(match c {
         Change::CreateAggregate(a) => at(
@@ -93,33 +69,6 @@ pub(super) fn aggregate_or_event_trigger_object(c: &Change) -> Option<ObjectChan
                 as_old(aggregate_attrs(a)),
             ),
             aggregate_id(a),
-        ),
-        Change::CreateEventTrigger(e) => at(
-            node(
-                ObjectKind::EventTrigger,
-                &e.name,
-                Action::Create,
-                as_new(event_trigger_attrs(e)),
-            ),
-            event_trigger_id(e),
-        ),
-        Change::AlterEventTrigger { from, to } => at(
-            node(
-                ObjectKind::EventTrigger,
-                &to.name,
-                Action::Update,
-                diff_attrs(event_trigger_attrs(from), event_trigger_attrs(to)),
-            ),
-            event_trigger_id(to),
-        ),
-        Change::DropEventTrigger(e) => at(
-            node(
-                ObjectKind::EventTrigger,
-                &e.name,
-                Action::Delete,
-                as_old(event_trigger_attrs(e)),
-            ),
-            ObjectId::event_trigger(&e.name),
         ),
         _ => return None,
     })

@@ -1,60 +1,55 @@
-//! Collations: created, commented, dropped.
+//! Collations: created, commented, dropped (a new definition is a drop and a create).
 
 use super::*;
-use crate::model::ObjectKind;
+use crate::model::{Collation, ObjectKind};
+use crate::plan::describe::{Attrs, opt_comment, q};
+use crate::plan::kind::KindPlan;
 use crate::postgres::ddl_objects as d;
 
-pub(super) fn collation_nodes(out: &mut Vec<Node>, c: &Change) {
-    match c {
-        Change::CreateCollation(c) => {
-            let q = QualifiedName::new(&c.schema, &c.name);
-            out.push(
-                Node::new(
-                    step(
-                        ObjectId::in_schema(ObjectKind::Collation, &q.schema, &q.name),
-                        Action::Create,
-                        format!("Create collation {}", display(&q)),
-                        d::create_collation(c),
-                        vec![],
-                    ),
-                    rank::EXTENSION,
-                )
-                .creates([ObjKey::Type(q.clone())])
-                .needs([ObjKey::Schema(q.schema)]),
-            );
+impl KindPlan for Collation {
+    const KIND: ObjectKind = ObjectKind::Collation;
+    const NOUN: &'static str = "collation";
+    const RANKS: [u8; 3] = [rank::EXTENSION, rank::TYPES, rank::DROP_EXTENSION];
+
+    fn id(&self) -> ObjectId {
+        ObjectId::in_schema(ObjectKind::Collation, &self.schema, &self.name)
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn label(&self) -> String {
+        display(&QualifiedName::new(&self.schema, &self.name))
+    }
+    fn key(&self) -> ObjKey {
+        ObjKey::Type(QualifiedName::new(&self.schema, &self.name))
+    }
+    fn needs(&self) -> Vec<ObjKey> {
+        vec![ObjKey::Schema(self.schema.clone())]
+    }
+    fn create_sql(&self) -> Vec<String> {
+        d::create_collation(self)
+    }
+    fn alter_sql(_from: &Self, to: &Self) -> Vec<String> {
+        vec![d::comment_on_collation(to)]
+    }
+    fn drop_sql(&self) -> Vec<String> {
+        vec![d::drop_collation(self)]
+    }
+    fn attrs(&self) -> Attrs {
+        let mut a = vec![("provider".into(), self.provider.clone())];
+        for (k, v) in [
+            ("locale", &self.locale),
+            ("lc_collate", &self.lc_collate),
+            ("lc_ctype", &self.lc_ctype),
+        ] {
+            if let Some(v) = v {
+                a.push((k.into(), q(v)));
+            }
         }
-        Change::AlterCollation { to, .. } => {
-            let q = QualifiedName::new(&to.schema, &to.name);
-            out.push(
-                Node::new(
-                    step(
-                        ObjectId::in_schema(ObjectKind::Collation, &q.schema, &q.name),
-                        Action::Update,
-                        format!("Modify collation {}", display(&q)),
-                        vec![d::comment_on_collation(to)],
-                        vec![],
-                    ),
-                    rank::TYPES,
-                )
-                .alters([ObjKey::Type(q)]),
-            );
+        if !self.deterministic {
+            a.push(("deterministic".into(), "false".into()));
         }
-        Change::DropCollation(c) => {
-            let q = QualifiedName::new(&c.schema, &c.name);
-            out.push(
-                Node::new(
-                    step(
-                        ObjectId::in_schema(ObjectKind::Collation, &q.schema, &q.name),
-                        Action::Delete,
-                        format!("Drop collation {}", display(&q)),
-                        vec![d::drop_collation(c)],
-                        vec![],
-                    ),
-                    rank::DROP_EXTENSION,
-                )
-                .drops([ObjKey::Type(q)]),
-            );
-        }
-        _ => {}
+        opt_comment(&mut a, &self.comment);
+        a
     }
 }
