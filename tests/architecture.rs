@@ -679,3 +679,74 @@ fn functions_in_the_core_stay_small() {
         vec![("short".to_string(), 3), ("m".to_string(), 4)]
     );
 }
+
+/// The object kinds `kind_op!` (src/plan/kind.rs) plans through `KindPlan`: the `Change`
+/// variants it lists, by kind (`Collation` for `CreateCollation`, `AlterCollation`, …).
+fn kind_plan_kinds(kind_rs: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for piece in kind_rs.split("C::").skip(1) {
+        let variant: String = piece
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        for op in ["Create", "Alter", "Drop"] {
+            if let Some(kind) = variant.strip_prefix(op) {
+                out.entry(kind.to_string())
+                    .or_default()
+                    .insert(variant.clone());
+            }
+        }
+    }
+    out
+}
+
+/// A kind planned through `KindPlan` is planned in one place: its `impl KindPlan` in
+/// `src/plan/order/<kind>.rs`, with create, alter and drop listed in `kind_op!`, and no other
+/// node builder or reviewer view in `src/plan/order*` or `src/plan/describe*` matches its
+/// changes. (`recreate.rs` may: which objects a change recreates is another concern.)
+#[test]
+fn a_kind_planned_through_kind_plan_is_planned_in_one_place() {
+    let kind_rs = std::fs::read_to_string(src().join("plan/kind.rs")).unwrap();
+    let kinds = kind_plan_kinds(&kind_rs);
+    assert!(kinds.len() >= 3, "kind_op! lists {kinds:?}");
+    let plan = sources(&src().join("plan"));
+    let mut problems = Vec::new();
+    for (kind, variants) in &kinds {
+        if variants.len() != 3 {
+            problems.push(format!(
+                "kind_op! lists {variants:?} for {kind}, not create, alter and drop"
+            ));
+        }
+        let impls: Vec<&String> = plan
+            .iter()
+            .filter(|(_, code)| code.contains(&format!("impl KindPlan for {kind} {{")))
+            .map(|(rel, _)| rel)
+            .collect();
+        if impls.len() != 1 || !impls[0].starts_with("src/plan/order/") {
+            problems.push(format!(
+                "impl KindPlan for {kind}: in {impls:?}, not one file of src/plan/order/"
+            ));
+        }
+        for (rel, code) in &plan {
+            let builder = rel.starts_with("src/plan/order") || rel.starts_with("src/plan/describe");
+            for v in variants {
+                if builder && code.contains(&format!("Change::{v}")) {
+                    problems.push(format!("{rel} matches Change::{v}, which kind_op! plans"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn kind_plan_kinds_are_read_from_kind_op() {
+    let text = "C::CreateX(o) => …, C::AlterX { from, to } => …, C::DropX(o) => …, C::CreateY(o)";
+    let kinds = kind_plan_kinds(text);
+    assert_eq!(kinds["X"].len(), 3);
+    assert_eq!(
+        kinds["Y"].len(),
+        1,
+        "a kind without its alter and drop is reported"
+    );
+}
