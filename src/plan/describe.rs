@@ -18,6 +18,15 @@ pub(super) fn q(s: &str) -> String {
     string_literal(s)
 }
 
+/// A type as the HCL files spell it.
+pub(super) fn ty(t: &crate::model::DataType) -> String {
+    crate::hcl::types::to_hcl(t, &|n: &QualifiedName| {
+        Some(crate::postgres::types::display(
+            &crate::model::DataType::Named(n.clone()),
+        ))
+    })
+}
+
 pub(super) fn list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }

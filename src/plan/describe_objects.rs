@@ -2,28 +2,20 @@
 //! object into one replacement.
 
 use super::describe::{
-    Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q, text_diff,
+    Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q, text_diff, ty,
 };
 use super::order::{function_id, trigger_id, view_id};
 use super::{Action, AttrChange, ObjectChange};
 use crate::diff::Change;
-use crate::hcl::types as hcl_types;
-use crate::hcl::writer::default_hcl;
 use crate::lint::{self, Subject};
 use crate::model::{
-    Composite, DataType, Domain, Function, ObjectId, ObjectKind, Policy, QualifiedName, Returns,
-    Sequence, Trigger, TriggerTiming, View,
+    Function, ObjectId, ObjectKind, Policy, QualifiedName, Returns, Sequence, Trigger,
+    TriggerTiming, View,
 };
-use crate::postgres::{ddl_objects, types};
+use crate::postgres::ddl_objects;
 
 mod aggregates;
 mod roles;
-
-fn ty(t: &DataType) -> String {
-    hcl_types::to_hcl(t, &|n: &QualifiedName| {
-        Some(types::display(&DataType::Named(n.clone())))
-    })
-}
 
 fn short(s: &str) -> String {
     let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -58,40 +50,6 @@ fn sequence_attrs(s: &Sequence) -> Attrs {
         a.push(("owned_by".into(), format!("{t}.{c}")));
     }
     opt_comment(&mut a, &s.comment);
-    a
-}
-
-fn domain_attrs(d: &Domain) -> Attrs {
-    let mut a = vec![
-        ("type".into(), ty(&d.base)),
-        ("null".into(), (!d.not_null).to_string()),
-    ];
-    if let Some(def) = &d.default {
-        a.push(("default".into(), default_hcl(def, &d.base)));
-    }
-    for c in &d.checks {
-        a.push((
-            format!("check {}", q(c.name.as_deref().unwrap_or(""))),
-            q(&c.expr),
-        ));
-    }
-    opt_comment(&mut a, &d.comment);
-    a
-}
-
-fn composite_attrs(c: &Composite) -> Attrs {
-    let mut a: Attrs = c
-        .fields
-        .iter()
-        .map(|(n, t)| match c.collation(n) {
-            Some(coll) => (
-                format!("field {}", q(n)),
-                format!("{} collate {}", ty(t), q(coll)),
-            ),
-            None => (format!("field {}", q(n)), ty(t)),
-        })
-        .collect();
-    opt_comment(&mut a, &c.comment);
     a
 }
 
@@ -320,63 +278,9 @@ fn sequence_object(c: &Change) -> Option<ObjectChange> {
     })
 }
 
-/// Domains, composite types, enum rebuilds.
+/// Enum rebuilds.
 fn type_object(c: &Change) -> Option<ObjectChange> {
     Some(match c {
-        Change::CreateDomain(d) => at(
-            node(
-                ObjectKind::Domain,
-                &d.name,
-                Action::Create,
-                as_new(domain_attrs(d)),
-            ),
-            ObjectId::in_schema(ObjectKind::Domain, &d.schema, &d.name),
-        ),
-        Change::AlterDomain { from, to } => at(
-            node(
-                ObjectKind::Domain,
-                &to.name,
-                Action::Update,
-                diff_attrs(domain_attrs(from), domain_attrs(to)),
-            ),
-            ObjectId::in_schema(ObjectKind::Domain, &to.schema, &to.name),
-        ),
-        Change::DropDomain(d) => at(
-            node(
-                ObjectKind::Domain,
-                &d.name,
-                Action::Delete,
-                as_old(domain_attrs(d)),
-            ),
-            ObjectId::in_schema(ObjectKind::Domain, &d.schema, &d.name),
-        ),
-        Change::CreateComposite(c) => at(
-            node(
-                ObjectKind::Composite,
-                &c.name,
-                Action::Create,
-                as_new(composite_attrs(c)),
-            ),
-            ObjectId::in_schema(ObjectKind::Composite, &c.schema, &c.name),
-        ),
-        Change::AlterComposite { from, to } => at(
-            node(
-                ObjectKind::Composite,
-                &to.name,
-                Action::Update,
-                diff_attrs(composite_attrs(from), composite_attrs(to)),
-            ),
-            ObjectId::in_schema(ObjectKind::Composite, &to.schema, &to.name),
-        ),
-        Change::DropComposite(c) => at(
-            node(
-                ObjectKind::Composite,
-                &c.name,
-                Action::Delete,
-                as_old(composite_attrs(c)),
-            ),
-            ObjectId::in_schema(ObjectKind::Composite, &c.schema, &c.name),
-        ),
         Change::RebuildEnum { from, to } => {
             let mut n = at(
                 node(

@@ -49,8 +49,8 @@ pub(super) trait KindPlan: Sized {
     fn label(&self) -> String;
     /// The object's key in the dependency graph.
     fn key(&self) -> ObjKey;
-    /// What must exist before the object is created.
-    fn needs(&self) -> Vec<ObjKey>;
+    /// What must exist before a create or an alter runs.
+    fn needs(op: Op<'_, Self>, ctx: &Ctx) -> Vec<ObjKey>;
 
     /// The statements of each operation.
     fn create_sql(&self) -> Vec<String>;
@@ -85,7 +85,7 @@ pub(super) fn node_of<K: KindPlan>(op: Op<'_, K>, ctx: &Ctx) -> Node {
             create,
         )
         .creates([o.key()])
-        .needs(o.needs()),
+        .needs(K::needs(op, ctx)),
         Op::Alter { from, to } => Node::new(
             step(
                 to.id(),
@@ -96,7 +96,8 @@ pub(super) fn node_of<K: KindPlan>(op: Op<'_, K>, ctx: &Ctx) -> Node {
             ),
             alter,
         )
-        .alters([to.key()]),
+        .alters([to.key()])
+        .needs(K::needs(op, ctx)),
         Op::Drop(o) => Node::new(
             step(
                 o.id(),
@@ -138,6 +139,12 @@ macro_rules! kind_op {
             C::CreateCollation(o) => Some($f(Op::Create(o) $(, $arg)*)),
             C::AlterCollation { from, to } => Some($f(Op::Alter { from, to } $(, $arg)*)),
             C::DropCollation(o) => Some($f(Op::Drop(o) $(, $arg)*)),
+            C::CreateDomain(o) => Some($f(Op::Create(o) $(, $arg)*)),
+            C::AlterDomain { from, to } => Some($f(Op::Alter { from, to } $(, $arg)*)),
+            C::DropDomain(o) => Some($f(Op::Drop(o) $(, $arg)*)),
+            C::CreateComposite(o) => Some($f(Op::Create(o) $(, $arg)*)),
+            C::AlterComposite { from, to } => Some($f(Op::Alter { from, to } $(, $arg)*)),
+            C::DropComposite(o) => Some($f(Op::Drop(o) $(, $arg)*)),
             C::CreateEventTrigger(o) => Some($f(Op::Create(o) $(, $arg)*)),
             C::AlterEventTrigger { from, to } => Some($f(Op::Alter { from, to } $(, $arg)*)),
             C::DropEventTrigger(o) => Some($f(Op::Drop(o) $(, $arg)*)),

@@ -31,10 +31,8 @@ mod extension;
 mod sequence;
 use sequence::*;
 mod collation;
-mod domain;
-use domain::*;
 mod composite;
-use composite::*;
+mod domain;
 mod function;
 pub use function::function_id;
 use function::*;
@@ -366,12 +364,6 @@ fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::CreateSequence(_) | Change::AlterSequence { .. } | Change::DropSequence(_) => {
                 sequence_nodes(out, c)
             }
-            Change::CreateDomain(_) | Change::AlterDomain { .. } | Change::DropDomain(_) => {
-                domain_nodes(out, c, ctx)
-            }
-            Change::CreateComposite(_)
-            | Change::AlterComposite { .. }
-            | Change::DropComposite(_) => composite_nodes(out, c),
             Change::CreateFunction(_)
             | Change::ReplaceFunction { .. }
             | Change::DropFunction(_) => function_nodes(out, c, ctx),

@@ -3,7 +3,7 @@
 use super::*;
 use crate::model::{Collation, ObjectKind};
 use crate::plan::describe::{Attrs, opt_comment, q};
-use crate::plan::kind::KindPlan;
+use crate::plan::kind::{KindPlan, Op};
 use crate::postgres::ddl_objects as d;
 
 impl KindPlan for Collation {
@@ -23,8 +23,11 @@ impl KindPlan for Collation {
     fn key(&self) -> ObjKey {
         ObjKey::Type(QualifiedName::new(&self.schema, &self.name))
     }
-    fn needs(&self) -> Vec<ObjKey> {
-        vec![ObjKey::Schema(self.schema.clone())]
+    fn needs(op: Op<'_, Self>, _ctx: &Ctx) -> Vec<ObjKey> {
+        match op {
+            Op::Create(c) => vec![ObjKey::Schema(c.schema.clone())],
+            _ => vec![],
+        }
     }
     fn create_sql(&self) -> Vec<String> {
         d::create_collation(self)

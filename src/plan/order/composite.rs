@@ -1,77 +1,74 @@
-//! Composite types: created, altered, dropped.
+//! Composite types: created, altered (fields added, retyped, dropped; comment), dropped.
 
 use super::*;
-use crate::model::ObjectKind;
+use crate::model::{Composite, ObjectKind};
+use crate::plan::describe::{Attrs, opt_comment, q, ty};
+use crate::plan::kind::{KindPlan, Op};
 use crate::postgres::ddl_objects as d;
 
-pub(super) fn composite_nodes(out: &mut Vec<Node>, c: &Change) {
-    match c {
-        Change::CreateComposite(c) => {
-            let q = QualifiedName::new(&c.schema, &c.name);
-            let mut needs = vec![ObjKey::Schema(q.schema.clone())];
-            for (_, t) in &c.fields {
-                needs.extend(type_needs(t));
-            }
-            out.push(
-                Node::new(
-                    step(
-                        ObjectId::in_schema(ObjectKind::Composite, &q.schema, &q.name),
-                        Action::Create,
-                        format!("Create composite type {}", display(&q)),
-                        d::create_composite(c),
-                        vec![],
-                    ),
-                    rank::TYPES,
-                )
-                .creates([ObjKey::Type(q)])
-                .needs(needs),
-            );
+impl KindPlan for Composite {
+    const KIND: ObjectKind = ObjectKind::Composite;
+    const NOUN: &'static str = "composite type";
+    const RANKS: [u8; 3] = [rank::TYPES, rank::TYPES, rank::DROP_TYPES];
+
+    fn id(&self) -> ObjectId {
+        ObjectId::in_schema(ObjectKind::Composite, &self.schema, &self.name)
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn label(&self) -> String {
+        display(&QualifiedName::new(&self.schema, &self.name))
+    }
+    fn key(&self) -> ObjKey {
+        ObjKey::Type(QualifiedName::new(&self.schema, &self.name))
+    }
+    /// Its schema (when created) and the types of its fields.
+    fn needs(op: Op<'_, Self>, _ctx: &Ctx) -> Vec<ObjKey> {
+        let (c, mut needs) = match op {
+            Op::Create(c) => (c, vec![ObjKey::Schema(c.schema.clone())]),
+            Op::Alter { to, .. } => (to, vec![]),
+            Op::Drop(_) => return vec![],
+        };
+        for (_, t) in &c.fields {
+            needs.extend(type_needs(t));
         }
-        Change::AlterComposite { from, to } => {
-            let q = QualifiedName::new(&to.schema, &to.name);
-            let mut needs = Vec::new();
-            for (_, t) in &to.fields {
-                needs.extend(type_needs(t));
-            }
-            let hazards: Vec<_> = from
-                .fields
-                .iter()
-                .filter(|(n, _)| !to.fields.iter().any(|(m, _)| m == n))
-                .flat_map(|(n, _)| {
-                    lint::hazards(&Subject::DropCompositeField { name: &q, field: n })
-                })
-                .collect();
-            out.push(
-                Node::new(
-                    step(
-                        ObjectId::in_schema(ObjectKind::Composite, &q.schema, &q.name),
-                        Action::Update,
-                        format!("Modify composite type {}", display(&q)),
-                        d::alter_composite(from, to),
-                        hazards,
-                    ),
-                    rank::TYPES,
-                )
-                .alters([ObjKey::Type(q)])
-                .needs(needs),
-            );
-        }
-        Change::DropComposite(c) => {
-            let q = QualifiedName::new(&c.schema, &c.name);
-            out.push(
-                Node::new(
-                    step(
-                        ObjectId::in_schema(ObjectKind::Composite, &q.schema, &q.name),
-                        Action::Delete,
-                        format!("Drop composite type {}", display(&q)),
-                        vec![d::drop_composite(c)],
-                        vec![],
-                    ),
-                    rank::DROP_TYPES,
-                )
-                .drops([ObjKey::Type(q)]),
-            );
-        }
-        _ => {}
+        needs
+    }
+    fn create_sql(&self) -> Vec<String> {
+        d::create_composite(self)
+    }
+    fn alter_sql(from: &Self, to: &Self) -> Vec<String> {
+        d::alter_composite(from, to)
+    }
+    fn drop_sql(&self) -> Vec<String> {
+        vec![d::drop_composite(self)]
+    }
+    /// A dropped field's values are gone.
+    fn hazards(op: Op<'_, Self>, _ctx: &Ctx) -> Vec<Hazard> {
+        let Op::Alter { from, to } = op else {
+            return vec![];
+        };
+        let q = QualifiedName::new(&to.schema, &to.name);
+        from.fields
+            .iter()
+            .filter(|(n, _)| !to.fields.iter().any(|(m, _)| m == n))
+            .flat_map(|(n, _)| lint::hazards(&Subject::DropCompositeField { name: &q, field: n }))
+            .collect()
+    }
+    fn attrs(&self) -> Attrs {
+        let mut a: Attrs = self
+            .fields
+            .iter()
+            .map(|(n, t)| match self.collation(n) {
+                Some(coll) => (
+                    format!("field {}", q(n)),
+                    format!("{} collate {}", ty(t), q(coll)),
+                ),
+                None => (format!("field {}", q(n)), ty(t)),
+            })
+            .collect();
+        opt_comment(&mut a, &self.comment);
+        a
     }
 }

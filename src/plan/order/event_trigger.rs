@@ -32,14 +32,14 @@ impl KindPlan for EventTrigger {
     fn key(&self) -> ObjKey {
         ObjKey::EventTrigger(self.name.clone())
     }
-    fn needs(&self) -> Vec<ObjKey> {
-        vec![
-            ObjKey::Schema(self.function.schema.clone()),
-            ObjKey::Function(
-                self.function.schema.clone(),
-                format!("{}()", self.function.name),
-            ),
-        ]
+    fn needs(op: Op<'_, Self>, _ctx: &Ctx) -> Vec<ObjKey> {
+        match op {
+            Op::Create(e) => vec![
+                ObjKey::Schema(e.function.schema.clone()),
+                ObjKey::Function(e.function.schema.clone(), format!("{}()", e.function.name)),
+            ],
+            _ => vec![],
+        }
     }
     fn create_sql(&self) -> Vec<String> {
         d::create_event_trigger(self)

@@ -24,8 +24,11 @@ impl KindPlan for Extension {
     fn key(&self) -> ObjKey {
         ObjKey::Extension(self.name.clone())
     }
-    fn needs(&self) -> Vec<ObjKey> {
-        self.schema.iter().cloned().map(ObjKey::Schema).collect()
+    fn needs(op: Op<'_, Self>, _ctx: &Ctx) -> Vec<ObjKey> {
+        match op {
+            Op::Create(e) => e.schema.iter().cloned().map(ObjKey::Schema).collect(),
+            _ => vec![],
+        }
     }
     fn create_sql(&self) -> Vec<String> {
         vec![d::create_extension(self)]
