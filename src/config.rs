@@ -24,7 +24,6 @@ use policy::parse_policy;
 /// One environment as written in env.hcl, with values evaluated.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
-    pub name: String,
     /// The names of the config file's `variable` blocks.
     pub variables: Vec<String>,
     pub url: Option<String>,
@@ -327,7 +326,6 @@ fn parse_env(
     }
 
     let mut env = Env {
-        name: name.to_string(),
         variables: var_blocks
             .iter()
             .filter_map(|(_, b)| b.labels.first().map(|l| l.as_str().to_string()))

@@ -35,6 +35,7 @@ impl Timeout {
         Duration::from_millis(u64::from(self.ms))
     }
 
+    #[cfg(test)]
     pub fn as_millis(self) -> u32 {
         self.ms
     }

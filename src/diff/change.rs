@@ -306,21 +306,6 @@ impl AdoptedKey {
     }
 }
 
-impl TableChange {
-    /// `true` for changes that only remove something.
-    pub fn is_drop(&self) -> bool {
-        matches!(
-            self,
-            TableChange::DropColumn(_)
-                | TableChange::DropPrimaryKey(_)
-                | TableChange::DropUnique(_)
-                | TableChange::DropCheck(_)
-                | TableChange::DropForeignKey(_)
-                | TableChange::DropIndex(_)
-        )
-    }
-}
-
 /// A change strata will not make automatically.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]

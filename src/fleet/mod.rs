@@ -311,7 +311,6 @@ impl Status {
 /// The outcome of one target.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub key: String,
     pub name: String,
     pub status: Status,
     pub error: Option<String>,
@@ -349,7 +348,6 @@ pub async fn apply_all(
     let mut work: Vec<usize> = Vec::new();
     for (i, p) in planned.iter().enumerate() {
         let base = |status, error: Option<String>| Outcome {
-            key: p.member.key.clone(),
             name: p.member.name.clone(),
             status,
             error,
@@ -460,7 +458,6 @@ pub fn not_applied(planned: &[Planned], why: &str) -> Vec<Outcome> {
 
 fn skipped(p: &Planned, why: &str) -> Outcome {
     Outcome {
-        key: p.member.key.clone(),
         name: p.member.name.clone(),
         status: Status::Skipped,
         error: Some(why.to_string()),
@@ -502,7 +499,6 @@ impl Progress for Count {
 async fn apply_one(p: &Planned, opts: &ApplyFleet<'_>) -> Outcome {
     let started = Instant::now();
     let mut out = Outcome {
-        key: p.member.key.clone(),
         name: p.member.name.clone(),
         status: Status::Failed,
         error: None,

@@ -220,11 +220,6 @@ impl Evaluator {
         });
         self.rebuild();
     }
-
-    /// The value of `var.name`, if declared.
-    pub fn var(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
-    }
 }
 
 fn type_name(expr: &Expression) -> String {

@@ -4,8 +4,7 @@
 
 use super::types as hcl_types;
 use crate::model::{
-    Deferrable, Enum, IndexKey, Model, PartitionStrategy, QualifiedName, ReferentialAction,
-    ReplicaIdentity, Table,
+    Deferrable, Enum, IndexKey, Model, PartitionStrategy, QualifiedName, ReplicaIdentity, Table,
 };
 use crate::postgres::defaults::{self, Literal};
 use crate::postgres::names;
@@ -741,11 +740,6 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
 
 fn segment_column(c: &str) -> String {
     format!(".column{}", segment(c))
-}
-
-/// HCL spelling of a referential action (exposed for the plan renderer).
-pub fn action_hcl(a: ReferentialAction) -> &'static str {
-    a.hcl()
 }
 
 /// `tsvector_ops(siglen=8)`: Atlas's spelling of a parametrized operator class, read back by

@@ -134,18 +134,6 @@ pub struct Grant {
     pub grantable: bool,
 }
 
-impl Grant {
-    /// The grant's identity without its grant option.
-    pub fn key(&self) -> (&ObjectId, Option<&str>, &str, &str) {
-        (
-            &self.on,
-            self.column.as_deref(),
-            &self.grantee,
-            &self.privilege,
-        )
-    }
-}
-
 /// Which roles an env manages (`schema { mode { roles = …, permissions = … } }`, or the flat
 /// `roles`/`permissions` attributes): `None` in a [`super::Scope`] manages none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

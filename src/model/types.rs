@@ -58,6 +58,7 @@ impl SerialKind {
 }
 
 impl DataType {
+    #[cfg(test)]
     pub fn builtin(s: &str) -> Self {
         DataType::Builtin(s.to_string())
     }
@@ -76,14 +77,6 @@ impl DataType {
             DataType::Named(q) => Some(q),
             DataType::Array(e) => e.named(),
             _ => None,
-        }
-    }
-
-    pub fn is_unresolved(&self) -> bool {
-        match self {
-            DataType::Unresolved(_) => true,
-            DataType::Array(e) => e.is_unresolved(),
-            _ => false,
         }
     }
 }

@@ -116,6 +116,7 @@ impl Node {
 
 /// Orders nodes; `current` holds the dependencies of the database as it is. Fails, naming the
 /// objects, when the dependencies form a cycle.
+#[cfg(test)]
 pub fn order(nodes: Vec<Node>, current: &Deps) -> Result<Vec<Step>, Cycle> {
     match sort(nodes, current) {
         (steps, None) => Ok(steps),
@@ -126,6 +127,7 @@ pub fn order(nodes: Vec<Node>, current: &Deps) -> Result<Vec<Step>, Cycle> {
 /// Orders nodes like [`order`], but breaks a cycle by taking the step of the lowest rank
 /// first. For internal plans whose steps PostgreSQL checks anyway (normalization's scratch
 /// work); user-facing plans report cycles.
+#[cfg(test)]
 pub fn order_lenient(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
     sort(nodes, current).0
 }

@@ -32,6 +32,7 @@ impl Coverage {
     }
 
     /// One line: what the column is to strata.
+    #[cfg(test)]
     pub fn describe(self) -> String {
         match self {
             Coverage::Modeled(f) => format!("modeled: {f}"),

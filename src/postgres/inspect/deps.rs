@@ -75,15 +75,6 @@ impl Deps {
         self.on.get(k).into_iter().flatten()
     }
 
-    /// Objects that depend on `k` (directly).
-    pub fn dependents(&self, k: &ObjKey) -> Vec<&ObjKey> {
-        self.on
-            .iter()
-            .filter(|(_, refs)| refs.contains(k))
-            .map(|(d, _)| d)
-            .collect()
-    }
-
     /// Reverse index: referenced → dependents.
     pub fn reverse(&self) -> HashMap<&ObjKey, Vec<&ObjKey>> {
         let mut r: HashMap<&ObjKey, Vec<&ObjKey>> = HashMap::new();

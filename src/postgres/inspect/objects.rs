@@ -1,7 +1,7 @@
 //! Catalog queries for everything beyond tables: extensions, sequences, views, routines,
 //! triggers, policies, exclusion constraints, domains and composite types. One query per kind.
 
-use super::{InspectError, split_top_level, unquote_ident};
+use super::{split_top_level, unquote_ident};
 use crate::model::{
     ArgMode, Check, Collation, Composite, DataType, Deferrable, Domain, Exclude, Extension,
     Function, FunctionArg, IndexKey, Parallel, Policy, QualifiedName, Returns, RoutineKind,
@@ -651,11 +651,6 @@ pub fn composite_from_row(r: &Row) -> Result<Composite, RowError> {
         collations,
         comment: r.col("description")?,
     })
-}
-
-/// A failed object query.
-pub fn err(what: &'static str) -> impl Fn(tokio_postgres::Error) -> InspectError {
-    move |e| InspectError::query(what, &e)
 }
 
 #[cfg(test)]
