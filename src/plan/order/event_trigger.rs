@@ -69,7 +69,7 @@ pub(super) fn event_trigger_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
 }
 
 /// `event_trigger.<name>`.
-pub fn event_trigger_id(e: &EventTrigger) -> ObjectId {
+pub(crate) fn event_trigger_id(e: &EventTrigger) -> ObjectId {
     ObjectId::event_trigger(&e.name)
 }
 
