@@ -4,77 +4,77 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-pub mod migrate;
+pub(crate) mod migrate;
 
 /// Exit code for success with no changes (and every successful command).
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// Exit code for errors.
-pub const EXIT_ERROR: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 1;
 /// Exit code of `plan -detailed-exitcode` when there are changes.
-pub const EXIT_CHANGES: u8 = 2;
+pub(crate) const EXIT_CHANGES: u8 = 2;
 
 /// Declarative PostgreSQL schema management: plan and apply HCL schemas like Terraform.
 #[derive(Debug, Parser)]
 #[command(name = "strata", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// Flags every command takes (each command's help lists only those that mean something to it,
 /// see [`command`]).
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Environment from the config file (an `env "NAME"` block).
     #[arg(long, global = true, env = "STRATA_ENV")]
-    pub env: Option<String>,
+    pub(crate) env: Option<String>,
     /// Config file with env, variable, locals and data blocks.
     #[arg(long, global = true, default_value = "env.hcl")]
-    pub config: PathBuf,
+    pub(crate) config: PathBuf,
     /// Target database URL (overrides the env's `url`), e.g. postgres://user@host:5432/db.
     #[arg(long, global = true)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Server for scratch databases used to normalize the schema (overrides the env's `dev`).
     #[arg(long = "dev-url", global = true)]
-    pub dev_url: Option<String>,
+    pub(crate) dev_url: Option<String>,
     /// Schema source: an .hcl or .sql file, or a directory of them. Repeatable.
     #[arg(long, global = true)]
-    pub src: Vec<PathBuf>,
+    pub(crate) src: Vec<PathBuf>,
     /// Schema to manage. Repeatable. Default: the schemas the configuration declares.
     #[arg(long = "schema", global = true)]
-    pub schemas: Vec<String>,
+    pub(crate) schemas: Vec<String>,
     /// Glob of objects to leave alone (`schema`, `schema.table`). Repeatable.
     #[arg(long, global = true)]
-    pub exclude: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// Value for a variable: --var name=value. Repeatable.
     #[arg(long = "var", global = true, value_parser = parse_var)]
-    pub vars: Vec<(String, String)>,
+    pub(crate) vars: Vec<(String, String)>,
     /// Plain output without colors (also: the NO_COLOR environment variable).
     #[arg(long, global = true)]
-    pub no_color: bool,
+    pub(crate) no_color: bool,
     /// More detail in reports: a lock-timeout report shows the blocking sessions' queries in
     /// full (by default normalized, constants replaced by `$n`, and truncated).
     #[arg(long, short = 'v', global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// Ask for input at the terminal (Terraform's `-input`): with -input=false a prompt is never
     /// shown, so apply and migrate down need -auto-approve.
     #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, default_value_t = true,
           default_missing_value = "true", action = clap::ArgAction::Set)]
-    pub input: bool,
+    pub(crate) input: bool,
     /// Whether `--env` came from the STRATA_ENV environment variable (set by [`parse`]).
     #[arg(skip)]
-    pub env_from_variable: bool,
+    pub(crate) env_from_variable: bool,
 }
 
 /// `--shard K/N`: the K-th of N slices of a fleet (1-based; which targets are in it is
 /// `fleet::in_shard`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub index: u64,
-    pub count: u64,
+pub(crate) struct Shard {
+    pub(crate) index: u64,
+    pub(crate) count: u64,
 }
 
 impl std::fmt::Display for Shard {
@@ -109,7 +109,7 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Show the changes that would make the database match the configuration.
     Plan(PlanArgs),
     /// Plan, ask for approval, and apply the changes (one transaction; phases in online mode).
@@ -146,7 +146,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ErdFormat {
+pub(crate) enum ErdFormat {
     /// One HTML file with the diagram, search, pan and zoom, and a table's details on click;
     /// no network needed to view it.
     #[default]
@@ -156,78 +156,78 @@ pub enum ErdFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct ErdArgs {
+pub(crate) struct ErdArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ErdFormat::Html)]
-    pub format: ErdFormat,
+    pub(crate) format: ErdFormat,
     /// Write the diagram to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// What to change: a database URL (postgres://…, or local://NAME), or schema files (built
     /// in a scratch database on the dev server first).
-    pub from: String,
+    pub(crate) from: String,
     /// What it should become: a database URL, or schema files (an .hcl or .sql file, or a
     /// directory of them).
-    pub to: String,
+    pub(crate) to: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
-    pub format: PlanFormat,
+    pub(crate) format: PlanFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell.
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write strata.1 and one strata-COMMAND.1 per command into this directory.
     #[arg(long, value_name = "DIR")]
-    pub dir: Option<std::path::PathBuf>,
+    pub(crate) dir: Option<std::path::PathBuf>,
 }
 
 /// Flags that decide which hazards block an apply.
 #[derive(Debug, Args, Clone, Default)]
-pub struct HazardArgs {
+pub(crate) struct HazardArgs {
     /// Allow these hazard codes or categories (comma-separated, repeatable), e.g. DS102,MF104
     /// or data_loss.
     #[arg(long = "allow-hazards", value_name = "CODES")]
-    pub allow_hazards: Vec<String>,
+    pub(crate) allow_hazards: Vec<String>,
     /// Allow every data-loss hazard (drops of schemas, tables, columns, sequences; removed enum
     /// values; lossy type changes), whatever the env's lint block says.
     #[arg(long)]
-    pub allow_destructive: bool,
+    pub(crate) allow_destructive: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Also list lint findings the policy allows.
     #[arg(long)]
-    pub all: bool,
+    pub(crate) all: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// The saved plan file.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
-    pub format: PlanFormat,
+    pub(crate) format: PlanFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// A code such as DS102, or a category such as data_loss.
-    pub code: Option<String>,
+    pub(crate) code: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum PlanFormat {
+pub(crate) enum PlanFormat {
     #[default]
     Human,
     Sql,
@@ -240,104 +240,104 @@ pub enum PlanFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Exit 0 when there are no changes, 1 on error, 2 when there are changes.
     #[arg(long)]
-    pub detailed_exitcode: bool,
+    pub(crate) detailed_exitcode: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
-    pub format: PlanFormat,
+    pub(crate) format: PlanFormat,
     /// Save the plan to FILE; `strata apply FILE` applies exactly it later.
     #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Online mode: build indexes on existing tables concurrently and validate new constraints
     /// outside the transaction (apply runs in phases).
     #[arg(long)]
-    pub online: bool,
+    pub(crate) online: bool,
     #[command(flatten)]
-    pub hazards: HazardArgs,
+    pub(crate) hazards: HazardArgs,
     #[command(flatten)]
-    pub fleet: FleetArgs,
+    pub(crate) fleet: FleetArgs,
 }
 
 /// Options of `plan` and `apply` for a fleet env (`for_each`).
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Fleet options (envs with for_each)")]
-pub struct FleetArgs {
+pub(crate) struct FleetArgs {
     /// How many targets are inspected, planned or applied at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
-    pub parallelism: u16,
+    pub(crate) parallelism: u16,
     /// Only the K-th of N slices of the fleet (a stable hash of each target's key), e.g. 2/3:
     /// N jobs of a CI matrix cover the fleet exactly once.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
+    pub(crate) shard: Option<Shard>,
     /// Only this target (its key, `each.key`). Repeatable.
     #[arg(long = "target", value_name = "KEY")]
-    pub targets: Vec<String>,
+    pub(crate) targets: Vec<String>,
 }
 
 /// Options of `apply` for a fleet env.
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Fleet options (envs with for_each)")]
-pub struct FleetApplyArgs {
+pub(crate) struct FleetApplyArgs {
     /// Apply to N targets first, and stop before the others when any of them fails.
     #[arg(long, value_name = "N", default_value_t = 0)]
-    pub canary: usize,
+    pub(crate) canary: usize,
     /// Start no further target after one fails (default: go on and report every failure).
     #[arg(long)]
-    pub fail_fast: bool,
+    pub(crate) fail_fast: bool,
     /// Write a JSON report of every target's outcome to FILE.
     #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
+    pub(crate) report: Option<PathBuf>,
     /// Apply only the targets a report of an earlier apply does not list as succeeded or
     /// unchanged.
     #[arg(long, value_name = "FILE")]
-    pub resume: Option<PathBuf>,
+    pub(crate) resume: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// A plan saved with `plan -out FILE`: applied exactly, without a prompt, if the database
     /// has not changed since.
     #[arg(value_name = "PLAN_FILE")]
-    pub plan_file: Option<PathBuf>,
+    pub(crate) plan_file: Option<PathBuf>,
     /// Apply without asking for approval (required when there is no terminal).
     #[arg(long)]
-    pub auto_approve: bool,
+    pub(crate) auto_approve: bool,
     /// Online mode (see `plan --online`).
     #[arg(long)]
-    pub online: bool,
+    pub(crate) online: bool,
     /// Run the plan on a scratch copy of the database first and refuse if it fails or leaves
     /// changes.
     #[arg(long)]
-    pub rehearse: bool,
+    pub(crate) rehearse: bool,
     /// PostgreSQL statement_timeout for the statements in transactions (default: none, or the
     /// env's `statement_timeout`).
     #[arg(long, value_parser = crate::config::duration::timeout_arg)]
-    pub statement_timeout: Option<crate::config::duration::Timeout>,
+    pub(crate) statement_timeout: Option<crate::config::duration::Timeout>,
     #[command(flatten)]
-    pub hazards: HazardArgs,
+    pub(crate) hazards: HazardArgs,
     /// PostgreSQL lock_timeout for the statements, e.g. 5s, 500ms, 2m (a bare number is seconds;
     /// default 5s, or the env's `lock_timeout`).
     #[arg(long, value_parser = crate::config::duration::timeout_arg)]
-    pub lock_timeout: Option<crate::config::duration::Timeout>,
+    pub(crate) lock_timeout: Option<crate::config::duration::Timeout>,
     /// How long to wait for another strata apply on the same database (default 30s).
     #[arg(long, value_parser = crate::config::duration::timeout_arg)]
-    pub db_lock_wait: Option<crate::config::duration::Timeout>,
+    pub(crate) db_lock_wait: Option<crate::config::duration::Timeout>,
     #[command(flatten)]
-    pub fleet: FleetArgs,
+    pub(crate) fleet: FleetArgs,
     #[command(flatten)]
-    pub fleet_apply: FleetApplyArgs,
+    pub(crate) fleet_apply: FleetApplyArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct FleetCommandArgs {
+pub(crate) struct FleetCommandArgs {
     #[command(subcommand)]
-    pub action: FleetAction,
+    pub(crate) action: FleetAction,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum FleetAction {
+pub(crate) enum FleetAction {
     /// List the fleet env's targets (with --shard: those of one slice).
     List {
         #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -359,14 +359,14 @@ pub enum FleetAction {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum FleetFormat {
+pub(crate) enum FleetFormat {
     #[default]
     Human,
     Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum InspectFormat {
+pub(crate) enum InspectFormat {
     #[default]
     Hcl,
     Sql,
@@ -377,29 +377,29 @@ pub enum InspectFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Hcl)]
-    pub format: InspectFormat,
+    pub(crate) format: InspectFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct FmtArgs {
+pub(crate) struct FmtArgs {
     /// Exit 1 and list the files that are not formatted, without changing them.
     #[arg(long)]
-    pub check: bool,
+    pub(crate) check: bool,
     /// Files or directories (default: the schema sources, or the current directory).
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct ClusterArgs {
+pub(crate) struct ClusterArgs {
     #[command(subcommand)]
-    pub action: ClusterAction,
+    pub(crate) action: ClusterAction,
 }
 
 #[derive(Debug, Subcommand, Clone)]
-pub enum ClusterAction {
+pub(crate) enum ClusterAction {
     /// Start the private cluster (created on first use) and print its URL.
     Start,
     /// Stop the private cluster now (its data stays).
@@ -456,7 +456,7 @@ const ALWAYS_SHOWN: &[&str] = &["help", "version"];
 
 /// The command line, built, with each command's help trimmed to the global options that mean
 /// something to it. Parsing, completions and man pages all use this.
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     let mut cmd = Cli::command();
     cmd.build();
     let globals = global_ids();

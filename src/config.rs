@@ -24,45 +24,44 @@ use policy::parse_policy;
 /// One environment as written in env.hcl, with values evaluated.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
-    pub name: String,
     /// The names of the config file's `variable` blocks.
-    pub variables: Vec<String>,
-    pub url: Option<String>,
-    pub dev: Option<String>,
+    pub(crate) variables: Vec<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) dev: Option<String>,
     /// Schema sources, resolved against the config file's directory.
-    pub src: Vec<PathBuf>,
-    pub schemas: Vec<String>,
-    pub exclude: Vec<String>,
+    pub(crate) src: Vec<PathBuf>,
+    pub(crate) schemas: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// PostgreSQL `lock_timeout` for apply, e.g. `5s`.
-    pub lock_timeout: Option<String>,
+    pub(crate) lock_timeout: Option<String>,
     /// How long apply waits for another strata apply, e.g. `30s`.
-    pub db_lock_wait: Option<String>,
+    pub(crate) db_lock_wait: Option<String>,
     /// PostgreSQL `statement_timeout` for statements inside transactions.
-    pub statement_timeout: Option<String>,
+    pub(crate) statement_timeout: Option<String>,
     /// `statement_timeout` for online statements (concurrent index builds, validations).
-    pub online_statement_timeout: Option<String>,
+    pub(crate) online_statement_timeout: Option<String>,
     /// Online mode: concurrent index builds, constraints validated outside the transaction.
-    pub online: Option<bool>,
+    pub(crate) online: Option<bool>,
     /// Rehearse every apply on a scratch copy first.
-    pub rehearse: Option<bool>,
+    pub(crate) rehearse: Option<bool>,
     /// Hazard policy: the global `lint` block with the env's on top.
-    pub policy: Policy,
+    pub(crate) policy: Policy,
     /// `migration { dir = "…" }`: the migration directory, resolved against the config's
     /// directory.
-    pub migration_dir: Option<PathBuf>,
+    pub(crate) migration_dir: Option<PathBuf>,
     /// When the env's `url` evaluated to nothing: where, and why (an unset environment
     /// variable), for the error a command that needs the target gives.
-    pub url_unset: Option<String>,
+    pub(crate) url_unset: Option<String>,
     /// `data "external_schema" "NAME" { program = [...] }` blocks of the config file.
-    pub external_schemas: BTreeMap<String, ExternalSchema>,
+    pub(crate) external_schemas: BTreeMap<String, ExternalSchema>,
     /// `vars = { name = "value" }`: values of the schema files' variables (`--var` wins).
-    pub vars: BTreeMap<String, String>,
+    pub(crate) vars: BTreeMap<String, String>,
     /// `for_each`: the env is a fleet, one target per item, in the order of the collection
     /// (`None`: one database). `url`, `schemas` and `vars` are evaluated per item.
-    pub fleet: Option<Vec<Target>>,
+    pub(crate) fleet: Option<Vec<Target>>,
     /// Roles and privileges managed (`schema { mode { roles, permissions } }` or the flat
     /// `roles`/`permissions` attributes); `None` manages neither.
-    pub roles: Option<crate::model::RoleScope>,
+    pub(crate) roles: Option<crate::model::RoleScope>,
 }
 
 /// One database (or schema) of a fleet env: the `for_each` item's key and the env's
@@ -70,28 +69,28 @@ pub struct Env {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Target {
     /// `each.key`: the item itself for a list or set, the key for a map. Unique in the fleet.
-    pub key: String,
-    pub url: Option<String>,
-    pub schemas: Vec<String>,
-    pub vars: BTreeMap<String, String>,
+    pub(crate) key: String,
+    pub(crate) url: Option<String>,
+    pub(crate) schemas: Vec<String>,
+    pub(crate) vars: BTreeMap<String, String>,
 }
 
 /// A `data "sql"` query: what the config asks of a database. The config layer never connects:
 /// the caller runs it ([`SqlRunner`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlQuery {
-    pub name: String,
-    pub url: String,
-    pub query: String,
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) query: String,
     /// Values for `$1`, `$2`, … (as text).
-    pub args: Vec<String>,
+    pub(crate) args: Vec<String>,
 }
 
 /// Runs a [`SqlQuery`]: the first column of every row, as text (NULLs left out).
-pub type SqlRunner<'a> = &'a dyn Fn(&SqlQuery) -> Result<Vec<String>, String>;
+pub(crate) type SqlRunner<'a> = &'a dyn Fn(&SqlQuery) -> Result<Vec<String>, String>;
 
 /// A runner for callers that cannot connect (`show`, tests): every query is an error.
-pub fn no_database(q: &SqlQuery) -> Result<Vec<String>, String> {
+pub(crate) fn no_database(q: &SqlQuery) -> Result<Vec<String>, String> {
     Err(format!(
         "data \"sql\" \"{}\" needs a database, and this command reads no database",
         q.name
@@ -102,19 +101,19 @@ pub fn no_database(q: &SqlQuery) -> Result<Vec<String>, String> {
 /// (`data "external_schema" "NAME" { program = ["python3", "models.py"] }`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalSchema {
-    pub name: String,
+    pub(crate) name: String,
     /// The command and its arguments.
-    pub program: Vec<String>,
+    pub(crate) program: Vec<String>,
     /// Where it runs: `working_dir`, else the config file's directory.
-    pub working_dir: PathBuf,
+    pub(crate) working_dir: PathBuf,
 }
 
 /// How a `src` entry names an external schema: the value of `data.external_schema.NAME.url`.
-pub const EXTERNAL_SCHEMA_SCHEME: &str = "external_schema://";
+pub(crate) const EXTERNAL_SCHEMA_SCHEME: &str = "external_schema://";
 
 /// The config file could not be used.
 #[derive(Debug, Error, Diagnostic)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error("config file {path} not found")]
     #[diagnostic(
         code(strata::config::missing),
@@ -129,7 +128,7 @@ pub enum ConfigError {
 }
 
 /// The attributes an `env` block takes.
-pub const ENV_ATTRIBUTES: &[&str] = &[
+pub(crate) const ENV_ATTRIBUTES: &[&str] = &[
     "url",
     "dev",
     "src",
@@ -148,10 +147,10 @@ pub const ENV_ATTRIBUTES: &[&str] = &[
 ];
 
 /// The attributes of a fleet env (`for_each`) evaluated once per target.
-pub const TARGET_ATTRIBUTES: &[&str] = &["url", "schemas", "vars"];
+pub(crate) const TARGET_ATTRIBUTES: &[&str] = &["url", "schemas", "vars"];
 
 /// Blocks an `env` block takes (`policy` is another name for `lint`).
-pub const ENV_BLOCKS: &[&str] = &["lint", "policy", "migration", "schema"];
+pub(crate) const ENV_BLOCKS: &[&str] = &["lint", "policy", "migration", "schema"];
 
 /// Reads env `name` from the config file at `path`.
 /// `origin` says where the env's name came from when not from `--env` (for the error when no
@@ -327,7 +326,6 @@ fn parse_env(
     }
 
     let mut env = Env {
-        name: name.to_string(),
         variables: var_blocks
             .iter()
             .filter_map(|(_, b)| b.labels.first().map(|l| l.as_str().to_string()))

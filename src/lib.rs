@@ -5,25 +5,27 @@
 //! database round trip) → `diff` against the inspected current model → `plan` → `render` or
 //! `apply`. See ARCHITECTURE.md.
 
+#![warn(unreachable_pub)]
+
 pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod devdb;
+pub(crate) mod devdb;
 pub mod diff;
-pub mod fleet;
+pub(crate) mod fleet;
 pub mod hcl;
 pub mod lint;
 pub mod migrate;
 pub mod model;
-pub mod normalize;
-pub mod pipeline;
+pub(crate) mod normalize;
+pub(crate) mod pipeline;
 pub mod plan;
 pub mod postgres;
 pub mod render;
-pub mod settings;
-pub mod sources;
-pub mod timing;
+pub(crate) mod settings;
+pub(crate) mod sources;
+pub(crate) mod timing;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

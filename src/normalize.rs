@@ -26,25 +26,25 @@ mod parts;
 #[derive(Debug, Error, Diagnostic)]
 #[error("PostgreSQL rejected the desired schema: {message}")]
 #[diagnostic(code(strata::invalid_schema))]
-pub struct InvalidSchema {
-    pub message: String,
-    pub statement: String,
+pub(crate) struct InvalidSchema {
+    pub(crate) message: String,
+    pub(crate) statement: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
     #[related]
-    pub at: Vec<HclError>,
+    pub(crate) at: Vec<HclError>,
 }
 
 const UNNAMED_CHECK: &str = "strata_unnamed_check_";
 
 /// A normalized desired model.
-pub struct Normalized {
-    pub model: Model,
+pub(crate) struct Normalized {
+    pub(crate) model: Model,
     /// Dependencies of the desired objects (from the scratch catalog, or the current ones for
     /// objects that did not need normalizing).
-    pub deps: Deps,
+    pub(crate) deps: Deps,
     /// How many objects went through the scratch database.
-    pub count: usize,
+    pub(crate) count: usize,
 }
 
 /// What differs from the database and so must go through PostgreSQL.
@@ -146,7 +146,7 @@ fn find_dirty(current: &Model, desired: &Model) -> Dirty {
 }
 
 /// Returns `desired` with everything that differs from `current` in PostgreSQL's canonical form.
-pub async fn normalize(
+pub(crate) async fn normalize(
     current: &Model,
     current_deps: &Deps,
     desired: Model,
@@ -739,7 +739,7 @@ fn invalid(
 /// A declared sequence owned by an integer column whose default draws from it is what
 /// PostgreSQL calls a serial column, and the inspector reads it back as one (the sequence
 /// hidden): rewrite the desired model the same way, so the two compare equal.
-pub fn canonical_serials(model: &mut Model) {
+pub(crate) fn canonical_serials(model: &mut Model) {
     use crate::model::{DataType, SerialKind};
     let mut owned: Vec<(QualifiedName, String, QualifiedName)> = Vec::new();
     for s in model.sequences() {

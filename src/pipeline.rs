@@ -19,7 +19,7 @@ use miette::Result;
 use tokio_postgres::Client;
 
 /// Loads the desired schema from the sources.
-pub fn load_desired(s: &Settings) -> Result<Loaded> {
+pub(crate) fn load_desired(s: &Settings) -> Result<Loaded> {
     if s.src.is_empty() {
         return Err(usage(
             "no schema source",
@@ -52,7 +52,7 @@ pub fn load_desired(s: &Settings) -> Result<Loaded> {
 
 /// Like Terraform, a `--var` no `variable` block declares (in the config file or the schema
 /// files) is an error: it is most likely a typo, and its value would silently go unused.
-pub fn check_vars_declared(s: &Settings, schema_variables: &[String]) -> Result<()> {
+pub(crate) fn check_vars_declared(s: &Settings, schema_variables: &[String]) -> Result<()> {
     let declared =
         |name: &String| s.config_variables.contains(name) || schema_variables.contains(name);
     let Some(name) = s.vars.keys().find(|n| !declared(n)) else {
@@ -86,10 +86,10 @@ pub fn check_vars_declared(s: &Settings, schema_variables: &[String]) -> Result<
 }
 
 /// The desired schema as its source gave it, before it is cut to the scope and compared.
-pub struct Desired {
-    pub model: Model,
+pub(crate) struct Desired {
+    pub(crate) model: Model,
     /// `moved` blocks (HCL only).
-    pub moves: Vec<Move>,
+    pub(crate) moves: Vec<Move>,
     form: Form,
 }
 
@@ -103,7 +103,7 @@ enum Form {
 
 /// Reads the desired schema from the settings' sources: HCL is loaded on a blocking thread,
 /// SQL sources run in a scratch database from `dev`.
-pub async fn desired(s: &Settings, dev: &DevSource) -> Result<Desired> {
+pub(crate) async fn desired(s: &Settings, dev: &DevSource) -> Result<Desired> {
     if sources::is_sql(&s.src)? {
         check_vars_declared(s, &[])?;
         let (model, deps) = sources::load(s, dev).await?;
@@ -140,18 +140,18 @@ fn release_freed_memory() {
 }
 
 /// A current and a desired model, cut to the same scope, in canonical form, and their changes.
-pub struct Compared {
-    pub current: Model,
-    pub desired: Model,
-    pub scope: Scope,
-    pub changes: Vec<Change>,
-    pub deps: PlanDeps,
+pub(crate) struct Compared {
+    pub(crate) current: Model,
+    pub(crate) desired: Model,
+    pub(crate) scope: Scope,
+    pub(crate) changes: Vec<Change>,
+    pub(crate) deps: PlanDeps,
     /// Tables that went through the scratch database.
-    pub normalized: usize,
+    pub(crate) normalized: usize,
     /// The current model's fingerprint from before `moved` blocks renamed objects in it (the
     /// database's, which a saved plan is checked against), and without the declared extensions
     /// matched outside the scope; `None` when neither applies.
-    pub fingerprint: Option<String>,
+    pub(crate) fingerprint: Option<String>,
     /// The `moved` blocks, and the current model before they applied (when they did).
     moves: Vec<Move>,
     before_moves: Option<Model>,
@@ -160,7 +160,7 @@ pub struct Compared {
 /// Compares `current` (inspected or replayed, not yet cut down) with the desired schema: cuts
 /// both to the scope (the `schemas` setting, else the desired schemas), applies the due `moved`
 /// blocks to `current`, normalizes the desired schema and diffs.
-pub async fn compare(
+pub(crate) async fn compare(
     s: &Settings,
     dev: &DevSource,
     mut current: Model,
@@ -281,7 +281,10 @@ fn refuse_unmanaged_roles(scope: &Scope, desired: &Model) -> Result<()> {
 
 impl Compared {
     /// The plan of the changes; fails when their dependencies form a cycle.
-    pub fn plan(&self, ctx: &PlanContext) -> std::result::Result<Plan, planner::graph::Cycle> {
+    pub(crate) fn plan(
+        &self,
+        ctx: &PlanContext,
+    ) -> std::result::Result<Plan, planner::graph::Cycle> {
         let mut plan =
             planner::try_build(&self.changes, &self.current, &self.desired, &self.deps, ctx)?;
         if let Some(f) = &self.fingerprint {
@@ -292,7 +295,7 @@ impl Compared {
 
     /// The way back, from the desired schema to the current one as it was before the `moved`
     /// blocks: the renames are undone, not dropped and added.
-    pub fn reverse(&self) -> std::result::Result<Compared, diff::UnsupportedChange> {
+    pub(crate) fn reverse(&self) -> std::result::Result<Compared, diff::UnsupportedChange> {
         let target = self.before_moves.as_ref().unwrap_or(&self.current).clone();
         let mut from = self.desired.clone();
         let back: Vec<Move> = self
@@ -325,10 +328,10 @@ impl Compared {
 
 /// A computed plan with everything it was computed from.
 pub struct Prepared {
-    pub url: DbUrl,
+    pub(crate) url: DbUrl,
     pub client: Client,
-    pub current: Model,
-    pub desired: Model,
+    pub(crate) current: Model,
+    pub(crate) desired: Model,
     pub scope: Scope,
     pub plan: Plan,
     /// Tables that went through the scratch database.
@@ -345,7 +348,7 @@ pub async fn prepare(s: &Settings) -> Result<Prepared> {
 
 /// [`prepare`] against `target` when given (a database strata made, whose URL is not in the
 /// settings), else against the settings' target.
-pub async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared> {
+pub(crate) async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared> {
     // Before any connection: a dev URL that is the target is refused outright.
     let dev = dev_source(s)?;
     let (loaded, inspected) =
@@ -358,7 +361,11 @@ pub async fn prepare_on(s: &Settings, target: Option<DbUrl>) -> Result<Prepared>
 /// [`prepare`] against `url` with a desired schema that is already canonical
 /// ([`canonical_desired`]): nothing goes through a scratch database. Fleets plan every target
 /// this way, normalizing the desired schema once.
-pub async fn prepare_canonical(s: &Settings, url: DbUrl, desired: Desired) -> Result<Prepared> {
+pub(crate) async fn prepare_canonical(
+    s: &Settings,
+    url: DbUrl,
+    desired: Desired,
+) -> Result<Prepared> {
     let dev = dev_source(s)?;
     let inspected = inspect_on(s, Some(url), Connections::One).await?;
     finish(s, &dev, desired, inspected).await
@@ -366,7 +373,7 @@ pub async fn prepare_canonical(s: &Settings, url: DbUrl, desired: Desired) -> Re
 
 /// The desired schema of the settings' sources, normalized through a scratch database once
 /// (every table, as against an empty database), for comparing with many databases.
-pub async fn canonical_desired(s: &Settings) -> Result<Desired> {
+pub(crate) async fn canonical_desired(s: &Settings) -> Result<Desired> {
     let dev = dev_source(s)?;
     let loaded = desired(s, &dev).await?;
     let compared = compare(s, &dev, Model::default(), Deps::default(), loaded).await?;
@@ -380,7 +387,7 @@ pub async fn canonical_desired(s: &Settings) -> Result<Desired> {
 impl Desired {
     /// A copy for comparing with another database: only a canonical desired schema (from SQL,
     /// or [`canonical_desired`]) is reused; HCL as written is normalized per comparison.
-    pub fn reuse(&self) -> Option<Desired> {
+    pub(crate) fn reuse(&self) -> Option<Desired> {
         match &self.form {
             Form::Sql(deps) => Some(Desired {
                 model: self.model.clone(),
@@ -537,7 +544,7 @@ async fn refuse_impossible_conversions(
 /// diff`). Both sides come from PostgreSQL, so both are canonical: nothing is normalized, no
 /// scratch database is used, and neither database is changed. Without `--schema`, every user
 /// schema of either side is compared (one only `from` has is dropped).
-pub async fn diff_databases(
+pub(crate) async fn diff_databases(
     s: &Settings,
     from: &DbUrl,
     to: &DbUrl,
@@ -586,7 +593,7 @@ async fn read_database(s: &Settings, url: &DbUrl) -> Result<(Model, Vec<Unmanage
 /// database; a physical replica or a restart keeps both), even when another has the same
 /// schema. Plans saved before strata recorded the database, or where the server does not tell
 /// its identity, are checked by fingerprint only.
-pub async fn refuse_other_database(
+pub(crate) async fn refuse_other_database(
     client: &tokio_postgres::Client,
     plan: &Plan,
     url: &DbUrl,

@@ -20,10 +20,10 @@ use tokio_postgres::Client;
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(strata::usage))]
-pub struct UsageError {
-    pub message: String,
+pub(crate) struct UsageError {
+    pub(crate) message: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 /// strata chose not to act, to keep the database safe: a policy denies a hazard, no one can
@@ -36,14 +36,14 @@ pub struct UsageError {
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(strata::refused))]
-pub struct RefusedError {
-    pub message: String,
+pub(crate) struct RefusedError {
+    pub(crate) message: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 /// A [`RefusedError`].
-pub fn refused(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
+pub(crate) fn refused(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
     RefusedError {
         message: message.into(),
         help: Some(help.into()),
@@ -51,7 +51,7 @@ pub fn refused(message: impl Into<String>, help: impl Into<String>) -> miette::R
     .into()
 }
 
-pub fn usage(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
+pub(crate) fn usage(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
     UsageError {
         message: message.into(),
         help: Some(help.into()),
@@ -103,13 +103,13 @@ pub struct Settings {
 
 impl Settings {
     /// Whether a prompt can be shown: input allowed and a terminal to ask on.
-    pub fn can_prompt(&self) -> bool {
+    pub(crate) fn can_prompt(&self) -> bool {
         use std::io::IsTerminal;
         self.input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
     }
 
     /// Why no prompt can be shown (see [`Settings::can_prompt`]).
-    pub fn no_prompt_reason(&self) -> &'static str {
+    pub(crate) fn no_prompt_reason(&self) -> &'static str {
         if self.input {
             "no terminal to ask for approval"
         } else {
@@ -119,7 +119,7 @@ impl Settings {
 }
 
 /// Resolves the settings: the config file's env (when one is named), then the flags.
-pub fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
+pub(crate) fn resolve(g: &GlobalArgs, painter: Painter) -> Result<Settings> {
     let vars: BTreeMap<String, String> = g.vars.iter().cloned().collect();
     let cwd = std::env::current_dir().map_err(|e| {
         usage(
@@ -257,7 +257,7 @@ fn run_sql_data(q: &config::SqlQuery) -> Result<Vec<String>, String> {
 }
 
 /// The settings' policy with the command line's `--allow-hazards`/`--allow-destructive` on top.
-pub fn policy_with(s: &Settings, h: &HazardArgs) -> Result<Policy> {
+pub(crate) fn policy_with(s: &Settings, h: &HazardArgs) -> Result<Policy> {
     let mut p = s.policy.clone();
     if h.allow_destructive {
         p.force(Selector::Category(Category::DataLoss), Level::Allow);
@@ -278,7 +278,7 @@ fn timeout_setting(what: &str, v: &str) -> Result<Timeout> {
 
 impl Settings {
     /// The env's timeouts with a command's flags on top.
-    pub fn timeouts_with(
+    pub(crate) fn timeouts_with(
         &self,
         lock: Option<Timeout>,
         statement: Option<Timeout>,
@@ -294,7 +294,7 @@ impl Settings {
 }
 
 /// Resolves and connects to the target database.
-pub async fn target_url(s: &Settings) -> Result<DbUrl> {
+pub(crate) async fn target_url(s: &Settings) -> Result<DbUrl> {
     let Some(raw) = &s.url else {
         if let Some(why) = &s.url_unset {
             return Err(usage(
@@ -320,7 +320,7 @@ async fn resolve_url(s: &Settings, raw: &str) -> Result<DbUrl> {
 }
 
 /// Where scratch databases come from.
-pub fn dev_source(s: &Settings) -> Result<DevSource> {
+pub(crate) fn dev_source(s: &Settings) -> Result<DevSource> {
     match s.dev.as_deref() {
         None => Ok(DevSource::Cluster(s.project_dir.clone())),
         Some(d) if d.starts_with("local://") || d.starts_with("docker://") => {
@@ -345,7 +345,7 @@ pub fn dev_source(s: &Settings) -> Result<DevSource> {
 }
 
 /// Opens a connection with strata's session settings.
-pub async fn connect(url: &DbUrl) -> Result<Client> {
+pub(crate) async fn connect(url: &DbUrl) -> Result<Client> {
     let client = url.connect().await?;
     client
         .batch_execute(crate::postgres::connect::SESSION_SQL)
@@ -368,7 +368,7 @@ pub async fn connect(url: &DbUrl) -> Result<Client> {
 /// elsewhere) fails after the timeout instead of hanging `plan` for as long as that lock is
 /// held. [`inspect_failed`] turns the failure into a message naming the holder. JIT is off
 /// ([`crate::postgres::connect::reader_session_sql`]).
-pub async fn connect_reader(url: &DbUrl, lock_timeout: Timeout) -> Result<Client> {
+pub(crate) async fn connect_reader(url: &DbUrl, lock_timeout: Timeout) -> Result<Client> {
     let client = connect(url).await?;
     client
         .batch_execute(&crate::postgres::connect::reader_session_sql(
@@ -391,7 +391,7 @@ pub async fn connect_reader(url: &DbUrl, lock_timeout: Timeout) -> Result<Client
 /// The error of a failed inspection of `url`: when a catalog query gave up waiting for a lock,
 /// a message naming the sessions that hold ACCESS EXCLUSIVE locks in the database and what
 /// to do; any other error as it is.
-pub async fn inspect_failed(
+pub(crate) async fn inspect_failed(
     url: &DbUrl,
     lock_timeout: Timeout,
     verbose: bool,
@@ -433,7 +433,7 @@ pub async fn inspect_failed(
 }
 
 /// How the target is named in prompts: the env, else the database.
-pub fn target_label(s: &Settings, url: &DbUrl) -> String {
+pub(crate) fn target_label(s: &Settings, url: &DbUrl) -> String {
     match &s.env_name {
         Some(e) => format!("env \"{e}\""),
         None => format!("database \"{}\"", url.dbname()),

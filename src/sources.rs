@@ -18,10 +18,10 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(strata::external_schema))]
-pub struct ProgramError {
-    pub message: String,
+pub(crate) struct ProgramError {
+    pub(crate) message: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 /// One entry of `src`.
@@ -83,7 +83,7 @@ fn mixed(what: &str) -> miette::Report {
 
 /// `true` when the sources are SQL (files, directories or programs); an error when HCL and SQL
 /// are mixed.
-pub fn is_sql(src: &[PathBuf]) -> Result<bool> {
+pub(crate) fn is_sql(src: &[PathBuf]) -> Result<bool> {
     let mut hcl = false;
     let mut sql = false;
     for p in src {
@@ -99,7 +99,7 @@ pub fn is_sql(src: &[PathBuf]) -> Result<bool> {
 }
 
 /// Reads the SQL sources into memory (running programs), in order.
-pub async fn read(s: &Settings) -> Result<Vec<SqlFile>> {
+pub(crate) async fn read(s: &Settings) -> Result<Vec<SqlFile>> {
     let mut out = Vec::new();
     for p in &s.src {
         match classify(p)? {
@@ -144,7 +144,7 @@ fn read_file(p: &Path) -> Result<SqlFile> {
 }
 
 /// Runs an external schema program and returns what it printed.
-pub async fn run_program(x: &ExternalSchema) -> Result<SqlFile> {
+pub(crate) async fn run_program(x: &ExternalSchema) -> Result<SqlFile> {
     let shown = x.program.join(" ");
     let Some((cmd, args)) = x.program.split_first() else {
         return Err(ProgramError {
@@ -195,7 +195,7 @@ pub async fn run_program(x: &ExternalSchema) -> Result<SqlFile> {
 }
 
 /// Runs the SQL sources in a scratch database and inspects the result.
-pub async fn load(s: &Settings, dev: &DevSource) -> Result<(Model, Deps)> {
+pub(crate) async fn load(s: &Settings, dev: &DevSource) -> Result<(Model, Deps)> {
     let files = read(s).await?;
     let server = dev.server().await?;
     let scratch = ScratchDb::create(&server).await?;

@@ -6,13 +6,13 @@ use std::time::Instant;
 static START: OnceLock<Instant> = OnceLock::new();
 
 /// Starts the clock [`stage`] measures from (the first call wins; `stage` starts it too).
-pub fn start() {
+pub(crate) fn start() {
     START.get_or_init(Instant::now);
 }
 
 /// With STRATA_TIMING set, prints the time since [`start`] and memory at a stage (for the
 /// benchmark).
-pub fn stage(stage: &str) {
+pub(crate) fn stage(stage: &str) {
     if std::env::var_os("STRATA_TIMING").is_none() {
         return;
     }

@@ -1,8 +1,8 @@
 //! ARCHITECTURE.md's layering rules, checked on the source text (no database, no build of
 //! anything): the module graph is acyclic but for the back-edges still listed here, only the
 //! command layer prints, only the command layer (and `lib.rs`) uses `crate::commands`, SQL
-//! text outside `src/postgres/` does not grow, and object addresses are spelled only by
-//! `model::ObjectId`. The lists of known exceptions can only shrink:
+//! text outside `src/postgres/` does not grow, object addresses are spelled only by
+//! `model::ObjectId`, and the crate's public surface is only what the integration tests use. The lists of known exceptions can only shrink:
 //! a test fails when an exception is gone, so that it is taken off the list.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,6 +89,12 @@ fn module_of(rel: &str) -> Option<String> {
 
 /// Identifiers that follow `crate::` in `code`, including those inside `use crate::{a, b::c}`.
 fn crate_references(code: &str) -> BTreeSet<String> {
+    references(code, "crate::")
+}
+
+/// Identifiers that follow `prefix` (`crate::`, `strata::`) in `code`, including those inside
+/// `use crate::{a, b::c}`.
+fn references(code: &str, prefix: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let ident = |s: &str| -> String {
         s.chars()
@@ -96,8 +102,8 @@ fn crate_references(code: &str) -> BTreeSet<String> {
             .collect()
     };
     let mut rest = code;
-    while let Some(i) = rest.find("crate::") {
-        rest = &rest[i + "crate::".len()..];
+    while let Some(i) = rest.find(prefix) {
+        rest = &rest[i + prefix.len()..];
         if let Some(group) = rest.strip_prefix('{') {
             // Top-level items of the group up to its matching brace: the first identifier of
             // each comma-separated part at depth 0.
@@ -232,6 +238,102 @@ fn the_cycle_check_finds_cycles() {
     assert_eq!(
         refs.into_iter().collect::<Vec<_>>(),
         vec!["apply", "diff", "model", "plan"]
+    );
+}
+
+/// The modules `src/lib.rs` declares `pub mod`: the ones the integration tests (and
+/// `src/main.rs`) name. Every other module is `pub(crate)`, and `#![warn(unreachable_pub)]`
+/// makes rustc ask for `pub(crate)` on every item no outside user can reach, so that what
+/// nothing uses is reported as dead code. Can only shrink: a module the tests stop naming fails
+/// the test, so that it is taken off the list and made `pub(crate)`.
+const PUBLIC_MODULES: &[&str] = &[
+    "apply", "cli", "commands", "config", "diff", "hcl", "lint", "migrate", "model", "plan",
+    "postgres", "render",
+];
+
+/// The modules `code` (a crate root) declares `pub mod` (`pub(crate) mod` and `mod` are not).
+fn pub_modules(code: &str) -> BTreeSet<String> {
+    code.lines()
+        .filter_map(|l| l.strip_prefix("pub mod "))
+        .map(|r| r.trim_end_matches(';').trim().to_string())
+        .collect()
+}
+
+/// Whether `code` (a crate root) has rustc report `pub` items that are not reachable from
+/// outside the crate.
+fn checks_unreachable_pub(code: &str) -> bool {
+    code.lines()
+        .map(str::trim)
+        .any(|l| l == "#![warn(unreachable_pub)]" || l == "#![deny(unreachable_pub)]")
+}
+
+/// The crate's users outside `src/`: integration tests, benches, examples, and the binary.
+fn external_users() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = vec![std::fs::read_to_string(src().join("main.rs")).unwrap()];
+    let mut stack: Vec<PathBuf> = ["tests", "benches", "examples"]
+        .iter()
+        .map(|d| root.join(d))
+        .filter(|d| d.is_dir())
+        .collect();
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_public_surface_is_what_the_tests_use() {
+    let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    assert!(
+        checks_unreachable_pub(&lib),
+        "src/lib.rs lost `#![warn(unreachable_pub)]`: it keeps items no test uses pub(crate)"
+    );
+    let declared = pub_modules(&lib);
+    let listed: BTreeSet<String> = PUBLIC_MODULES.iter().map(|s| s.to_string()).collect();
+    let new: Vec<&String> = declared.difference(&listed).collect();
+    assert!(
+        new.is_empty(),
+        "{new:?} are `pub mod` in src/lib.rs: make them pub(crate) (the public surface is what \
+         the integration tests use; if one does, add the module to PUBLIC_MODULES)"
+    );
+    let gone: Vec<&String> = listed.difference(&declared).collect();
+    assert!(
+        gone.is_empty(),
+        "{gone:?} are no longer `pub mod` in src/lib.rs: take them off PUBLIC_MODULES"
+    );
+    let used: BTreeSet<String> = external_users()
+        .iter()
+        .flat_map(|code| references(code, "strata::"))
+        .collect();
+    let unused: Vec<&String> = listed.difference(&used).collect();
+    assert!(
+        unused.is_empty(),
+        "{unused:?} are `pub mod` but no test, bench, example or src/main.rs names them: make \
+         them pub(crate) in src/lib.rs and take them off PUBLIC_MODULES"
+    );
+    // The checks themselves.
+    let sample = "//! Doc.\n\n#![warn(unreachable_pub)]\n\npub mod a;\npub(crate) mod b;\nmod c;\n";
+    assert!(checks_unreachable_pub(sample));
+    assert!(!checks_unreachable_pub(
+        &sample.replace("#![warn(unreachable_pub)]", "")
+    ));
+    assert_eq!(pub_modules(sample), BTreeSet::from(["a".to_string()]));
+    assert_eq!(
+        references(
+            "use strata::{hcl::{A, B}, plan};\nstrata::diff::diff(&a, &b);",
+            "strata::"
+        )
+        .into_iter()
+        .collect::<Vec<_>>(),
+        vec!["diff", "hcl", "plan"]
     );
 }
 

@@ -53,7 +53,7 @@ pub trait Progress {
 
 /// How often a long step reports that it is still running: 10 s, like Terraform
 /// (`STRATA_PROGRESS_INTERVAL`, a duration such as `1s`, changes it; tests use it).
-pub fn progress_interval() -> Duration {
+pub(crate) fn progress_interval() -> Duration {
     std::env::var("STRATA_PROGRESS_INTERVAL")
         .ok()
         .and_then(|v| crate::config::duration::Timeout::parse(&v))
@@ -64,7 +64,7 @@ pub fn progress_interval() -> Duration {
 
 /// A failed apply.
 #[derive(Debug, Error, Diagnostic)]
-pub enum ApplyError {
+pub(crate) enum ApplyError {
     #[error("another strata apply holds the lock on this database; gave up after {waited:?}")]
     #[diagnostic(
         code(strata::apply::locked),
@@ -108,7 +108,7 @@ pub enum ApplyError {
 
 /// About how many lock-table slots the biggest transaction of `plan` takes (phase 1 or phase
 /// 3; phase 0 and online statements commit one by one).
-pub fn transaction_locks(plan: &Plan) -> u64 {
+pub(crate) fn transaction_locks(plan: &Plan) -> u64 {
     [Phase::Transaction, Phase::Final]
         .iter()
         .map(|p| {
@@ -127,7 +127,7 @@ pub fn transaction_locks(plan: &Plan) -> u64 {
 /// table (it would fail with `out of shared memory` after doing most of its work, and make
 /// every other session on the server fail meanwhile); `None` when it fits. `plan` shows it as a
 /// warning, `apply` refuses with it before asking for approval.
-pub async fn lock_shortfall(client: &Client, plan: &Plan) -> Result<Option<ApplyError>> {
+pub(crate) async fn lock_shortfall(client: &Client, plan: &Plan) -> Result<Option<ApplyError>> {
     let needed = transaction_locks(plan);
     // Small transactions fit any server; skip the query.
     if needed < 1000 && std::env::var_os(locks::BUDGET_ENV).is_none() {
@@ -209,7 +209,7 @@ async fn take_lock(client: &Client, wait: Duration) -> Result<()> {
 }
 
 /// The re-inspected database as the plan saw it.
-pub async fn current_view<C: tokio_postgres::GenericClient + Sync>(
+pub(crate) async fn current_view<C: tokio_postgres::GenericClient + Sync>(
     client: &C,
     scope: &Scope,
 ) -> Result<Model> {

@@ -170,7 +170,7 @@ fn ask_approval(s: &Settings, plan: &crate::plan::Plan, policy: &Policy, url: &D
     let _ = std::io::Write::flush(&mut std::io::stdout());
 }
 
-pub async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     let fleet_file = args
         .plan_file
         .as_deref()

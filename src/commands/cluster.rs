@@ -7,7 +7,7 @@ use crate::devdb::cluster::{self, Status, human, tilde};
 use miette::Result;
 use std::time::Duration;
 
-pub async fn run(s: &Settings, args: &ClusterArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, args: &ClusterArgs) -> Result<u8> {
     match &args.action {
         ClusterAction::Start => {
             let url = cluster::ensure(&s.project_dir).await?;

@@ -55,7 +55,7 @@ async fn database(s: &Settings, text: &str) -> Result<crate::postgres::connect::
     target_url(&at).await
 }
 
-pub async fn run(s: &Settings, args: &DiffArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, args: &DiffArgs) -> Result<u8> {
     let policy = policy_with(s, &HazardArgs::default())?;
     if args.format == crate::cli::PlanFormat::Html {
         return Err(super::usage(

@@ -5,7 +5,7 @@ use crate::cli::{CompletionsArgs, EXIT_OK, ManArgs};
 use miette::Result;
 use std::io::Write;
 
-pub fn completions(args: &CompletionsArgs) -> Result<u8> {
+pub(crate) fn completions(args: &CompletionsArgs) -> Result<u8> {
     let mut cmd = crate::cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "strata", &mut out);
@@ -13,7 +13,7 @@ pub fn completions(args: &CompletionsArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-pub fn man(args: &ManArgs) -> Result<u8> {
+pub(crate) fn man(args: &ManArgs) -> Result<u8> {
     let cmd = crate::cli::command();
     let Some(dir) = &args.dir else {
         let mut out = Vec::new();

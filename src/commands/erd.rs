@@ -7,7 +7,7 @@ use crate::cli::{EXIT_OK, ErdArgs, ErdFormat};
 use crate::render::erd_html::{self, Page};
 use miette::Result;
 
-pub async fn run(s: &Settings, args: &ErdArgs, from_sources: bool) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, args: &ErdArgs, from_sources: bool) -> Result<u8> {
     let model = if from_sources {
         super::inspect::desired(s).await?
     } else {

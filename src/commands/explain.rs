@@ -5,7 +5,7 @@ use crate::cli::{EXIT_OK, ExplainArgs};
 use crate::lint::{self, Check};
 use miette::Result;
 
-pub fn run(s: &Settings, args: &ExplainArgs) -> Result<u8> {
+pub(crate) fn run(s: &Settings, args: &ExplainArgs) -> Result<u8> {
     let p = &s.painter;
     // A category (`data_loss`, as `--allow-hazards` takes it) lists its codes.
     let category = args.code.as_deref().and_then(lint::Category::parse);

@@ -190,7 +190,7 @@ fn plan_json(s: &Settings, planned: &[Planned], policy: &Policy) -> serde_json::
 }
 
 /// `strata plan` of a fleet env.
-pub async fn plan(s: &Settings, args: &PlanArgs) -> Result<u8> {
+pub(crate) async fn plan(s: &Settings, args: &PlanArgs) -> Result<u8> {
     if !matches!(args.format, PlanFormat::Human | PlanFormat::Json) {
         return Err(usage(
             "a fleet plan is printed as human text or JSON",
@@ -251,7 +251,7 @@ pub async fn plan(s: &Settings, args: &PlanArgs) -> Result<u8> {
 }
 
 /// `strata apply` of a fleet env.
-pub async fn apply(s: &Settings, args: &ApplyArgs) -> Result<u8> {
+pub(crate) async fn apply(s: &Settings, args: &ApplyArgs) -> Result<u8> {
     if args.rehearse || s.rehearse {
         return Err(usage(
             "--rehearse is not available for a fleet env yet",
@@ -471,7 +471,7 @@ fn print_table(p: &Painter, r: &Report, seconds: f64) {
 }
 
 /// `strata fleet list|merge`.
-pub fn run(s: &Settings, args: &FleetCommandArgs) -> Result<u8> {
+pub(crate) fn run(s: &Settings, args: &FleetCommandArgs) -> Result<u8> {
     match &args.action {
         FleetAction::List { shard } => {
             for m in fleet::members(s)? {

@@ -5,7 +5,7 @@ use crate::cli::{EXIT_ERROR, EXIT_OK, FmtArgs};
 use crate::hcl::{self, HclErrors, SourceFile};
 use miette::Result;
 
-pub fn run(s: &Settings, args: &FmtArgs) -> Result<u8> {
+pub(crate) fn run(s: &Settings, args: &FmtArgs) -> Result<u8> {
     let paths = if !args.paths.is_empty() {
         args.paths.clone()
     } else if !s.src.is_empty() {

@@ -13,7 +13,7 @@ use miette::Result;
 
 /// `from_sources`: `--src` without `--url` on the command line, so the schema sources are
 /// rendered instead of a database.
-pub async fn run(s: &Settings, args: &InspectArgs, from_sources: bool) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, args: &InspectArgs, from_sources: bool) -> Result<u8> {
     let model = if from_sources {
         desired(s).await?
     } else {
@@ -146,7 +146,7 @@ fn hide_bookkeeping(model: &mut Model) {
 }
 
 /// The DDL that creates `model` in an empty database (which already has `public`).
-pub fn sql(model: &Model) -> Result<String> {
+pub(crate) fn sql(model: &Model) -> Result<String> {
     let mut empty = Model::default();
     if model.schemas.contains_key("public") {
         empty.schemas.insert(

@@ -2,32 +2,33 @@
 //! Settings live in [`crate::settings`], the desired-state pipeline in [`crate::pipeline`];
 //! both are re-exported here for the commands.
 
-pub mod apply;
-pub mod cluster;
-pub mod diff;
-pub mod docs;
-pub mod erd;
-pub mod explain;
-pub mod fleet;
-pub mod fmt;
-pub mod inspect;
-pub mod migrate;
-pub mod plan;
-pub mod show;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod cluster;
+pub(crate) mod diff;
+pub(crate) mod docs;
+pub(crate) mod erd;
+pub(crate) mod explain;
+pub(crate) mod fleet;
+pub(crate) mod fmt;
+pub(crate) mod inspect;
+pub(crate) mod migrate;
+pub(crate) mod plan;
+pub(crate) mod show;
+pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
-pub use crate::model::{apply_exclude, glob_match};
-pub use crate::pipeline::{Prepared, load_desired, prepare};
+pub(crate) use crate::model::apply_exclude;
+pub(crate) use crate::pipeline::load_desired;
+pub use crate::pipeline::{Prepared, prepare};
 use crate::render::Painter;
-pub use crate::settings::{
-    RefusedError, Settings, UsageError, connect, dev_source, policy_with, refused, target_label,
-    target_url, usage,
+pub use crate::settings::Settings;
+pub(crate) use crate::settings::{
+    connect, dev_source, policy_with, refused, target_label, target_url, usage,
 };
 use miette::Result;
 
 /// Runs the parsed command line; returns the exit code.
-pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
+pub(crate) async fn run(cli: Cli, painter: Painter) -> Result<u8> {
     // Neither needs settings (nor an env.hcl that parses).
     match &cli.command {
         Command::Completions(args) => return docs::completions(args),
@@ -69,7 +70,7 @@ pub async fn run(cli: Cli, painter: Painter) -> Result<u8> {
 /// "no", not an error. The answer is read on a blocking thread, so a signal that arrives while
 /// the prompt waits (SIGTERM, or a SIGINT between two keys, when the terminal is briefly not in
 /// raw mode) is handled at once: the answer is "no" and the terminal's modes are put back.
-pub async fn approved(hint: &str) -> Result<bool> {
+pub(crate) async fn approved(hint: &str) -> Result<bool> {
     let modes = TerminalModes::save();
     let prompt = tokio::task::spawn_blocking(read_answer);
     let answer = tokio::select! {

@@ -7,7 +7,7 @@ use crate::plan::saved;
 use crate::render;
 use miette::Result;
 
-pub async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, args: &PlanArgs) -> Result<u8> {
     if s.fleet.is_some() {
         return super::fleet::plan(s, args).await;
     }
@@ -86,7 +86,7 @@ pub(super) fn lock_warning(e: &ApplyError) -> String {
 
 /// A plan on standard output in `format`, with the target's unmanaged attributes (warnings on
 /// stderr for SQL, which must stay a runnable script). `plan` and `diff` print alike.
-pub fn print_plan(
+pub(crate) fn print_plan(
     s: &Settings,
     format: PlanFormat,
     plan: &crate::plan::Plan,

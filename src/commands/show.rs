@@ -6,7 +6,7 @@ use crate::plan::saved;
 use crate::render;
 use miette::Result;
 
-pub fn run(s: &Settings, args: &ShowArgs) -> Result<u8> {
+pub(crate) fn run(s: &Settings, args: &ShowArgs) -> Result<u8> {
     let plan = saved::load(&args.file)?;
     // Judge hazards by the plan's env policy when the config file is at hand.
     let mut s = s.clone();

@@ -67,7 +67,7 @@ fn part_block(text: &str, from: usize, keyword: &str, name: &str) -> Option<usiz
     None
 }
 
-pub fn run(s: &Settings, args: &ValidateArgs) -> Result<u8> {
+pub(crate) fn run(s: &Settings, args: &ValidateArgs) -> Result<u8> {
     let loaded = load_desired(s)?;
     let m = &loaded.model;
     let mut findings = lint::schema_findings(m);

@@ -56,8 +56,8 @@ pub(super) fn migration_block(
 /// How `data "sql"` blocks are run: by `run`, and only those whose `data.sql.NAME` the
 /// selected env (or a local) mentions (`used`), so that other envs never connect.
 pub(super) struct SqlData<'a> {
-    pub run: SqlRunner<'a>,
-    pub used: &'a dyn Fn(&str) -> bool,
+    pub(crate) run: SqlRunner<'a>,
+    pub(crate) used: &'a dyn Fn(&str) -> bool,
 }
 
 /// Reads the `data` blocks (`external_schema` and `sql`) and declares their values.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 /// What an invalid duration's error says to do.
-pub const DURATION_HELP: &str =
+pub(crate) const DURATION_HELP: &str =
     "use a duration such as 500ms, 5s, 2m or 1h (a bare number is seconds)";
 
 /// A timeout as strata reads it, in whole milliseconds, at most PostgreSQL's limit
@@ -17,7 +17,7 @@ pub struct Timeout {
 
 impl Timeout {
     /// No limit (PostgreSQL's `0`).
-    pub const NONE: Timeout = Timeout { ms: 0 };
+    pub(crate) const NONE: Timeout = Timeout { ms: 0 };
 
     /// Parses a duration (see [`parse_duration`]); `None` when it is not one or is longer than
     /// PostgreSQL accepts.
@@ -31,17 +31,18 @@ impl Timeout {
         Timeout { ms: secs * 1000 }
     }
 
-    pub fn as_duration(self) -> Duration {
+    pub(crate) fn as_duration(self) -> Duration {
         Duration::from_millis(u64::from(self.ms))
     }
 
-    pub fn as_millis(self) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn as_millis(self) -> u32 {
         self.ms
     }
 
     /// The value for PostgreSQL's `lock_timeout`/`statement_timeout`: milliseconds, e.g.
     /// `5000ms` (PostgreSQL would read a bare `5` as milliseconds, and rejects `2m`).
-    pub fn postgres(self) -> String {
+    pub(crate) fn postgres(self) -> String {
         format!("{}ms", self.ms)
     }
 }
@@ -65,7 +66,7 @@ impl std::fmt::Display for Timeout {
 }
 
 /// For clap: a timeout flag's value.
-pub fn timeout_arg(s: &str) -> Result<Timeout, String> {
+pub(crate) fn timeout_arg(s: &str) -> Result<Timeout, String> {
     Timeout::parse(s).ok_or_else(|| format!("not a duration PostgreSQL accepts: {DURATION_HELP}"))
 }
 
@@ -94,7 +95,7 @@ impl Default for Timeouts {
 }
 
 /// Parses `500ms`, `5s`, `2m` (or `2min`), `1h`; a bare number is seconds.
-pub fn parse_duration(s: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     let (num, unit) = s
         .find(|c: char| !c.is_ascii_digit())

@@ -7,7 +7,7 @@
 //! on every drop) is needed. Concurrent runs on the same dev database serialize on the catalog.
 //! [`ScratchDb`] creates and drops a whole database, for work that cannot run in a transaction.
 
-pub mod cluster;
+pub(crate) mod cluster;
 
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::session;
@@ -20,7 +20,7 @@ use tokio_postgres::Client;
 
 /// Where scratch databases come from.
 #[derive(Debug, Clone)]
-pub enum DevSource {
+pub(crate) enum DevSource {
     /// A server strata may create databases on.
     Url(Box<DbUrl>),
     /// strata's private cluster (shared by all projects; the path is the project's directory,
@@ -31,7 +31,7 @@ pub enum DevSource {
 impl DevSource {
     /// The database to work in: the dev URL's own database, or the private cluster's
     /// `postgres` database.
-    pub async fn server(&self) -> Result<DbUrl> {
+    pub(crate) async fn server(&self) -> Result<DbUrl> {
         match self {
             DevSource::Url(u) => Ok((**u).clone()),
             DevSource::Cluster(dir) => cluster::ensure(dir).await,
@@ -48,20 +48,20 @@ impl DevSource {
         "strata normalizes the desired schema in a throw-away database; the dev server ({server}) must allow CREATE DATABASE"
     )
 )]
-pub struct ScratchError {
-    pub server: String,
-    pub reason: String,
+pub(crate) struct ScratchError {
+    pub(crate) server: String,
+    pub(crate) reason: String,
 }
 
 /// A transaction on the dev database that is always rolled back.
-pub struct ScratchTx {
-    pub client: Client,
-    pub url: DbUrl,
+pub(crate) struct ScratchTx {
+    pub(crate) client: Client,
+    pub(crate) url: DbUrl,
 }
 
 impl ScratchTx {
     /// Connects to the dev database and opens the transaction.
-    pub async fn begin(dev: &DevSource) -> Result<ScratchTx> {
+    pub(crate) async fn begin(dev: &DevSource) -> Result<ScratchTx> {
         let url = dev.server().await?;
         let client = url.connect().await?;
         client
@@ -75,7 +75,7 @@ impl ScratchTx {
     }
 
     /// Rolls everything back.
-    pub async fn rollback(self) {
+    pub(crate) async fn rollback(self) {
         let _ = self.client.batch_execute(session::ROLLBACK).await;
     }
 }
@@ -85,16 +85,16 @@ static LIVE: Mutex<Vec<(DbUrl, String)>> = Mutex::new(Vec::new());
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A throw-away database. Call [`ScratchDb::drop_now`] when done; [`cleanup_all`] catches the rest.
-pub struct ScratchDb {
-    pub client: Client,
-    pub url: DbUrl,
+pub(crate) struct ScratchDb {
+    pub(crate) client: Client,
+    pub(crate) url: DbUrl,
     server: DbUrl,
     name: String,
 }
 
 impl ScratchDb {
     /// Creates an empty database on `server` and connects to it.
-    pub async fn create(server: &DbUrl) -> Result<ScratchDb> {
+    pub(crate) async fn create(server: &DbUrl) -> Result<ScratchDb> {
         let fail = |reason: String| ScratchError {
             server: server.redacted(),
             reason,
@@ -134,7 +134,7 @@ impl ScratchDb {
     }
 
     /// Drops the database.
-    pub async fn drop_now(self) -> Result<()> {
+    pub(crate) async fn drop_now(self) -> Result<()> {
         let ScratchDb {
             client,
             server,
@@ -170,7 +170,7 @@ async fn sweep_stale(admin: &Client) {
 }
 
 /// The process id in a scratch database's name, `strata_scratch_<pid>_<n>_<hex>`.
-pub fn scratch_owner(name: &str) -> Option<u32> {
+pub(crate) fn scratch_owner(name: &str) -> Option<u32> {
     name.strip_prefix("strata_scratch_")?
         .split('_')
         .next()?
@@ -204,7 +204,7 @@ async fn drop_database(server: &DbUrl, name: &str) -> Result<()> {
 
 /// Drops every scratch database this process still has (Ctrl-C, error paths), and ends its
 /// lease on the private cluster.
-pub async fn cleanup_all() {
+pub(crate) async fn cleanup_all() {
     let pending: Vec<(DbUrl, String)> = match LIVE.lock() {
         Ok(live) => live.clone(),
         Err(_) => return,

@@ -175,17 +175,17 @@ pub enum Change {
 /// One privilege revoked (see [`Change::RevokePrivileges`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Revoke {
-    pub grant: Grant,
+    pub(crate) grant: Grant,
     /// `REVOKE GRANT OPTION FOR`: the privilege stays.
-    pub option_only: bool,
+    pub(crate) option_only: bool,
 }
 
 /// Changes inside one table that exists on both sides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableDiff {
-    pub from: Table,
-    pub to: Table,
-    pub changes: Vec<TableChange>,
+    pub(crate) from: Table,
+    pub(crate) to: Table,
+    pub(crate) changes: Vec<TableChange>,
 }
 
 /// A change inside a table.
@@ -193,7 +193,7 @@ pub struct TableDiff {
 // would cost an allocation per column change for no measurable gain.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum TableChange {
+pub(crate) enum TableChange {
     SetComment {
         from: Option<String>,
         to: Option<String>,
@@ -285,39 +285,24 @@ pub enum TableChange {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommentKind {
+pub(crate) enum CommentKind {
     Constraint,
     Index,
 }
 
 /// The constraint an [`TableChange::AdoptIndex`] adds.
 #[derive(Debug, Clone, PartialEq)]
-pub enum AdoptedKey {
+pub(crate) enum AdoptedKey {
     Primary(PrimaryKey),
     Unique(Unique),
 }
 
 impl AdoptedKey {
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             AdoptedKey::Primary(pk) => &pk.name,
             AdoptedKey::Unique(u) => &u.name,
         }
-    }
-}
-
-impl TableChange {
-    /// `true` for changes that only remove something.
-    pub fn is_drop(&self) -> bool {
-        matches!(
-            self,
-            TableChange::DropColumn(_)
-                | TableChange::DropPrimaryKey(_)
-                | TableChange::DropUnique(_)
-                | TableChange::DropCheck(_)
-                | TableChange::DropForeignKey(_)
-                | TableChange::DropIndex(_)
-        )
     }
 }
 
@@ -326,7 +311,7 @@ impl TableChange {
 #[error("{message}")]
 #[diagnostic(code(strata::unsupported_change))]
 pub struct UnsupportedChange {
-    pub message: String,
+    pub(crate) message: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }

@@ -3,10 +3,10 @@
 
 mod objects;
 
-pub use crate::model::{EnumPosition, EnumValueAdd};
-pub use objects::Rel;
+pub(crate) use crate::model::{EnumPosition, EnumValueAdd};
+pub(crate) use objects::Rel;
 
-pub mod moves;
+pub(crate) mod moves;
 use crate::model::{
     Aggregate, Check, Collation, Column, Composite, DataType, DefaultGrant, Domain, Enum,
     EventTrigger, Exclude, Extension, ForeignKey, Function, Grant, Index, Model, ObjectId,
@@ -18,14 +18,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use thiserror::Error;
 
 mod change;
-pub use change::*;
+pub(crate) use change::*;
 mod partition;
 use partition::*;
 mod inheritance;
 use inheritance::*;
 mod roles;
 mod table;
-pub use table::*;
+pub(crate) use table::*;
 
 /// Computes the changes that turn `current` into `desired`.
 pub fn diff(current: &Model, desired: &Model) -> Result<Vec<Change>, UnsupportedChange> {

@@ -14,7 +14,7 @@ use crate::model::{DataType, IndexKey, Model, ObjectId, ObjectKind, QualifiedNam
 
 /// What a `moved` block's `from` or `to` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     Schema(String),
     Table(QualifiedName),
     Column(QualifiedName, String),
@@ -28,7 +28,7 @@ pub enum Target {
 
 impl Target {
     /// The object the target names.
-    pub fn id(&self) -> ObjectId {
+    pub(crate) fn id(&self) -> ObjectId {
         match self {
             Target::Schema(s) => ObjectId::schema(s),
             Target::Table(q) => ObjectId::table(q),
@@ -46,14 +46,14 @@ impl std::fmt::Display for Target {
 
 /// One `moved` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Move {
-    pub from: Target,
-    pub to: Target,
+pub(crate) struct Move {
+    pub(crate) from: Target,
+    pub(crate) to: Target,
 }
 
 /// A rename to run, as the moves decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rename {
+pub(crate) enum Rename {
     Schema {
         from: String,
         to: String,
@@ -72,7 +72,7 @@ pub enum Rename {
 
 /// Applies the moves that are due to `current` (renaming objects and references in place) and
 /// returns the renames, in the order they must run.
-pub fn apply(current: &mut Model, desired: &Model, moves: &[Move]) -> Vec<Rename> {
+pub(crate) fn apply(current: &mut Model, desired: &Model, moves: &[Move]) -> Vec<Rename> {
     let mut out = Vec::new();
     // Schemas first, then tables, then columns: later moves name tables by their new names.
     for m in moves {
@@ -135,7 +135,7 @@ pub fn apply(current: &mut Model, desired: &Model, moves: &[Move]) -> Vec<Rename
 }
 
 /// Puts the renames in front of the changes the diff found.
-pub fn with_renames(
+pub(crate) fn with_renames(
     renames: &[Rename],
     current: &Model,
     desired: &Model,

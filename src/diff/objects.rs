@@ -9,12 +9,12 @@ use std::collections::HashMap;
 /// A relation that can carry triggers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Rel {
-    pub name: QualifiedName,
-    pub is_view: bool,
+    pub(crate) name: QualifiedName,
+    pub(crate) is_view: bool,
 }
 
 /// Extensions, sequences, types, routines and views.
-pub fn diff_objects(current: &Model, desired: &Model, out: &mut Vec<Change>) {
+pub(crate) fn diff_objects(current: &Model, desired: &Model, out: &mut Vec<Change>) {
     for (name, want) in &desired.extensions {
         match current.extensions.get(name) {
             None => out.push(Change::CreateExtension(want.clone())),
@@ -274,7 +274,7 @@ fn diff_view(have: &View, want: &View, out: &mut Vec<Change>) {
 }
 
 /// Trigger changes between two versions of a relation's trigger list.
-pub fn triggers(on: &Rel, have: &[Trigger], want: &[Trigger], out: &mut Vec<Change>) {
+pub(crate) fn triggers(on: &Rel, have: &[Trigger], want: &[Trigger], out: &mut Vec<Change>) {
     let by_name: HashMap<&str, &Trigger> = have.iter().map(|t| (t.name.as_str(), t)).collect();
     for w in want {
         match by_name.get(w.name.as_str()) {
@@ -340,7 +340,7 @@ fn mentions_identifier(expr: &str, name: &str) -> bool {
 
 /// Trigger and policy changes of a table present on both sides (or only desired, with `have`
 /// empty).
-pub fn table_objects(have: Option<&Table>, want: &Table, out: &mut Vec<Change>) {
+pub(crate) fn table_objects(have: Option<&Table>, want: &Table, out: &mut Vec<Change>) {
     let q = want.qualified();
     triggers(
         &Rel {

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Diffs two versions of the same table.
-pub fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedChange> {
+pub(crate) fn diff_table(have: &Table, want: &Table) -> Result<TableDiff, UnsupportedChange> {
     let mut changes = Vec::new();
     if have.partition != want.partition {
         return Err(UnsupportedChange {

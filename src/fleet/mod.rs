@@ -7,8 +7,8 @@
 //!
 //! Nothing here prints: the command layer renders progress and results.
 
-pub mod report;
-pub mod saved;
+pub(crate) mod report;
+pub(crate) mod saved;
 
 use crate::apply::{self, ApplyOptions, Progress};
 use crate::config::duration::Timeouts;
@@ -28,16 +28,16 @@ use tokio::sync::OnceCell;
 /// One target of the fleet: its key (`each.key`), a name safe to print, and the settings
 /// that plan it (the env's, with the target's URL, schemas and variables).
 #[derive(Debug, Clone)]
-pub struct Member {
-    pub key: String,
+pub(crate) struct Member {
+    pub(crate) key: String,
     /// The key, or the redacted URL when the key is one (a literal list of URLs).
-    pub name: String,
-    pub settings: Settings,
+    pub(crate) name: String,
+    pub(crate) settings: Settings,
 }
 
 /// The members of the settings' fleet, in the env's order; an error when the env is not a
 /// fleet or a target has no URL.
-pub fn members(s: &Settings) -> Result<Vec<Member>> {
+pub(crate) fn members(s: &Settings) -> Result<Vec<Member>> {
     let Some(targets) = &s.fleet else {
         return Err(usage(
             "this env is not a fleet",
@@ -85,15 +85,15 @@ fn display_name(key: &str) -> String {
     }
 }
 
-pub use crate::cli::Shard;
+pub(crate) use crate::cli::Shard;
 
 /// Whether the target `key` is in `shard`: a stable hash (SHA-256) of the key, modulo N.
-pub fn in_shard(shard: &Shard, key: &str) -> bool {
+pub(crate) fn in_shard(shard: &Shard, key: &str) -> bool {
     shard_of(key, shard.count) + 1 == shard.index
 }
 
 /// The 0-based slice of `key` among `count`.
-pub fn shard_of(key: &str, count: u64) -> u64 {
+pub(crate) fn shard_of(key: &str, count: u64) -> u64 {
     let digest = Sha256::digest(key.as_bytes());
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
@@ -101,26 +101,26 @@ pub fn shard_of(key: &str, count: u64) -> u64 {
 }
 
 /// A planned target: its plan, or why it could not be planned.
-pub struct Planned {
-    pub member: Member,
-    pub outcome: std::result::Result<TargetPlan, String>,
-    pub elapsed: Duration,
+pub(crate) struct Planned {
+    pub(crate) member: Member,
+    pub(crate) outcome: std::result::Result<TargetPlan, String>,
+    pub(crate) elapsed: Duration,
 }
 
-pub struct TargetPlan {
-    pub plan: Plan,
-    pub warnings: Vec<Unmanaged>,
+pub(crate) struct TargetPlan {
+    pub(crate) plan: Plan,
+    pub(crate) warnings: Vec<Unmanaged>,
     /// What the plan would do, the same for targets whose plans do the same ([`group_key`]).
-    pub group: String,
+    pub(crate) group: String,
     /// `apply` would refuse the plan: its biggest transaction needs more locks than the
     /// target's lock table holds (the message).
-    pub too_big: Option<String>,
+    pub(crate) too_big: Option<String>,
 }
 
 /// Plans every member, at most `parallelism` at a time, calling `done` as each finishes;
 /// returns them in the members' order. The desired schema is loaded and normalized once per
 /// distinct (variables, schemas) of the members.
-pub async fn plan_all(
+pub(crate) async fn plan_all(
     members: Vec<Member>,
     parallelism: usize,
     done: &mut dyn FnMut(&Planned),
@@ -199,7 +199,7 @@ async fn plan_member(
 /// What a plan does, as a digest: its steps' actions, statements and hazard codes. The
 /// target's own schemas (schema-per-tenant fleets) count as one placeholder, so that tenants
 /// whose plans differ only in their schema's name share a group. Empty for no changes.
-pub fn group_key(plan: &Plan, own_schemas: &[String]) -> String {
+pub(crate) fn group_key(plan: &Plan, own_schemas: &[String]) -> String {
     if plan.is_empty() {
         return String::new();
     }
@@ -251,21 +251,21 @@ fn placeholder(sql: &str, idents: &[String]) -> String {
 }
 
 /// Plans with the same group key, in the order their first member was listed.
-pub struct Group<'a> {
-    pub key: String,
-    pub members: Vec<&'a Planned>,
+pub(crate) struct Group<'a> {
+    pub(crate) key: String,
+    pub(crate) members: Vec<&'a Planned>,
 }
 
 impl Group<'_> {
     /// The plan shown for the group: its first member's.
-    pub fn plan(&self) -> Option<&TargetPlan> {
+    pub(crate) fn plan(&self) -> Option<&TargetPlan> {
         self.members.first().and_then(|p| p.outcome.as_ref().ok())
     }
 }
 
 /// The planned targets grouped by what their plans do: "no changes" first, then the groups in
 /// the order of their first member. Targets that failed to plan are in no group.
-pub fn groups(planned: &[Planned]) -> Vec<Group<'_>> {
+pub(crate) fn groups(planned: &[Planned]) -> Vec<Group<'_>> {
     let mut order: Vec<Group> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for p in planned {
@@ -288,7 +288,7 @@ pub fn groups(planned: &[Planned]) -> Vec<Group<'_>> {
 /// What happened to one target in a fleet apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub(crate) enum Status {
     /// Its plan ran and committed.
     Succeeded,
     /// Nothing to change.
@@ -303,44 +303,43 @@ pub enum Status {
 
 impl Status {
     /// Whether `--resume` leaves the target alone.
-    pub fn is_done(self) -> bool {
+    pub(crate) fn is_done(self) -> bool {
         matches!(self, Status::Succeeded | Status::Unchanged)
     }
 }
 
 /// The outcome of one target.
 #[derive(Debug, Clone)]
-pub struct Outcome {
-    pub key: String,
-    pub name: String,
-    pub status: Status,
-    pub error: Option<String>,
-    pub elapsed: Duration,
+pub(crate) struct Outcome {
+    pub(crate) name: String,
+    pub(crate) status: Status,
+    pub(crate) error: Option<String>,
+    pub(crate) elapsed: Duration,
     /// Steps that ran (all of them when it succeeded).
-    pub steps: usize,
-    pub group: Option<String>,
+    pub(crate) steps: usize,
+    pub(crate) group: Option<String>,
 }
 
 /// How a fleet is applied.
-pub struct ApplyFleet<'a> {
-    pub parallelism: usize,
+pub(crate) struct ApplyFleet<'a> {
+    pub(crate) parallelism: usize,
     /// Apply to this many targets first; stop when any of them fails.
-    pub canary: usize,
+    pub(crate) canary: usize,
     /// Stop starting targets after the first failure (default: go on with the others).
-    pub fail_fast: bool,
-    pub timeouts: Timeouts,
+    pub(crate) fail_fast: bool,
+    pub(crate) timeouts: Timeouts,
     /// Refuse plans with hazards the policy denies (unattended).
-    pub refuse_denied: Option<&'a Policy>,
-    pub verbose: bool,
+    pub(crate) refuse_denied: Option<&'a Policy>,
+    pub(crate) verbose: bool,
     /// The plans come from a file (`apply FILE`): a changed database reads "Saved plan is
     /// stale".
-    pub saved: bool,
+    pub(crate) saved: bool,
 }
 
 /// Applies the planned targets' plans (those with changes), each in its own transaction, and
 /// returns one outcome per planned target, in their order. `done` sees each target as it
 /// finishes (with how many are finished and how many were to apply).
-pub async fn apply_all(
+pub(crate) async fn apply_all(
     planned: &[Planned],
     opts: &ApplyFleet<'_>,
     done: &mut dyn FnMut(&Outcome, usize, usize),
@@ -349,7 +348,6 @@ pub async fn apply_all(
     let mut work: Vec<usize> = Vec::new();
     for (i, p) in planned.iter().enumerate() {
         let base = |status, error: Option<String>| Outcome {
-            key: p.member.key.clone(),
             name: p.member.name.clone(),
             status,
             error,
@@ -439,7 +437,7 @@ pub async fn apply_all(
 
 /// The outcomes when nothing is applied: failed plans failed, empty ones unchanged, the
 /// others skipped for `why`.
-pub fn not_applied(planned: &[Planned], why: &str) -> Vec<Outcome> {
+pub(crate) fn not_applied(planned: &[Planned], why: &str) -> Vec<Outcome> {
     planned
         .iter()
         .map(|p| match &p.outcome {
@@ -460,7 +458,6 @@ pub fn not_applied(planned: &[Planned], why: &str) -> Vec<Outcome> {
 
 fn skipped(p: &Planned, why: &str) -> Outcome {
     Outcome {
-        key: p.member.key.clone(),
         name: p.member.name.clone(),
         status: Status::Skipped,
         error: Some(why.to_string()),
@@ -502,7 +499,6 @@ impl Progress for Count {
 async fn apply_one(p: &Planned, opts: &ApplyFleet<'_>) -> Outcome {
     let started = Instant::now();
     let mut out = Outcome {
-        key: p.member.key.clone(),
         name: p.member.name.clone(),
         status: Status::Failed,
         error: None,

@@ -8,33 +8,33 @@ use miette::Result;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Report {
-    pub format_version: u32,
-    pub strata_version: String,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub env: Option<String>,
+pub(crate) struct Report {
+    pub(crate) format_version: u32,
+    pub(crate) strata_version: String,
+    pub(crate) created_at: chrono::DateTime<chrono::Utc>,
+    pub(crate) env: Option<String>,
     /// `--shard K/N` of the run, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shard: Option<String>,
-    pub targets: Vec<Entry>,
+    pub(crate) shard: Option<String>,
+    pub(crate) targets: Vec<Entry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Entry {
-    pub target: String,
-    pub status: Status,
+pub(crate) struct Entry {
+    pub(crate) target: String,
+    pub(crate) status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     #[serde(default)]
-    pub elapsed_ms: u64,
+    pub(crate) elapsed_ms: u64,
     #[serde(default)]
-    pub steps: usize,
+    pub(crate) steps: usize,
     /// The plan group (what the plan did), when the target was planned with changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    pub(crate) group: Option<String>,
 }
 
 impl From<&Outcome> for Entry {
@@ -51,7 +51,7 @@ impl From<&Outcome> for Entry {
 }
 
 impl Report {
-    pub fn new(env: Option<String>, shard: Option<String>, targets: Vec<Entry>) -> Report {
+    pub(crate) fn new(env: Option<String>, shard: Option<String>, targets: Vec<Entry>) -> Report {
         Report {
             format_version: FORMAT_VERSION,
             strata_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -63,17 +63,17 @@ impl Report {
     }
 
     /// How many targets have each status.
-    pub fn count(&self, status: Status) -> usize {
+    pub(crate) fn count(&self, status: Status) -> usize {
         self.targets.iter().filter(|e| e.status == status).count()
     }
 
     /// Whether every target succeeded or had nothing to change.
-    pub fn all_done(&self) -> bool {
+    pub(crate) fn all_done(&self) -> bool {
         self.targets.iter().all(|e| e.status.is_done())
     }
 
     /// Writes the report through a temporary file, so a reader never sees half of it.
-    pub fn write(&self, path: &Path) -> Result<()> {
+    pub(crate) fn write(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(|e| {
             miette::miette!(
                 code = "strata::fleet::report",
@@ -92,7 +92,7 @@ impl Report {
             })
     }
 
-    pub fn read(path: &Path) -> Result<Report> {
+    pub(crate) fn read(path: &Path) -> Result<Report> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             miette::miette!(
                 code = "strata::fleet::report",
@@ -122,7 +122,7 @@ impl Report {
 
     /// Several reports as one (the shards of one fleet): a target listed twice keeps its
     /// latest entry by report time, and the envs must agree.
-    pub fn merge(reports: Vec<Report>) -> Result<Report> {
+    pub(crate) fn merge(reports: Vec<Report>) -> Result<Report> {
         let mut envs: Vec<&Option<String>> = reports.iter().map(|r| &r.env).collect();
         envs.sort();
         envs.dedup();
@@ -157,7 +157,7 @@ impl Report {
     }
 
     /// The targets this report says are done (succeeded or unchanged): `--resume` skips them.
-    pub fn done(&self) -> std::collections::HashSet<&str> {
+    pub(crate) fn done(&self) -> std::collections::HashSet<&str> {
         self.targets
             .iter()
             .filter(|e| e.status.is_done())

@@ -18,34 +18,34 @@ use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FleetPlanFile {
-    pub format_version: u32,
-    pub fleet: Fleet,
+pub(crate) struct FleetPlanFile {
+    pub(crate) format_version: u32,
+    pub(crate) fleet: Fleet,
     /// The distinct plans; targets refer to them by index.
-    pub plans: Vec<Plan>,
+    pub(crate) plans: Vec<Plan>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Fleet {
-    pub env: Option<String>,
-    pub targets: Vec<SavedTarget>,
+pub(crate) struct Fleet {
+    pub(crate) env: Option<String>,
+    pub(crate) targets: Vec<SavedTarget>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SavedTarget {
+pub(crate) struct SavedTarget {
     /// `each.key`.
-    pub key: String,
+    pub(crate) key: String,
     /// As printed (a URL key without its password).
-    pub target: String,
+    pub(crate) target: String,
     /// Index into `plans`.
-    pub plan: usize,
+    pub(crate) plan: usize,
     /// The database the plan was made on (`postgres::inspect::database_identity`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub database: Option<String>,
+    pub(crate) database: Option<String>,
 }
 
 /// Whether a plan file is a fleet's (has `fleet`), without checking the rest.
-pub fn is_fleet_file(path: &Path) -> bool {
+pub(crate) fn is_fleet_file(path: &Path) -> bool {
     std::fs::read_to_string(path)
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
@@ -53,7 +53,7 @@ pub fn is_fleet_file(path: &Path) -> bool {
 }
 
 /// Writes the planned targets (all planned without error) to `path`.
-pub fn save(env: Option<String>, planned: &[Planned], path: &Path) -> Result<()> {
+pub(crate) fn save(env: Option<String>, planned: &[Planned], path: &Path) -> Result<()> {
     let err = |reason: String| PlanFileError::Write {
         path: path.display().to_string(),
         reason,
@@ -108,7 +108,7 @@ fn distinct(plan: &Plan) -> Result<String, serde_json::Error> {
 }
 
 /// Reads a fleet plan file, checking its checksum and every plan's consistency.
-pub fn load(path: &Path) -> Result<FleetPlanFile> {
+pub(crate) fn load(path: &Path) -> Result<FleetPlanFile> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| PlanFileError::Read {
         path: shown.clone(),
@@ -168,7 +168,7 @@ pub fn load(path: &Path) -> Result<FleetPlanFile> {
 /// with its saved plan and the database it was made for. A member the file does not list is
 /// planned as an error (apply reports it failed); so is a target of the file the env no longer
 /// has.
-pub fn planned(file: &FleetPlanFile, members: Vec<Member>) -> (Vec<Planned>, Vec<String>) {
+pub(crate) fn planned(file: &FleetPlanFile, members: Vec<Member>) -> (Vec<Planned>, Vec<String>) {
     let by_key: HashMap<&str, &SavedTarget> = file
         .fleet
         .targets

@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 /// Byte ranges of the top-level items of `text`, or `None` when braces do not balance.
-pub fn split(text: &str) -> Option<Vec<Range<usize>>> {
+pub(crate) fn split(text: &str) -> Option<Vec<Range<usize>>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

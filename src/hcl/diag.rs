@@ -9,11 +9,11 @@ use thiserror::Error;
 /// One source file, shared by every diagnostic that points into it.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    pub path: String,
-    pub text: Arc<String>,
+    pub(crate) path: String,
+    pub(crate) text: Arc<String>,
     /// Where the text that was parsed starts in `text` (a chunk of a large file); spans the
     /// parser reports are relative to it.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// Byte offsets where the text's lines start, computed at the first [`Self::line_col`]
     /// and shared by the file's copies: 20,000 lint findings in a 30 MB file once counted
     /// newlines from the start for each (four minutes).
@@ -31,7 +31,7 @@ impl SourceFile {
     }
 
     /// The same file, for a chunk of it starting at `offset`.
-    pub fn with_offset(&self, offset: usize) -> Self {
+    pub(crate) fn with_offset(&self, offset: usize) -> Self {
         SourceFile {
             offset,
             ..self.clone()
@@ -44,7 +44,7 @@ impl SourceFile {
     }
 
     /// 1-based line and column of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let starts = self.line_starts.get_or_init(|| {
             std::iter::once(0)
@@ -65,7 +65,7 @@ impl SourceFile {
 
 /// A file's text shared between diagnostics.
 #[derive(Debug, Clone)]
-pub struct SharedText(Arc<String>);
+pub(crate) struct SharedText(Arc<String>);
 
 impl miette::SourceCode for SharedText {
     fn read_span<'a>(
@@ -85,17 +85,17 @@ impl miette::SourceCode for SharedText {
 const MAX_SNIPPET_LINE: usize = 10_000;
 
 /// How many errors one run prints; the rest are counted.
-pub const MAX_SHOWN_ERRORS: usize = 50;
+pub(crate) const MAX_SHOWN_ERRORS: usize = 50;
 
 /// A place in a source file.
 #[derive(Debug, Clone)]
 pub struct Location {
-    pub file: SourceFile,
-    pub span: Range<usize>,
+    pub(crate) file: SourceFile,
+    pub(crate) span: Range<usize>,
 }
 
 impl Location {
-    pub fn new(file: &SourceFile, span: Option<Range<usize>>) -> Self {
+    pub(crate) fn new(file: &SourceFile, span: Option<Range<usize>>) -> Self {
         let span = span.unwrap_or(0..0);
         Location {
             file: SourceFile {
@@ -107,7 +107,7 @@ impl Location {
     }
 
     /// `path:line:column`.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         let (l, c) = self.file.line_col(self.span.start);
         format!("{}:{}:{}", self.file.path, l, c)
     }
@@ -120,14 +120,18 @@ pub struct HclError {
     pub message: String,
     pub label: String,
     pub help: Option<String>,
-    pub location: Location,
+    pub(crate) location: Location,
     /// Secondary places, e.g. the first definition of a duplicate.
     pub notes: Vec<(Location, String)>,
     src: NamedSource<SharedText>,
 }
 
 impl HclError {
-    pub fn new(location: Location, message: impl Into<String>, label: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        location: Location,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         let src = location.file.named();
         HclError {
             message: message.into(),
@@ -139,12 +143,12 @@ impl HclError {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn with_note(mut self, location: Location, label: impl Into<String>) -> Self {
+    pub(crate) fn with_note(mut self, location: Location, label: impl Into<String>) -> Self {
         self.notes.push((location, label.into()));
         self
     }
@@ -266,20 +270,20 @@ impl Diagnostic for HclErrors {
 
 /// Collects errors while loading, so one run reports all of them.
 #[derive(Debug, Default)]
-pub struct Errors {
-    pub list: Vec<HclError>,
+pub(crate) struct Errors {
+    pub(crate) list: Vec<HclError>,
 }
 
 impl Errors {
-    pub fn push(&mut self, e: HclError) {
+    pub(crate) fn push(&mut self, e: HclError) {
         self.list.push(e);
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
-    pub fn into_result<T>(self, value: T) -> Result<T, HclErrors> {
+    pub(crate) fn into_result<T>(self, value: T) -> Result<T, HclErrors> {
         if self.list.is_empty() {
             Ok(value)
         } else {

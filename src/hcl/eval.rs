@@ -11,7 +11,7 @@ use hcl::eval::{Context, Evaluate, FuncArgs, FuncDef, ParamType};
 use std::collections::BTreeMap;
 
 /// Values available to expressions: `var.*`, `local.*` and the functions.
-pub struct Evaluator {
+pub(crate) struct Evaluator {
     ctx: Context<'static>,
     vars: hcl::Map<String, Value>,
     locals: hcl::Map<String, Value>,
@@ -28,7 +28,7 @@ pub struct Evaluator {
 
 impl Evaluator {
     /// An evaluator for schema files (no `getenv`) or for env.hcl (`with_getenv`).
-    pub fn new(with_getenv: bool) -> Self {
+    pub(crate) fn new(with_getenv: bool) -> Self {
         let mut e = Evaluator {
             ctx: Context::new(),
             vars: hcl::Map::new(),
@@ -61,12 +61,12 @@ impl Evaluator {
     }
 
     /// Whether variable `name` is declared `sensitive = true`.
-    pub fn is_sensitive(&self, name: &str) -> bool {
+    pub(crate) fn is_sensitive(&self, name: &str) -> bool {
         self.sensitive.contains(name)
     }
 
     /// Evaluates an expression to a value.
-    pub fn eval(&self, expr: &Expression) -> Result<Value, String> {
+    pub(crate) fn eval(&self, expr: &Expression) -> Result<Value, String> {
         let converted: hcl::Expression = expr.clone().into();
         check_arithmetic(&self.ctx, &converted)?;
         converted
@@ -76,7 +76,7 @@ impl Evaluator {
 
     /// Reads `variable` blocks. A value from `overrides` (`--var name=value`) wins over the
     /// default; a variable with neither is an error at its block.
-    pub fn declare_variables(
+    pub(crate) fn declare_variables(
         &mut self,
         blocks: &[(&SourceFile, &Block)],
         overrides: &BTreeMap<String, String>,
@@ -155,7 +155,7 @@ impl Evaluator {
     }
 
     /// Evaluates every `locals` attribute, in whatever order their references allow.
-    pub fn declare_locals(&mut self, blocks: &[(&SourceFile, &Block)], errors: &mut Errors) {
+    pub(crate) fn declare_locals(&mut self, blocks: &[(&SourceFile, &Block)], errors: &mut Errors) {
         let mut pending: Vec<(&SourceFile, &hcl::edit::structure::Attribute)> = blocks
             .iter()
             .flat_map(|(f, b)| b.body.attributes().map(move |a| (*f, a)))
@@ -191,7 +191,7 @@ impl Evaluator {
     }
 
     /// Declares `data.<kind>.<name>` = `value` (a data source of env.hcl).
-    pub fn declare_data(&mut self, kind: &str, name: &str, value: Value) {
+    pub(crate) fn declare_data(&mut self, kind: &str, name: &str, value: Value) {
         let entry = self
             .data
             .entry(kind.to_string())
@@ -205,13 +205,13 @@ impl Evaluator {
     /// Declares the schema objects' names as values, `kind` → object: `${table.users.name}`
     /// in a view's `as` is `users` (Atlas's references inside strings). The loader still
     /// resolves references written as expressions (`columns = [column.id]`) itself.
-    pub fn declare_names(&mut self, names: hcl::Map<String, Value>) {
+    pub(crate) fn declare_names(&mut self, names: hcl::Map<String, Value>) {
         self.names = names;
         self.rebuild();
     }
 
     /// Declares `each.key` and `each.value` (one item of a `for_each`), or removes them.
-    pub fn set_each(&mut self, item: Option<(Value, Value)>) {
+    pub(crate) fn set_each(&mut self, item: Option<(Value, Value)>) {
         self.each = item.map(|(key, value)| {
             let mut m = hcl::Map::new();
             m.insert("key".to_string(), key);
@@ -219,11 +219,6 @@ impl Evaluator {
             Value::Object(m)
         });
         self.rebuild();
-    }
-
-    /// The value of `var.name`, if declared.
-    pub fn var(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
     }
 }
 
@@ -274,7 +269,7 @@ thread_local! {
 
 /// Runs `f` with `file("…")` resolving relative paths against `base` (HCL functions are plain
 /// function pointers, so the directory travels beside them).
-pub fn with_file_base<T>(base: &std::path::Path, f: impl FnOnce() -> T) -> T {
+pub(crate) fn with_file_base<T>(base: &std::path::Path, f: impl FnOnce() -> T) -> T {
     let before = FILE_BASE.with(|b| b.replace(Some(base.to_path_buf())));
     let out = f();
     FILE_BASE.with(|b| *b.borrow_mut() = before);
@@ -344,7 +339,7 @@ fn url_parts(url: &str) -> Result<(&str, &str, &str), String> {
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
-pub fn urlescape(s: &str) -> String {
+pub(crate) fn urlescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

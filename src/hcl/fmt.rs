@@ -180,7 +180,7 @@ fn format_body(body: &mut Body, depth: usize, src: &str) {
 }
 
 /// Formats a file. Parse errors are returned so the caller can point at them.
-pub fn format(src: &str) -> Result<String, hcl::edit::parser::Error> {
+pub(crate) fn format(src: &str) -> Result<String, hcl::edit::parser::Error> {
     let mut body = hcl::edit::parser::parse_body(src)?;
     let (tail, _) = comments_of(body.decor().suffix());
     let (head, _) = comments_of(body.decor().prefix());

@@ -3,18 +3,19 @@
 //! formatter used by `fmt`.
 
 mod chunks;
-pub mod diag;
-pub mod eval;
-pub mod fmt;
-pub mod loader;
-pub mod syntax;
-pub mod types;
+pub(crate) mod diag;
+pub(crate) mod eval;
+pub(crate) mod fmt;
+pub(crate) mod loader;
+pub(crate) mod syntax;
+pub(crate) mod types;
 pub mod writer;
-pub mod writer_objects;
-pub mod writer_roles;
+pub(crate) mod writer_objects;
+pub(crate) mod writer_roles;
 
 pub use diag::{HclError, HclErrors, SourceFile};
-pub use loader::{LoadOptions, Loaded, SourceMap, load};
+pub(crate) use loader::SourceMap;
+pub use loader::{LoadOptions, Loaded, load};
 
 use miette::{Diagnostic, Result};
 use std::path::{Path, PathBuf};
@@ -27,14 +28,17 @@ use thiserror::Error;
     code(strata::src),
     help("check the --src paths or the env's `src` list")
 )]
-pub struct ReadError {
-    pub path: String,
-    pub reason: String,
+pub(crate) struct ReadError {
+    pub(crate) path: String,
+    pub(crate) reason: String,
 }
 
 /// Expands files and directories into the `.hcl` files they hold, sorted by name. `skip` lists
 /// files that are not schema files (the env.hcl in use).
-pub fn collect_files(paths: &[PathBuf], skip: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
+pub(crate) fn collect_files(
+    paths: &[PathBuf],
+    skip: &[PathBuf],
+) -> Result<Vec<PathBuf>, ReadError> {
     let skip: Vec<PathBuf> = skip.iter().filter_map(|p| p.canonicalize().ok()).collect();
     let mut out = Vec::new();
     for p in paths {
@@ -63,7 +67,7 @@ pub fn collect_files(paths: &[PathBuf], skip: &[PathBuf]) -> Result<Vec<PathBuf>
 }
 
 /// Reads files into memory.
-pub fn read_files(files: &[PathBuf]) -> Result<Vec<SourceFile>, ReadError> {
+pub(crate) fn read_files(files: &[PathBuf]) -> Result<Vec<SourceFile>, ReadError> {
     files
         .iter()
         .map(|f| {
@@ -78,7 +82,7 @@ pub fn read_files(files: &[PathBuf]) -> Result<Vec<SourceFile>, ReadError> {
 }
 
 /// A path as shown in messages: relative to the working directory when possible.
-pub fn display_path(p: &Path) -> String {
+pub(crate) fn display_path(p: &Path) -> String {
     if let Ok(cwd) = std::env::current_dir()
         && let Ok(rel) = p.strip_prefix(&cwd)
     {

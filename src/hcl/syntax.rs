@@ -8,7 +8,11 @@ use super::diag::{HclError, Location, SourceFile};
 
 /// The error for a parse failure of `text` (all of `file`, or the chunk of it at `file`'s
 /// offset).
-pub fn syntax_error(file: &SourceFile, text: &str, e: &hcl::edit::parser::Error) -> HclError {
+pub(crate) fn syntax_error(
+    file: &SourceFile,
+    text: &str,
+    e: &hcl::edit::parser::Error,
+) -> HclError {
     let offset = e.location().offset();
     let parser_span = Some(offset..offset + 1);
     // A missing `}` is only suspected when the parser wanted one or ran out of text: a file

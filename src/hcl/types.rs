@@ -24,7 +24,7 @@ const INTERVAL_FIELDS: &[&str] = &[
 
 /// Resolves an identifier or call such as `varchar` + `[255]` to a type, or `None` when it is not
 /// a type name strata knows.
-pub fn from_call(name: &str, args: &[u32]) -> Option<DataType> {
+pub(crate) fn from_call(name: &str, args: &[u32]) -> Option<DataType> {
     let lower = name.to_ascii_lowercase();
     let spaced = lower.replace('_', " ");
     let arglist = if args.is_empty() {
@@ -70,7 +70,7 @@ pub fn from_call(name: &str, args: &[u32]) -> Option<DataType> {
 /// Resolves the text of `sql("…")`.
 /// Types of widely used extensions that Atlas's HCL writes bare (`type = hstore`,
 /// `type = vector(3)`, `type = geometry(Point,4326)`).
-pub const EXTENSION_TYPES: &[&str] = &[
+pub(crate) const EXTENSION_TYPES: &[&str] = &[
     "hstore",
     "citext",
     "ltree",
@@ -98,22 +98,22 @@ pub const EXTENSION_TYPES: &[&str] = &[
 ];
 
 /// `true` for a type name in `EXTENSION_TYPES`.
-pub fn is_extension_type(name: &str) -> bool {
+pub(crate) fn is_extension_type(name: &str) -> bool {
     EXTENSION_TYPES.contains(&name)
 }
 
-pub fn from_sql(text: &str) -> DataType {
+pub(crate) fn from_sql(text: &str) -> DataType {
     parse_sql_type(text)
 }
 
 /// An enum reference `enum.status` / `enum.app.status` resolved by the loader.
-pub fn from_enum(q: QualifiedName) -> DataType {
+pub(crate) fn from_enum(q: QualifiedName) -> DataType {
     DataType::Named(q)
 }
 
 /// How a type is written in HCL. `enum_ref` turns a user type into an `enum.x` reference when the
 /// model manages that enum.
-pub fn to_hcl(ty: &DataType, enum_ref: &dyn Fn(&QualifiedName) -> Option<String>) -> String {
+pub(crate) fn to_hcl(ty: &DataType, enum_ref: &dyn Fn(&QualifiedName) -> Option<String>) -> String {
     match ty {
         DataType::Serial(k) => k.name().to_string(),
         DataType::Named(q) => match enum_ref(q) {

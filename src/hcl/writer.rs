@@ -4,8 +4,7 @@
 
 use super::types as hcl_types;
 use crate::model::{
-    Deferrable, Enum, IndexKey, Model, PartitionStrategy, QualifiedName, ReferentialAction,
-    ReplicaIdentity, Table,
+    Deferrable, Enum, IndexKey, Model, PartitionStrategy, QualifiedName, ReplicaIdentity, Table,
 };
 use crate::postgres::defaults::{self, Literal};
 use crate::postgres::names;
@@ -13,21 +12,21 @@ use std::collections::{HashMap, HashSet};
 
 /// One item of an HCL body.
 #[derive(Debug, Clone)]
-pub enum Item {
+pub(crate) enum Item {
     Attr(String, String),
     Block(HclBlock),
 }
 
 /// An HCL block being written.
 #[derive(Debug, Clone)]
-pub struct HclBlock {
-    pub ident: String,
-    pub labels: Vec<String>,
-    pub items: Vec<Item>,
+pub(crate) struct HclBlock {
+    pub(crate) ident: String,
+    pub(crate) labels: Vec<String>,
+    pub(crate) items: Vec<Item>,
 }
 
 impl HclBlock {
-    pub fn new(ident: &str, labels: &[&str]) -> Self {
+    pub(crate) fn new(ident: &str, labels: &[&str]) -> Self {
         HclBlock {
             ident: ident.to_string(),
             labels: labels.iter().map(|l| l.to_string()).collect(),
@@ -35,18 +34,18 @@ impl HclBlock {
         }
     }
 
-    pub fn attr(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
+    pub(crate) fn attr(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
         self.items.push(Item::Attr(key.to_string(), value.into()));
         self
     }
 
-    pub fn block(&mut self, b: HclBlock) -> &mut Self {
+    pub(crate) fn block(&mut self, b: HclBlock) -> &mut Self {
         self.items.push(Item::Block(b));
         self
     }
 
     /// Renders the block at the given indentation depth.
-    pub fn render(&self, depth: usize, out: &mut String) {
+    pub(crate) fn render(&self, depth: usize, out: &mut String) {
         let ind = "  ".repeat(depth);
         out.push_str(&ind);
         out.push_str(&self.ident);
@@ -62,7 +61,7 @@ impl HclBlock {
 }
 
 /// Renders body items, aligning the `=` of consecutive attributes like `terraform fmt`.
-pub fn render_items(items: &[Item], depth: usize, out: &mut String) {
+pub(crate) fn render_items(items: &[Item], depth: usize, out: &mut String) {
     let ind = "  ".repeat(depth);
     let mut i = 0;
     while i < items.len() {
@@ -131,7 +130,7 @@ fn is_hcl_ident(s: &str) -> bool {
 }
 
 /// `.name` or `["name"]`.
-pub fn segment(name: &str) -> String {
+pub(crate) fn segment(name: &str) -> String {
     if is_hcl_ident(name) {
         format!(".{name}")
     } else {
@@ -141,7 +140,7 @@ pub fn segment(name: &str) -> String {
 
 /// Chooses labels and reference paths for a model's objects: plain names, qualified by schema
 /// only when the same name exists in several schemas.
-pub struct Namer {
+pub(crate) struct Namer {
     /// (kind, name) pairs whose name is used in more than one schema.
     qualified: HashSet<(String, String)>,
     enums: HashSet<QualifiedName>,
@@ -149,7 +148,7 @@ pub struct Namer {
 }
 
 impl Namer {
-    pub fn new(model: &Model) -> Self {
+    pub(crate) fn new(model: &Model) -> Self {
         let mut count: HashMap<(String, String), usize> = HashMap::new();
         let mut bump = |kind: &str, name: &str| {
             *count
@@ -222,7 +221,7 @@ impl Namer {
     }
 
     /// Block labels of an object of `kind`.
-    pub fn labels(&self, kind: &str, q: &QualifiedName) -> Vec<String> {
+    pub(crate) fn labels(&self, kind: &str, q: &QualifiedName) -> Vec<String> {
         if self.qualified.contains(&(kind.to_string(), q.name.clone())) {
             vec![q.schema.clone(), q.name.clone()]
         } else {
@@ -231,7 +230,7 @@ impl Namer {
     }
 
     /// A reference such as `table.users` or `view["My View"]`.
-    pub fn reference(&self, kind: &str, q: &QualifiedName) -> String {
+    pub(crate) fn reference(&self, kind: &str, q: &QualifiedName) -> String {
         let mut s = kind.to_string();
         for l in self.labels(kind, q) {
             s.push_str(&segment(&l));
@@ -239,40 +238,40 @@ impl Namer {
         s
     }
 
-    pub fn table_labels(&self, q: &QualifiedName) -> Vec<String> {
+    pub(crate) fn table_labels(&self, q: &QualifiedName) -> Vec<String> {
         self.labels("table", q)
     }
 
-    pub fn table_ref(&self, q: &QualifiedName) -> String {
+    pub(crate) fn table_ref(&self, q: &QualifiedName) -> String {
         self.reference("table", q)
     }
 
-    pub fn function_ref(&self, q: &QualifiedName) -> String {
+    pub(crate) fn function_ref(&self, q: &QualifiedName) -> String {
         self.reference("function", q)
     }
 
-    pub fn enum_labels(&self, q: &QualifiedName) -> Vec<String> {
+    pub(crate) fn enum_labels(&self, q: &QualifiedName) -> Vec<String> {
         self.labels("enum", q)
     }
 
     /// `enum.x`, `domain.x` or `composite.x` for a user type the model manages.
-    pub fn enum_ref(&self, q: &QualifiedName) -> Option<String> {
+    pub(crate) fn enum_ref(&self, q: &QualifiedName) -> Option<String> {
         let kind = self.types.get(q)?;
         let _ = &self.enums;
         Some(self.reference(kind, q))
     }
 }
 
-pub fn schema_ref(name: &str) -> String {
+pub(crate) fn schema_ref(name: &str) -> String {
     format!("schema{}", segment(name))
 }
 
 /// `table.<schema>.<name>` as an HCL reference (odd names in brackets), for `moved` blocks.
-pub fn qualified_table_ref(q: &QualifiedName) -> String {
+pub(crate) fn qualified_table_ref(q: &QualifiedName) -> String {
     format!("table{}{}", segment(&q.schema), segment(&q.name))
 }
 
-pub fn column_ref(name: &str) -> String {
+pub(crate) fn column_ref(name: &str) -> String {
     format!("column{}", segment(name))
 }
 
@@ -295,7 +294,7 @@ fn deferrable(d: Deferrable) -> Option<&'static str> {
 }
 
 /// The HCL form of a default expression: a literal when one loads back to exactly `expr`.
-pub fn default_hcl(expr: &str, ty: &crate::model::DataType) -> String {
+pub(crate) fn default_hcl(expr: &str, ty: &crate::model::DataType) -> String {
     match defaults::literal_of(expr, ty) {
         Some(Literal::String(s)) => string_literal(&s),
         Some(Literal::Number(n)) => n,
@@ -313,7 +312,7 @@ pub fn write(model: &Model) -> String {
 
 /// Writes a whole model as canonical HCL, handing the text to `sink` one top-level block at a
 /// time (so a large schema is never held as text in memory at once).
-pub fn write_each(model: &Model, mut sink: impl FnMut(&str)) {
+pub(crate) fn write_each(model: &Model, mut sink: impl FnMut(&str)) {
     use super::writer_objects as o;
     let namer = Namer::new(model);
     let enum_ref = |q: &QualifiedName| namer.enum_ref(q);
@@ -425,7 +424,7 @@ fn enum_block(e: &Enum, namer: &Namer) -> HclBlock {
 }
 
 /// The HCL block of an index (tables and materialized views).
-pub fn index_block(ix: &crate::model::Index) -> HclBlock {
+pub(crate) fn index_block(ix: &crate::model::Index) -> HclBlock {
     let mut ib = HclBlock::new("index", &[&ix.name]);
     if ix.unique {
         ib.attr("unique", "true");
@@ -497,7 +496,7 @@ pub fn index_block(ix: &crate::model::Index) -> HclBlock {
 
 /// `{ fillfactor = 70, autovacuum_enabled = false }`: numbers and booleans bare when they read
 /// back as the same text, everything else quoted.
-pub fn storage_params(params: &std::collections::BTreeMap<String, String>) -> String {
+pub(crate) fn storage_params(params: &std::collections::BTreeMap<String, String>) -> String {
     let items: Vec<String> = params
         .iter()
         .map(|(k, v)| {
@@ -518,7 +517,7 @@ pub fn storage_params(params: &std::collections::BTreeMap<String, String>) -> St
 }
 
 /// The HCL block of one table.
-pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
+pub(crate) fn table_block(t: &Table, namer: &Namer) -> HclBlock {
     let labels = namer.table_labels(&t.qualified());
     let mut b = HclBlock::new(
         "table",
@@ -741,11 +740,6 @@ pub fn table_block(t: &Table, namer: &Namer) -> HclBlock {
 
 fn segment_column(c: &str) -> String {
     format!(".column{}", segment(c))
-}
-
-/// HCL spelling of a referential action (exposed for the plan renderer).
-pub fn action_hcl(a: ReferentialAction) -> &'static str {
-    a.hcl()
 }
 
 /// `tsvector_ops(siglen=8)`: Atlas's spelling of a parametrized operator class, read back by

@@ -10,7 +10,7 @@ use crate::model::{
 
 /// A multi-line text as a heredoc when that loads back exactly, else a quoted string.
 /// `trailing_newline_added` says the loader trims the newline the heredoc adds.
-pub fn text_block(s: &str, trailing_newline_added: bool) -> String {
+pub(crate) fn text_block(s: &str, trailing_newline_added: bool) -> String {
     let usable = s.contains('\n')
         && !s.contains("${")
         && !s.contains("%{")
@@ -49,7 +49,7 @@ fn deferrable(d: Deferrable) -> Option<&'static str> {
     }
 }
 
-pub fn extension_block(e: &Extension) -> HclBlock {
+pub(crate) fn extension_block(e: &Extension) -> HclBlock {
     let mut b = HclBlock::new("extension", &[&e.name]);
     if let Some(s) = &e.schema {
         b.attr("schema", schema_ref(s));
@@ -60,7 +60,7 @@ pub fn extension_block(e: &Extension) -> HclBlock {
     b
 }
 
-pub fn sequence_block(s: &Sequence, namer: &Namer) -> HclBlock {
+pub(crate) fn sequence_block(s: &Sequence, namer: &Namer) -> HclBlock {
     let mut b = HclBlock::new(
         "sequence",
         &namer
@@ -103,7 +103,7 @@ pub fn sequence_block(s: &Sequence, namer: &Namer) -> HclBlock {
     b
 }
 
-pub fn view_block(
+pub(crate) fn view_block(
     v: &View,
     namer: &Namer,
     enum_ref: &dyn Fn(&QualifiedName) -> Option<String>,
@@ -158,7 +158,7 @@ fn volatility(v: Volatility) -> Option<&'static str> {
     }
 }
 
-pub fn function_block(
+pub(crate) fn function_block(
     f: &Function,
     enum_ref: &dyn Fn(&QualifiedName) -> Option<String>,
 ) -> HclBlock {
@@ -244,7 +244,7 @@ pub fn function_block(
 }
 
 /// `on = …` target of a trigger or policy.
-pub fn trigger_block(t: &Trigger, on: &str, namer: &Namer) -> HclBlock {
+pub(crate) fn trigger_block(t: &Trigger, on: &str, namer: &Namer) -> HclBlock {
     let mut b = HclBlock::new("trigger", &[&t.name]);
     b.attr("on", on);
     let mut tb = HclBlock::new(
@@ -336,7 +336,7 @@ pub fn trigger_block(t: &Trigger, on: &str, namer: &Namer) -> HclBlock {
     b
 }
 
-pub fn policy_block(p: &Policy, on: &str) -> HclBlock {
+pub(crate) fn policy_block(p: &Policy, on: &str) -> HclBlock {
     let mut b = HclBlock::new("policy", &[&p.name]);
     b.attr("on", on);
     if !p.permissive {
@@ -370,7 +370,7 @@ pub fn policy_block(p: &Policy, on: &str) -> HclBlock {
     b
 }
 
-pub fn exclude_block(x: &Exclude) -> HclBlock {
+pub(crate) fn exclude_block(x: &Exclude) -> HclBlock {
     let mut b = HclBlock::new("exclude", &[&x.name]);
     if x.method != "gist" {
         b.attr("type", x.method.to_ascii_uppercase());
@@ -409,7 +409,7 @@ pub fn exclude_block(x: &Exclude) -> HclBlock {
     b
 }
 
-pub fn collation_block(c: &Collation, namer: &Namer) -> HclBlock {
+pub(crate) fn collation_block(c: &Collation, namer: &Namer) -> HclBlock {
     let labels = namer.labels("collation", &QualifiedName::new(&c.schema, &c.name));
     let mut b = HclBlock::new(
         "collation",
@@ -435,7 +435,7 @@ pub fn collation_block(c: &Collation, namer: &Namer) -> HclBlock {
     b
 }
 
-pub fn domain_block(
+pub(crate) fn domain_block(
     d: &Domain,
     namer: &Namer,
     enum_ref: &dyn Fn(&QualifiedName) -> Option<String>,
@@ -471,7 +471,7 @@ pub fn domain_block(
     b
 }
 
-pub fn composite_block(
+pub(crate) fn composite_block(
     c: &Composite,
     namer: &Namer,
     enum_ref: &dyn Fn(&QualifiedName) -> Option<String>,
@@ -497,7 +497,7 @@ pub fn composite_block(
 }
 
 /// An `aggregate` block in Atlas's spelling (`final_func` is strata's addition).
-pub fn aggregate_block(
+pub(crate) fn aggregate_block(
     a: &Aggregate,
     namer: &Namer,
     enum_ref: &dyn Fn(&QualifiedName) -> Option<String>,
@@ -539,7 +539,7 @@ pub fn aggregate_block(
 }
 
 /// An `event_trigger` block in Atlas's spelling (`enabled` only when not the default).
-pub fn event_trigger_block(e: &EventTrigger, namer: &Namer) -> HclBlock {
+pub(crate) fn event_trigger_block(e: &EventTrigger, namer: &Namer) -> HclBlock {
     let mut b = HclBlock::new("event_trigger", &[&e.name]);
     b.attr("on", e.event.clone());
     if !e.tags.is_empty() {

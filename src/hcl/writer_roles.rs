@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// A role as a `user` (it can log in) or `role` block; attributes at PostgreSQL's defaults are
 /// left out. The password is never written (it cannot be read back).
-pub fn role_block(r: &Role, model: &Model) -> HclBlock {
+pub(crate) fn role_block(r: &Role, model: &Model) -> HclBlock {
     let mut b = HclBlock::new(if r.login { "user" } else { "role" }, &[&r.name]);
     let flags = [
         ("superuser", r.superuser, false),
@@ -41,7 +41,7 @@ fn role_ref(name: &str, model: &Model) -> String {
 }
 
 /// The `permission` blocks of the model's grants.
-pub fn permission_blocks(model: &Model, namer: &Namer) -> Vec<HclBlock> {
+pub(crate) fn permission_blocks(model: &Model, namer: &Namer) -> Vec<HclBlock> {
     let mut groups: BTreeMap<(&str, String, Option<&str>, bool), Vec<&str>> = BTreeMap::new();
     for g in &model.grants {
         let Some(target) = target_ref(g, model, namer) else {
@@ -102,7 +102,7 @@ fn target_ref(g: &Grant, model: &Model, namer: &Namer) -> Option<String> {
 }
 
 /// The `default_privileges` blocks of the model's default grants.
-pub fn default_privileges_blocks(model: &Model) -> Vec<HclBlock> {
+pub(crate) fn default_privileges_blocks(model: &Model) -> Vec<HclBlock> {
     type Group<'m> = (&'m str, &'m str, Option<&'m str>, &'m str, bool);
     let mut groups: BTreeMap<Group, Vec<&str>> = BTreeMap::new();
     for d in &model.default_grants {

@@ -13,7 +13,7 @@
 
 pub mod pages;
 pub mod policy;
-pub mod rules;
+pub(crate) mod rules;
 
 use crate::diff::TableChange;
 use crate::model::{Model, ObjectId, QualifiedName, Table};
@@ -40,7 +40,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 7] = [
+    pub(crate) const ALL: [Category; 7] = [
         Category::DataLoss,
         Category::MayFail,
         Category::Lock,
@@ -51,7 +51,7 @@ impl Category {
     ];
 
     /// Human label, also accepted in policies (`data loss`, `data_loss` and `data-loss`).
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Category::DataLoss => "data loss",
             Category::MayFail => "may fail",
@@ -64,7 +64,7 @@ impl Category {
     }
 
     /// The spelling used in configuration and JSON: `data_loss`.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Category::DataLoss => "data_loss",
             Category::MayFail => "may_fail",
@@ -77,7 +77,7 @@ impl Category {
     }
 
     /// Parses a category name in any of its spellings, plus Atlas's analyzer names.
-    pub fn parse(s: &str) -> Option<Category> {
+    pub(crate) fn parse(s: &str) -> Option<Category> {
         let k = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         Some(match k.as_str() {
             "data_loss" | "destructive" => Category::DataLoss,
@@ -96,12 +96,12 @@ impl Category {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hazard {
     pub code: String,
-    pub category: Category,
+    pub(crate) category: Category,
     pub message: String,
 }
 
 impl Hazard {
-    pub fn new(code: &str, category: Category, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &str, category: Category, message: impl Into<String>) -> Self {
         Hazard {
             code: code.to_string(),
             category,
@@ -117,7 +117,7 @@ impl Hazard {
 /// Something a plan step does that a check may find risky. Steps on tables created in the same
 /// plan are never subjects: a new table holds no rows.
 #[derive(Debug, Clone, Copy)]
-pub enum Subject<'a> {
+pub(crate) enum Subject<'a> {
     DropSchema {
         name: &'a str,
     },
@@ -202,7 +202,7 @@ pub enum Subject<'a> {
 
 /// What a check looks at.
 #[derive(Clone, Copy)]
-pub enum Check {
+pub(crate) enum Check {
     /// Returns a message when the subject is risky.
     Step(fn(&Subject) -> Option<String>),
     /// Returns (object address, message) for every problem in a desired schema.
@@ -219,10 +219,10 @@ pub struct Rule {
     pub code: &'static str,
     pub category: Category,
     /// One line: what the rule detects.
-    pub title: &'static str,
+    pub(crate) title: &'static str,
     /// Why it matters and what to do instead (`strata explain CODE`).
-    pub explain: &'static str,
-    pub check: Check,
+    pub(crate) explain: &'static str,
+    pub(crate) check: Check,
 }
 
 impl std::fmt::Debug for Rule {
@@ -237,7 +237,7 @@ pub fn all() -> &'static [&'static Rule] {
 }
 
 /// The rule with this code (case-insensitive).
-pub fn find(code: &str) -> Option<&'static Rule> {
+pub(crate) fn find(code: &str) -> Option<&'static Rule> {
     all()
         .iter()
         .copied()
@@ -245,7 +245,7 @@ pub fn find(code: &str) -> Option<&'static Rule> {
 }
 
 /// Hazards of one subject, from every step check.
-pub fn hazards(subject: &Subject) -> Vec<Hazard> {
+pub(crate) fn hazards(subject: &Subject) -> Vec<Hazard> {
     let mut out = Vec::new();
     for r in all() {
         if let Check::Step(f) = r.check
@@ -261,14 +261,14 @@ pub fn hazards(subject: &Subject) -> Vec<Hazard> {
 
 /// A schema check's finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// The object, e.g. `table.public.users.column.id` (serialized as its address).
-    pub object: ObjectId,
-    pub hazard: Hazard,
+    pub(crate) object: ObjectId,
+    pub(crate) hazard: Hazard,
 }
 
 /// Findings of every schema check on a desired schema.
-pub fn schema_findings(model: &Model) -> Vec<Finding> {
+pub(crate) fn schema_findings(model: &Model) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in all() {
         if let Check::Schema(f) = r.check {

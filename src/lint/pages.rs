@@ -9,7 +9,7 @@ use super::{Check, Rule, all};
 pub const DIR: &str = "hazards";
 
 /// The page listing every code, relative to [`DIR`].
-pub const INDEX: &str = "overview.md";
+pub(crate) const INDEX: &str = "overview.md";
 
 /// What finds a rule's hazards, in a few words (the "found by" column of the index).
 fn found_by(check: &Check) -> &'static str {
@@ -39,7 +39,7 @@ fn default_level(rule: &Rule) -> &'static str {
 }
 
 /// The file name of a rule's page: `DS102.md`.
-pub fn file_name(rule: &Rule) -> String {
+pub(crate) fn file_name(rule: &Rule) -> String {
     format!("{}.md", rule.code)
 }
 
@@ -72,7 +72,7 @@ To silence one reviewed statement, put a comment right above it:\n\n\
 }
 
 /// One code's page.
-pub fn page(rule: &Rule) -> String {
+pub(crate) fn page(rule: &Rule) -> String {
     let code = rule.code;
     format!(
         "<!-- generated from src/lint/rules/ by `STRATA_UPDATE_DOCS=1 cargo test --test docs`; do not edit -->\n\
@@ -97,7 +97,7 @@ pub fn page(rule: &Rule) -> String {
 }
 
 /// The page that lists every code.
-pub fn index() -> String {
+pub(crate) fn index() -> String {
     let mut out = String::from(
         "<!-- generated from src/lint/rules/ by `STRATA_UPDATE_DOCS=1 cargo test --test docs`; do not edit -->\n\
 # Hazard and lint codes\n\

@@ -22,7 +22,7 @@ pub enum Level {
 }
 
 impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
+    pub(crate) fn parse(s: &str) -> Option<Level> {
         match s.trim().to_ascii_lowercase().as_str() {
             "deny" | "error" => Some(Level::Deny),
             "warn" | "warning" => Some(Level::Warn),
@@ -31,7 +31,7 @@ impl Level {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Level::Deny => "deny",
             Level::Warn => "warn",
@@ -77,7 +77,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    pub fn set(&mut self, selector: &Selector, level: Level) {
+    pub(crate) fn set(&mut self, selector: &Selector, level: Level) {
         match selector {
             Selector::Code(c) => {
                 self.codes.insert(c, level);
@@ -89,7 +89,7 @@ impl Policy {
     }
 
     /// Applies `other` on top of `self` (an env's policy over the global one, flags over both).
-    pub fn merge(&mut self, other: &Policy) {
+    pub(crate) fn merge(&mut self, other: &Policy) {
         self.codes.extend(other.codes.iter().map(|(k, v)| (*k, *v)));
         self.categories
             .extend(other.categories.iter().map(|(k, v)| (*k, *v)));
@@ -104,7 +104,7 @@ impl Policy {
 
     /// Allows every selector in comma-separated lists (`--allow-hazards DS102,MF104`), over
     /// whatever the configuration says.
-    pub fn allow_list(&mut self, lists: &[String]) -> Result<(), String> {
+    pub(crate) fn allow_list(&mut self, lists: &[String]) -> Result<(), String> {
         for list in lists {
             for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                 self.force(Selector::parse(item)?, Level::Allow);
@@ -113,7 +113,7 @@ impl Policy {
         Ok(())
     }
 
-    pub fn level(&self, h: &Hazard) -> Level {
+    pub(crate) fn level(&self, h: &Hazard) -> Level {
         for (sel, level) in self.forced.iter().rev() {
             let hit = match sel {
                 Selector::Code(c) => h.code.eq_ignore_ascii_case(c),
@@ -136,7 +136,7 @@ impl Policy {
     }
 
     /// The level a rule gets when no hazard is at hand (for `strata explain`).
-    pub fn rule_level(&self, code: &str) -> Option<Level> {
+    pub(crate) fn rule_level(&self, code: &str) -> Option<Level> {
         let r = find(code)?;
         Some(self.level(&Hazard::new(r.code, r.category, "")))
     }

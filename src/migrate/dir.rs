@@ -13,9 +13,9 @@ use thiserror::Error;
 #[error("{message}")]
 #[diagnostic(code(strata::migrate::dir))]
 pub struct DirError {
-    pub message: String,
+    pub(crate) message: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 fn io_error(what: String, e: std::io::Error) -> DirError {
@@ -29,14 +29,14 @@ fn io_error(what: String, e: std::io::Error) -> DirError {
 #[derive(Debug, Clone)]
 pub struct Migration {
     /// File name, e.g. `20240101120000_add_users.sql`.
-    pub name: String,
+    pub(crate) name: String,
     /// `20240101120000`.
-    pub version: String,
+    pub(crate) version: String,
     /// `add_users`.
-    pub description: String,
-    pub bytes: Vec<u8>,
+    pub(crate) description: String,
+    pub(crate) bytes: Vec<u8>,
     /// The down file's name and bytes.
-    pub down: Option<(String, Vec<u8>)>,
+    pub(crate) down: Option<(String, Vec<u8>)>,
 }
 
 impl Migration {
@@ -46,7 +46,7 @@ impl Migration {
     }
 
     /// The down file as SQL text.
-    pub fn down_sql(&self, dir: &Path) -> Result<Option<SqlFile>, DirError> {
+    pub(crate) fn down_sql(&self, dir: &Path) -> Result<Option<SqlFile>, DirError> {
         self.down
             .as_ref()
             .map(|(n, b)| as_sql(dir, n, b))
@@ -54,7 +54,7 @@ impl Migration {
     }
 
     /// Base64 SHA-256 of the file: what the revisions table records.
-    pub fn checksum(&self) -> String {
+    pub(crate) fn checksum(&self) -> String {
         file_checksum(&self.bytes)
     }
 }
@@ -73,15 +73,15 @@ fn as_sql(dir: &Path, name: &str, bytes: &[u8]) -> Result<SqlFile, DirError> {
 /// The migration directory, read into memory.
 #[derive(Debug, Clone)]
 pub struct Dir {
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Up files in order.
     pub migrations: Vec<Migration>,
     /// Every `.sql` file (up and down) in lexical order, for the sum file.
-    pub files: Vec<(String, Vec<u8>)>,
+    pub(crate) files: Vec<(String, Vec<u8>)>,
 }
 
 /// Splits `20240101_add_users.sql` into version and description.
-pub fn parse_name(name: &str) -> (String, String) {
+pub(crate) fn parse_name(name: &str) -> (String, String) {
     let stem = name.strip_suffix(".sql").unwrap_or(name);
     let stem = stem.strip_suffix(".down").unwrap_or(stem);
     match stem.split_once('_') {
@@ -91,7 +91,7 @@ pub fn parse_name(name: &str) -> (String, String) {
 }
 
 /// Orders versions: numerically when both are numbers, else as text.
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
+pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
     if numeric(a) && numeric(b) {
         let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
@@ -168,7 +168,7 @@ impl Dir {
     }
 
     /// The sum of the files as they are now.
-    pub fn computed_sum(&self) -> SumFile {
+    pub(crate) fn computed_sum(&self) -> SumFile {
         compute(&self.files)
     }
 
@@ -201,7 +201,7 @@ impl Dir {
     }
 
     /// Writes the sum file for the files as they are now.
-    pub fn write_sum(&self) -> Result<(), DirError> {
+    pub(crate) fn write_sum(&self) -> Result<(), DirError> {
         let path = self.path.join(SUM_FILE);
         std::fs::write(&path, self.computed_sum().render())
             .map_err(|e| io_error(format!("cannot write {}", path.display()), e))
@@ -209,7 +209,7 @@ impl Dir {
 
     /// A version for a new file: the current UTC time as `YYYYMMDDHHMMSS`, or one after the
     /// last version when that is not later.
-    pub fn next_version(&self) -> String {
+    pub(crate) fn next_version(&self) -> String {
         let now = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
         match self.migrations.last() {
             Some(last) if compare_versions(&now, &last.version) != Ordering::Greater => {
@@ -224,7 +224,7 @@ impl Dir {
 
     /// Writes a file into the directory (created if missing), then re-reads the directory and
     /// rewrites the sum file.
-    pub fn add_files(&self, files: &[(String, String)]) -> Result<Dir, DirError> {
+    pub(crate) fn add_files(&self, files: &[(String, String)]) -> Result<Dir, DirError> {
         std::fs::create_dir_all(&self.path)
             .map_err(|e| io_error(format!("cannot create {}", self.path.display()), e))?;
         for (name, text) in files {
@@ -238,13 +238,13 @@ impl Dir {
     }
 
     /// The migration with this version.
-    pub fn find(&self, version: &str) -> Option<&Migration> {
+    pub(crate) fn find(&self, version: &str) -> Option<&Migration> {
         self.migrations.iter().find(|m| m.version == version)
     }
 }
 
 /// A valid file name part from a migration name: letters, digits and `_`.
-pub fn sanitize_name(name: &str) -> String {
+pub(crate) fn sanitize_name(name: &str) -> String {
     let s: String = name
         .trim()
         .chars()

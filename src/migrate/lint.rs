@@ -22,32 +22,32 @@ use tokio_postgres::GenericClient;
 
 /// How bad a finding is: errors make `migrate lint` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     Warning,
     Error,
 }
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub code: String,
-    pub severity: Severity,
+pub(crate) struct Finding {
+    pub(crate) code: String,
+    pub(crate) severity: Severity,
     /// 1-based line of the statement.
-    pub line: usize,
-    pub message: String,
+    pub(crate) line: usize,
+    pub(crate) message: String,
 }
 
 /// The findings of one file.
 #[derive(Debug, Clone)]
-pub struct FileReport {
-    pub name: String,
-    pub findings: Vec<Finding>,
+pub(crate) struct FileReport {
+    pub(crate) name: String,
+    pub(crate) findings: Vec<Finding>,
     /// Findings silenced by `strata:nolint`.
-    pub silenced: usize,
+    pub(crate) silenced: usize,
 }
 
 impl FileReport {
-    pub fn errors(&self) -> usize {
+    pub(crate) fn errors(&self) -> usize {
         self.findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
@@ -63,7 +63,7 @@ fn severity_of(c: Category) -> Severity {
 }
 
 /// Lints `file`, running it on `client` (a scratch database holding everything before it).
-pub async fn lint_file<C: GenericClient + Sync>(
+pub(crate) async fn lint_file<C: GenericClient + Sync>(
     client: &C,
     file: &SqlFile,
     name: &str,
@@ -226,7 +226,12 @@ fn finding(code: &str, severity: Severity, line: usize, message: String) -> Find
 
 /// Checks on the parse tree. `before` is the schema before the file: tables created in the same
 /// file hold no rows yet, so locking them is harmless.
-pub fn sql_checks(n: &NodeEnum, before: &Model, txmode_none: bool, line: usize) -> Vec<Finding> {
+pub(crate) fn sql_checks(
+    n: &NodeEnum,
+    before: &Model,
+    txmode_none: bool,
+    line: usize,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let existing = |q: &QualifiedName| before.table(q).is_some();
     let no_tx = |what: &str| {

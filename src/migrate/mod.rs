@@ -5,11 +5,11 @@
 //! rest.
 
 pub mod dir;
-pub mod lint;
-pub mod resume;
-pub mod revisions;
-pub mod sql;
-pub mod sum;
+pub(crate) mod lint;
+pub(crate) mod resume;
+pub(crate) mod revisions;
+pub(crate) mod sql;
+pub(crate) mod sum;
 
 use crate::model::Model;
 use crate::postgres::inspect::deps::{Deps, dependencies};
@@ -21,7 +21,7 @@ use tokio_postgres::GenericClient;
 
 /// Runs `migrations` (up files) on `client`, statement by statement; a failure names the file,
 /// line and column.
-pub async fn replay<C: GenericClient + Sync>(
+pub(crate) async fn replay<C: GenericClient + Sync>(
     client: &C,
     dir: &Path,
     migrations: &[&Migration],
@@ -34,7 +34,7 @@ pub async fn replay<C: GenericClient + Sync>(
 }
 
 /// Inspects every user schema (but strata's own) with its dependencies.
-pub async fn inspect_state<C: GenericClient + Sync>(client: &C) -> Result<(Model, Deps)> {
+pub(crate) async fn inspect_state<C: GenericClient + Sync>(client: &C) -> Result<(Model, Deps)> {
     let mut model = inspect(client, &SchemaFilter::default()).await?;
     model.schemas.remove(revisions::SCHEMA);
     let names: Vec<String> = model.schemas.keys().cloned().collect();
@@ -56,23 +56,23 @@ use std::cmp::Ordering;
 
 /// Where a database stands against the migration directory.
 #[derive(Debug)]
-pub struct Status<'a> {
+pub(crate) struct Status<'a> {
     /// The last version applied without error (or the baseline).
-    pub current: Option<String>,
+    pub(crate) current: Option<String>,
     /// Rows applied without error.
-    pub applied: usize,
+    pub(crate) applied: usize,
     /// Files to apply, in order (a failed file first, to be retried).
-    pub pending: Vec<&'a Migration>,
+    pub(crate) pending: Vec<&'a Migration>,
     /// The file whose last run failed.
-    pub failed: Option<Revision>,
+    pub(crate) failed: Option<Revision>,
     /// Applied files that changed since: `(file, what)`.
-    pub mismatched: Vec<(String, String)>,
+    pub(crate) mismatched: Vec<(String, String)>,
     /// Files without a revision that sort before the current version.
-    pub out_of_order: Vec<&'a Migration>,
+    pub(crate) out_of_order: Vec<&'a Migration>,
 }
 
 /// Compares the directory with the revisions table.
-pub fn status<'a>(dir: &'a Dir, revs: &[Revision]) -> Status<'a> {
+pub(crate) fn status<'a>(dir: &'a Dir, revs: &[Revision]) -> Status<'a> {
     let ok: Vec<&Revision> = revs.iter().filter(|r| !r.failed()).collect();
     let current = ok
         .iter()

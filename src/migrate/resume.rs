@@ -13,7 +13,7 @@ use tokio_postgres::GenericClient;
 
 /// What to do with the statement a resumed file starts at.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resume {
+pub(crate) enum Resume {
     /// Run it.
     Run,
     /// An invalid index it left was dropped (the quoted name); run it.
@@ -24,7 +24,7 @@ pub enum Resume {
 
 /// The index a `CREATE INDEX CONCURRENTLY` statement creates: `(schema, name)`, with the schema
 /// empty when the table is not qualified. `None` for any other statement or an unnamed index.
-pub fn concurrent_index(statement: &str) -> Option<(String, String)> {
+pub(crate) fn concurrent_index(statement: &str) -> Option<(String, String)> {
     let parsed = pg_query::parse(statement, 0).ok()?;
     let node = parsed
         .protobuf
@@ -49,7 +49,7 @@ pub fn concurrent_index(statement: &str) -> Option<(String, String)> {
 
 /// Looks at what `statement` may have left and cleans it up. `interrupted` is true when the
 /// previous run stopped without an error (so a completed statement may not have been counted).
-pub async fn prepare<C: GenericClient + Sync>(
+pub(crate) async fn prepare<C: GenericClient + Sync>(
     client: &C,
     statement: &str,
     interrupted: bool,

@@ -11,17 +11,17 @@ use thiserror::Error;
 use tokio_postgres::GenericClient;
 
 /// Schema of the revisions table.
-pub const SCHEMA: &str = "strata";
+pub(crate) const SCHEMA: &str = "strata";
 /// Name of the revisions table.
-pub const TABLE: &str = "strata_schema_revisions";
+pub(crate) const TABLE: &str = "strata_schema_revisions";
 
 /// A database operation on the revisions table failed.
 #[derive(Debug, Error, Diagnostic)]
 #[error("could not {what}: {message}")]
 #[diagnostic(code(strata::migrate::revisions))]
-pub struct RevisionsError {
-    pub what: String,
-    pub message: String,
+pub(crate) struct RevisionsError {
+    pub(crate) what: String,
+    pub(crate) message: String,
 }
 
 fn db(what: &str) -> impl Fn(tokio_postgres::Error) -> RevisionsError + '_ {
@@ -41,13 +41,13 @@ impl From<RowError> for RevisionsError {
 }
 
 /// `"strata"."strata_schema_revisions"`.
-pub fn table() -> String {
+pub(crate) fn table() -> String {
     quote::qualified_parts(SCHEMA, TABLE)
 }
 
 /// What a row records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// The file ran (completely, or up to `applied` statements with an error).
     Applied,
     /// `--baseline`: the database already had what the files up to this version create.
@@ -65,40 +65,40 @@ impl Kind {
 
 /// One row of the revisions table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revision {
-    pub version: String,
-    pub description: String,
-    pub kind: Kind,
+pub(crate) struct Revision {
+    pub(crate) version: String,
+    pub(crate) description: String,
+    pub(crate) kind: Kind,
     /// Base64 SHA-256 of the file when it ran.
-    pub checksum: String,
+    pub(crate) checksum: String,
     /// Statements that ran and were committed.
-    pub applied: i32,
+    pub(crate) applied: i32,
     /// Statements in the file.
-    pub total: i32,
-    pub execution_time_ms: i64,
-    pub error: Option<String>,
-    pub error_statement: Option<String>,
-    pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub(crate) total: i32,
+    pub(crate) execution_time_ms: i64,
+    pub(crate) error: Option<String>,
+    pub(crate) error_statement: Option<String>,
+    pub(crate) applied_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Revision {
     /// Is the file not (yet) completely applied: its run failed with an error, or it stopped
     /// part-way without recording one (the process was killed or lost its connection while a
     /// `txmode none` file ran)? Either way it is pending, and `migrate apply` resumes it.
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.error.is_some() || self.interrupted()
     }
 
     /// Did a run stop part-way without recording an error: fewer statements applied than the
     /// file holds and no error? Only `txmode none` files record progress statement by
     /// statement, so only they can be left this way.
-    pub fn interrupted(&self) -> bool {
+    pub(crate) fn interrupted(&self) -> bool {
         self.kind == Kind::Applied && self.error.is_none() && self.applied < self.total
     }
 }
 
 /// Creates the schema and table when missing.
-pub async fn ensure<C: GenericClient + Sync>(client: &C) -> Result<(), RevisionsError> {
+pub(crate) async fn ensure<C: GenericClient + Sync>(client: &C) -> Result<(), RevisionsError> {
     let sql = session::create_revisions_table(SCHEMA, &table());
     client
         .batch_execute(&sql)
@@ -107,7 +107,7 @@ pub async fn ensure<C: GenericClient + Sync>(client: &C) -> Result<(), Revisions
 }
 
 /// Does the table exist?
-pub async fn exists<C: GenericClient + Sync>(client: &C) -> Result<bool, RevisionsError> {
+pub(crate) async fn exists<C: GenericClient + Sync>(client: &C) -> Result<bool, RevisionsError> {
     let row = client
         .query_one(
             session::RELATION_EXISTS,
@@ -119,7 +119,9 @@ pub async fn exists<C: GenericClient + Sync>(client: &C) -> Result<bool, Revisio
 }
 
 /// Every row, ordered by version; empty when the table does not exist.
-pub async fn read<C: GenericClient + Sync>(client: &C) -> Result<Vec<Revision>, RevisionsError> {
+pub(crate) async fn read<C: GenericClient + Sync>(
+    client: &C,
+) -> Result<Vec<Revision>, RevisionsError> {
     if !exists(client).await? {
         return Ok(Vec::new());
     }
@@ -154,7 +156,7 @@ pub async fn read<C: GenericClient + Sync>(client: &C) -> Result<Vec<Revision>, 
 }
 
 /// Inserts or replaces the row of `rev.version`.
-pub async fn upsert<C: GenericClient + Sync>(
+pub(crate) async fn upsert<C: GenericClient + Sync>(
     client: &C,
     rev: &Revision,
 ) -> Result<(), RevisionsError> {
@@ -180,7 +182,7 @@ pub async fn upsert<C: GenericClient + Sync>(
 }
 
 /// Deletes the rows of these versions.
-pub async fn delete<C: GenericClient + Sync>(
+pub(crate) async fn delete<C: GenericClient + Sync>(
     client: &C,
     versions: &[String],
 ) -> Result<(), RevisionsError> {
@@ -200,13 +202,13 @@ pub async fn delete<C: GenericClient + Sync>(
         "wait for the other run to finish and try again, or raise --db-lock-wait; nothing was changed"
     )
 )]
-pub struct Locked {
-    pub waited: Duration,
+pub(crate) struct Locked {
+    pub(crate) waited: Duration,
 }
 
 /// Takes strata's advisory lock for the session (the same key `strata apply` uses), waiting
 /// up to `wait`. It is released when the connection closes.
-pub async fn lock<C: GenericClient + Sync>(client: &C, wait: Duration) -> Result<()> {
+pub(crate) async fn lock<C: GenericClient + Sync>(client: &C, wait: Duration) -> Result<()> {
     let started = Instant::now();
     loop {
         let row = client
@@ -228,7 +230,7 @@ pub async fn lock<C: GenericClient + Sync>(client: &C, wait: Duration) -> Result
 
 /// The first object that makes the database not empty, outside strata's own schema: a
 /// relation, a routine or a type in a user schema, or a user schema other than `public`.
-pub async fn first_unmanaged_object<C: GenericClient + Sync>(
+pub(crate) async fn first_unmanaged_object<C: GenericClient + Sync>(
     client: &C,
 ) -> Result<Option<String>, RevisionsError> {
     let sql = "

@@ -12,12 +12,12 @@ use tokio_postgres::error::ErrorPosition;
 /// An SQL text with the name it is shown under (a path, or a program's output).
 #[derive(Debug, Clone)]
 pub struct SqlFile {
-    pub name: String,
-    pub text: Arc<String>,
+    pub(crate) name: String,
+    pub(crate) text: Arc<String>,
 }
 
 impl SqlFile {
-    pub fn new(name: impl Into<String>, text: String) -> SqlFile {
+    pub(crate) fn new(name: impl Into<String>, text: String) -> SqlFile {
         SqlFile {
             name: name.into(),
             text: Arc::new(text),
@@ -25,7 +25,7 @@ impl SqlFile {
     }
 
     /// 1-based line and column of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
@@ -68,15 +68,15 @@ impl SqlFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     /// The statement without leading comments and the trailing semicolon.
-    pub text: String,
+    pub(crate) text: String,
     /// Byte offset of the statement in its file.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// The comments right before the statement (where `-- strata:nolint` goes).
-    pub comments: String,
+    pub(crate) comments: String,
 }
 
 /// Splits SQL into statements; an error carries a byte offset and a message.
-pub fn split(text: &str) -> Result<Vec<Statement>, (usize, String)> {
+pub(crate) fn split(text: &str) -> Result<Vec<Statement>, (usize, String)> {
     if let Some(nul) = text.find('\0') {
         return Err((nul, "the text contains a NUL byte".into()));
     }
@@ -124,10 +124,10 @@ fn leading_comments(s: &str) -> (usize, &str) {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Directives {
     /// `-- strata:txmode none`: the file runs outside a transaction.
-    pub txmode_none: bool,
+    pub(crate) txmode_none: bool,
     /// `-- strata:nolint [CODE…]` in the file header (followed by a blank line): lint codes
     /// silenced for the whole file; empty means all.
-    pub nolint: Option<Vec<String>>,
+    pub(crate) nolint: Option<Vec<String>>,
 }
 
 /// A `-- strata:txmode X` header line whose X is not `none`: its offset and X.
@@ -172,7 +172,7 @@ fn directives(text: &str) -> Directives {
 }
 
 /// The codes a `strata:nolint` comment in `comments` names (empty: all), if there is one.
-pub fn nolint(comments: &str) -> Option<Vec<String>> {
+pub(crate) fn nolint(comments: &str) -> Option<Vec<String>> {
     let i = comments.find("strata:nolint")?;
     let rest = &comments[i + "strata:nolint".len()..];
     let line = rest.lines().next().unwrap_or("");
@@ -189,18 +189,18 @@ pub fn nolint(comments: &str) -> Option<Vec<String>> {
 #[derive(Debug, Error)]
 #[error("{message}")]
 pub struct SqlError {
-    pub message: String,
+    pub(crate) message: String,
     /// `file:line:column`.
-    pub location: String,
-    pub help: Option<String>,
-    pub label: String,
+    pub(crate) location: String,
+    pub(crate) help: Option<String>,
+    pub(crate) label: String,
     src: Box<NamedSource<String>>,
     span: SourceSpan,
 }
 
 impl SqlError {
     /// An error at a byte range of `file`.
-    pub fn at(
+    pub(crate) fn at(
         file: &SqlFile,
         span: std::ops::Range<usize>,
         message: impl Into<String>,
@@ -223,7 +223,7 @@ impl SqlError {
 
     /// PostgreSQL rejected `stmt` of `file`: points at PostgreSQL's error position when it
     /// gives one, else at the statement.
-    pub fn from_postgres(
+    pub(crate) fn from_postgres(
         file: &SqlFile,
         stmt: &Statement,
         e: &tokio_postgres::Error,
@@ -262,7 +262,7 @@ impl SqlError {
         err
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> SqlError {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> SqlError {
         let extra = help.into();
         self.help = Some(match self.help.take() {
             Some(h) => format!("{h}\n{extra}"),
@@ -296,7 +296,7 @@ impl Diagnostic for SqlError {
 
 /// Runs every statement of `file` on `client`, each on its own (autocommit unless the caller
 /// opened a transaction). Stops at the first failure.
-pub async fn run_file<C: GenericClient + Sync>(
+pub(crate) async fn run_file<C: GenericClient + Sync>(
     client: &C,
     file: &SqlFile,
     context: &str,

@@ -10,15 +10,15 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 /// Name of the sum file in the migration directory.
-pub const SUM_FILE: &str = "strata.sum";
+pub(crate) const SUM_FILE: &str = "strata.sum";
 
 /// A parsed or computed sum file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SumFile {
+pub(crate) struct SumFile {
     /// The directory's hash (without `h1:`).
-    pub total: String,
+    pub(crate) total: String,
     /// File name and its running hash (without `h1:`).
-    pub entries: Vec<(String, String)>,
+    pub(crate) entries: Vec<(String, String)>,
 }
 
 /// The migration directory does not match its sum file.
@@ -26,9 +26,9 @@ pub struct SumFile {
 #[error("{message}")]
 #[diagnostic(code(strata::migrate::sum))]
 pub struct SumError {
-    pub message: String,
+    pub(crate) message: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 fn sum_error(message: String, help: &str) -> SumError {
@@ -39,12 +39,12 @@ fn sum_error(message: String, help: &str) -> SumError {
 }
 
 /// Base64 SHA-256 of a file's bytes: what the revisions table records per file.
-pub fn file_checksum(bytes: &[u8]) -> String {
+pub(crate) fn file_checksum(bytes: &[u8]) -> String {
     STANDARD.encode(Sha256::digest(bytes))
 }
 
 /// Computes the sum of `files` (name, bytes), which must be in lexical order.
-pub fn compute(files: &[(String, Vec<u8>)]) -> SumFile {
+pub(crate) fn compute(files: &[(String, Vec<u8>)]) -> SumFile {
     let mut running = Sha256::new();
     let mut entries = Vec::with_capacity(files.len());
     for (name, bytes) in files {
@@ -69,7 +69,7 @@ fn total(entries: &[(String, String)]) -> String {
 
 impl SumFile {
     /// The text of the sum file.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = format!("h1:{}\n", self.total);
         for (name, hash) in &self.entries {
             out.push_str(&format!("{name} h1:{hash}\n"));
@@ -78,7 +78,7 @@ impl SumFile {
     }
 
     /// Parses a sum file; a file whose first line does not match its entries is an error.
-    pub fn parse(text: &str) -> Result<SumFile, SumError> {
+    pub(crate) fn parse(text: &str) -> Result<SumFile, SumError> {
         if text.lines().any(|l| {
             l.starts_with("<<<<<<<") || l.starts_with("=======") || l.starts_with(">>>>>>>")
         }) {
@@ -119,7 +119,7 @@ impl SumFile {
 
     /// Checks that `current` (computed from the directory) matches this stored sum, naming
     /// the first file that differs.
-    pub fn check(&self, current: &SumFile) -> Result<(), SumError> {
+    pub(crate) fn check(&self, current: &SumFile) -> Result<(), SumError> {
         if self.total == current.total {
             return Ok(());
         }

@@ -26,7 +26,7 @@ use std::str::FromStr;
 
 /// What kind of object an address names; its `Display` is the address's first segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ObjectKind {
+pub(crate) enum ObjectKind {
     Schema,
     Extension,
     Table,
@@ -73,7 +73,7 @@ enum Shape {
 
 impl ObjectKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ObjectKind; 26] = [
+    pub(crate) const ALL: [ObjectKind; 26] = [
         ObjectKind::Schema,
         ObjectKind::Extension,
         ObjectKind::Table,
@@ -103,7 +103,7 @@ impl ObjectKind {
     ];
 
     /// The address segment (and HCL block name) of the kind.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ObjectKind::Schema => "schema",
             ObjectKind::Extension => "extension",
@@ -135,7 +135,7 @@ impl ObjectKind {
     }
 
     /// `function` or `procedure`.
-    pub fn routine(kind: RoutineKind) -> ObjectKind {
+    pub(crate) fn routine(kind: RoutineKind) -> ObjectKind {
         match kind {
             RoutineKind::Function => ObjectKind::Function,
             RoutineKind::Procedure => ObjectKind::Procedure,
@@ -143,7 +143,7 @@ impl ObjectKind {
     }
 
     /// `view` or `materialized`.
-    pub fn view(materialized: bool) -> ObjectKind {
+    pub(crate) fn view(materialized: bool) -> ObjectKind {
         if materialized {
             ObjectKind::Materialized
         } else {
@@ -182,7 +182,7 @@ impl ObjectKind {
     }
 
     /// Whether the kind lives inside a table (column, index, constraint).
-    pub fn is_part(self) -> bool {
+    pub(crate) fn is_part(self) -> bool {
         self.shape() == Shape::Part
     }
 }
@@ -212,8 +212,8 @@ impl FromStr for ObjectKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{input}` is not an object address: {reason}")]
 pub struct ParseObjectIdError {
-    pub input: String,
-    pub reason: String,
+    pub(crate) input: String,
+    pub(crate) reason: String,
 }
 
 /// The identity of one object; `Display` is its address (see the module documentation).
@@ -231,32 +231,32 @@ pub struct ObjectId {
 
 impl ObjectId {
     /// `schema.<name>`.
-    pub fn schema(name: &str) -> ObjectId {
+    pub(crate) fn schema(name: &str) -> ObjectId {
         ObjectId::top(ObjectKind::Schema, name)
     }
 
     /// `extension.<name>`.
-    pub fn extension(name: &str) -> ObjectId {
+    pub(crate) fn extension(name: &str) -> ObjectId {
         ObjectId::top(ObjectKind::Extension, name)
     }
 
     /// `event_trigger.<name>`.
-    pub fn event_trigger(name: &str) -> ObjectId {
+    pub(crate) fn event_trigger(name: &str) -> ObjectId {
         ObjectId::top(ObjectKind::EventTrigger, name)
     }
 
     /// `role.<name>`.
-    pub fn role(name: &str) -> ObjectId {
+    pub(crate) fn role(name: &str) -> ObjectId {
         ObjectId::top(ObjectKind::Role, name)
     }
 
     /// `permission.<grantee>@<address of the object>`: what one role may do with one object.
-    pub fn permission(grantee: &str, on: &ObjectId) -> ObjectId {
+    pub(crate) fn permission(grantee: &str, on: &ObjectId) -> ObjectId {
         ObjectId::top(ObjectKind::Permission, &format!("{grantee}@{on}"))
     }
 
     /// `aggregate.<schema>.<signature>`.
-    pub fn aggregate(schema: &str, signature: &str) -> ObjectId {
+    pub(crate) fn aggregate(schema: &str, signature: &str) -> ObjectId {
         ObjectId::in_schema(ObjectKind::Aggregate, schema, signature)
     }
 
@@ -273,7 +273,7 @@ impl ObjectId {
     /// composite, collation, sequence, view, materialized; function and procedure with their
     /// signature as `name`. Schemas, extensions, triggers, policies and parts have their own
     /// constructors.
-    pub fn in_schema(kind: ObjectKind, schema: &str, name: &str) -> ObjectId {
+    pub(crate) fn in_schema(kind: ObjectKind, schema: &str, name: &str) -> ObjectId {
         debug_assert_eq!(
             kind.shape(),
             Shape::InSchema,
@@ -288,37 +288,37 @@ impl ObjectId {
     }
 
     /// `table.<schema>.<name>`.
-    pub fn table(q: &QualifiedName) -> ObjectId {
+    pub(crate) fn table(q: &QualifiedName) -> ObjectId {
         ObjectId::in_schema(ObjectKind::Table, &q.schema, &q.name)
     }
 
     /// `enum.<schema>.<name>`.
-    pub fn enum_type(q: &QualifiedName) -> ObjectId {
+    pub(crate) fn enum_type(q: &QualifiedName) -> ObjectId {
         ObjectId::in_schema(ObjectKind::Enum, &q.schema, &q.name)
     }
 
     /// `sequence.<schema>.<name>`.
-    pub fn sequence(q: &QualifiedName) -> ObjectId {
+    pub(crate) fn sequence(q: &QualifiedName) -> ObjectId {
         ObjectId::in_schema(ObjectKind::Sequence, &q.schema, &q.name)
     }
 
     /// `view.<schema>.<name>` or `materialized.<schema>.<name>`.
-    pub fn view(schema: &str, name: &str, materialized: bool) -> ObjectId {
+    pub(crate) fn view(schema: &str, name: &str, materialized: bool) -> ObjectId {
         ObjectId::in_schema(ObjectKind::view(materialized), schema, name)
     }
 
     /// `function.<schema>.<signature>` or `procedure.<schema>.<signature>`.
-    pub fn routine(kind: RoutineKind, schema: &str, signature: &str) -> ObjectId {
+    pub(crate) fn routine(kind: RoutineKind, schema: &str, signature: &str) -> ObjectId {
         ObjectId::in_schema(ObjectKind::routine(kind), schema, signature)
     }
 
     /// `trigger.<schema>.<table>.<name>`.
-    pub fn trigger(on: &QualifiedName, name: &str) -> ObjectId {
+    pub(crate) fn trigger(on: &QualifiedName, name: &str) -> ObjectId {
         ObjectId::on_table(ObjectKind::Trigger, on, name)
     }
 
     /// `policy.<schema>.<table>.<name>`.
-    pub fn policy(on: &QualifiedName, name: &str) -> ObjectId {
+    pub(crate) fn policy(on: &QualifiedName, name: &str) -> ObjectId {
         ObjectId::on_table(ObjectKind::Policy, on, name)
     }
 
@@ -332,7 +332,7 @@ impl ObjectId {
     }
 
     /// `table.<schema>.<table>.<kind>.<name>`: a column, index or constraint of a table.
-    pub fn part(table: &QualifiedName, kind: ObjectKind, name: &str) -> ObjectId {
+    pub(crate) fn part(table: &QualifiedName, kind: ObjectKind, name: &str) -> ObjectId {
         ObjectId {
             kind,
             schema: Some(table.schema.clone()),
@@ -342,27 +342,27 @@ impl ObjectId {
     }
 
     /// `table.<schema>.<table>.column.<name>`.
-    pub fn column(table: &QualifiedName, name: &str) -> ObjectId {
+    pub(crate) fn column(table: &QualifiedName, name: &str) -> ObjectId {
         ObjectId::part(table, ObjectKind::Column, name)
     }
 
     /// `<kind>.<name>`: an object named relative to the object that holds it (a column inside
     /// a table's object view).
-    pub fn relative(kind: ObjectKind, name: &str) -> ObjectId {
+    pub(crate) fn relative(kind: ObjectKind, name: &str) -> ObjectId {
         ObjectId::top(kind, name)
     }
 
-    pub fn kind(&self) -> ObjectKind {
+    pub(crate) fn kind(&self) -> ObjectKind {
         self.kind
     }
 
     /// The schema, for the kinds that live in one.
-    pub fn schema_name(&self) -> Option<&str> {
+    pub(crate) fn schema_name(&self) -> Option<&str> {
         self.schema.as_deref()
     }
 
     /// The table a trigger, policy or part belongs to.
-    pub fn table_name(&self) -> Option<QualifiedName> {
+    pub(crate) fn table_name(&self) -> Option<QualifiedName> {
         Some(QualifiedName::new(
             self.schema.as_deref()?,
             self.table.as_deref()?,
@@ -370,12 +370,12 @@ impl ObjectId {
     }
 
     /// The object's own name (a routine's signature).
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// The table that holds a part (`table.s.t` for `table.s.t.column.c`); `None` otherwise.
-    pub fn parent(&self) -> Option<ObjectId> {
+    pub(crate) fn parent(&self) -> Option<ObjectId> {
         if !self.kind.is_part() {
             return None;
         }

@@ -9,38 +9,38 @@ use std::fmt;
 /// A role (`CREATE ROLE`; a `user` block is a role that can log in).
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Role {
-    pub name: String,
-    pub login: bool,
-    pub superuser: bool,
-    pub create_db: bool,
-    pub create_role: bool,
-    pub inherit: bool,
-    pub replication: bool,
-    pub bypass_rls: bool,
+    pub(crate) name: String,
+    pub(crate) login: bool,
+    pub(crate) superuser: bool,
+    pub(crate) create_db: bool,
+    pub(crate) create_role: bool,
+    pub(crate) inherit: bool,
+    pub(crate) replication: bool,
+    pub(crate) bypass_rls: bool,
     /// `CONNECTION LIMIT`; -1 for none.
-    pub conn_limit: i32,
+    pub(crate) conn_limit: i32,
     /// The roles it is a member of (`GRANT parent TO role`), sorted.
-    pub member_of: Vec<String>,
+    pub(crate) member_of: Vec<String>,
     /// Set when the role is created, never read back (PostgreSQL keeps only a verifier) and
     /// never compared, printed or serialized.
     #[serde(skip)]
-    pub password: Option<Secret>,
+    pub(crate) password: Option<Secret>,
     /// Inspected: how many objects the role owns, in any database of the cluster, and how many
     /// privileges it holds in other databases (`pg_shdepend`). Not part of its definition.
     #[serde(skip)]
-    pub dependents: Dependents,
+    pub(crate) dependents: Dependents,
 }
 
 /// What keeps `DROP ROLE` from succeeding (see [`Role::dependents`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Dependents {
-    pub owned: i64,
-    pub elsewhere: i64,
+pub(crate) struct Dependents {
+    pub(crate) owned: i64,
+    pub(crate) elsewhere: i64,
 }
 
 impl Role {
     /// A role with PostgreSQL's defaults (`NOLOGIN INHERIT`, no limit).
-    pub fn new(name: &str) -> Role {
+    pub(crate) fn new(name: &str) -> Role {
         Role {
             name: name.to_string(),
             login: false,
@@ -58,7 +58,7 @@ impl Role {
     }
 
     /// The attributes `ALTER ROLE` changes (everything but membership and password).
-    pub fn same_attributes(&self, other: &Role) -> bool {
+    pub(crate) fn same_attributes(&self, other: &Role) -> bool {
         self.login == other.login
             && self.superuser == other.superuser
             && self.create_db == other.create_db
@@ -98,15 +98,15 @@ impl fmt::Debug for Role {
 
 /// A password: its `Debug` and `Display` never show it.
 #[derive(Clone)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(text: String) -> Secret {
+    pub(crate) fn new(text: String) -> Secret {
         Secret(text)
     }
 
     /// The password itself: only for computing what PostgreSQL stores.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -123,27 +123,15 @@ impl fmt::Debug for Secret {
 pub struct Grant {
     /// The schema, table (view, materialized view), sequence, function, procedure or type
     /// (enum, domain, composite).
-    pub on: ObjectId,
+    pub(crate) on: ObjectId,
     /// A column privilege: the column of the table or view `on`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<String>,
-    pub grantee: String,
+    pub(crate) column: Option<String>,
+    pub(crate) grantee: String,
     /// `SELECT`, `INSERT`, `USAGE`, … upper case.
-    pub privilege: String,
+    pub(crate) privilege: String,
     /// `WITH GRANT OPTION`.
-    pub grantable: bool,
-}
-
-impl Grant {
-    /// The grant's identity without its grant option.
-    pub fn key(&self) -> (&ObjectId, Option<&str>, &str, &str) {
-        (
-            &self.on,
-            self.column.as_deref(),
-            &self.grantee,
-            &self.privilege,
-        )
-    }
+    pub(crate) grantable: bool,
 }
 
 /// Which roles an env manages (`schema { mode { roles = …, permissions = … } }`, or the flat
@@ -161,7 +149,7 @@ pub struct RoleScope {
 
 impl RoleScope {
     /// Whether role `name` is managed.
-    pub fn manages(&self, name: &str) -> bool {
+    pub(crate) fn manages(&self, name: &str) -> bool {
         if name.starts_with("pg_") || name.eq_ignore_ascii_case("public") {
             return false;
         }
@@ -171,7 +159,7 @@ impl RoleScope {
 
 impl Model {
     /// Whether the object (and column) a privilege is on is in the model.
-    pub fn has_grant_target(&self, g: &Grant) -> bool {
+    pub(crate) fn has_grant_target(&self, g: &Grant) -> bool {
         let Some(schema) = g.on.schema_name() else {
             return g.on.kind() == ObjectKind::Schema && self.schemas.contains_key(g.on.name());
         };
@@ -202,21 +190,21 @@ impl Model {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DefaultGrant {
     /// The role whose future objects it applies to (`FOR ROLE`).
-    pub owner: String,
+    pub(crate) owner: String,
     /// `IN SCHEMA`; `None` for the whole database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema: Option<String>,
+    pub(crate) schema: Option<String>,
     /// `TABLES`, `SEQUENCES`, `FUNCTIONS`, `TYPES` or `SCHEMAS`.
-    pub on: String,
-    pub grantee: String,
-    pub privilege: String,
-    pub grantable: bool,
+    pub(crate) on: String,
+    pub(crate) grantee: String,
+    pub(crate) privilege: String,
+    pub(crate) grantable: bool,
 }
 
 impl DefaultGrant {
     /// The kinds `ALTER DEFAULT PRIVILEGES` takes, with `pg_default_acl.defaclobjtype`'s letter
     /// and the privileges each allows.
-    pub const KINDS: [(&'static str, char, &'static [&'static str]); 5] = [
+    pub(crate) const KINDS: [(&'static str, char, &'static [&'static str]); 5] = [
         (
             "TABLES",
             'r',
@@ -238,7 +226,7 @@ impl DefaultGrant {
 
     /// `permission.<grantee>@default.<owner>.<schema or *>.<kind>`: the address of the default
     /// privileges of one grantee, owner, schema and kind.
-    pub fn address(&self) -> ObjectId {
+    pub(crate) fn address(&self) -> ObjectId {
         ObjectId::permission(
             &self.grantee,
             &ObjectId::role(&format!(

@@ -10,16 +10,16 @@ use super::{Model, RoleScope};
 /// one `schema.name` (tables and enums).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
-    pub schemas: Vec<String>,
-    pub exclude: Vec<String>,
+    pub(crate) schemas: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// The roles managed, and whether their privileges are (`None`: neither).
-    pub roles: Option<RoleScope>,
+    pub(crate) roles: Option<RoleScope>,
 }
 
 impl Scope {
     /// Keeps the managed schemas, the extensions installed in them (or anywhere), the event
     /// triggers whose function lives in them, minus the excluded objects.
-    pub fn restrict(&self, model: &mut Model) {
+    pub(crate) fn restrict(&self, model: &mut Model) {
         model.schemas.retain(|name, _| self.schemas.contains(name));
         model
             .extensions
@@ -57,7 +57,7 @@ impl Scope {
 
     /// `true` when `schema` (and `relation` in it, when given) is managed: the schema is in
     /// scope and no pattern excludes it.
-    pub fn manages(&self, schema: &str, relation: Option<&str>) -> bool {
+    pub(crate) fn manages(&self, schema: &str, relation: Option<&str>) -> bool {
         if !self.schemas.iter().any(|s| s == schema) {
             return false;
         }
@@ -68,7 +68,7 @@ impl Scope {
 
 /// `true` when `name` matches a glob with `*` (any run of characters, dots included) and `?`
 /// (one character); every other character stands for itself.
-pub fn glob_match(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     glob(pattern).is_ok_and(|g| g.compile_matcher().is_match(spelled(name)))
 }
 
@@ -146,7 +146,7 @@ impl Exclude {
 
 /// Removes excluded objects: patterns without a dot match schemas, `schema.name` patterns match
 /// tables and enums.
-pub fn apply_exclude(model: &mut Model, exclude: &[String]) {
+pub(crate) fn apply_exclude(model: &mut Model, exclude: &[String]) {
     if exclude.is_empty() {
         return;
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The type of a column.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum DataType {
+pub(crate) enum DataType {
     /// A built-in type spelled exactly as PostgreSQL's `format_type` prints it, e.g. `integer`,
     /// `character varying(255)`, `timestamp(3) with time zone`.
     Builtin(String),
@@ -23,7 +23,7 @@ pub enum DataType {
 
 /// The three serial pseudo-types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SerialKind {
+pub(crate) enum SerialKind {
     Small,
     Regular,
     Big,
@@ -31,7 +31,7 @@ pub enum SerialKind {
 
 impl SerialKind {
     /// The integer type underneath.
-    pub fn integer_type(self) -> &'static str {
+    pub(crate) fn integer_type(self) -> &'static str {
         match self {
             SerialKind::Small => "smallint",
             SerialKind::Regular => "integer",
@@ -39,7 +39,7 @@ impl SerialKind {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             SerialKind::Small => "smallserial",
             SerialKind::Regular => "serial",
@@ -47,7 +47,7 @@ impl SerialKind {
         }
     }
 
-    pub fn from_integer_type(ty: &str) -> Option<Self> {
+    pub(crate) fn from_integer_type(ty: &str) -> Option<Self> {
         match ty {
             "smallint" => Some(SerialKind::Small),
             "integer" => Some(SerialKind::Regular),
@@ -58,12 +58,13 @@ impl SerialKind {
 }
 
 impl DataType {
-    pub fn builtin(s: &str) -> Self {
+    #[cfg(test)]
+    pub(crate) fn builtin(s: &str) -> Self {
         DataType::Builtin(s.to_string())
     }
 
     /// The type with serials replaced by their integer type: what the column really stores.
-    pub fn storage(&self) -> DataType {
+    pub(crate) fn storage(&self) -> DataType {
         match self {
             DataType::Serial(k) => DataType::Builtin(k.integer_type().to_string()),
             other => other.clone(),
@@ -71,19 +72,11 @@ impl DataType {
     }
 
     /// User types this type refers to (the element type of arrays included).
-    pub fn named(&self) -> Option<&QualifiedName> {
+    pub(crate) fn named(&self) -> Option<&QualifiedName> {
         match self {
             DataType::Named(q) => Some(q),
             DataType::Array(e) => e.named(),
             _ => None,
-        }
-    }
-
-    pub fn is_unresolved(&self) -> bool {
-        match self {
-            DataType::Unresolved(_) => true,
-            DataType::Array(e) => e.is_unresolved(),
-            _ => false,
         }
     }
 }

@@ -205,7 +205,7 @@ fn table_children(t: &Table, action: Action) -> Vec<ObjectChange> {
 }
 
 /// Builds the object view of `changes` and links each object to its steps.
-pub fn objects(
+pub(crate) fn objects(
     changes: &[Change],
     steps: Vec<Step>,
     reasons: &super::recreate::Reasons,

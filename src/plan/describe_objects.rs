@@ -213,7 +213,7 @@ fn at(mut n: ObjectChange, address: ObjectId) -> ObjectChange {
 }
 
 /// The object view of a change of the kinds this file covers; `None` for the others.
-pub fn object(c: &Change) -> Option<ObjectChange> {
+pub(crate) fn object(c: &Change) -> Option<ObjectChange> {
     let mut n = described(c)?;
     // What `merge` needs to show a replaced body as a line diff.
     match c {
@@ -442,7 +442,7 @@ fn trigger_policy_or_default_object(c: &Change) -> Option<ObjectChange> {
 
 /// Merges objects with the same address: a drop and a create become one replacement; several
 /// updates become one.
-pub fn merge(list: Vec<ObjectChange>) -> Vec<ObjectChange> {
+pub(crate) fn merge(list: Vec<ObjectChange>) -> Vec<ObjectChange> {
     let mut out: Vec<ObjectChange> = Vec::new();
     for o in list {
         match out.iter_mut().find(|x| x.address == o.address) {

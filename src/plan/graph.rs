@@ -31,50 +31,50 @@ use thiserror::Error;
         "each object needs the next one to exist first (or to be dropped after it); break the cycle in the schema, e.g. by removing one of the references"
     )
 )]
-pub struct Cycle {
-    pub objects: Vec<String>,
+pub(crate) struct Cycle {
+    pub(crate) objects: Vec<String>,
 }
 
 /// Conventional phase of a step; lower runs earlier when nothing else decides.
-pub mod rank {
-    pub const SCHEMA: u8 = 0;
-    pub const EXTENSION: u8 = 1;
-    pub const TYPES: u8 = 2;
-    pub const DROP_TRIGGER_POLICY: u8 = 3;
-    pub const DROP_VIEW: u8 = 4;
-    pub const DROP_FK: u8 = 5;
-    pub const DROP_INDEX: u8 = 6;
-    pub const DROP_TABLE: u8 = 7;
-    pub const DROP_FUNCTION: u8 = 8;
-    pub const SEQUENCE: u8 = 9;
-    pub const FUNCTION: u8 = 10;
-    pub const CREATE_TABLE: u8 = 11;
-    pub const ALTER_TABLE: u8 = 12;
-    pub const CREATE_INDEX: u8 = 13;
-    pub const ADD_FK: u8 = 14;
-    pub const SEQUENCE_OWNER: u8 = 15;
-    pub const VIEW: u8 = 16;
-    pub const TRIGGER_POLICY: u8 = 17;
-    pub const DROP_TYPES: u8 = 18;
-    pub const DROP_EXTENSION: u8 = 19;
-    pub const DROP_SCHEMA: u8 = 20;
+pub(crate) mod rank {
+    pub(crate) const SCHEMA: u8 = 0;
+    pub(crate) const EXTENSION: u8 = 1;
+    pub(crate) const TYPES: u8 = 2;
+    pub(crate) const DROP_TRIGGER_POLICY: u8 = 3;
+    pub(crate) const DROP_VIEW: u8 = 4;
+    pub(crate) const DROP_FK: u8 = 5;
+    pub(crate) const DROP_INDEX: u8 = 6;
+    pub(crate) const DROP_TABLE: u8 = 7;
+    pub(crate) const DROP_FUNCTION: u8 = 8;
+    pub(crate) const SEQUENCE: u8 = 9;
+    pub(crate) const FUNCTION: u8 = 10;
+    pub(crate) const CREATE_TABLE: u8 = 11;
+    pub(crate) const ALTER_TABLE: u8 = 12;
+    pub(crate) const CREATE_INDEX: u8 = 13;
+    pub(crate) const ADD_FK: u8 = 14;
+    pub(crate) const SEQUENCE_OWNER: u8 = 15;
+    pub(crate) const VIEW: u8 = 16;
+    pub(crate) const TRIGGER_POLICY: u8 = 17;
+    pub(crate) const DROP_TYPES: u8 = 18;
+    pub(crate) const DROP_EXTENSION: u8 = 19;
+    pub(crate) const DROP_SCHEMA: u8 = 20;
 }
 
 /// A step with what it does to which objects.
 #[derive(Debug, Clone)]
-pub struct Node {
-    pub step: Step,
-    pub rank: u8,
-    pub creates: Vec<ObjKey>,
-    pub drops: Vec<ObjKey>,
-    pub alters: Vec<ObjKey>,
-    pub needs: Vec<ObjKey>,
+pub(crate) struct Node {
+    pub(crate) step: Step,
+    pub(crate) rank: u8,
+    pub(crate) creates: Vec<ObjKey>,
+    pub(crate) drops: Vec<ObjKey>,
+    pub(crate) alters: Vec<ObjKey>,
+    pub(crate) needs: Vec<ObjKey>,
     /// Statements to run instead when an online step has to move into the final transaction.
-    pub fallback: Option<Vec<String>>,
+    pub(crate) fallback: Option<Vec<String>>,
 }
 
 impl Node {
-    pub fn new(step: Step, rank: u8) -> Self {
+    pub(crate) fn new(step: Step, rank: u8) -> Self {
         Node {
             step,
             rank,
@@ -87,28 +87,28 @@ impl Node {
     }
 
     /// Runs in `phase`, or `fallback` in the final transaction when it cannot.
-    pub fn phase(mut self, phase: Phase, fallback: Option<Vec<String>>) -> Self {
+    pub(crate) fn phase(mut self, phase: Phase, fallback: Option<Vec<String>>) -> Self {
         self.step.phase = phase;
         self.fallback = fallback;
         self
     }
 
-    pub fn creates(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
+    pub(crate) fn creates(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
         self.creates.extend(k);
         self
     }
 
-    pub fn drops(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
+    pub(crate) fn drops(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
         self.drops.extend(k);
         self
     }
 
-    pub fn alters(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
+    pub(crate) fn alters(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
         self.alters.extend(k);
         self
     }
 
-    pub fn needs(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
+    pub(crate) fn needs(mut self, k: impl IntoIterator<Item = ObjKey>) -> Self {
         self.needs.extend(k);
         self
     }
@@ -116,7 +116,8 @@ impl Node {
 
 /// Orders nodes; `current` holds the dependencies of the database as it is. Fails, naming the
 /// objects, when the dependencies form a cycle.
-pub fn order(nodes: Vec<Node>, current: &Deps) -> Result<Vec<Step>, Cycle> {
+#[cfg(test)]
+pub(crate) fn order(nodes: Vec<Node>, current: &Deps) -> Result<Vec<Step>, Cycle> {
     match sort(nodes, current) {
         (steps, None) => Ok(steps),
         (_, Some(cycle)) => Err(cycle),
@@ -126,7 +127,8 @@ pub fn order(nodes: Vec<Node>, current: &Deps) -> Result<Vec<Step>, Cycle> {
 /// Orders nodes like [`order`], but breaks a cycle by taking the step of the lowest rank
 /// first. For internal plans whose steps PostgreSQL checks anyway (normalization's scratch
 /// work); user-facing plans report cycles.
-pub fn order_lenient(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
+#[cfg(test)]
+pub(crate) fn order_lenient(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
     sort(nodes, current).0
 }
 
@@ -196,7 +198,7 @@ fn needs_cycle(nodes: &[Node], needs: &[HashSet<usize>], pending: &[bool]) -> Op
 
 /// The steps in dependency order with a cycle broken by rank, and a cycle of `needs` (which
 /// no order can run) when there is one.
-pub fn sort(nodes: Vec<Node>, current: &Deps) -> (Vec<Step>, Option<Cycle>) {
+pub(crate) fn sort(nodes: Vec<Node>, current: &Deps) -> (Vec<Step>, Option<Cycle>) {
     let n = nodes.len();
     let mut creators: HashMap<&ObjKey, Vec<usize>> = HashMap::new();
     let mut droppers: HashMap<&ObjKey, Vec<usize>> = HashMap::new();

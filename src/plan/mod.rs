@@ -2,15 +2,15 @@
 //! hazards, plus a per-object description for reviewers. A plan is plain data: it serializes to
 //! JSON and can be saved and applied later.
 
-pub mod describe;
+pub(crate) mod describe;
 mod describe_objects;
-pub mod graph;
+pub(crate) mod graph;
 mod kind;
-pub mod order;
-pub mod recreate;
+pub(crate) mod order;
+pub(crate) mod recreate;
 pub mod saved;
 
-pub use crate::lint::{Category, Hazard};
+pub(crate) use crate::lint::{Category, Hazard};
 
 use crate::diff::Change;
 use crate::model::{Model, ObjectId, QualifiedName};
@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 /// What happens to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Action {
+pub(crate) enum Action {
     Create,
     Update,
     Delete,
@@ -57,8 +57,8 @@ pub enum Phase {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// The object the step changes; serialized as its address, e.g. `table.public.users`.
-    pub object: ObjectId,
-    pub action: Action,
+    pub(crate) object: ObjectId,
+    pub(crate) action: Action,
     /// What the step does, in words: `Create table "public"."users"`.
     pub description: String,
     /// SQL statements, without trailing semicolons.
@@ -76,84 +76,84 @@ impl Step {
 
 /// A changed attribute of an object, for display.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AttrChange {
-    pub name: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
+pub(crate) struct AttrChange {
+    pub(crate) name: String,
+    pub(crate) old: Option<String>,
+    pub(crate) new: Option<String>,
 }
 
 /// A line diff of a text attribute: lines start with `- `, `+ ` or two spaces (context);
 /// `…` separates distant hunks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TextDiff {
-    pub attr: String,
-    pub lines: Vec<String>,
+pub(crate) struct TextDiff {
+    pub(crate) attr: String,
+    pub(crate) lines: Vec<String>,
 }
 
 /// What a reviewer sees for one object: what happens to it, which attributes change, what
 /// happens to the things inside it, and the steps that do it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObjectChange {
+pub(crate) struct ObjectChange {
     /// `table.public.users`, or for nested objects `column.email` (serialized as text).
-    pub address: ObjectId,
+    pub(crate) address: ObjectId,
     /// `table`, `column`, `index`, …
-    pub kind: String,
+    pub(crate) kind: String,
     /// How the object is labelled in HCL, e.g. `"users"`.
-    pub label: String,
-    pub action: Action,
+    pub(crate) label: String,
+    pub(crate) action: Action,
     /// Why, when it is not obvious (`renamed from "x"`, `depends on a changed key`).
-    pub reason: Option<String>,
-    pub attrs: Vec<AttrChange>,
+    pub(crate) reason: Option<String>,
+    pub(crate) attrs: Vec<AttrChange>,
     /// Line diffs of long texts that changed (a view's query, a routine's body): `attrs`
     /// shows them cut short, so the change itself could be out of sight.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub text_diffs: Vec<TextDiff>,
+    pub(crate) text_diffs: Vec<TextDiff>,
     /// Full texts of long attributes of a created or dropped object, so that a drop and a
     /// create merged into a replacement can show their line diff; empty once merged.
     #[serde(skip)]
-    pub texts: Vec<(String, String)>,
-    pub children: Vec<ObjectChange>,
-    pub hazards: Vec<Hazard>,
+    pub(crate) texts: Vec<(String, String)>,
+    pub(crate) children: Vec<ObjectChange>,
+    pub(crate) hazards: Vec<Hazard>,
     /// Indexes into [`Plan::steps`].
-    pub steps: Vec<usize>,
+    pub(crate) steps: Vec<usize>,
 }
 
 /// Counts for the summary line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub add: usize,
-    pub change: usize,
-    pub destroy: usize,
+    pub(crate) change: usize,
+    pub(crate) destroy: usize,
 }
 
 /// A complete plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    pub format_version: u32,
-    pub strata_version: String,
-    pub created_at: DateTime<Utc>,
+    pub(crate) format_version: u32,
+    pub(crate) strata_version: String,
+    pub(crate) created_at: DateTime<Utc>,
     /// Env name the plan was made for, if any.
-    pub env: Option<String>,
+    pub(crate) env: Option<String>,
     /// Target URL with the password masked.
-    pub target: String,
+    pub(crate) target: String,
     /// The target's identity (`postgres::inspect::database_identity`): a saved plan applied
     /// elsewhere is refused as made for another database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub database: Option<String>,
+    pub(crate) database: Option<String>,
     /// Schemas the plan manages.
-    pub schemas: Vec<String>,
+    pub(crate) schemas: Vec<String>,
     /// `exclude` globs in effect when the plan was made.
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// The roles (and privileges) the plan manages (a saved plan re-inspects with them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub roles: Option<crate::model::RoleScope>,
+    pub(crate) roles: Option<crate::model::RoleScope>,
     /// Whether the plan was made in online mode (steps run in phases).
     #[serde(default)]
-    pub online: bool,
+    pub(crate) online: bool,
     /// Fingerprint of the inspected current schema; apply refuses if it no longer matches.
-    pub fingerprint: String,
-    pub objects: Vec<ObjectChange>,
+    pub(crate) fingerprint: String,
+    pub(crate) objects: Vec<ObjectChange>,
     pub steps: Vec<Step>,
     pub summary: Summary,
     /// Advice for the reviewer, e.g. a drop and an add that look like a rename.
@@ -183,7 +183,7 @@ impl Plan {
 }
 
 /// Fingerprint of a model: SHA-256 of its canonical JSON.
-pub fn fingerprint(model: &Model) -> String {
+pub(crate) fn fingerprint(model: &Model) -> String {
     // The JSON streams into the hash: a large schema is never held as text.
     struct HashWriter(Sha256);
     impl std::io::Write for HashWriter {
@@ -205,30 +205,30 @@ pub fn fingerprint(model: &Model) -> String {
 /// Context recorded in a plan.
 #[derive(Debug, Clone, Default)]
 pub struct PlanContext {
-    pub env: Option<String>,
-    pub target: String,
+    pub(crate) env: Option<String>,
+    pub(crate) target: String,
     /// The target's identity, when known.
-    pub database: Option<String>,
-    pub schemas: Vec<String>,
+    pub(crate) database: Option<String>,
+    pub(crate) schemas: Vec<String>,
     /// `exclude` globs the plan was made with (a saved plan re-inspects with them).
-    pub exclude: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// Online mode: build indexes concurrently and validate constraints outside the
     /// transaction.
-    pub online: bool,
+    pub(crate) online: bool,
     /// The roles (and privileges) managed.
-    pub roles: Option<crate::model::RoleScope>,
+    pub(crate) roles: Option<crate::model::RoleScope>,
 }
 
 /// Dependencies of the current database and of the desired schema (as normalized).
 #[derive(Debug, Clone, Default)]
 pub struct PlanDeps {
-    pub current: Deps,
-    pub desired: Deps,
+    pub(crate) current: Deps,
+    pub(crate) desired: Deps,
 }
 
 /// Adds the dependencies the model itself states: columns on their types, foreign keys on the
 /// tables they reference, triggers on their functions, partitions on their parents.
-pub fn model_deps(model: &Model, deps: &mut Deps) {
+pub(crate) fn model_deps(model: &Model, deps: &mut Deps) {
     for t in model.tables() {
         let q = t.qualified();
         for c in &t.columns {
@@ -320,7 +320,7 @@ pub fn model_deps(model: &Model, deps: &mut Deps) {
 
 /// Builds the plan for `changes` (from [`crate::diff::diff`]) between `current` and `desired`;
 /// fails, naming the objects, when their dependencies form a cycle no order satisfies.
-pub fn try_build(
+pub(crate) fn try_build(
     changes: &[Change],
     current: &Model,
     desired: &Model,

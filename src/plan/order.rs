@@ -34,23 +34,23 @@ mod collation;
 mod composite;
 mod domain;
 mod function;
-pub use function::function_id;
+pub(crate) use function::function_id;
 use function::*;
 mod aggregate;
-pub use aggregate::aggregate_id;
+pub(crate) use aggregate::aggregate_id;
 use aggregate::*;
 mod event_trigger;
-pub use event_trigger::event_trigger_id;
+pub(crate) use event_trigger::event_trigger_id;
 mod view;
-pub use view::view_id;
+pub(crate) use view::view_id;
 use view::*;
 mod trigger;
-pub use trigger::trigger_id;
+pub(crate) use trigger::trigger_id;
 use trigger::*;
 mod policy;
 use policy::*;
 mod role;
-pub use role::membership_id;
+pub(crate) use role::membership_id;
 use role::*;
 
 pub(super) fn step(
@@ -76,13 +76,13 @@ pub(super) fn display(q: &QualifiedName) -> String {
 
 /// What planning needs besides the changes.
 pub(super) struct Ctx<'a> {
-    pub current: &'a Model,
-    pub desired: &'a Model,
-    pub deps: &'a PlanDeps,
+    pub(crate) current: &'a Model,
+    pub(crate) desired: &'a Model,
+    pub(crate) deps: &'a PlanDeps,
     /// Online mode: concurrent index builds and constraints validated outside the transaction.
-    pub online: bool,
+    pub(crate) online: bool,
     /// Current inheritance children of each parent table (`INHERITS`).
-    pub children: HashMap<QualifiedName, Vec<QualifiedName>>,
+    pub(crate) children: HashMap<QualifiedName, Vec<QualifiedName>>,
 }
 
 /// Children of each parent table in `model`, read once per plan.
@@ -98,7 +98,7 @@ pub(super) fn inheritance_children(model: &Model) -> HashMap<QualifiedName, Vec<
 
 impl Ctx<'_> {
     /// What the desired version of `k` depends on.
-    pub fn desired_deps(&self, k: &ObjKey) -> Vec<ObjKey> {
+    pub(crate) fn desired_deps(&self, k: &ObjKey) -> Vec<ObjKey> {
         self.deps.desired.of(k).cloned().collect()
     }
 }

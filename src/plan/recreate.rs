@@ -8,7 +8,7 @@ use crate::postgres::inspect::deps::{Deps, ObjKey};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Address → why the object is recreated.
-pub type Reasons = HashMap<ObjectId, String>;
+pub(crate) type Reasons = HashMap<ObjectId, String>;
 
 fn describe(k: &ObjKey) -> String {
     match k {
@@ -156,7 +156,7 @@ fn table_diff<'a>(
 }
 
 /// Adds drop-and-recreate changes for the dependents of what `changes` invalidate.
-pub fn expand(
+pub(crate) fn expand(
     changes: &[Change],
     current: &Model,
     desired: &Model,

@@ -17,10 +17,10 @@ use std::path::Path;
 use thiserror::Error;
 
 /// Version of the plan file format this build reads and writes (2: with `checksum`).
-pub const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Error, Diagnostic)]
-pub enum PlanFileError {
+pub(crate) enum PlanFileError {
     #[error("cannot write the plan to {path}: {reason}")]
     #[diagnostic(code(strata::plan_file::write))]
     Write { path: String, reason: String },
@@ -57,7 +57,7 @@ struct PlanFile<'a> {
 
 /// Writes `plan` (and the desired schema it leads to) to `path`, via a temporary file so a
 /// reader never sees half a plan. The JSON streams to the file.
-pub fn save(plan: &Plan, desired: Option<&Model>, path: &Path) -> Result<()> {
+pub(crate) fn save(plan: &Plan, desired: Option<&Model>, path: &Path) -> Result<()> {
     use std::io::Write;
     let err = |reason: String| PlanFileError::Write {
         path: path.display().to_string(),
@@ -81,7 +81,7 @@ pub fn save(plan: &Plan, desired: Option<&Model>, path: &Path) -> Result<()> {
 }
 
 /// Reads a plan file.
-pub fn load(path: &Path) -> Result<Plan> {
+pub(crate) fn load(path: &Path) -> Result<Plan> {
     Ok(read(path, false)?.0)
 }
 
@@ -153,7 +153,7 @@ fn read(path: &Path, with_desired: bool) -> Result<(Plan, Option<Model>)> {
 }
 
 /// SHA-256 (hex) of the compact JSON of `value`.
-pub fn checksum(value: &serde_json::Value) -> Result<String, serde_json::Error> {
+pub(crate) fn checksum(value: &serde_json::Value) -> Result<String, serde_json::Error> {
     use sha2::{Digest, Sha256};
     let bytes = serde_json::to_vec(value)?;
     Ok(Sha256::digest(&bytes)
@@ -164,7 +164,7 @@ pub fn checksum(value: &serde_json::Value) -> Result<String, serde_json::Error> 
 
 /// Every object's steps exist, and every step that destroys data says so with a data-loss
 /// hazard (which the policy then judges).
-pub fn check_consistent(plan: &Plan) -> Result<(), String> {
+pub(crate) fn check_consistent(plan: &Plan) -> Result<(), String> {
     for o in &plan.objects {
         if let Some(i) = o.steps.iter().find(|&&i| i >= plan.steps.len()) {
             return Err(format!(
@@ -192,7 +192,7 @@ pub fn check_consistent(plan: &Plan) -> Result<(), String> {
 
 /// What a statement destroys, for the statements that lose data whatever the schema:
 /// `DROP TABLE`, `DROP SCHEMA`, `TRUNCATE`, `DELETE`, `ALTER TYPE … DROP ATTRIBUTE`.
-pub fn destroys_data(statement: &str) -> Option<&'static str> {
+pub(crate) fn destroys_data(statement: &str) -> Option<&'static str> {
     use pg_query::NodeEnum;
     use pg_query::protobuf::{AlterTableType, ObjectType};
     let parsed = pg_query::parse(statement, 0).ok()?;

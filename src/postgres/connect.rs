@@ -9,12 +9,12 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, Config};
 
 /// Session settings strata sets after connecting.
-pub const SESSION_SQL: &str = "SET search_path = public";
+pub(crate) const SESSION_SQL: &str = "SET search_path = public";
 
 /// The session settings of an apply phase (`SET LOCAL` inside a transaction): `lock_timeout`,
 /// no function body checks, and `statement_timeout` when given. Values as PostgreSQL reads them
 /// (e.g. `5000ms`).
-pub fn apply_session_sql(
+pub(crate) fn apply_session_sql(
     lock_timeout: &str,
     statement_timeout: Option<&str>,
     local: bool,
@@ -34,7 +34,7 @@ pub fn apply_session_sql(
 }
 
 /// `SET lock_timeout` for a session (`migrate apply`, `migrate down`), e.g. `5000ms`.
-pub fn lock_timeout_sql(lock_timeout: &str) -> String {
+pub(crate) fn lock_timeout_sql(lock_timeout: &str) -> String {
     format!(
         "SET lock_timeout = {}",
         crate::postgres::quote::literal(lock_timeout)
@@ -44,7 +44,7 @@ pub fn lock_timeout_sql(lock_timeout: &str) -> String {
 /// The settings of a session that reads the catalog: `lock_timeout`, and no JIT compilation.
 /// The bulk catalog queries cost enough at 20,000 tables for the planner to JIT-compile them,
 /// which takes longer (about 150 ms a query) than it saves on queries of a second or less.
-pub fn reader_session_sql(lock_timeout: &str) -> String {
+pub(crate) fn reader_session_sql(lock_timeout: &str) -> String {
     format!("{}; SET jit = off", lock_timeout_sql(lock_timeout))
 }
 
@@ -76,8 +76,8 @@ enum TlsMode {
     )
 )]
 pub struct ConnectError {
-    pub url: String,
-    pub reason: String,
+    pub(crate) url: String,
+    pub(crate) reason: String,
 }
 
 /// A malformed URL.
@@ -90,8 +90,8 @@ pub struct ConnectError {
     )
 )]
 pub struct UrlError {
-    pub url: String,
-    pub reason: String,
+    pub(crate) url: String,
+    pub(crate) reason: String,
 }
 
 impl DbUrl {
@@ -248,14 +248,14 @@ impl DbUrl {
     }
 
     /// Do both URLs name the same database on the same server (hosts, ports, database)?
-    pub fn same_database(&self, other: &DbUrl) -> bool {
+    pub(crate) fn same_database(&self, other: &DbUrl) -> bool {
         format!("{:?}", self.config.get_hosts()) == format!("{:?}", other.config.get_hosts())
             && self.config.get_ports() == other.config.get_ports()
             && self.dbname() == other.dbname()
     }
 
     /// The database name.
-    pub fn dbname(&self) -> &str {
+    pub(crate) fn dbname(&self) -> &str {
         self.config.get_dbname().unwrap_or("")
     }
 
@@ -385,7 +385,7 @@ impl DbUrl {
 }
 
 /// Session settings every connection of strata starts with (PostgreSQL's `-c` options).
-pub const SESSION_OPTIONS: &str = "-c standard_conforming_strings=on -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3";
+pub(crate) const SESSION_OPTIONS: &str = "-c standard_conforming_strings=on -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3";
 
 /// Cancel keys of the connections strata opened in this process.
 static OPEN: std::sync::Mutex<Vec<(tokio_postgres::CancelToken, DbUrl)>> =
@@ -395,7 +395,7 @@ static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBoo
 
 /// Has [`cancel_all`] run: is a cancelled statement the user's interrupt rather than a
 /// `statement_timeout`?
-pub fn interrupted() -> bool {
+pub(crate) fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
@@ -406,7 +406,7 @@ fn interrupt_notify() -> &'static tokio::sync::Notify {
 
 /// Resolves once [`cancel_all`] has run (at once when it already has): for work that waits on
 /// something other than the database, such as the approval prompt.
-pub async fn until_interrupted() {
+pub(crate) async fn until_interrupted() {
     loop {
         let notified = interrupt_notify().notified();
         let mut notified = std::pin::pin!(notified);
@@ -427,7 +427,7 @@ fn register(token: tokio_postgres::CancelToken, url: DbUrl) {
 /// Sends a cancel request to every connection strata opened (Ctrl-C, SIGTERM): a running
 /// statement stops and its transaction rolls back on the server, instead of running on after
 /// strata exits. Idle and closed connections ignore it. Returns how many requests were sent.
-pub async fn cancel_all() -> usize {
+pub(crate) async fn cancel_all() -> usize {
     INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
     interrupt_notify().notify_waiters();
     let open: Vec<(tokio_postgres::CancelToken, DbUrl)> = match OPEN.lock() {
@@ -567,7 +567,7 @@ pub fn error_text(e: &tokio_postgres::Error) -> String {
 
 /// Masks the password in a URL (and in `password=` parameters): `postgres://u:secret@h/db`
 /// becomes `postgres://u:****@h/db`.
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let mut out = url.to_string();
     // The password runs from the first `:` after the scheme to the *last* `@`: it may hold
     // unescaped `/`, `?`, `@` or `:` in a malformed URL, and masking must not depend on the
@@ -596,7 +596,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// Masks every URL-with-password found inside a longer text.
-pub fn redact_text(text: &str) -> String {
+pub(crate) fn redact_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, word) in text.split(' ').enumerate() {
         if i > 0 {

@@ -32,7 +32,8 @@ impl Coverage {
     }
 
     /// One line: what the column is to strata.
-    pub fn describe(self) -> String {
+    #[cfg(test)]
+    pub(crate) fn describe(self) -> String {
         match self {
             Coverage::Modeled(f) => format!("modeled: {f}"),
             Coverage::Internal(r) => format!("not modeled: internal/derived ({r}); ignored"),
@@ -72,7 +73,7 @@ const ACL: Coverage = X("privileges (GRANT/REVOKE) are not managed");
 
 /// Columns that exist only in some PostgreSQL major versions: `(relation, column, first, last)`.
 /// The check skips them on other servers.
-pub const VERSIONED: &[(&str, &str, u32, u32)] = &[
+pub(crate) const VERSIONED: &[(&str, &str, u32, u32)] = &[
     ("pg_attribute", "attcompression", 14, 99),
     ("pg_proc", "prosqlbody", 14, 99),
     ("pg_inherits", "inhdetachpending", 14, 99),

@@ -7,7 +7,7 @@ use crate::postgres::rows::col;
 use tokio_postgres::Client;
 
 /// Creates database `name` unless it exists. Returns whether it created it.
-pub async fn create_if_missing(admin: &Client, name: &str) -> Result<bool, String> {
+pub(crate) async fn create_if_missing(admin: &Client, name: &str) -> Result<bool, String> {
     let exists = admin
         .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
         .await
@@ -29,7 +29,7 @@ pub async fn create_if_missing(admin: &Client, name: &str) -> Result<bool, Strin
 }
 
 /// The databases users made: all but `postgres`, the templates and scratch databases.
-pub async fn user_databases(admin: &Client) -> Result<Vec<String>, String> {
+pub(crate) async fn user_databases(admin: &Client) -> Result<Vec<String>, String> {
     let rows = admin
         .query(
             "SELECT datname::text FROM pg_database WHERE NOT datistemplate \
@@ -44,7 +44,7 @@ pub async fn user_databases(admin: &Client) -> Result<Vec<String>, String> {
 }
 
 /// Client sessions other than the caller's.
-pub async fn client_sessions(admin: &Client) -> Result<i64, String> {
+pub(crate) async fn client_sessions(admin: &Client) -> Result<i64, String> {
     let row = admin
         .query_one(
             "SELECT count(*) FROM pg_stat_activity \

@@ -9,30 +9,30 @@ use crate::postgres::quote::{ident, ident_list, literal, qualified, qualified_pa
 use crate::postgres::types;
 
 mod comment;
-pub use comment::*;
+pub(crate) use comment::*;
 mod enums;
-pub use enums::*;
+pub(crate) use enums::*;
 mod column;
-pub use column::*;
+pub(crate) use column::*;
 mod constraint;
-pub use constraint::*;
+pub(crate) use constraint::*;
 mod index;
-pub use index::*;
+pub(crate) use index::*;
 
-pub fn create_schema(s: &Schema) -> String {
+pub(crate) fn create_schema(s: &Schema) -> String {
     format!("CREATE SCHEMA {}", ident(&s.name))
 }
 
-pub fn drop_schema(name: &str) -> String {
+pub(crate) fn drop_schema(name: &str) -> String {
     format!("DROP SCHEMA {}", ident(name))
 }
 
-pub fn rename_schema(from: &str, to: &str) -> String {
+pub(crate) fn rename_schema(from: &str, to: &str) -> String {
     format!("ALTER SCHEMA {} RENAME TO {}", ident(from), ident(to))
 }
 
 /// `ALTER TABLE from SET SCHEMA schema`: the table keeps its name.
-pub fn set_table_schema(from: &QualifiedName, schema: &str) -> String {
+pub(crate) fn set_table_schema(from: &QualifiedName, schema: &str) -> String {
     format!(
         "ALTER TABLE {} SET SCHEMA {}",
         qualified(from),
@@ -41,7 +41,7 @@ pub fn set_table_schema(from: &QualifiedName, schema: &str) -> String {
 }
 
 /// `ALTER TABLE schema.from RENAME TO to`: the table stays in `schema`.
-pub fn rename_table(schema: &str, from: &str, to: &str) -> String {
+pub(crate) fn rename_table(schema: &str, from: &str, to: &str) -> String {
     format!(
         "ALTER TABLE {} RENAME TO {}",
         qualified_parts(schema, from),
@@ -50,7 +50,7 @@ pub fn rename_table(schema: &str, from: &str, to: &str) -> String {
 }
 
 /// The `SET UNLOGGED` / `SET LOGGED` clause of `ALTER TABLE`.
-pub fn set_logged(unlogged: bool) -> String {
+pub(crate) fn set_logged(unlogged: bool) -> String {
     if unlogged {
         "SET UNLOGGED".to_string()
     } else {
@@ -59,12 +59,12 @@ pub fn set_logged(unlogged: bool) -> String {
 }
 
 /// The `INHERIT parent` clause of `ALTER TABLE`.
-pub fn inherit(parent: &QualifiedName) -> String {
+pub(crate) fn inherit(parent: &QualifiedName) -> String {
     format!("INHERIT {}", qualified(parent))
 }
 
 /// The `NO INHERIT parent` clause of `ALTER TABLE`.
-pub fn no_inherit(parent: &QualifiedName) -> String {
+pub(crate) fn no_inherit(parent: &QualifiedName) -> String {
     format!("NO INHERIT {}", qualified(parent))
 }
 
@@ -82,7 +82,7 @@ fn partition_clause(p: &PartitionKey) -> String {
 
 /// `CREATE TABLE` with columns and constraints; `fks` are the foreign keys created inline.
 /// Partitions take their columns from the parent: `CREATE TABLE … PARTITION OF parent …`.
-pub fn create_table(t: &Table, fks: &[&ForeignKey]) -> String {
+pub(crate) fn create_table(t: &Table, fks: &[&ForeignKey]) -> String {
     let mut lines: Vec<String> = if t.partition_of.is_some() {
         Vec::new()
     } else {
@@ -143,7 +143,7 @@ pub fn create_table(t: &Table, fks: &[&ForeignKey]) -> String {
 
 /// `fillfactor = '70', autovacuum_enabled = 'false'`: names quoted as identifiers, values as
 /// literals (PostgreSQL stores the text either way).
-pub fn param_list(params: &std::collections::BTreeMap<String, String>) -> String {
+pub(crate) fn param_list(params: &std::collections::BTreeMap<String, String>) -> String {
     params
         .iter()
         .map(|(k, v)| format!("{} = {}", ident(k), literal(v)))
@@ -152,7 +152,7 @@ pub fn param_list(params: &std::collections::BTreeMap<String, String>) -> String
 }
 
 /// The `SET (…)` and `RESET (…)` clauses that turn storage parameters `from` into `to`.
-pub fn storage_param_clauses(
+pub(crate) fn storage_param_clauses(
     from: &std::collections::BTreeMap<String, String>,
     to: &std::collections::BTreeMap<String, String>,
 ) -> Vec<String> {
@@ -176,12 +176,12 @@ pub fn storage_param_clauses(
     out
 }
 
-pub fn drop_table(q: &QualifiedName) -> String {
+pub(crate) fn drop_table(q: &QualifiedName) -> String {
     format!("DROP TABLE {}", qualified(q))
 }
 
 /// `ALTER TABLE t <clause>, <clause>, …`.
-pub fn alter_table(q: &QualifiedName, clauses: &[String]) -> String {
+pub(crate) fn alter_table(q: &QualifiedName, clauses: &[String]) -> String {
     if clauses.len() == 1 {
         format!("ALTER TABLE {} {}", qualified(q), clauses[0])
     } else {
@@ -190,7 +190,7 @@ pub fn alter_table(q: &QualifiedName, clauses: &[String]) -> String {
 }
 
 /// `ALTER TABLE … REPLICA IDENTITY …`.
-pub fn replica_identity(q: &QualifiedName, ri: &crate::model::ReplicaIdentity) -> String {
+pub(crate) fn replica_identity(q: &QualifiedName, ri: &crate::model::ReplicaIdentity) -> String {
     let mut s = format!(
         "ALTER TABLE {} REPLICA IDENTITY {}",
         qualified(q),
@@ -204,7 +204,7 @@ pub fn replica_identity(q: &QualifiedName, ri: &crate::model::ReplicaIdentity) -
 }
 
 /// `DROP DATABASE IF EXISTS … WITH (FORCE)`.
-pub fn drop_database_force(name: &str) -> String {
+pub(crate) fn drop_database_force(name: &str) -> String {
     format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", ident(name))
 }
 

@@ -10,27 +10,27 @@ use crate::postgres::quote::{ident, ident_list, literal, qualified, qualified_pa
 use crate::postgres::types;
 
 mod extension;
-pub use extension::*;
+pub(crate) use extension::*;
 mod sequence;
-pub use sequence::*;
+pub(crate) use sequence::*;
 mod collation;
-pub use collation::*;
+pub(crate) use collation::*;
 mod domain;
-pub use domain::*;
+pub(crate) use domain::*;
 mod composite;
-pub use composite::*;
+pub(crate) use composite::*;
 mod function;
-pub use function::*;
+pub(crate) use function::*;
 mod aggregate;
-pub use aggregate::*;
+pub(crate) use aggregate::*;
 mod view;
-pub use view::*;
+pub(crate) use view::*;
 mod trigger;
-pub use trigger::*;
+pub(crate) use trigger::*;
 mod policy;
 mod role;
-pub use policy::*;
-pub use role::*;
+pub(crate) use policy::*;
+pub(crate) use role::*;
 
 fn comment(c: &Option<String>) -> String {
     match c {
@@ -39,7 +39,7 @@ fn comment(c: &Option<String>) -> String {
     }
 }
 
-pub fn exclude_def(x: &Exclude) -> String {
+pub(crate) fn exclude_def(x: &Exclude) -> String {
     let elems: Vec<String> = x
         .elements
         .iter()
@@ -67,7 +67,7 @@ pub fn exclude_def(x: &Exclude) -> String {
     s
 }
 
-pub fn attach_partition(q: &QualifiedName, p: &PartitionOf) -> String {
+pub(crate) fn attach_partition(q: &QualifiedName, p: &PartitionOf) -> String {
     format!(
         "ALTER TABLE {} ATTACH PARTITION {} {}",
         qualified(&p.parent),
@@ -76,7 +76,7 @@ pub fn attach_partition(q: &QualifiedName, p: &PartitionOf) -> String {
     )
 }
 
-pub fn detach_partition(q: &QualifiedName, p: &PartitionOf) -> String {
+pub(crate) fn detach_partition(q: &QualifiedName, p: &PartitionOf) -> String {
     format!(
         "ALTER TABLE {} DETACH PARTITION {}",
         qualified(&p.parent),

@@ -11,7 +11,7 @@ use crate::postgres::{quote, types};
 /// The default of a column drawing from sequence `seq` of `schema` as this program writes it
 /// for a column that leaves its parent's serial: `nextval('seq'::regclass)`, qualified outside
 /// `public`, names quoted where PostgreSQL quotes them (`nextval('"Odd ""seq"'::regclass)`).
-pub fn nextval_default(schema: &str, seq: &str) -> String {
+pub(crate) fn nextval_default(schema: &str, seq: &str) -> String {
     use crate::postgres::quote::{ident_if_needed, literal};
     let seq = if schema == "public" {
         ident_if_needed(seq)
@@ -22,7 +22,7 @@ pub fn nextval_default(schema: &str, seq: &str) -> String {
 }
 
 /// Whether `default` is `nextval('seq'::regclass)` for `seq` (qualified or not, quoted or not).
-pub fn draws_from(default: &str, seq: &crate::model::QualifiedName) -> bool {
+pub(crate) fn draws_from(default: &str, seq: &crate::model::QualifiedName) -> bool {
     let Some(inner) = default
         .trim()
         .strip_prefix("nextval('")
@@ -40,7 +40,7 @@ pub fn draws_from(default: &str, seq: &crate::model::QualifiedName) -> bool {
 
 /// A literal written in HCL.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Literal {
+pub(crate) enum Literal {
     String(String),
     /// The number as written (`5`, `-1`, `1.5`).
     Number(String),
@@ -49,7 +49,7 @@ pub enum Literal {
 
 /// The expression PostgreSQL is expected to store for `lit` as the default of a column of type
 /// `ty`. Always valid SQL, so it can also be used in DDL.
-pub fn canonical(lit: &Literal, ty: &DataType) -> String {
+pub(crate) fn canonical(lit: &Literal, ty: &DataType) -> String {
     match lit {
         Literal::Bool(b) => b.to_string(),
         Literal::Number(n) => number(n),
@@ -88,7 +88,7 @@ fn number(n: &str) -> String {
 
 /// The literal that `canonical` turns back into exactly `expr`, if there is one. The HCL writer
 /// uses it to print `default = "active"` instead of `default = sql("'active'::status")`.
-pub fn literal_of(expr: &str, ty: &DataType) -> Option<Literal> {
+pub(crate) fn literal_of(expr: &str, ty: &DataType) -> Option<Literal> {
     let candidate = if expr == "true" || expr == "false" {
         Literal::Bool(expr == "true")
     } else if let Some(rest) = expr.strip_prefix('\'') {

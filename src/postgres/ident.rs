@@ -14,7 +14,7 @@
 
 /// The parts of `text` (`schema.name`, `"Schema"."Name"`, `name`), unquoted and folded; `None`
 /// when `text` is not a dot-separated list of identifiers.
-pub fn split(text: &str) -> Option<Vec<String>> {
+pub(crate) fn split(text: &str) -> Option<Vec<String>> {
     let mut parts = Vec::new();
     let mut chars = text.chars().peekable();
     loop {
@@ -47,7 +47,7 @@ pub fn split(text: &str) -> Option<Vec<String>> {
 
 /// Exactly one identifier (`"Name"` → `Name`, `Name` → `name`); `None` for a qualified name or
 /// anything that is not an identifier.
-pub fn parse(text: &str) -> Option<String> {
+pub(crate) fn parse(text: &str) -> Option<String> {
     let mut parts = split(text)?;
     match parts.len() {
         1 => parts.pop(),
@@ -56,7 +56,7 @@ pub fn parse(text: &str) -> Option<String> {
 }
 
 /// Folds an unquoted identifier to lower case like PostgreSQL: ASCII letters only.
-pub fn fold(word: &str) -> String {
+pub(crate) fn fold(word: &str) -> String {
     word.to_ascii_lowercase()
 }
 

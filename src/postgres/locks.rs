@@ -14,30 +14,30 @@ use tokio_postgres::GenericClient;
 
 /// Overrides the lock table size strata plans against (a number of locks); for servers that
 /// other work shares, and for tests.
-pub const BUDGET_ENV: &str = "STRATA_LOCK_BUDGET";
+pub(crate) const BUDGET_ENV: &str = "STRATA_LOCK_BUDGET";
 
 /// The server's lock table, as its settings size it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LockTable {
-    pub max_locks_per_transaction: u64,
-    pub max_connections: u64,
-    pub max_prepared_transactions: u64,
+pub(crate) struct LockTable {
+    pub(crate) max_locks_per_transaction: u64,
+    pub(crate) max_connections: u64,
+    pub(crate) max_prepared_transactions: u64,
     /// Locks other sessions hold now.
-    pub held_by_others: u64,
+    pub(crate) held_by_others: u64,
     /// `STRATA_LOCK_BUDGET`, when set.
-    pub cap: Option<u64>,
+    pub(crate) cap: Option<u64>,
 }
 
 impl LockTable {
     /// Slots the settings promise: `max_locks_per_transaction × (max_connections +
     /// max_prepared_transactions)`.
-    pub fn capacity(&self) -> u64 {
+    pub(crate) fn capacity(&self) -> u64 {
         self.max_locks_per_transaction
             .saturating_mul(self.max_connections + self.max_prepared_transactions)
     }
 
     /// Locks one transaction of ours may take: what is free now, or the override.
-    pub fn available(&self) -> u64 {
+    pub(crate) fn available(&self) -> u64 {
         let free = self.capacity().saturating_sub(self.held_by_others);
         match self.cap {
             Some(c) => c.min(free),
@@ -47,13 +47,13 @@ impl LockTable {
 
     /// Locks one scratch transaction may take: at most half of what is free now and at most a
     /// quarter of the whole table (other sessions may grow meanwhile), never below 64.
-    pub fn batch_budget(&self) -> u64 {
+    pub(crate) fn batch_budget(&self) -> u64 {
         (self.available() / 2).min(self.capacity() / 4).max(64)
     }
 
     /// The smallest `max_locks_per_transaction` under which `needed` locks fit beside what
     /// others hold, with a quarter to spare.
-    pub fn setting_for(&self, needed: u64) -> u64 {
+    pub(crate) fn setting_for(&self, needed: u64) -> u64 {
         let slots = self.max_connections + self.max_prepared_transactions;
         let want = (needed + self.held_by_others).saturating_mul(5) / 4;
         want.div_ceil(slots.max(1))
@@ -62,7 +62,7 @@ impl LockTable {
 }
 
 /// Reads the lock table's size and use (one query).
-pub async fn lock_table<C: GenericClient + Sync>(client: &C) -> Result<LockTable, String> {
+pub(crate) async fn lock_table<C: GenericClient + Sync>(client: &C) -> Result<LockTable, String> {
     let row = client
         .query_one(
             "SELECT current_setting('max_locks_per_transaction')::int8, \
@@ -100,19 +100,19 @@ pub async fn lock_table<C: GenericClient + Sync>(client: &C) -> Result<LockTable
 
 /// A session that holds a lock another session waits for, as `pg_stat_activity` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Blocker {
-    pub pid: i32,
-    pub user: String,
-    pub application: String,
-    pub state: String,
+pub(crate) struct Blocker {
+    pub(crate) pid: i32,
+    pub(crate) user: String,
+    pub(crate) application: String,
+    pub(crate) state: String,
     /// Its current or last query, in full: callers decide how much of it to show.
-    pub query: String,
+    pub(crate) query: String,
 }
 
 impl Blocker {
     /// The session for a message: pid, user, application, state and its query — summarized
     /// ([`query_summary`]) unless `verbose`.
-    pub fn describe(&self, verbose: bool) -> String {
+    pub(crate) fn describe(&self, verbose: bool) -> String {
         let mut s = format!("pid {}", self.pid);
         let mut about = Vec::new();
         if !self.user.is_empty() {
@@ -140,7 +140,7 @@ impl Blocker {
 }
 
 /// The sessions that block backend `pid` (`pg_blocking_pids`), by pid.
-pub async fn blockers<C: GenericClient + Sync>(
+pub(crate) async fn blockers<C: GenericClient + Sync>(
     client: &C,
     pid: i32,
 ) -> Result<Vec<Blocker>, String> {
@@ -170,7 +170,7 @@ pub async fn blockers<C: GenericClient + Sync>(
 /// The sessions other than this one that hold an ACCESS EXCLUSIVE lock on a relation of
 /// this database, each with the relations it holds so (qualified, quoted as needed), by pid.
 /// Reading the catalog (`pg_get_constraintdef`, `pg_get_viewdef`, …) waits for such locks.
-pub async fn exclusive_holders<C: GenericClient + Sync>(
+pub(crate) async fn exclusive_holders<C: GenericClient + Sync>(
     client: &C,
 ) -> Result<Vec<(Blocker, Vec<String>)>, String> {
     let rows = client
@@ -206,7 +206,7 @@ pub async fn exclusive_holders<C: GenericClient + Sync>(
 
 /// About how many lock-table slots a statement takes until its transaction ends. Errs on the
 /// high side: counted from the statement's text, one per object it creates, drops or touches.
-pub fn statement_locks(sql: &str) -> u64 {
+pub(crate) fn statement_locks(sql: &str) -> u64 {
     let upper = sql.to_ascii_uppercase();
     let head: String = upper
         .split_whitespace()
@@ -243,7 +243,7 @@ pub fn statement_locks(sql: &str) -> u64 {
 /// Splits `items` (in order, each with the locks it takes) into consecutive batches of at most
 /// `budget` locks; an item bigger than the budget gets a batch of its own. Returns the batches'
 /// lengths, so callers keep their own order (dependencies come before their users).
-pub fn batch_sizes(needs: impl IntoIterator<Item = u64>, budget: u64) -> Vec<usize> {
+pub(crate) fn batch_sizes(needs: impl IntoIterator<Item = u64>, budget: u64) -> Vec<usize> {
     let mut sizes = vec![0usize];
     let mut used = 0;
     for need in needs {
@@ -261,7 +261,7 @@ pub fn batch_sizes(needs: impl IntoIterator<Item = u64>, budget: u64) -> Vec<usi
 }
 
 /// How to make a transaction of the size `setting` was computed for fit.
-pub fn raise_advice(setting: u64) -> String {
+pub(crate) fn raise_advice(setting: u64) -> String {
     format!(
         "raise max_locks_per_transaction to at least {setting}: set \
          `max_locks_per_transaction = {setting}` in postgresql.conf (or with ALTER SYSTEM) and \
@@ -271,7 +271,7 @@ pub fn raise_advice(setting: u64) -> String {
 }
 
 /// Why one transaction cannot hold the locks it needs.
-pub fn too_many_locks(needed: u64, table: &LockTable) -> String {
+pub(crate) fn too_many_locks(needed: u64, table: &LockTable) -> String {
     let mut msg = format!(
         "this needs about {needed} locks in one transaction, but the server's lock table holds \
          max_locks_per_transaction ({}) × (max_connections ({}) + max_prepared_transactions ({})) \
@@ -292,7 +292,7 @@ pub fn too_many_locks(needed: u64, table: &LockTable) -> String {
 /// own normalization, as in pg_stat_statements), so that no value of that session's data
 /// (a card number in a WHERE clause) reaches strata's output, and at most 80 characters.
 /// Text that does not parse shows only its first word.
-pub fn query_summary(query: &str) -> String {
+pub(crate) fn query_summary(query: &str) -> String {
     let text = match pg_query::normalize(query) {
         Ok(n) => n,
         Err(_) => query.split_whitespace().next().unwrap_or("").to_string(),

@@ -3,16 +3,16 @@
 
 pub mod connect;
 pub mod coverage;
-pub mod databases;
-pub mod ddl;
-pub mod ddl_objects;
-pub mod defaults;
-pub mod ident;
+pub(crate) mod databases;
+pub(crate) mod ddl;
+pub(crate) mod ddl_objects;
+pub(crate) mod defaults;
+pub(crate) mod ident;
 pub mod inspect;
-pub mod locks;
-pub mod names;
+pub(crate) mod locks;
+pub(crate) mod names;
 pub mod quote;
-pub mod relations;
+pub(crate) mod relations;
 pub mod rows;
-pub mod session;
-pub mod types;
+pub(crate) mod session;
+pub(crate) mod types;

@@ -5,11 +5,11 @@
 use crate::model::{IndexKey, IndexPart};
 
 /// Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes).
-pub const MAX_IDENTIFIER_BYTES: usize = 63;
+pub(crate) const MAX_IDENTIFIER_BYTES: usize = 63;
 
 /// `makeObjectName`: `name1[_name2][_label]`, shortening the longer of name1/name2 until the
 /// result fits in 63 bytes.
-pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+pub(crate) fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
     let mut n1 = name1.len();
     let mut n2 = name2.map(str::len).unwrap_or(0);
     let overhead = usize::from(name2.is_some()) + label.len() + 1;
@@ -32,7 +32,7 @@ pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String
 }
 
 /// Cuts a string to at most `bytes` bytes on a character boundary.
-pub fn clip(s: &str, bytes: usize) -> &str {
+pub(crate) fn clip(s: &str, bytes: usize) -> &str {
     let mut end = bytes.min(s.len());
     while !s.is_char_boundary(end) {
         end -= 1;
@@ -54,19 +54,19 @@ fn column_addition(columns: &[String]) -> String {
     out
 }
 
-pub fn primary_key(table: &str) -> String {
+pub(crate) fn primary_key(table: &str) -> String {
     make_object_name(table, None, "pkey")
 }
 
-pub fn unique(table: &str, columns: &[String]) -> String {
+pub(crate) fn unique(table: &str, columns: &[String]) -> String {
     make_object_name(table, Some(&column_addition(columns)), "key")
 }
 
-pub fn foreign_key(table: &str, columns: &[String]) -> String {
+pub(crate) fn foreign_key(table: &str, columns: &[String]) -> String {
     make_object_name(table, Some(&column_addition(columns)), "fkey")
 }
 
-pub fn index(table: &str, parts: &[IndexPart]) -> String {
+pub(crate) fn index(table: &str, parts: &[IndexPart]) -> String {
     let cols: Vec<String> = parts
         .iter()
         .map(|p| match &p.key {
@@ -80,7 +80,7 @@ pub fn index(table: &str, parts: &[IndexPart]) -> String {
 /// The name PostgreSQL gives the index it creates on a partition for an index of the
 /// partitioned table (`ChooseIndexName`: key and INCLUDE columns, then `_idx`), before any
 /// numeric suffix that avoids a name in use.
-pub fn partition_index(table: &str, parts: &[IndexPart], include: &[String]) -> String {
+pub(crate) fn partition_index(table: &str, parts: &[IndexPart], include: &[String]) -> String {
     let mut cols: Vec<String> = parts
         .iter()
         .map(|p| match &p.key {

@@ -20,17 +20,17 @@ pub fn ident(name: &str) -> String {
 }
 
 /// `"schema"."name"`.
-pub fn qualified(q: &QualifiedName) -> String {
+pub(crate) fn qualified(q: &QualifiedName) -> String {
     format!("{}.{}", ident(&q.schema), ident(&q.name))
 }
 
 /// `"schema"."name"` from parts.
-pub fn qualified_parts(schema: &str, name: &str) -> String {
+pub(crate) fn qualified_parts(schema: &str, name: &str) -> String {
     format!("{}.{}", ident(schema), ident(name))
 }
 
 /// A comma-separated list of quoted identifiers.
-pub fn ident_list(names: &[String]) -> String {
+pub(crate) fn ident_list(names: &[String]) -> String {
     names
         .iter()
         .map(|n| ident(n))

@@ -4,7 +4,7 @@ use pg_query::NodeRef;
 
 /// `(schema, name)` of every relation the query names in a `FROM` (CTE names included: the
 /// caller keeps those it knows as tables or views). A query that does not parse names none.
-pub fn read_by(query: &str) -> Vec<(Option<String>, String)> {
+pub(crate) fn read_by(query: &str) -> Vec<(Option<String>, String)> {
     let Ok(parsed) = pg_query::parse(query, 0) else {
         return Vec::new();
     };

@@ -18,7 +18,7 @@ use tokio_postgres::types::{FromSql, WasNull};
 #[diagnostic(code(strata::row))]
 pub struct RowError {
     /// The query or the operation the row belongs to (`tables`, `read the revisions table`).
-    pub what: &'static str,
+    pub(crate) what: &'static str,
     /// The column: its index and name, as `3 "relname"`.
     pub column: String,
     /// Why it could not be decoded.
@@ -83,7 +83,7 @@ fn column_index(names: &[&str], shown: &str) -> Option<usize> {
 
 /// `3 "relname"`: the index and the name of the column `shown` (an index or a name); just the
 /// one given when the row has no such column.
-pub fn column_label(names: &[&str], shown: &str) -> String {
+pub(crate) fn column_label(names: &[&str], shown: &str) -> String {
     match column_index(names, shown) {
         Some(i) => format!("{i} {:?}", names[i]),
         None if shown.parse::<usize>().is_ok() => shown.to_string(),

@@ -6,47 +6,47 @@
 use crate::postgres::quote;
 
 /// Tries strata's advisory lock once (`$1`: the key); one `bool` column.
-pub const TRY_ADVISORY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
+pub(crate) const TRY_ADVISORY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
 
 /// Releases strata's advisory lock (`$1`: the key).
-pub const ADVISORY_UNLOCK: &str = "SELECT pg_advisory_unlock($1)";
+pub(crate) const ADVISORY_UNLOCK: &str = "SELECT pg_advisory_unlock($1)";
 
 /// The session's backend process id; one `int4` column.
-pub const BACKEND_PID: &str = "SELECT pg_backend_pid()";
+pub(crate) const BACKEND_PID: &str = "SELECT pg_backend_pid()";
 
 /// Opens the one transaction of a scratch session (rolled back at the end): names resolve in
 /// `public`, function bodies are not checked against objects created later, and a lock wait
 /// gives up after a minute instead of hanging; no JIT compilation (the catalog queries that read
 /// the result back are costed high enough to trigger it, and compiling takes longer than running
 /// them).
-pub const SCRATCH_TRANSACTION: &str = "BEGIN; SET LOCAL search_path = public; SET LOCAL check_function_bodies = off; SET LOCAL lock_timeout = '60s'; SET LOCAL jit = off";
+pub(crate) const SCRATCH_TRANSACTION: &str = "BEGIN; SET LOCAL search_path = public; SET LOCAL check_function_bodies = off; SET LOCAL lock_timeout = '60s'; SET LOCAL jit = off";
 
 /// Ends a scratch transaction.
-pub const ROLLBACK: &str = "ROLLBACK";
+pub(crate) const ROLLBACK: &str = "ROLLBACK";
 
 /// The session settings of a connection to a scratch database (no JIT, as above).
-pub const SCRATCH_SESSION: &str =
+pub(crate) const SCRATCH_SESSION: &str =
     "SET search_path = public; SET check_function_bodies = off; SET jit = off";
 
 /// Creates an empty database (from `template0`, so nothing of `template1` comes along).
-pub fn create_database(name: &str) -> String {
+pub(crate) fn create_database(name: &str) -> String {
     format!("CREATE DATABASE {} TEMPLATE template0", quote::ident(name))
 }
 
 /// Scratch databases no session is connected to; one `text` column (their names).
-pub const UNUSED_SCRATCH_DATABASES: &str = "SELECT d.datname::text FROM pg_database d WHERE d.datname LIKE 'strata\\_scratch\\_%' \
+pub(crate) const UNUSED_SCRATCH_DATABASES: &str = "SELECT d.datname::text FROM pg_database d WHERE d.datname LIKE 'strata\\_scratch\\_%' \
      AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)";
 
 /// Whether the index `$1` (a name, qualified or resolved through the search path) is valid;
 /// no row when there is no such index.
-pub const INDEX_VALIDITY: &str =
+pub(crate) const INDEX_VALIDITY: &str =
     "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)";
 
 /// Whether the relation `$1` exists; one `bool` column.
-pub const RELATION_EXISTS: &str = "SELECT to_regclass($1) IS NOT NULL";
+pub(crate) const RELATION_EXISTS: &str = "SELECT to_regclass($1) IS NOT NULL";
 
 /// The revisions table of versioned migrations: its schema and table created when missing.
-pub fn create_revisions_table(schema: &str, table: &str) -> String {
+pub(crate) fn create_revisions_table(schema: &str, table: &str) -> String {
     format!(
         "CREATE SCHEMA IF NOT EXISTS {schema};
 CREATE TABLE IF NOT EXISTS {table} (
@@ -68,16 +68,16 @@ COMMENT ON TABLE {table} IS 'Migration files strata applied (strata migrate appl
 }
 
 /// Every row of the revisions table `table` (quoted), columns in [`REVISION_COLUMNS`] order.
-pub fn read_revisions(table: &str) -> String {
+pub(crate) fn read_revisions(table: &str) -> String {
     format!("SELECT {REVISION_COLUMNS} FROM {table}")
 }
 
 /// The columns [`read_revisions`] returns, in order.
-pub const REVISION_COLUMNS: &str = "version, description, kind, checksum, applied, total, execution_time_ms, error, error_statement, applied_at";
+pub(crate) const REVISION_COLUMNS: &str = "version, description, kind, checksum, applied, total, execution_time_ms, error, error_statement, applied_at";
 
 /// Inserts or replaces a revision: `$1`…`$9` the columns of [`REVISION_COLUMNS`] but
 /// `applied_at` (now), `$10` strata's version.
-pub fn upsert_revision(table: &str) -> String {
+pub(crate) fn upsert_revision(table: &str) -> String {
     format!(
         "INSERT INTO {table} AS r (version, description, kind, checksum, applied, total, execution_time_ms, error, error_statement, applied_at, strata_version)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)
@@ -89,14 +89,14 @@ pub fn upsert_revision(table: &str) -> String {
 }
 
 /// Deletes the revisions whose version is in `$1` (a `text[]`).
-pub fn delete_revisions(table: &str) -> String {
+pub(crate) fn delete_revisions(table: &str) -> String {
     format!("DELETE FROM {table} WHERE version = ANY($1)")
 }
 
 /// Runs a user's query (env.hcl's `data "sql"`) with `args` as text parameters and returns
 /// the first column of every row as text, NULLs left out. Text, integer, boolean and OID
 /// columns are read; another type is an error asking for a cast.
-pub async fn first_column(
+pub(crate) async fn first_column(
     client: &tokio_postgres::Client,
     query: &str,
     args: &[String],

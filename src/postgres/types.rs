@@ -7,7 +7,7 @@ use crate::postgres::{ident, quote};
 /// Canonicalizes a type written in SQL. Built-in types and qualified user types are resolved
 /// locally; anything else (an unqualified user type, an unusual spelling) comes back as
 /// [`DataType::Unresolved`] for PostgreSQL to resolve during normalization.
-pub fn parse_sql_type(text: &str) -> DataType {
+pub(crate) fn parse_sql_type(text: &str) -> DataType {
     let trimmed = text.trim();
     match parse_inner(trimmed) {
         Some(t) => t,
@@ -179,7 +179,7 @@ const PLAIN: &[&str] = &[
 ];
 
 /// Canonical `format_type` spelling of a built-in type written in lower case, or `None`.
-pub fn builtin(lower: &str) -> Option<String> {
+pub(crate) fn builtin(lower: &str) -> Option<String> {
     let (name, args, rest) = split_args(lower)?;
     let t = Spelled {
         name: words(&name),
@@ -374,7 +374,7 @@ fn interval(args: &[String], rest: &str) -> Option<String> {
 
 /// The SQL spelling of a type for DDL. Serials keep their pseudo-type name, which is only valid
 /// in `CREATE TABLE` / `ADD COLUMN`.
-pub fn sql(ty: &DataType) -> String {
+pub(crate) fn sql(ty: &DataType) -> String {
     match ty {
         DataType::Builtin(s) => s.clone(),
         DataType::Serial(k) => k.name().to_string(),
@@ -385,13 +385,13 @@ pub fn sql(ty: &DataType) -> String {
 }
 
 /// The SQL spelling of the type a column stores (serials as their integer type).
-pub fn storage_sql(ty: &DataType) -> String {
+pub(crate) fn storage_sql(ty: &DataType) -> String {
     sql(&ty.storage())
 }
 
 /// How the type reads in a plan or an error: `format_type` style, user types qualified only
 /// outside `public`.
-pub fn display(ty: &DataType) -> String {
+pub(crate) fn display(ty: &DataType) -> String {
     match ty {
         DataType::Builtin(s) => s.clone(),
         DataType::Serial(k) => k.name().to_string(),
@@ -407,13 +407,13 @@ pub fn display(ty: &DataType) -> String {
 }
 
 /// An aggregate's key, in the functions' namespace: `name(type, type)`; `name()` for `(*)`.
-pub fn aggregate_signature(a: &crate::model::Aggregate) -> String {
+pub(crate) fn aggregate_signature(a: &crate::model::Aggregate) -> String {
     let types: Vec<String> = a.args.iter().map(|a| display(&a.ty)).collect();
     format!("{}({})", a.name, types.join(", "))
 }
 
 /// The key that identifies a routine among overloads: `name(type, type)` over input types.
-pub fn signature(f: &Function) -> String {
+pub(crate) fn signature(f: &Function) -> String {
     let types: Vec<String> = f
         .args
         .iter()
@@ -425,7 +425,7 @@ pub fn signature(f: &Function) -> String {
 
 /// The name of the type without modifiers, as PostgreSQL prints it in a cast of a literal:
 /// `character varying(10)` → `character varying`, `character(3)` → `bpchar`.
-pub fn cast_name(ty: &DataType) -> Option<String> {
+pub(crate) fn cast_name(ty: &DataType) -> Option<String> {
     Some(match ty {
         DataType::Builtin(s) => {
             let base = match s.find('(') {
@@ -449,7 +449,7 @@ pub fn cast_name(ty: &DataType) -> Option<String> {
 }
 
 /// Broad type category, used to decide whether a type change needs `USING`.
-pub fn category(ty: &DataType) -> &'static str {
+pub(crate) fn category(ty: &DataType) -> &'static str {
     match ty {
         DataType::Serial(_) => "numeric",
         DataType::Builtin(s) => {

@@ -335,7 +335,7 @@ fn mermaid_attr(a: &Attr, kind: Kind) -> String {
 /// One attribute word as Mermaid's lexer reads it: a letter, `_` or a character from U+00C0 on
 /// first, then also digits, `-`, `(`, `)`, `[`, `]`, `.` and `,`; anything else becomes `_`. A
 /// word Mermaid would read as a key (`PK`, `FK`, `UK`) gets a trailing `_`.
-pub fn mermaid_word(s: &str) -> String {
+pub(crate) fn mermaid_word(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let ok = c.is_ascii_alphanumeric()
@@ -374,7 +374,7 @@ fn mermaid_comment(s: &str) -> String {
 }
 
 /// Text inside Mermaid's double quotes, which end at `"` and refuse `%`, `\` and line breaks.
-pub fn mermaid_label(s: &str) -> String {
+pub(crate) fn mermaid_label(s: &str) -> String {
     let text: String = s
         .chars()
         .map(|c| match c {
@@ -459,7 +459,7 @@ fn dot_table(e: &Entity) -> String {
 }
 
 /// Text in a Graphviz HTML-like label.
-pub fn dot_html(s: &str) -> String {
+pub(crate) fn dot_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -480,7 +480,7 @@ pub fn dot_html(s: &str) -> String {
 
 /// A DOT double-quoted string: quotes and backslashes escaped (a backslash would otherwise
 /// start one of Graphviz's label escapes), line breaks as spaces.
-pub fn dot_string(s: &str) -> String {
+pub(crate) fn dot_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {

@@ -27,7 +27,7 @@ const JS: &str = include_str!("erd_page.js");
 
 /// What a plan does to a table or column (`plan --format html`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
+pub(crate) enum Mark {
     Added,
     Changed,
     Dropped,
@@ -45,9 +45,9 @@ impl Mark {
 
 /// Marks by table and by column; columns a plan drops are listed so that they can be drawn.
 #[derive(Debug, Default)]
-pub struct Marks {
-    pub tables: HashMap<QualifiedName, Mark>,
-    pub columns: HashMap<(QualifiedName, String), Mark>,
+pub(crate) struct Marks {
+    pub(crate) tables: HashMap<QualifiedName, Mark>,
+    pub(crate) columns: HashMap<(QualifiedName, String), Mark>,
 }
 
 impl Marks {
@@ -62,16 +62,16 @@ impl Marks {
 
 /// What the page shows besides the diagram.
 #[derive(Debug, Default)]
-pub struct Page<'a> {
-    pub title: &'a str,
-    pub marks: Option<&'a Marks>,
+pub(crate) struct Page<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) marks: Option<&'a Marks>,
     /// The plan's SQL, shown below the diagram.
-    pub sql: Option<&'a str>,
+    pub(crate) sql: Option<&'a str>,
 }
 
 /// Text for HTML and SVG, in element content and in quoted attributes alike; control
 /// characters become spaces.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -93,7 +93,7 @@ fn qualified(q: &QualifiedName) -> String {
 }
 
 /// The diagram as a standalone SVG document (no script).
-pub fn svg(model: &Model) -> String {
+pub(crate) fn svg(model: &Model) -> String {
     let d = build(model);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&draw(&d, None, true));
@@ -101,7 +101,7 @@ pub fn svg(model: &Model) -> String {
 }
 
 /// The diagram in a self-contained HTML page.
-pub fn html(model: &Model, page: &Page) -> String {
+pub(crate) fn html(model: &Model, page: &Page) -> String {
     let d = build(model);
     let tables = d.entities.iter().filter(|e| e.kind == Kind::Table).count();
     let mut out = String::with_capacity(4096 + d.entities.len() * 1500);

@@ -10,28 +10,28 @@
 
 /// A box to place: its size and the group (cluster) it belongs to.
 #[derive(Debug, Clone, Copy)]
-pub struct Node {
-    pub w: f64,
-    pub h: f64,
-    pub group: usize,
+pub(crate) struct Node {
+    pub(crate) w: f64,
+    pub(crate) h: f64,
+    pub(crate) group: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Rect {
-    pub x: f64,
-    pub y: f64,
-    pub w: f64,
-    pub h: f64,
+pub(crate) struct Rect {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+    pub(crate) w: f64,
+    pub(crate) h: f64,
 }
 
 /// Top-left corners of the nodes, the groups' boxes (empty groups have none) and the size of
 /// the whole drawing.
 #[derive(Debug, Clone)]
-pub struct Layout {
-    pub pos: Vec<(f64, f64)>,
-    pub groups: Vec<Option<Rect>>,
-    pub width: f64,
-    pub height: f64,
+pub(crate) struct Layout {
+    pub(crate) pos: Vec<(f64, f64)>,
+    pub(crate) groups: Vec<Option<Rect>>,
+    pub(crate) width: f64,
+    pub(crate) height: f64,
 }
 
 /// Space between layers (for the edges), between boxes of a layer, around components.
@@ -48,7 +48,7 @@ const SWEEPS: usize = 4;
 /// Lays out `nodes`; `edges` are `(from, to)` pairs, `from` depending on `to` (a foreign key's
 /// table on the referenced one, a view on what it reads). Edges between groups do not affect
 /// the layout.
-pub fn layout(nodes: &[Node], edges: &[(usize, usize)], groups: usize) -> Layout {
+pub(crate) fn layout(nodes: &[Node], edges: &[(usize, usize)], groups: usize) -> Layout {
     let mut pos = vec![(0.0, 0.0); nodes.len()];
     let mut boxes: Vec<(usize, Rect)> = Vec::new();
     for g in 0..groups {

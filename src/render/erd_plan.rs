@@ -24,7 +24,7 @@ fn drawn(kind: ObjectKind) -> bool {
 }
 
 /// The model to draw (the desired one plus what the plan drops) and its marks.
-pub fn plan_view(plan: &Plan, current: &Model, desired: &Model) -> (Model, Marks) {
+pub(crate) fn plan_view(plan: &Plan, current: &Model, desired: &Model) -> (Model, Marks) {
     let mut model = desired.clone();
     let mut marks = Marks::default();
     for o in &plan.objects {
@@ -123,7 +123,7 @@ fn columns(
 }
 
 /// The plan as an HTML page: the colored diagram, then the SQL.
-pub fn page(plan: &Plan, current: &Model, desired: &Model) -> String {
+pub(crate) fn page(plan: &Plan, current: &Model, desired: &Model) -> String {
     let (model, marks) = plan_view(plan, current, desired);
     let sql = super::sql(plan);
     let summary = plan.summary;

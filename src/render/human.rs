@@ -7,7 +7,7 @@ use crate::plan::{Action, AttrChange, ObjectChange, Plan};
 use crate::postgres::inspect::Unmanaged;
 
 /// Text shown when there is nothing to do.
-pub const NO_CHANGES: &str = "No changes. Your database matches the configuration.";
+pub(crate) const NO_CHANGES: &str = "No changes. Your database matches the configuration.";
 
 fn symbol(a: Action, p: &Painter) -> String {
     match a {
@@ -55,7 +55,7 @@ fn hazard_line(h: &Hazard, policy: &Policy, p: &Painter, indent: &str, suffix: &
 
 /// The target database's unmanaged attributes, one `Warning:` line each, then a blank line
 /// (nothing at all when there are none). Printed before the plan.
-pub fn warnings(warnings: &[Unmanaged], p: &Painter) -> String {
+pub(crate) fn warnings(warnings: &[Unmanaged], p: &Painter) -> String {
     let mut out = String::new();
     for w in warnings {
         out.push_str(&format!(
@@ -71,7 +71,7 @@ pub fn warnings(warnings: &[Unmanaged], p: &Painter) -> String {
 }
 
 /// Renders the whole plan for a terminal; `policy` decides how each hazard is marked.
-pub fn plan_with_policy(plan: &Plan, p: &Painter, policy: &Policy) -> String {
+pub(crate) fn plan_with_policy(plan: &Plan, p: &Painter, policy: &Policy) -> String {
     let mut out = String::new();
     if plan.is_empty() {
         out.push_str(&format!(
@@ -196,7 +196,7 @@ fn phases(plan: &Plan, p: &Painter) -> String {
 }
 
 /// `Plan: X to add, Y to change, Z to destroy.`
-pub fn summary_line(plan: &Plan, p: &Painter) -> String {
+pub(crate) fn summary_line(plan: &Plan, p: &Painter) -> String {
     format!(
         "{} {} to add, {} to change, {} to destroy.",
         p.bold("Plan:"),

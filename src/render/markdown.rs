@@ -54,7 +54,7 @@ pub fn plan_within(plan: &Plan, policy: &Policy, warnings: &[Unmanaged], limit: 
 }
 
 /// `Plan: X to add, Y to change, Z to destroy.`
-pub fn summary_line(plan: &Plan) -> String {
+pub(crate) fn summary_line(plan: &Plan) -> String {
     format!(
         "Plan: {} to add, {} to change, {} to destroy.",
         plan.summary.add, plan.summary.change, plan.summary.destroy
@@ -320,7 +320,7 @@ fn html(s: &str) -> String {
 
 /// Plain Markdown text, safe in a table cell: Markdown's punctuation escaped, pipes escaped,
 /// newlines as `<br>`.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -341,7 +341,7 @@ pub fn text(s: &str) -> String {
 
 /// An inline code span in a table cell: delimited by more backticks than it holds, its pipes
 /// escaped (GitHub splits cells before it reads code spans), newlines as spaces.
-pub fn cell_code(s: &str) -> String {
+pub(crate) fn cell_code(s: &str) -> String {
     let body = s.replace('|', "\\|").replace(['\n', '\r'], " ");
     let ticks = "`".repeat(longest_run(&body, '`') + 1);
     let pad = if body.starts_with('`') || body.ends_with('`') {

@@ -2,9 +2,9 @@
 //! decides anything or talks to a database.
 
 pub mod erd;
-pub mod erd_html;
-pub mod erd_layout;
-pub mod erd_plan;
+pub(crate) mod erd_html;
+pub(crate) mod erd_layout;
+pub(crate) mod erd_plan;
 pub mod human;
 pub mod markdown;
 
@@ -15,7 +15,7 @@ use crate::postgres::inspect::Unmanaged;
 /// Colors for terminal output; all methods are no-ops when color is off.
 #[derive(Debug, Clone, Copy)]
 pub struct Painter {
-    pub color: bool,
+    pub(crate) color: bool,
 }
 
 impl Painter {
@@ -31,35 +31,35 @@ impl Painter {
         }
     }
 
-    pub fn green(&self, s: &str) -> String {
+    pub(crate) fn green(&self, s: &str) -> String {
         self.paint(s, console::Style::new().green())
     }
 
-    pub fn red(&self, s: &str) -> String {
+    pub(crate) fn red(&self, s: &str) -> String {
         self.paint(s, console::Style::new().red())
     }
 
-    pub fn yellow(&self, s: &str) -> String {
+    pub(crate) fn yellow(&self, s: &str) -> String {
         self.paint(s, console::Style::new().yellow())
     }
 
-    pub fn cyan(&self, s: &str) -> String {
+    pub(crate) fn cyan(&self, s: &str) -> String {
         self.paint(s, console::Style::new().cyan())
     }
 
-    pub fn bold(&self, s: &str) -> String {
+    pub(crate) fn bold(&self, s: &str) -> String {
         self.paint(s, console::Style::new().bold())
     }
 
-    pub fn bold_red(&self, s: &str) -> String {
+    pub(crate) fn bold_red(&self, s: &str) -> String {
         self.paint(s, console::Style::new().bold().red())
     }
 
-    pub fn bold_green(&self, s: &str) -> String {
+    pub(crate) fn bold_green(&self, s: &str) -> String {
         self.paint(s, console::Style::new().bold().green())
     }
 
-    pub fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.paint(s, console::Style::new().dim())
     }
 }
@@ -71,13 +71,13 @@ pub fn json(plan: &Plan) -> String {
 
 /// The plan as a JSON document: the plan itself (as saved by `plan -out`) plus `hazards`, every
 /// step's hazards with the policy's decision (`deny`, `warn`, `allow`).
-pub fn json_with_policy(plan: &Plan, policy: &Policy) -> String {
+pub(crate) fn json_with_policy(plan: &Plan, policy: &Policy) -> String {
     json_with_warnings(plan, policy, &[])
 }
 
 /// [`json_with_policy`] plus, when there are any, a top-level `warnings` array: the target
 /// database's unmanaged attributes (`object`, `attribute`, `value`, `message`).
-pub fn json_with_warnings(plan: &Plan, policy: &Policy, warnings: &[Unmanaged]) -> String {
+pub(crate) fn json_with_warnings(plan: &Plan, policy: &Policy, warnings: &[Unmanaged]) -> String {
     let mut value = match serde_json::to_value(plan) {
         Ok(v) => v,
         Err(e) => {

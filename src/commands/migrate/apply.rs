@@ -22,10 +22,10 @@ use tokio_postgres::Client;
 #[derive(Debug, Error, Diagnostic)]
 #[error("refusing to apply: {message}")]
 #[diagnostic(code(strata::migrate::refused))]
-pub struct Refused {
-    pub message: String,
+pub(crate) struct Refused {
+    pub(crate) message: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 fn refused(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
@@ -36,7 +36,7 @@ fn refused(message: impl Into<String>, help: impl Into<String>) -> miette::Repor
     .into()
 }
 
-pub async fn run(s: &Settings, path: &Path, args: &MigrateApplyArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, path: &Path, args: &MigrateApplyArgs) -> Result<u8> {
     let dir = Dir::open(path)?;
     dir.check_sum().map_err(|e| Refused {
         message: e.message.clone(),

@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 use std::path::Path;
 use tokio_postgres::Client;
 
-pub async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, path: &Path, args: &DownArgs) -> Result<u8> {
     let p = &s.painter;
     let timeouts = s.timeouts_with(args.lock_timeout, None, None);
     let dir = Dir::open(path)?;

@@ -48,7 +48,7 @@ fn not_in_git(dir: &Dir, base: &str) -> Result<BTreeSet<String>> {
         .collect())
 }
 
-pub async fn run(s: &Settings, path: &Path, args: &LintArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, path: &Path, args: &LintArgs) -> Result<u8> {
     let p = &s.painter;
     let dir = Dir::open(path)?;
     if let Err(e) = dir.check_sum() {

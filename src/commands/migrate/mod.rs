@@ -22,7 +22,7 @@ use miette::Result;
 use std::path::{Path, PathBuf};
 
 /// Runs a `migrate` subcommand.
-pub async fn run(s: &Settings, args: &MigrateArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, args: &MigrateArgs) -> Result<u8> {
     let path = dir_path(s, args);
     match &args.action {
         MigrateAction::Diff(a) => diff_cmd(s, &path, &a.name).await,
@@ -84,7 +84,7 @@ pub(crate) async fn replayed_state(
 }
 
 /// The plan as a migration file: each step under a comment with its description and hazards.
-pub fn render_file(plan: &Plan) -> String {
+pub(crate) fn render_file(plan: &Plan) -> String {
     let mut out = String::new();
     for (i, s) in plan.steps.iter().enumerate() {
         if i > 0 {

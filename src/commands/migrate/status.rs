@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 use std::path::Path;
 
 /// How a failed revision reads.
-pub fn describe_failure(r: &Revision, file: Option<&Migration>) -> String {
+pub(crate) fn describe_failure(r: &Revision, file: Option<&Migration>) -> String {
     let name = file.map_or(r.version.clone(), |m| m.name.clone());
     if r.interrupted() {
         return format!(
@@ -46,7 +46,7 @@ pub fn describe_failure(r: &Revision, file: Option<&Migration>) -> String {
     )
 }
 
-pub async fn run(s: &Settings, path: &Path, args: &StatusArgs) -> Result<u8> {
+pub(crate) async fn run(s: &Settings, path: &Path, args: &StatusArgs) -> Result<u8> {
     let p = &s.painter;
     let dir = Dir::open(path)?;
     if let Err(e) = dir.check_sum() {

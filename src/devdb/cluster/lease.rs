@@ -25,7 +25,7 @@ static LEASE: Mutex<Option<(File, PathBuf)>> = Mutex::new(None);
 static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
 
 /// Records the strata binary, to spawn watchdogs with.
-pub fn set_program(exe: PathBuf) {
+pub(crate) fn set_program(exe: PathBuf) {
     let _ = PROGRAM.set(exe);
 }
 
@@ -39,7 +39,7 @@ fn open(path: &Path) -> Result<File, ClusterError> {
 }
 
 /// Takes this process's shared lease on the cluster, once.
-pub fn hold(c: &Cluster) -> Result<(), ClusterError> {
+pub(crate) fn hold(c: &Cluster) -> Result<(), ClusterError> {
     let Ok(mut held) = LEASE.lock() else {
         return Ok(());
     };
@@ -57,7 +57,7 @@ pub fn hold(c: &Cluster) -> Result<(), ClusterError> {
 }
 
 /// Ends this process's lease (at its end), recording the time of the last use.
-pub fn release() {
+pub(crate) fn release() {
     let Ok(mut held) = LEASE.lock() else {
         return;
     };
@@ -68,7 +68,7 @@ pub fn release() {
 }
 
 /// Records a use now.
-pub fn touch(c: &Cluster) {
+pub(crate) fn touch(c: &Cluster) {
     touch_path(&c.file("last-used"));
 }
 
@@ -79,7 +79,7 @@ fn touch_path(path: &Path) {
 }
 
 /// How long ago the cluster was last used.
-pub fn unused_for(c: &Cluster) -> Option<Duration> {
+pub(crate) fn unused_for(c: &Cluster) -> Option<Duration> {
     let modified = std::fs::metadata(c.file("last-used"))
         .and_then(|m| m.modified())
         .ok()?;
@@ -91,7 +91,7 @@ pub fn unused_for(c: &Cluster) -> Option<Duration> {
 }
 
 /// Whether a strata process holds a lease now.
-pub fn in_use(c: &Cluster) -> bool {
+pub(crate) fn in_use(c: &Cluster) -> bool {
     let Ok(file) = File::open(c.file("lease")) else {
         return false;
     };
@@ -99,7 +99,7 @@ pub fn in_use(c: &Cluster) -> bool {
 }
 
 /// Runs `f` under the setup lock: one strata at a time creates, starts or stops the server.
-pub fn with_setup_lock<T>(
+pub(crate) fn with_setup_lock<T>(
     c: &Cluster,
     f: impl FnOnce() -> Result<T, ClusterError>,
 ) -> Result<T, ClusterError> {
@@ -113,7 +113,7 @@ pub fn with_setup_lock<T>(
 }
 
 /// The idle time of the running watchdog, if one runs.
-pub fn watchdog_idle(c: &Cluster) -> Option<Duration> {
+pub(crate) fn watchdog_idle(c: &Cluster) -> Option<Duration> {
     if !watchdog_alive(c) {
         return None;
     }
@@ -131,7 +131,7 @@ fn watchdog_alive(c: &Cluster) -> bool {
 
 /// Starts a watchdog unless one runs (or this is not the strata binary). Best effort: without
 /// one the server runs until `strata cluster stop`.
-pub fn spawn_watchdog(c: &Cluster, idle: Duration) {
+pub(crate) fn spawn_watchdog(c: &Cluster, idle: Duration) {
     use std::os::unix::process::CommandExt;
     let Some(exe) = PROGRAM.get() else {
         return;
@@ -171,7 +171,7 @@ pub fn spawn_watchdog(c: &Cluster, idle: Duration) {
 }
 
 /// The watchdog's loop (`strata cluster watchdog`): stops the server after `idle` unused.
-pub async fn watch(dir: &Path, bin: &Path, idle: Duration) -> Result<(), ClusterError> {
+pub(crate) async fn watch(dir: &Path, bin: &Path, idle: Duration) -> Result<(), ClusterError> {
     let c = Cluster {
         dir: dir.to_path_buf(),
         bin: bin.to_path_buf(),

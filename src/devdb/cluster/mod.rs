@@ -21,7 +21,7 @@
 mod lease;
 mod server;
 
-pub use lease::{release, set_program, watch};
+pub(crate) use lease::{release, set_program, watch};
 
 use crate::postgres::connect::DbUrl;
 use crate::postgres::databases;
@@ -31,19 +31,19 @@ use std::time::Duration;
 use thiserror::Error;
 
 /// Overrides the directory the clusters live in.
-pub const DIR_ENV: &str = "STRATA_CLUSTER_DIR";
+pub(crate) const DIR_ENV: &str = "STRATA_CLUSTER_DIR";
 /// How long the server may stay unused before it stops (`15m`; `0` never stops it).
-pub const IDLE_ENV: &str = "STRATA_CLUSTER_IDLE";
+pub(crate) const IDLE_ENV: &str = "STRATA_CLUSTER_IDLE";
 const DEFAULT_IDLE: Duration = Duration::from_secs(15 * 60);
 
 /// The private cluster could not be set up.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(strata::cluster))]
-pub struct ClusterError {
-    pub message: String,
+pub(crate) struct ClusterError {
+    pub(crate) message: String,
     #[help]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 fn err(message: impl Into<String>, help: Option<&str>) -> ClusterError {
@@ -57,16 +57,16 @@ const INSTALL_HELP: &str = "install PostgreSQL's server programs, e.g. on Debian
 
 /// The cluster of the installed PostgreSQL version: its directory and server programs.
 #[derive(Debug, Clone)]
-pub struct Cluster {
+pub(crate) struct Cluster {
     /// `<base>/pg<major>`.
-    pub dir: PathBuf,
-    pub bin: PathBuf,
-    pub major: u32,
+    pub(crate) dir: PathBuf,
+    pub(crate) bin: PathBuf,
+    pub(crate) major: u32,
 }
 
 impl Cluster {
     /// The cluster of the newest installed server programs.
-    pub fn locate() -> Result<Cluster, ClusterError> {
+    pub(crate) fn locate() -> Result<Cluster, ClusterError> {
         let bin = server::find_bin_dir()?;
         let major = server::major_version(&bin)?;
         Ok(Cluster {
@@ -77,7 +77,7 @@ impl Cluster {
     }
 
     /// The data directory.
-    pub fn data(&self) -> PathBuf {
+    pub(crate) fn data(&self) -> PathBuf {
         self.dir.join("pgdata")
     }
 
@@ -87,7 +87,7 @@ impl Cluster {
 }
 
 /// The directory the clusters live in (see the module's documentation).
-pub fn base_dir() -> Result<PathBuf, ClusterError> {
+pub(crate) fn base_dir() -> Result<PathBuf, ClusterError> {
     let set = |v: &str| {
         std::env::var_os(v)
             .filter(|s| !s.is_empty())
@@ -113,7 +113,7 @@ pub fn base_dir() -> Result<PathBuf, ClusterError> {
 }
 
 /// The idle time after which the server stops; `None`: never.
-pub fn idle_time() -> Result<Option<Duration>, ClusterError> {
+pub(crate) fn idle_time() -> Result<Option<Duration>, ClusterError> {
     let Some(v) = std::env::var_os(IDLE_ENV).filter(|v| !v.is_empty()) else {
         return Ok(Some(DEFAULT_IDLE));
     };
@@ -133,7 +133,7 @@ pub fn idle_time() -> Result<Option<Duration>, ClusterError> {
 /// Makes sure the private cluster exists and runs, and holds a lease on it for the rest of this
 /// process (the idle watchdog never stops it under a running command); returns the URL of its
 /// `postgres` database. `project` is where an old per-project cluster (`.strata/`) may run.
-pub async fn ensure(project: &Path) -> Result<DbUrl> {
+pub(crate) async fn ensure(project: &Path) -> Result<DbUrl> {
     let idle = idle_time()?;
     let c = Cluster::locate()?;
     create_dirs(&c)?;
@@ -206,7 +206,7 @@ fn ensure_running(c: &Cluster, idle: Option<Duration>) -> Result<u16, ClusterErr
 }
 
 /// Stops the private cluster, if it runs (and an old per-project one in `project`).
-pub fn stop(project: &Path) -> Result<Option<PathBuf>, ClusterError> {
+pub(crate) fn stop(project: &Path) -> Result<Option<PathBuf>, ClusterError> {
     let c = Cluster::locate()?;
     stop_legacy(project, &c);
     if !c.data().join("PG_VERSION").is_file() {
@@ -235,7 +235,7 @@ fn stop_legacy(project: &Path, c: &Cluster) {
 
 /// URL of database `name` on the private cluster, creating the database (with a notice) the
 /// first time it is used.
-pub async fn database_url(project: &Path, name: &str) -> Result<DbUrl> {
+pub(crate) async fn database_url(project: &Path, name: &str) -> Result<DbUrl> {
     let server = ensure(project).await?;
     if name.is_empty() || name == "postgres" {
         return Ok(server);
@@ -254,24 +254,24 @@ pub async fn database_url(project: &Path, name: &str) -> Result<DbUrl> {
 
 /// What `strata cluster status` shows.
 #[derive(Debug, Clone)]
-pub struct Status {
-    pub cluster: Cluster,
+pub(crate) struct Status {
+    pub(crate) cluster: Cluster,
     /// `initdb` has run.
-    pub created: bool,
-    pub port: Option<u16>,
+    pub(crate) created: bool,
+    pub(crate) port: Option<u16>,
     /// `None`: never stops on its own.
-    pub idle: Option<Duration>,
+    pub(crate) idle: Option<Duration>,
     /// A watchdog watches the running server.
-    pub watched: bool,
+    pub(crate) watched: bool,
     /// A strata process holds a lease now.
-    pub in_use: bool,
-    pub unused_for: Option<Duration>,
+    pub(crate) in_use: bool,
+    pub(crate) unused_for: Option<Duration>,
     /// The `local://` databases.
-    pub databases: Vec<String>,
+    pub(crate) databases: Vec<String>,
 }
 
 /// The cluster's state; reads only (starts nothing).
-pub async fn status() -> Result<Status> {
+pub(crate) async fn status() -> Result<Status> {
     let c = Cluster::locate()?;
     let created = c.data().join("PG_VERSION").is_file();
     let port = match created {
@@ -303,7 +303,7 @@ pub async fn status() -> Result<Status> {
 }
 
 /// `15m`, `90s`, `1h 30m`.
-pub fn human(d: Duration) -> String {
+pub(crate) fn human(d: Duration) -> String {
     let s = d.as_secs();
     match (s / 3600, s % 3600 / 60, s % 60) {
         (0, 0, 0) => format!("{}ms", d.as_millis()),
@@ -316,7 +316,7 @@ pub fn human(d: Duration) -> String {
 }
 
 /// `path` with the home directory spelled `~`.
-pub fn tilde(path: &Path) -> String {
+pub(crate) fn tilde(path: &Path) -> String {
     if let Some(home) = std::env::var_os("HOME").filter(|h| h.len() > 1)
         && let Ok(rest) = path.strip_prefix(&home)
     {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Finds the directory holding `initdb`, `pg_ctl` and `postgres`.
-pub fn find_bin_dir() -> Result<PathBuf, ClusterError> {
+pub(crate) fn find_bin_dir() -> Result<PathBuf, ClusterError> {
     if let Ok(dir) = std::env::var("STRATA_PG_BIN") {
         let d = PathBuf::from(dir);
         if has_all(&d) {
@@ -65,7 +65,7 @@ fn debian_bin_dir() -> Option<PathBuf> {
 }
 
 /// The major version of the server programs in `bin` (`postgres --version`).
-pub fn major_version(bin: &Path) -> Result<u32, ClusterError> {
+pub(crate) fn major_version(bin: &Path) -> Result<u32, ClusterError> {
     let out = Command::new(bin.join("postgres"))
         .arg("--version")
         .output()
@@ -86,14 +86,14 @@ fn parse_major(text: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-pub fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     std::fs::metadata("/proc/self")
         .map(|m| m.uid() == 0)
         .unwrap_or(false)
 }
 
 /// uid and gid of the `postgres` system user.
-pub fn postgres_user() -> Result<(u32, u32), ClusterError> {
+pub(crate) fn postgres_user() -> Result<(u32, u32), ClusterError> {
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
     for line in passwd.lines() {
         let f: Vec<&str> = line.split(':').collect();
@@ -150,7 +150,7 @@ fn run(mut cmd: Command, what: &str) -> Result<(), ClusterError> {
 
 /// Creates the data directory with `initdb` unless it holds a cluster already. Returns whether
 /// it created one.
-pub fn init(bin: &Path, data: &Path) -> Result<bool, ClusterError> {
+pub(crate) fn init(bin: &Path, data: &Path) -> Result<bool, ClusterError> {
     if data.join("PG_VERSION").is_file() {
         return Ok(false);
     }
@@ -188,7 +188,7 @@ pub fn init(bin: &Path, data: &Path) -> Result<bool, ClusterError> {
 /// `fsync=off`, `synchronous_commit=off` and `full_page_writes=off`: the cluster only ever
 /// holds scratch and development data, and a crash of the machine may lose it; in exchange
 /// `CREATE DATABASE` and DDL do not wait for the disk.
-pub fn start(bin: &Path, data: &Path) -> Result<u16, ClusterError> {
+pub(crate) fn start(bin: &Path, data: &Path) -> Result<u16, ClusterError> {
     let port = free_port()?;
     let opts = format!(
         "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
@@ -203,7 +203,7 @@ pub fn start(bin: &Path, data: &Path) -> Result<u16, ClusterError> {
 }
 
 /// Port of the running server, if it runs.
-pub fn running_port(bin: &Path, data: &Path) -> Result<Option<u16>, ClusterError> {
+pub(crate) fn running_port(bin: &Path, data: &Path) -> Result<Option<u16>, ClusterError> {
     if !data.join("postmaster.pid").is_file() {
         return Ok(None);
     }
@@ -220,7 +220,7 @@ pub fn running_port(bin: &Path, data: &Path) -> Result<Option<u16>, ClusterError
 }
 
 /// Stops the server (fast: sessions are ended, the data stays). Returns whether it ran.
-pub fn stop(bin: &Path, data: &Path) -> Result<bool, ClusterError> {
+pub(crate) fn stop(bin: &Path, data: &Path) -> Result<bool, ClusterError> {
     if !data.join("PG_VERSION").is_file() || running_port(bin, data)?.is_none() {
         return Ok(false);
     }

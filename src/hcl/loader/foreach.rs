@@ -21,10 +21,10 @@ use std::ops::Range;
 
 /// One block made from a `for_each` block.
 pub(super) struct Instance {
-    pub file: SourceFile,
-    pub block: Block,
+    pub(crate) file: SourceFile,
+    pub(crate) block: Block,
     /// `each.key` as text: the address key of `schema.tenant["acme"]`.
-    pub key: String,
+    pub(crate) key: String,
 }
 
 /// Blocks that cannot repeat.

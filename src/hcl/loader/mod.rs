@@ -30,30 +30,30 @@ mod values;
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     /// `--var name=value` overrides for `variable` blocks.
-    pub vars: BTreeMap<String, String>,
+    pub(crate) vars: BTreeMap<String, String>,
 }
 
 /// Where each object of a loaded model was declared.
 #[derive(Debug, Clone, Default)]
-pub struct SourceMap {
+pub(crate) struct SourceMap {
     /// Keyed by object: `schema.public`, `table.public.users`, `enum.public.status`, the
     /// other kinds' `<kind>.<schema>.<name>` and routines' `<kind>.<schema>.<signature>`.
-    pub objects: HashMap<ObjectId, Location>,
+    pub(crate) objects: HashMap<ObjectId, Location>,
 }
 
 /// A loaded schema and where its objects came from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub model: Model,
-    pub sources: SourceMap,
+    pub(crate) sources: SourceMap,
     /// `moved` blocks: renames to make instead of drops and creates.
-    pub moves: Vec<crate::diff::moves::Move>,
+    pub(crate) moves: Vec<crate::diff::moves::Move>,
     /// The names of the files' `variable` blocks.
-    pub variables: Vec<String>,
+    pub(crate) variables: Vec<String>,
 }
 
 /// The top-level block kinds a schema file may contain.
-pub const TOP_LEVEL_BLOCKS: &[&str] = &[
+pub(crate) const TOP_LEVEL_BLOCKS: &[&str] = &[
     "schema",
     "table",
     "enum",

@@ -28,14 +28,14 @@ mod view;
 
 /// A declared view, routine, sequence, domain or composite type.
 pub(super) struct ObjectSym<'a> {
-    pub kind: &'static str,
-    pub file: &'a SourceFile,
-    pub block: &'a Block,
-    pub qualifier: Option<String>,
-    pub name: String,
-    pub schema: String,
+    pub(crate) kind: &'static str,
+    pub(crate) file: &'a SourceFile,
+    pub(crate) block: &'a Block,
+    pub(crate) qualifier: Option<String>,
+    pub(crate) name: String,
+    pub(crate) schema: String,
     /// For materialized views: the pseudo-table index used to resolve `column.x` in indexes.
-    pub table: Option<usize>,
+    pub(crate) table: Option<usize>,
 }
 
 const OBJECT_KINDS: &[ObjectKind] = &[

@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "BC101",
     category: Category::Compatibility,
     title: "renames a table",

@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "BC104",
     category: Category::Compatibility,
     title: "drops a view",

@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "BC106",
     category: Category::Compatibility,
     title: "drops a table running code may still use",

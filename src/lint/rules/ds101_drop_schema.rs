@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DS101",
     category: Category::DataLoss,
     title: "drops a schema",

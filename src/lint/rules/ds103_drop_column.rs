@@ -3,7 +3,7 @@
 use crate::diff::TableChange;
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DS103",
     category: Category::DataLoss,
     title: "drops a column",

@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DS106",
     category: Category::Compatibility,
     title: "drops an extension",

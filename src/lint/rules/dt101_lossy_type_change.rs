@@ -5,7 +5,7 @@ use crate::lint::{Category, Check, Rule, Subject, qname};
 use crate::model::DataType;
 use crate::postgres::types;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "DT101",
     category: Category::DataLoss,
     title: "changes a column to a type that may not hold its values",
@@ -52,7 +52,7 @@ fn length(t: &str, base: &str) -> Option<Option<u32>> {
 }
 
 /// Type changes that keep every value.
-pub fn is_lossless(from: &DataType, to: &DataType) -> bool {
+pub(crate) fn is_lossless(from: &DataType, to: &DataType) -> bool {
     let (DataType::Builtin(a), DataType::Builtin(b)) = (from.storage(), to.storage()) else {
         return false;
     };
@@ -86,7 +86,7 @@ pub fn is_lossless(from: &DataType, to: &DataType) -> bool {
 
 /// Type changes PostgreSQL makes without rewriting the table or its indexes: longer or
 /// unbounded `varchar`, `varchar` ↔ `text`, wider `numeric` precision with the same scale.
-pub fn is_binary_coercible(from: &DataType, to: &DataType) -> bool {
+pub(crate) fn is_binary_coercible(from: &DataType, to: &DataType) -> bool {
     let (DataType::Builtin(a), DataType::Builtin(b)) = (from.storage(), to.storage()) else {
         return false;
     };

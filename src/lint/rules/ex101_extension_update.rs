@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "EX101",
     category: Category::Compatibility,
     title: "updates an extension to another version",

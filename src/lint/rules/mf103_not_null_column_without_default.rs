@@ -4,7 +4,7 @@ use crate::diff::TableChange;
 use crate::lint::{Category, Check, Rule, Subject, qname};
 use crate::model::DataType;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "MF103",
     category: Category::MayFail,
     title: "adds a NOT NULL column without a default to an existing table",

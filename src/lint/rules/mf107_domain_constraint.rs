@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "MF107",
     category: Category::MayFail,
     title: "adds a constraint to an existing domain",

@@ -3,7 +3,7 @@
 use crate::diff::TableChange;
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "MF108",
     category: Category::MayFail,
     title: "adds an exclusion constraint to an existing table",

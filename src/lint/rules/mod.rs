@@ -15,7 +15,7 @@ mod ds105_enum_value_removed;
 mod ds106_drop_extension;
 mod ds107_drop_composite_field;
 mod ds108_drop_role;
-pub mod dt101_lossy_type_change;
+pub(crate) mod dt101_lossy_type_change;
 mod ex101_extension_update;
 mod mf101_unique_on_existing;
 mod mf103_not_null_column_without_default;
@@ -54,7 +54,7 @@ mod tx101_outside_transaction;
 
 use super::Rule;
 
-pub static ALL: &[&Rule] = &[
+pub(crate) static ALL: &[&Rule] = &[
     &bc101_rename_table::RULE,
     &bc102_rename_column::RULE,
     &bc103_drop_routine::RULE,

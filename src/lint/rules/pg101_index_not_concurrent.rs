@@ -3,7 +3,7 @@
 use crate::diff::TableChange;
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "PG101",
     category: Category::Lock,
     title: "builds an index on an existing table without CONCURRENTLY",

@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "PG102",
     category: Category::Lock,
     title: "drops an index without CONCURRENTLY in a migration file",

@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "PG103",
     category: Category::Transaction,
     title: "uses CONCURRENTLY in a migration file that runs in a transaction",

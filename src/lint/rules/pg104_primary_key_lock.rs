@@ -3,7 +3,7 @@
 use crate::diff::TableChange;
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "PG104",
     category: Category::Lock,
     title: "adds a primary key to an existing table under an exclusive lock",

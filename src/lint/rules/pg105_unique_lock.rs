@@ -3,7 +3,7 @@
 use crate::diff::TableChange;
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "PG105",
     category: Category::Lock,
     title: "adds a unique constraint to an existing table under an exclusive lock",

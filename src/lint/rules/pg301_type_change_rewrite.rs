@@ -5,7 +5,7 @@ use crate::diff::TableChange;
 use crate::lint::{Category, Check, Rule, Subject, qname};
 use crate::postgres::types;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "PG301",
     category: Category::Lock,
     title: "changes a column type in a way that rewrites the table",

@@ -4,7 +4,7 @@ use crate::diff::TableChange;
 use crate::lint::{Category, Check, Rule, Subject, qname};
 use crate::model::{Column, DataType};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "PG302",
     category: Category::Lock,
     title: "adds a column whose value must be computed for every row",

@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "PG308",
     category: Category::Lock,
     title: "rebuilds an enum and rewrites the columns that use it",

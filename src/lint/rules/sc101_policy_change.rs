@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject, qname};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "SC101",
     category: Category::Security,
     title: "creates, changes or drops a row-level security policy",

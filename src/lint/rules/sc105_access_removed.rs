@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule, Subject};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "SC105",
     category: Category::Security,
     title: "access removed",

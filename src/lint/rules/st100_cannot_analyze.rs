@@ -2,7 +2,7 @@
 
 use crate::lint::{Category, Check, Rule};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "ST100",
     category: Category::Style,
     title: "strata cannot analyze this change in a migration file",

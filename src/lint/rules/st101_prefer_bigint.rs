@@ -3,7 +3,7 @@
 use crate::lint::{Category, Check, Rule};
 use crate::model::{DataType, Model, ObjectId, SerialKind};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "ST101",
     category: Category::Style,
     title: "uses integer or smallint for a key column",

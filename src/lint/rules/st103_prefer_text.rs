@@ -3,7 +3,7 @@
 use crate::lint::{Category, Check, Rule};
 use crate::model::{DataType, Model, ObjectId};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "ST103",
     category: Category::Style,
     title: "uses varchar(n) or char(n) instead of text",

@@ -3,7 +3,7 @@
 use crate::lint::{Category, Check, Rule};
 use crate::model::{DataType, Model, ObjectId};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "ST104",
     category: Category::Style,
     title: "uses timestamp without time zone",

@@ -3,7 +3,7 @@
 use crate::lint::{Category, Check, Rule};
 use crate::model::{Model, ObjectId, ObjectKind};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "ST105",
     category: Category::Style,
     title: "uses a name longer than 63 bytes",

@@ -3,7 +3,7 @@
 use crate::lint::{Category, Check, Rule};
 use crate::model::{IndexKey, Model, ObjectId, ObjectKind, Table};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "ST106",
     category: Category::Style,
     title: "has a foreign key without an index on its columns",

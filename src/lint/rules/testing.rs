@@ -5,7 +5,7 @@ use crate::lint::{Hazard, Subject, hazards};
 use crate::model::{Column, DataType, QualifiedName, Table};
 
 /// `public.users (id integer NOT NULL, email text NULL)`.
-pub fn users() -> Table {
+pub(crate) fn users() -> Table {
     let mut email = Column::new("email", DataType::builtin("text"));
     email.nullable = true;
     Table {
@@ -16,16 +16,16 @@ pub fn users() -> Table {
     }
 }
 
-pub fn col(name: &str, ty: &str) -> Column {
+pub(crate) fn col(name: &str, ty: &str) -> Column {
     Column::new(name, DataType::builtin(ty))
 }
 
-pub fn q(name: &str) -> QualifiedName {
+pub(crate) fn q(name: &str) -> QualifiedName {
     QualifiedName::new("public", name)
 }
 
 /// Hazards of `change` on an existing `users` table.
-pub fn alter(change: TableChange) -> Vec<Hazard> {
+pub(crate) fn alter(change: TableChange) -> Vec<Hazard> {
     hazards(&Subject::AlterTable {
         table: &users(),
         change: &change,
@@ -34,7 +34,7 @@ pub fn alter(change: TableChange) -> Vec<Hazard> {
 }
 
 /// Same, in online mode.
-pub fn alter_online(change: TableChange) -> Vec<Hazard> {
+pub(crate) fn alter_online(change: TableChange) -> Vec<Hazard> {
     hazards(&Subject::AlterTable {
         table: &users(),
         change: &change,
@@ -42,12 +42,12 @@ pub fn alter_online(change: TableChange) -> Vec<Hazard> {
     })
 }
 
-pub fn has(hazards: &[Hazard], code: &str) -> bool {
+pub(crate) fn has(hazards: &[Hazard], code: &str) -> bool {
     hazards.iter().any(|h| h.code == code)
 }
 
 /// Codes a schema check reports for `model`.
-pub fn schema_codes(model: &crate::model::Model, code: &str) -> Vec<String> {
+pub(crate) fn schema_codes(model: &crate::model::Model, code: &str) -> Vec<String> {
     crate::lint::schema_findings(model)
         .into_iter()
         .filter(|f| f.hazard.code == code)
@@ -56,7 +56,7 @@ pub fn schema_codes(model: &crate::model::Model, code: &str) -> Vec<String> {
 }
 
 /// A model with one table in `public`.
-pub fn model_with(table: Table) -> crate::model::Model {
+pub(crate) fn model_with(table: Table) -> crate::model::Model {
     let mut m = crate::model::Model::default();
     let s = m.schemas.entry("public".into()).or_default();
     s.name = "public".into();

@@ -63,7 +63,7 @@ pub(super) fn aggregate_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
 }
 
 /// `aggregate.<schema>.<signature>`.
-pub fn aggregate_id(a: &Aggregate) -> ObjectId {
+pub(crate) fn aggregate_id(a: &Aggregate) -> ObjectId {
     ObjectId::aggregate(&a.schema, &aggregate_signature(a))
 }
 

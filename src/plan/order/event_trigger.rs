@@ -7,7 +7,7 @@ use crate::plan::kind::{KindPlan, Op};
 use crate::postgres::ddl_objects as d;
 
 /// `event_trigger.<name>`.
-pub fn event_trigger_id(e: &EventTrigger) -> ObjectId {
+pub(crate) fn event_trigger_id(e: &EventTrigger) -> ObjectId {
     ObjectId::event_trigger(&e.name)
 }
 

@@ -69,7 +69,7 @@ pub(super) fn function_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
 }
 
 /// `function.<schema>.<signature>` or `procedure.…`.
-pub fn function_id(f: &Function) -> ObjectId {
+pub(crate) fn function_id(f: &Function) -> ObjectId {
     ObjectId::routine(f.kind, &f.schema, &crate::postgres::types::signature(f))
 }
 

@@ -115,7 +115,7 @@ fn drop_role(r: &Role) -> Node {
 }
 
 /// `permission.<role>@role.<parent>`: a role's membership in another.
-pub fn membership_id(role: &str, parent: &str) -> ObjectId {
+pub(crate) fn membership_id(role: &str, parent: &str) -> ObjectId {
     ObjectId::permission(role, &ObjectId::role(parent))
 }
 

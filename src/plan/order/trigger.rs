@@ -79,7 +79,7 @@ pub(super) fn trigger_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
 }
 
 /// `trigger.<schema>.<table>.<name>`.
-pub fn trigger_id(on: &QualifiedName, t: &Trigger) -> ObjectId {
+pub(crate) fn trigger_id(on: &QualifiedName, t: &Trigger) -> ObjectId {
     ObjectId::trigger(on, &t.name)
 }
 

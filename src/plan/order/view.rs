@@ -92,7 +92,7 @@ pub(super) fn view_nodes(out: &mut Vec<Node>, c: &Change, ctx: &Ctx) {
 }
 
 /// `view.<schema>.<name>` or `materialized.…`.
-pub fn view_id(v: &View) -> ObjectId {
+pub(crate) fn view_id(v: &View) -> ObjectId {
     ObjectId::view(&v.schema, &v.name, v.materialized)
 }
 

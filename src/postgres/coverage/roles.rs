@@ -8,7 +8,7 @@ use super::*;
 pub(super) const GRANTS: Coverage =
     M("Model.grants (managed roles' privileges, with `permissions` opted in)");
 
-pub const PG_ROLES: Relation = Relation {
+pub(crate) const PG_ROLES: Relation = Relation {
     name: "pg_roles",
     columns: &[
         ("oid", OID),
@@ -33,7 +33,7 @@ pub const PG_ROLES: Relation = Relation {
     ],
 };
 
-pub const PG_AUTH_MEMBERS: Relation = Relation {
+pub(crate) const PG_AUTH_MEMBERS: Relation = Relation {
     name: "pg_auth_members",
     columns: &[
         ("oid", OID),
@@ -46,7 +46,7 @@ pub const PG_AUTH_MEMBERS: Relation = Relation {
     ],
 };
 
-pub const PG_DEFAULT_ACL: Relation = Relation {
+pub(crate) const PG_DEFAULT_ACL: Relation = Relation {
     name: "pg_default_acl",
     columns: &[
         ("oid", OID),
@@ -63,7 +63,7 @@ pub const PG_DEFAULT_ACL: Relation = Relation {
     ],
 };
 
-pub const PG_SHDEPEND: Relation = Relation {
+pub(crate) const PG_SHDEPEND: Relation = Relation {
     name: "pg_shdepend",
     columns: &[
         (

@@ -4,7 +4,7 @@
 use super::*;
 
 /// A column definition as used in `CREATE TABLE` and `ADD COLUMN`.
-pub fn column_def(c: &Column) -> String {
+pub(crate) fn column_def(c: &Column) -> String {
     let mut s = format!("{} {}", ident(&c.name), types::sql(&c.ty));
     if let Some(comp) = c.compression {
         s.push_str(&format!(" COMPRESSION {}", comp.name()));
@@ -60,15 +60,15 @@ pub(super) fn identity_options(id: &Identity) -> String {
 }
 
 // ALTER TABLE clauses.
-pub fn add_column(c: &Column) -> String {
+pub(crate) fn add_column(c: &Column) -> String {
     format!("ADD COLUMN {}", column_def(c))
 }
 
-pub fn drop_column(name: &str) -> String {
+pub(crate) fn drop_column(name: &str) -> String {
     format!("DROP COLUMN {}", ident(name))
 }
 
-pub fn rename_column(q: &QualifiedName, from: &str, to: &str) -> String {
+pub(crate) fn rename_column(q: &QualifiedName, from: &str, to: &str) -> String {
     format!(
         "ALTER TABLE {} RENAME COLUMN {} TO {}",
         qualified(q),
@@ -78,17 +78,17 @@ pub fn rename_column(q: &QualifiedName, from: &str, to: &str) -> String {
 }
 
 /// The `ALTER COLUMN c DROP DEFAULT` clause.
-pub fn drop_default(column: &str) -> String {
+pub(crate) fn drop_default(column: &str) -> String {
     format!("ALTER COLUMN {} DROP DEFAULT", ident(column))
 }
 
 /// The `ALTER COLUMN c SET DEFAULT expr` clause; `expr` as PostgreSQL stores it.
-pub fn set_default(column: &str, expr: &str) -> String {
+pub(crate) fn set_default(column: &str, expr: &str) -> String {
     format!("ALTER COLUMN {} SET DEFAULT {expr}", ident(column))
 }
 
 /// The `ALTER COLUMN c SET NOT NULL` clause.
-pub fn set_not_null(column: &str) -> String {
+pub(crate) fn set_not_null(column: &str) -> String {
     format!("ALTER COLUMN {} SET NOT NULL", ident(column))
 }
 
@@ -96,7 +96,7 @@ pub fn set_not_null(column: &str) -> String {
 /// collation, dropping a generation expression). A serial column that stops being serial has
 /// its `nextval` default dropped (the model holds no default for a serial column). The serial
 /// sequence itself and generated-expression changes are handled by the planner.
-pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
+pub(crate) fn alter_column(from: &Column, to: &Column) -> Vec<String> {
     let col = ident(&to.name);
     let mut out = Vec::new();
     let type_changed = from.ty.storage() != to.ty.storage() || from.collation != to.collation;
@@ -186,7 +186,7 @@ pub fn alter_column(from: &Column, to: &Column) -> Vec<String> {
 /// bounds: when the sequence was never used, or its last value lies before the new range (so
 /// every value it handed out is outside it), it restarts at the new START; otherwise it goes on
 /// from where it is. Decided at run time, so the statement is a `DO` block.
-pub fn identity_options_change(
+pub(crate) fn identity_options_change(
     table: &QualifiedName,
     column: &str,
     from: &Identity,
@@ -240,7 +240,7 @@ pub fn identity_options_change(
 /// below the new MINVALUE, for a descending one above the new MAXVALUE), so that every value it
 /// handed out lies outside the new range and none can repeat. Otherwise it goes on from where
 /// it is, and PostgreSQL refuses bounds that exclude its current value.
-pub fn restart_when_unused(
+pub(crate) fn restart_when_unused(
     sequence: &str,
     alter: &str,
     increment: i64,
@@ -261,7 +261,7 @@ pub fn restart_when_unused(
 
 /// Back to the type's default storage (PostgreSQL 15 has no `SET STORAGE DEFAULT`): read from
 /// the column's type at run time.
-pub fn reset_storage(table: &QualifiedName, column: &str) -> String {
+pub(crate) fn reset_storage(table: &QualifiedName, column: &str) -> String {
     let body = format!(
         "BEGIN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET STORAGE %s', {}, {}, (SELECT CASE t.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = {}::regclass AND a.attname = {})); END",
         literal(&qualified(table)),
@@ -274,7 +274,7 @@ pub fn reset_storage(table: &QualifiedName, column: &str) -> String {
 
 /// `ALTER TABLE … ALTER COLUMN … SET STORAGE / SET STATISTICS` for a new column (CREATE TABLE
 /// and ADD COLUMN cannot say them on PostgreSQL 15).
-pub fn column_settings(table: &QualifiedName, c: &Column) -> Vec<String> {
+pub(crate) fn column_settings(table: &QualifiedName, c: &Column) -> Vec<String> {
     let mut clauses = Vec::new();
     if let Some(s) = c.storage {
         clauses.push(format!(
@@ -297,7 +297,7 @@ pub fn column_settings(table: &QualifiedName, c: &Column) -> Vec<String> {
 }
 
 /// `$tag$body$tag$` with a tag that does not occur in `body`.
-pub fn dollar_quoted(body: &str) -> String {
+pub(crate) fn dollar_quoted(body: &str) -> String {
     let mut tag = "strata".to_string();
     let mut n = 0;
     while body.contains(&format!("${tag}$")) {
@@ -327,7 +327,7 @@ pub(super) fn using_expr(value: &str, from: &Column, to: &Column) -> Option<Stri
 /// A query that fails exactly when PostgreSQL has no conversion for the `USING` expression
 /// that turning `from` into `to` would use (`cannot cast type bigint to timestamp…`). Planning
 /// runs it so that such a change is refused before apply. `None` when no cast is needed.
-pub fn conversion_probe(from: &Column, to: &Column) -> Option<String> {
+pub(crate) fn conversion_probe(from: &Column, to: &Column) -> Option<String> {
     if from.ty.storage() == to.ty.storage() {
         return None;
     }
@@ -336,14 +336,18 @@ pub fn conversion_probe(from: &Column, to: &Column) -> Option<String> {
 }
 
 /// Whether `ALTER COLUMN … TYPE` needs an explicit `USING` cast.
-pub fn needs_using(from: &crate::model::DataType, to: &crate::model::DataType) -> bool {
+pub(crate) fn needs_using(from: &crate::model::DataType, to: &crate::model::DataType) -> bool {
     let (a, b) = (types::category(from), types::category(to));
     a != b || a == "other"
 }
 
 /// A statement that runs `sql_template` with `%s` replaced by the owned sequence of a serial
 /// column, found at run time (its name is not part of the model).
-pub fn with_serial_sequence(table: &QualifiedName, column: &str, sql_template: &str) -> String {
+pub(crate) fn with_serial_sequence(
+    table: &QualifiedName,
+    column: &str,
+    sql_template: &str,
+) -> String {
     let body = format!(
         "BEGIN EXECUTE format({}, pg_get_serial_sequence({}, {})); END",
         literal(sql_template),
@@ -354,12 +358,16 @@ pub fn with_serial_sequence(table: &QualifiedName, column: &str, sql_template: &
 }
 
 /// A serial column's sequence changes its integer type (`smallint`, `integer`, `bigint`).
-pub fn alter_serial_sequence_type(table: &QualifiedName, column: &str, int_type: &str) -> String {
+pub(crate) fn alter_serial_sequence_type(
+    table: &QualifiedName,
+    column: &str,
+    int_type: &str,
+) -> String {
     with_serial_sequence(table, column, &format!("ALTER SEQUENCE %s AS {int_type}"))
 }
 
 /// Drops the sequence a serial column owns (when the column stops being serial).
-pub fn drop_serial_sequence(table: &QualifiedName, column: &str) -> String {
+pub(crate) fn drop_serial_sequence(table: &QualifiedName, column: &str) -> String {
     with_serial_sequence(table, column, "DROP SEQUENCE %s")
 }
 
@@ -375,7 +383,7 @@ fn set_default_nextval(table: &QualifiedName, column: &str, seq: &str) -> String
 }
 
 /// Creates the sequence of a column that becomes serial and attaches it as the default.
-pub fn make_serial(
+pub(crate) fn make_serial(
     table: &QualifiedName,
     column: &str,
     seq_name: &str,
@@ -400,7 +408,7 @@ pub fn make_serial(
 
 /// A column that becomes serial while a sequence of its serial name exists: the sequence is
 /// adopted (type, owner) and attached as the default.
-pub fn adopt_serial_sequence(
+pub(crate) fn adopt_serial_sequence(
     table: &QualifiedName,
     column: &str,
     seq_name: &str,

@@ -9,7 +9,7 @@ pub(super) fn comment_literal(c: &Option<String>) -> String {
     }
 }
 
-pub fn comment_on_schema(name: &str, c: &Option<String>) -> String {
+pub(crate) fn comment_on_schema(name: &str, c: &Option<String>) -> String {
     format!(
         "COMMENT ON SCHEMA {} IS {}",
         ident(name),
@@ -17,7 +17,7 @@ pub fn comment_on_schema(name: &str, c: &Option<String>) -> String {
     )
 }
 
-pub fn comment_on_table(q: &QualifiedName, c: &Option<String>) -> String {
+pub(crate) fn comment_on_table(q: &QualifiedName, c: &Option<String>) -> String {
     format!(
         "COMMENT ON TABLE {} IS {}",
         qualified(q),
@@ -25,7 +25,7 @@ pub fn comment_on_table(q: &QualifiedName, c: &Option<String>) -> String {
     )
 }
 
-pub fn comment_on_column(q: &QualifiedName, column: &str, c: &Option<String>) -> String {
+pub(crate) fn comment_on_column(q: &QualifiedName, column: &str, c: &Option<String>) -> String {
     format!(
         "COMMENT ON COLUMN {}.{} IS {}",
         qualified(q),
@@ -34,7 +34,7 @@ pub fn comment_on_column(q: &QualifiedName, column: &str, c: &Option<String>) ->
     )
 }
 
-pub fn comment_on_constraint(q: &QualifiedName, name: &str, c: &Option<String>) -> String {
+pub(crate) fn comment_on_constraint(q: &QualifiedName, name: &str, c: &Option<String>) -> String {
     format!(
         "COMMENT ON CONSTRAINT {} ON {} IS {}",
         ident(name),
@@ -43,7 +43,7 @@ pub fn comment_on_constraint(q: &QualifiedName, name: &str, c: &Option<String>) 
     )
 }
 
-pub fn comment_on_index(schema: &str, name: &str, c: &Option<String>) -> String {
+pub(crate) fn comment_on_index(schema: &str, name: &str, c: &Option<String>) -> String {
     format!(
         "COMMENT ON INDEX {} IS {}",
         qualified_parts(schema, name),
@@ -51,6 +51,6 @@ pub fn comment_on_index(schema: &str, name: &str, c: &Option<String>) -> String 
     )
 }
 
-pub fn comment_on_type(q: &QualifiedName, c: &Option<String>) -> String {
+pub(crate) fn comment_on_type(q: &QualifiedName, c: &Option<String>) -> String {
     format!("COMMENT ON TYPE {} IS {}", qualified(q), comment_literal(c))
 }

@@ -3,7 +3,7 @@
 use super::*;
 
 /// The SQL spelling of a referential action (`SET NULL`, …).
-pub fn referential_action(a: ReferentialAction) -> &'static str {
+pub(crate) fn referential_action(a: ReferentialAction) -> &'static str {
     match a {
         ReferentialAction::NoAction => "NO ACTION",
         ReferentialAction::Restrict => "RESTRICT",
@@ -22,7 +22,7 @@ pub(super) fn action_clause(kw: &str, a: ReferentialAction) -> String {
     }
 }
 
-pub fn primary_key_def(pk: &PrimaryKey) -> String {
+pub(crate) fn primary_key_def(pk: &PrimaryKey) -> String {
     let mut s = format!(
         "CONSTRAINT {} PRIMARY KEY ({})",
         ident(&pk.name),
@@ -35,7 +35,7 @@ pub fn primary_key_def(pk: &PrimaryKey) -> String {
     s
 }
 
-pub fn unique_def(u: &Unique) -> String {
+pub(crate) fn unique_def(u: &Unique) -> String {
     let mut s = format!(
         "CONSTRAINT {} UNIQUE{} ({})",
         ident(&u.name),
@@ -55,7 +55,7 @@ pub fn unique_def(u: &Unique) -> String {
 
 /// `[CONSTRAINT n] CHECK (…) [NO INHERIT]`. `NOT VALID` is not part of it: PostgreSQL ignores
 /// it inside `CREATE TABLE`; [`add_constraint_as_declared`] adds it to `ADD CONSTRAINT`.
-pub fn check_def(c: &Check) -> String {
+pub(crate) fn check_def(c: &Check) -> String {
     let no_inherit = if c.no_inherit { " NO INHERIT" } else { "" };
     match &c.name {
         Some(n) => format!("CONSTRAINT {} CHECK ({}){no_inherit}", ident(n), c.expr),
@@ -64,7 +64,7 @@ pub fn check_def(c: &Check) -> String {
 }
 
 /// `ADD <def>`, with ` NOT VALID` when the declared constraint is not valid.
-pub fn add_constraint_as_declared(def: String, not_valid: bool) -> String {
+pub(crate) fn add_constraint_as_declared(def: String, not_valid: bool) -> String {
     if not_valid {
         format!("ADD {def} NOT VALID")
     } else {
@@ -72,7 +72,7 @@ pub fn add_constraint_as_declared(def: String, not_valid: bool) -> String {
     }
 }
 
-pub fn foreign_key_def(fk: &ForeignKey) -> String {
+pub(crate) fn foreign_key_def(fk: &ForeignKey) -> String {
     format!(
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}){}{}{}",
         ident(&fk.name),
@@ -85,7 +85,7 @@ pub fn foreign_key_def(fk: &ForeignKey) -> String {
     )
 }
 
-pub fn rename_constraint(q: &QualifiedName, from: &str, to: &str) -> String {
+pub(crate) fn rename_constraint(q: &QualifiedName, from: &str, to: &str) -> String {
     format!(
         "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
         qualified(q),
@@ -96,18 +96,23 @@ pub fn rename_constraint(q: &QualifiedName, from: &str, to: &str) -> String {
 
 /// `ALTER TABLE … VALIDATE CONSTRAINT …`: checks a `NOT VALID` constraint against existing rows
 /// while reads and writes go on.
-pub fn validate_constraint(t: &QualifiedName, name: &str) -> String {
+pub(crate) fn validate_constraint(t: &QualifiedName, name: &str) -> String {
     format!("ALTER TABLE {} {}", qualified(t), validate_clause(name))
 }
 
 /// The `VALIDATE CONSTRAINT name` clause of `ALTER TABLE`.
-pub fn validate_clause(name: &str) -> String {
+pub(crate) fn validate_clause(name: &str) -> String {
     format!("VALIDATE CONSTRAINT {}", ident(name))
 }
 
 /// `ADD CONSTRAINT name {UNIQUE | PRIMARY KEY} USING INDEX index`: turns an index (built
 /// concurrently, or already there) into a constraint; the index takes the constraint's name.
-pub fn add_constraint_using_index(kind: &str, name: &str, index: &str, deferrable: &str) -> String {
+pub(crate) fn add_constraint_using_index(
+    kind: &str,
+    name: &str,
+    index: &str,
+    deferrable: &str,
+) -> String {
     format!(
         "ADD CONSTRAINT {} {kind} USING INDEX {}{deferrable}",
         ident(name),
@@ -117,7 +122,7 @@ pub fn add_constraint_using_index(kind: &str, name: &str, index: &str, deferrabl
 
 /// `ADD CONSTRAINT name CHECK (column IS NOT NULL) NOT VALID`: the check online mode validates
 /// before `SET NOT NULL`, so that setting it needs no scan under the lock.
-pub fn add_not_null_check(name: &str, column: &str) -> String {
+pub(crate) fn add_not_null_check(name: &str, column: &str) -> String {
     format!(
         "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
         ident(name),
@@ -125,10 +130,10 @@ pub fn add_not_null_check(name: &str, column: &str) -> String {
     )
 }
 
-pub fn add_constraint(def: String) -> String {
+pub(crate) fn add_constraint(def: String) -> String {
     format!("ADD {def}")
 }
 
-pub fn drop_constraint(name: &str) -> String {
+pub(crate) fn drop_constraint(name: &str) -> String {
     format!("DROP CONSTRAINT {}", ident(name))
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub fn create_enum(e: &Enum) -> String {
+pub(crate) fn create_enum(e: &Enum) -> String {
     format!(
         "CREATE TYPE {} AS ENUM ({})",
         qualified_parts(&e.schema, &e.name),
@@ -14,11 +14,11 @@ pub fn create_enum(e: &Enum) -> String {
     )
 }
 
-pub fn drop_enum(q: &QualifiedName) -> String {
+pub(crate) fn drop_enum(q: &QualifiedName) -> String {
     format!("DROP TYPE {}", qualified(q))
 }
 
-pub fn add_enum_value(q: &QualifiedName, add: &EnumValueAdd) -> String {
+pub(crate) fn add_enum_value(q: &QualifiedName, add: &EnumValueAdd) -> String {
     let pos = match &add.position {
         EnumPosition::Before(v) => format!(" BEFORE {}", literal(v)),
         EnumPosition::After(v) => format!(" AFTER {}", literal(v)),
@@ -33,7 +33,7 @@ pub fn add_enum_value(q: &QualifiedName, add: &EnumValueAdd) -> String {
 
 /// The `ALTER COLUMN` clauses that move a column from a renamed-away enum type to its rebuilt
 /// version `to.ty` (through text): the default is dropped first and set again after.
-pub fn convert_enum_column(from: &Column, to: &Column) -> Vec<String> {
+pub(crate) fn convert_enum_column(from: &Column, to: &Column) -> Vec<String> {
     let name = ident(&from.name);
     let target = types::storage_sql(&to.ty);
     let cast = if matches!(to.ty, crate::model::DataType::Array(_)) {

@@ -3,7 +3,7 @@
 use super::*;
 
 /// `ALTER INDEX … SET (…), RESET (…)`.
-pub fn alter_index_params(schema: &str, name: &str, clauses: &[String]) -> String {
+pub(crate) fn alter_index_params(schema: &str, name: &str, clauses: &[String]) -> String {
     format!(
         "ALTER INDEX {} {}",
         qualified_parts(schema, name),
@@ -11,7 +11,7 @@ pub fn alter_index_params(schema: &str, name: &str, clauses: &[String]) -> Strin
     )
 }
 
-pub fn rename_index(schema: &str, from: &str, to: &str) -> String {
+pub(crate) fn rename_index(schema: &str, from: &str, to: &str) -> String {
     format!(
         "ALTER INDEX {} RENAME TO {}",
         qualified_parts(schema, from),
@@ -23,7 +23,7 @@ pub fn rename_index(schema: &str, from: &str, to: &str) -> String {
 /// `parent_index` to `to`. A new partition gets a copy of each of its parent's indexes under a
 /// name PostgreSQL chooses, numbered when the plain one is taken by another relation, so the
 /// index is found by its attachment rather than by that name.
-pub fn rename_attached_index(
+pub(crate) fn rename_attached_index(
     partition: &QualifiedName,
     parent_index: &QualifiedName,
     to: &str,
@@ -51,12 +51,12 @@ pub fn rename_attached_index(
     format!("DO {tag}\n{body}\n{tag}")
 }
 
-pub fn create_index(t: &QualifiedName, ix: &Index) -> String {
+pub(crate) fn create_index(t: &QualifiedName, ix: &Index) -> String {
     create_index_with(t, ix, false)
 }
 
 /// `CREATE INDEX CONCURRENTLY`: builds without blocking writes; cannot run in a transaction.
-pub fn create_index_concurrently(t: &QualifiedName, ix: &Index) -> String {
+pub(crate) fn create_index_concurrently(t: &QualifiedName, ix: &Index) -> String {
     create_index_with(t, ix, true)
 }
 
@@ -120,12 +120,12 @@ pub(super) fn create_index_with(t: &QualifiedName, ix: &Index, concurrently: boo
     s
 }
 
-pub fn drop_index(schema: &str, name: &str) -> String {
+pub(crate) fn drop_index(schema: &str, name: &str) -> String {
     format!("DROP INDEX {}", qualified_parts(schema, name))
 }
 
 /// `DROP INDEX CONCURRENTLY IF EXISTS` of an already quoted (possibly qualified) index name.
-pub fn drop_index_concurrently(quoted: &str) -> String {
+pub(crate) fn drop_index_concurrently(quoted: &str) -> String {
     format!("DROP INDEX CONCURRENTLY IF EXISTS {quoted}")
 }
 

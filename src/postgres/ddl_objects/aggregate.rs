@@ -27,7 +27,7 @@ fn aggregate_args(a: &Aggregate, with_names: bool) -> String {
 }
 
 /// `"schema"."name"(types)`: how DROP and COMMENT name an aggregate.
-pub fn aggregate_ref(a: &Aggregate) -> String {
+pub(crate) fn aggregate_ref(a: &Aggregate) -> String {
     format!(
         "{}({})",
         qualified_parts(&a.schema, &a.name),
@@ -36,7 +36,7 @@ pub fn aggregate_ref(a: &Aggregate) -> String {
 }
 
 /// `CREATE [OR REPLACE] AGGREGATE`, and its comment when it has one (or when replacing).
-pub fn create_aggregate(a: &Aggregate, or_replace: bool) -> Vec<String> {
+pub(crate) fn create_aggregate(a: &Aggregate, or_replace: bool) -> Vec<String> {
     let mut opts = vec![
         format!("SFUNC = {}", qualified(&a.state_func)),
         format!("STYPE = {}", types::sql(&a.state_type)),
@@ -68,7 +68,7 @@ pub fn create_aggregate(a: &Aggregate, or_replace: bool) -> Vec<String> {
     out
 }
 
-pub fn comment_on_aggregate(a: &Aggregate) -> String {
+pub(crate) fn comment_on_aggregate(a: &Aggregate) -> String {
     format!(
         "COMMENT ON AGGREGATE {} IS {}",
         aggregate_ref(a),
@@ -76,12 +76,12 @@ pub fn comment_on_aggregate(a: &Aggregate) -> String {
     )
 }
 
-pub fn drop_aggregate(a: &Aggregate) -> String {
+pub(crate) fn drop_aggregate(a: &Aggregate) -> String {
     format!("DROP AGGREGATE {}", aggregate_ref(a))
 }
 
 /// `CREATE EVENT TRIGGER`, then its enabled state and comment when they are not the defaults.
-pub fn create_event_trigger(e: &EventTrigger) -> Vec<String> {
+pub(crate) fn create_event_trigger(e: &EventTrigger) -> Vec<String> {
     let when = if e.tags.is_empty() {
         String::new()
     } else {
@@ -104,7 +104,7 @@ pub fn create_event_trigger(e: &EventTrigger) -> Vec<String> {
 }
 
 /// `ALTER EVENT TRIGGER … ENABLE | DISABLE | ENABLE REPLICA | ENABLE ALWAYS`.
-pub fn set_event_trigger_enabled(e: &EventTrigger) -> String {
+pub(crate) fn set_event_trigger_enabled(e: &EventTrigger) -> String {
     let action = match e.enabled {
         'D' => "DISABLE",
         'A' => "ENABLE ALWAYS",
@@ -114,7 +114,7 @@ pub fn set_event_trigger_enabled(e: &EventTrigger) -> String {
     format!("ALTER EVENT TRIGGER {} {action}", ident(&e.name))
 }
 
-pub fn comment_on_event_trigger(e: &EventTrigger) -> String {
+pub(crate) fn comment_on_event_trigger(e: &EventTrigger) -> String {
     format!(
         "COMMENT ON EVENT TRIGGER {} IS {}",
         ident(&e.name),
@@ -122,6 +122,6 @@ pub fn comment_on_event_trigger(e: &EventTrigger) -> String {
     )
 }
 
-pub fn drop_event_trigger(e: &EventTrigger) -> String {
+pub(crate) fn drop_event_trigger(e: &EventTrigger) -> String {
     format!("DROP EVENT TRIGGER {}", ident(&e.name))
 }

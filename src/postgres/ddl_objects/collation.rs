@@ -6,7 +6,7 @@ pub(super) fn collation_q(c: &Collation) -> String {
     qualified_parts(&c.schema, &c.name)
 }
 
-pub fn create_collation(c: &Collation) -> Vec<String> {
+pub(crate) fn create_collation(c: &Collation) -> Vec<String> {
     let mut opts = vec![format!("provider = {}", c.provider)];
     if let Some(l) = &c.locale {
         opts.push(format!("locale = {}", literal(l)));
@@ -31,7 +31,7 @@ pub fn create_collation(c: &Collation) -> Vec<String> {
     out
 }
 
-pub fn comment_on_collation(c: &Collation) -> String {
+pub(crate) fn comment_on_collation(c: &Collation) -> String {
     format!(
         "COMMENT ON COLLATION {} IS {}",
         collation_q(c),
@@ -39,6 +39,6 @@ pub fn comment_on_collation(c: &Collation) -> String {
     )
 }
 
-pub fn drop_collation(c: &Collation) -> String {
+pub(crate) fn drop_collation(c: &Collation) -> String {
     format!("DROP COLLATION {}", collation_q(c))
 }

@@ -6,7 +6,7 @@ pub(super) fn comp_q(c: &Composite) -> String {
     qualified_parts(&c.schema, &c.name)
 }
 
-pub fn create_composite(c: &Composite) -> Vec<String> {
+pub(crate) fn create_composite(c: &Composite) -> Vec<String> {
     let fields: Vec<String> = c
         .fields
         .iter()
@@ -34,7 +34,7 @@ fn collate(c: &Composite, n: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn alter_composite(from: &Composite, to: &Composite) -> Vec<String> {
+pub(crate) fn alter_composite(from: &Composite, to: &Composite) -> Vec<String> {
     let q = comp_q(to);
     let mut clauses = Vec::new();
     for (n, _) in &from.fields {
@@ -72,12 +72,12 @@ pub fn alter_composite(from: &Composite, to: &Composite) -> Vec<String> {
     out
 }
 
-pub fn drop_composite(c: &Composite) -> String {
+pub(crate) fn drop_composite(c: &Composite) -> String {
     format!("DROP TYPE {}", comp_q(c))
 }
 
 /// Enum rebuild, first half: move the old type aside and create the new one.
-pub fn rebuild_enum_start(e: &Enum, old_name: &str) -> Vec<String> {
+pub(crate) fn rebuild_enum_start(e: &Enum, old_name: &str) -> Vec<String> {
     vec![
         format!(
             "ALTER TYPE {} RENAME TO {}",

@@ -6,7 +6,7 @@ pub(super) fn domain_q(d: &Domain) -> String {
     qualified_parts(&d.schema, &d.name)
 }
 
-pub fn create_domain(d: &Domain) -> Vec<String> {
+pub(crate) fn create_domain(d: &Domain) -> Vec<String> {
     let mut s = format!("CREATE DOMAIN {} AS {}", domain_q(d), types::sql(&d.base));
     if let Some(c) = &d.collation {
         s.push_str(&format!(" COLLATE {}", ident(c)));
@@ -48,7 +48,7 @@ pub fn create_domain(d: &Domain) -> Vec<String> {
     out
 }
 
-pub fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
+pub(crate) fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
     let q = domain_q(to);
     let mut out = Vec::new();
     if from.default != to.default {
@@ -113,6 +113,6 @@ pub(super) fn add_domain_check(q: &str, c: &crate::model::Check) -> String {
     }
 }
 
-pub fn drop_domain(d: &Domain) -> String {
+pub(crate) fn drop_domain(d: &Domain) -> String {
     format!("DROP DOMAIN {}", domain_q(d))
 }

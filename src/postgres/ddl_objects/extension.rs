@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub fn create_extension(e: &Extension) -> String {
+pub(crate) fn create_extension(e: &Extension) -> String {
     let mut s = format!("CREATE EXTENSION IF NOT EXISTS {}", ident(&e.name));
     if let Some(sc) = &e.schema {
         s.push_str(&format!(" WITH SCHEMA {}", ident(sc)));
@@ -13,11 +13,11 @@ pub fn create_extension(e: &Extension) -> String {
     s
 }
 
-pub fn drop_extension(name: &str) -> String {
+pub(crate) fn drop_extension(name: &str) -> String {
     format!("DROP EXTENSION {}", ident(name))
 }
 
-pub fn alter_extension(from: &Extension, to: &Extension) -> Vec<String> {
+pub(crate) fn alter_extension(from: &Extension, to: &Extension) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(v) = &to.version
         && Some(v) != from.version.as_ref()

@@ -27,7 +27,7 @@ pub(super) fn arg_list(f: &Function, with_defaults: bool) -> String {
 }
 
 /// `"schema"."name"(types)`: how DROP and COMMENT name a routine.
-pub fn routine_ref(f: &Function) -> String {
+pub(crate) fn routine_ref(f: &Function) -> String {
     let types: Vec<String> = f
         .args
         .iter()
@@ -65,7 +65,7 @@ pub(super) fn is_sql_standard_body(f: &Function) -> bool {
     f.language == "sql" && (b.starts_with("BEGIN ATOMIC") || b.starts_with("RETURN "))
 }
 
-pub fn create_function(f: &Function, or_replace: bool) -> Vec<String> {
+pub(crate) fn create_function(f: &Function, or_replace: bool) -> Vec<String> {
     let mut s = format!(
         "CREATE {}{} {}({})",
         if or_replace { "OR REPLACE " } else { "" },
@@ -158,7 +158,7 @@ pub fn create_function(f: &Function, or_replace: bool) -> Vec<String> {
     out
 }
 
-pub fn comment_on_function(f: &Function) -> String {
+pub(crate) fn comment_on_function(f: &Function) -> String {
     format!(
         "COMMENT ON {} {} IS {}",
         kind_word(f),
@@ -167,6 +167,6 @@ pub fn comment_on_function(f: &Function) -> String {
     )
 }
 
-pub fn drop_function(f: &Function) -> String {
+pub(crate) fn drop_function(f: &Function) -> String {
     format!("DROP {} {}", kind_word(f), routine_ref(f))
 }

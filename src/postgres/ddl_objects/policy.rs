@@ -16,7 +16,7 @@ pub(super) fn roles(p: &Policy) -> String {
         .join(", ")
 }
 
-pub fn create_policy(on: &QualifiedName, p: &Policy) -> Vec<String> {
+pub(crate) fn create_policy(on: &QualifiedName, p: &Policy) -> Vec<String> {
     let mut s = format!("CREATE POLICY {} ON {}", ident(&p.name), qualified(on));
     if !p.permissive {
         s.push_str(" AS RESTRICTIVE");
@@ -43,7 +43,7 @@ pub fn create_policy(on: &QualifiedName, p: &Policy) -> Vec<String> {
     out
 }
 
-pub fn alter_policy(on: &QualifiedName, from: &Policy, to: &Policy) -> Vec<String> {
+pub(crate) fn alter_policy(on: &QualifiedName, from: &Policy, to: &Policy) -> Vec<String> {
     let mut out = Vec::new();
     let mut s = format!("ALTER POLICY {} ON {}", ident(&to.name), qualified(on));
     let mut changed = false;
@@ -79,11 +79,11 @@ pub fn alter_policy(on: &QualifiedName, from: &Policy, to: &Policy) -> Vec<Strin
     out
 }
 
-pub fn drop_policy(on: &QualifiedName, p: &Policy) -> String {
+pub(crate) fn drop_policy(on: &QualifiedName, p: &Policy) -> String {
     format!("DROP POLICY {} ON {}", ident(&p.name), qualified(on))
 }
 
-pub fn row_security(
+pub(crate) fn row_security(
     q: &QualifiedName,
     enabled: bool,
     forced: bool,

@@ -27,7 +27,7 @@ fn attributes(r: &Role) -> String {
 
 /// `CREATE ROLE … WITH …`. A password is sent as a SCRAM-SHA-256 verifier computed here (what
 /// PostgreSQL stores anyway): the statement never holds the password itself.
-pub fn create_role(r: &Role) -> String {
+pub(crate) fn create_role(r: &Role) -> String {
     let mut sql = format!("CREATE ROLE {} WITH {}", ident(&r.name), attributes(r));
     if let Some(p) = &r.password {
         let verifier = postgres_protocol::password::scram_sha_256(p.expose().as_bytes());
@@ -37,28 +37,28 @@ pub fn create_role(r: &Role) -> String {
 }
 
 /// `ALTER ROLE … WITH …` (every attribute; the password is left as it is).
-pub fn alter_role(r: &Role) -> String {
+pub(crate) fn alter_role(r: &Role) -> String {
     format!("ALTER ROLE {} WITH {}", ident(&r.name), attributes(r))
 }
 
-pub fn drop_role(name: &str) -> String {
+pub(crate) fn drop_role(name: &str) -> String {
     format!("DROP ROLE {}", ident(name))
 }
 
 /// `GRANT parent TO role`.
-pub fn grant_membership(role: &str, parent: &str) -> String {
+pub(crate) fn grant_membership(role: &str, parent: &str) -> String {
     format!("GRANT {} TO {}", ident(parent), ident(role))
 }
 
 /// `REVOKE parent FROM role`.
-pub fn revoke_membership(role: &str, parent: &str) -> String {
+pub(crate) fn revoke_membership(role: &str, parent: &str) -> String {
     format!("REVOKE {} FROM {}", ident(parent), ident(role))
 }
 
 /// What a `GRANT … ON` names: `SCHEMA "s"`, `TABLE "s"."t"` (also views), `SEQUENCE …`,
 /// `FUNCTION "s"."f"(integer)`. A routine needs its definition (`routine`) for its argument
 /// types; `None` when the object cannot take privileges.
-pub fn privilege_target(on: &ObjectId, routine: Option<&Function>) -> Option<String> {
+pub(crate) fn privilege_target(on: &ObjectId, routine: Option<&Function>) -> Option<String> {
     let schema = on.schema_name();
     Some(match (on.kind(), schema) {
         (ObjectKind::Schema, _) => format!("SCHEMA {}", ident(on.name())),
@@ -95,7 +95,7 @@ fn privilege_list(grants: &[&Grant]) -> String {
 
 /// `GRANT … ON target TO grantee [WITH GRANT OPTION]`: one statement for the privileges
 /// without the grant option, one for those with it.
-pub fn grant_privileges(target: &str, grantee: &str, grants: &[Grant]) -> Vec<String> {
+pub(crate) fn grant_privileges(target: &str, grantee: &str, grants: &[Grant]) -> Vec<String> {
     let mut out = Vec::new();
     for option in [false, true] {
         let these: Vec<&Grant> = grants.iter().filter(|g| g.grantable == option).collect();
@@ -113,7 +113,11 @@ pub fn grant_privileges(target: &str, grantee: &str, grants: &[Grant]) -> Vec<St
 }
 
 /// `REVOKE [GRANT OPTION FOR] … ON target FROM grantee`.
-pub fn revoke_privileges(target: &str, grantee: &str, revokes: &[(&Grant, bool)]) -> Vec<String> {
+pub(crate) fn revoke_privileges(
+    target: &str,
+    grantee: &str,
+    revokes: &[(&Grant, bool)],
+) -> Vec<String> {
     let mut out = Vec::new();
     for option_only in [false, true] {
         let these: Vec<&Grant> = revokes
@@ -145,7 +149,7 @@ fn default_prefix(d: &DefaultGrant) -> String {
 
 /// `ALTER DEFAULT PRIVILEGES … GRANT … ON kind TO grantee [WITH GRANT OPTION]`: the
 /// privileges of one grantee, owner, schema and kind.
-pub fn grant_defaults(grants: &[DefaultGrant]) -> Vec<String> {
+pub(crate) fn grant_defaults(grants: &[DefaultGrant]) -> Vec<String> {
     let mut out = Vec::new();
     for option in [false, true] {
         let these: Vec<&DefaultGrant> = grants.iter().filter(|g| g.grantable == option).collect();
@@ -164,7 +168,7 @@ pub fn grant_defaults(grants: &[DefaultGrant]) -> Vec<String> {
 }
 
 /// `ALTER DEFAULT PRIVILEGES … REVOKE [GRANT OPTION FOR] … ON kind FROM grantee`.
-pub fn revoke_defaults(revokes: &[(DefaultGrant, bool)]) -> Vec<String> {
+pub(crate) fn revoke_defaults(revokes: &[(DefaultGrant, bool)]) -> Vec<String> {
     let mut out = Vec::new();
     for option_only in [false, true] {
         let these: Vec<&DefaultGrant> = revokes

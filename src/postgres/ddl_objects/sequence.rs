@@ -27,7 +27,7 @@ pub(super) fn sequence_options(s: &Sequence) -> String {
     o
 }
 
-pub fn create_sequence(s: &Sequence) -> Vec<String> {
+pub(crate) fn create_sequence(s: &Sequence) -> Vec<String> {
     let mut out = vec![format!(
         "CREATE SEQUENCE {}{}",
         seq_q(s),
@@ -44,7 +44,7 @@ pub fn create_sequence(s: &Sequence) -> Vec<String> {
 }
 
 /// `OWNED BY`, run once the table exists.
-pub fn sequence_owner(s: &Sequence) -> String {
+pub(crate) fn sequence_owner(s: &Sequence) -> String {
     match &s.owned_by {
         Some((t, c)) => format!(
             "ALTER SEQUENCE {} OWNED BY {}.{}",
@@ -56,7 +56,7 @@ pub fn sequence_owner(s: &Sequence) -> String {
     }
 }
 
-pub fn alter_sequence(from: &Sequence, to: &Sequence) -> Vec<String> {
+pub(crate) fn alter_sequence(from: &Sequence, to: &Sequence) -> Vec<String> {
     let mut out = Vec::new();
     let opts = |s: &Sequence| Sequence {
         owned_by: None,
@@ -98,13 +98,13 @@ pub fn alter_sequence(from: &Sequence, to: &Sequence) -> Vec<String> {
     out
 }
 
-pub fn drop_sequence(s: &Sequence) -> String {
+pub(crate) fn drop_sequence(s: &Sequence) -> String {
     format!("DROP SEQUENCE {}", seq_q(s))
 }
 
 /// `ALTER SEQUENCE IF EXISTS … RENAME TO …`: a serial column's sequence follows its table's
 /// new name (PostgreSQL keeps the old one), when it still has the name it was created with.
-pub fn rename_sequence_if_exists(schema: &str, from: &str, to: &str) -> String {
+pub(crate) fn rename_sequence_if_exists(schema: &str, from: &str, to: &str) -> String {
     format!(
         "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
         qualified_parts(schema, from),

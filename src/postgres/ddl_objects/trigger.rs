@@ -4,7 +4,10 @@ use super::*;
 
 /// A trigger's events as SQL spells them (`INSERT`, `UPDATE OF a, b`, …), the columns of
 /// `UPDATE OF` written by `columns` (quoted in SQL, plain for the reviewer).
-pub fn trigger_events(e: &TriggerEvents, columns: impl Fn(&[String]) -> String) -> Vec<String> {
+pub(crate) fn trigger_events(
+    e: &TriggerEvents,
+    columns: impl Fn(&[String]) -> String,
+) -> Vec<String> {
     let mut events = Vec::new();
     if e.insert {
         events.push("INSERT".to_string());
@@ -24,7 +27,7 @@ pub fn trigger_events(e: &TriggerEvents, columns: impl Fn(&[String]) -> String) 
     events
 }
 
-pub fn create_trigger(on: &QualifiedName, t: &Trigger) -> Vec<String> {
+pub(crate) fn create_trigger(on: &QualifiedName, t: &Trigger) -> Vec<String> {
     let events = trigger_events(&t.events, ident_list);
     let timing = match t.timing {
         TriggerTiming::Before => "BEFORE",
@@ -81,7 +84,7 @@ pub fn create_trigger(on: &QualifiedName, t: &Trigger) -> Vec<String> {
     out
 }
 
-pub fn enable_trigger(on: &QualifiedName, t: &Trigger) -> Option<String> {
+pub(crate) fn enable_trigger(on: &QualifiedName, t: &Trigger) -> Option<String> {
     let action = match t.enabled {
         'D' => "DISABLE TRIGGER",
         'A' => "ENABLE ALWAYS TRIGGER",
@@ -95,7 +98,7 @@ pub fn enable_trigger(on: &QualifiedName, t: &Trigger) -> Option<String> {
     ))
 }
 
-pub fn set_trigger_enabled(on: &QualifiedName, t: &Trigger) -> String {
+pub(crate) fn set_trigger_enabled(on: &QualifiedName, t: &Trigger) -> String {
     enable_trigger(on, t).unwrap_or_else(|| {
         format!(
             "ALTER TABLE {} ENABLE TRIGGER {}",
@@ -105,7 +108,7 @@ pub fn set_trigger_enabled(on: &QualifiedName, t: &Trigger) -> String {
     })
 }
 
-pub fn comment_on_trigger(on: &QualifiedName, t: &Trigger) -> String {
+pub(crate) fn comment_on_trigger(on: &QualifiedName, t: &Trigger) -> String {
     format!(
         "COMMENT ON TRIGGER {} ON {} IS {}",
         ident(&t.name),
@@ -114,6 +117,6 @@ pub fn comment_on_trigger(on: &QualifiedName, t: &Trigger) -> String {
     )
 }
 
-pub fn drop_trigger(on: &QualifiedName, t: &Trigger) -> String {
+pub(crate) fn drop_trigger(on: &QualifiedName, t: &Trigger) -> String {
     format!("DROP TRIGGER {} ON {}", ident(&t.name), qualified(on))
 }

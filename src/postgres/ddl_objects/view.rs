@@ -14,7 +14,7 @@ pub(super) fn view_word(v: &View) -> &'static str {
     }
 }
 
-pub fn create_view(v: &View) -> Vec<String> {
+pub(crate) fn create_view(v: &View) -> Vec<String> {
     let q = view_q(v);
     let mut s = format!("CREATE {} {q}", view_word(v));
     let mut opts = Vec::new();
@@ -68,12 +68,12 @@ pub fn create_view(v: &View) -> Vec<String> {
     out
 }
 
-pub fn drop_view(v: &View) -> String {
+pub(crate) fn drop_view(v: &View) -> String {
     format!("DROP {} {}", view_word(v), view_q(v))
 }
 
 /// Options, comments, indexes and population of a view whose query is unchanged.
-pub fn alter_view(from: &View, to: &View) -> Vec<String> {
+pub(crate) fn alter_view(from: &View, to: &View) -> Vec<String> {
     let q = view_q(to);
     let mut out = Vec::new();
     let mut set = Vec::new();

@@ -21,7 +21,7 @@ pub(super) async fn rows<C: GenericClient + Sync>(
 
 /// Normal aggregates of the inspected schemas (ordered-set and hypothetical-set ones are warned
 /// about by `unmanaged`, not read).
-pub fn aggregates_sql() -> String {
+pub(crate) fn aggregates_sql() -> String {
     format!(
         "SELECT n.nspname::text, p.proname::text, COALESCE(p.proargnames, '{{}}') AS argnames, \
                 COALESCE(p.proargmodes::text[], '{{}}') AS argmodes, \
@@ -41,7 +41,7 @@ pub fn aggregates_sql() -> String {
     )
 }
 
-pub fn aggregate_from_row(r: &Row) -> Result<Aggregate, RowError> {
+pub(crate) fn aggregate_from_row(r: &Row) -> Result<Aggregate, RowError> {
     let r = Cols::new(r, "aggregates");
     let names: Vec<String> = r.col("argnames")?;
     let modes: Vec<String> = r.col("argmodes")?;
@@ -89,7 +89,7 @@ pub fn aggregate_from_row(r: &Row) -> Result<Aggregate, RowError> {
 
 /// Event triggers whose function lives in an inspected schema: an event trigger has no schema
 /// of its own, so it goes with its function's.
-pub fn event_triggers_sql() -> String {
+pub(crate) fn event_triggers_sql() -> String {
     format!(
         "SELECT e.evtname::text, e.evtevent::text, COALESCE(e.evttags, '{{}}') AS tags, \
                 n.nspname::text AS fschema, f.proname::text AS fname, e.evtenabled::\"char\" AS enabled, \
@@ -101,7 +101,7 @@ pub fn event_triggers_sql() -> String {
     )
 }
 
-pub fn event_trigger_from_row(r: &Row) -> Result<EventTrigger, RowError> {
+pub(crate) fn event_trigger_from_row(r: &Row) -> Result<EventTrigger, RowError> {
     let r = Cols::new(r, "event triggers");
     let mut tags: Vec<String> = r.col("tags")?;
     tags.sort();

@@ -10,7 +10,7 @@ use tokio_postgres::GenericClient;
 
 /// An object as the planner orders it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ObjKey {
+pub(crate) enum ObjKey {
     Schema(String),
     Extension(String),
     Table(QualifiedName),
@@ -34,7 +34,7 @@ pub enum ObjKey {
 
 impl ObjKey {
     /// The schema the object lives in.
-    pub fn schema(&self) -> Option<&str> {
+    pub(crate) fn schema(&self) -> Option<&str> {
         match self {
             ObjKey::Schema(s) | ObjKey::Function(s, _) => Some(s),
             ObjKey::Extension(_) | ObjKey::EventTrigger(_) | ObjKey::Role(_) => None,
@@ -53,15 +53,15 @@ impl ObjKey {
 
 /// Dependency edges: `dependent → referenced`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Deps {
+pub(crate) struct Deps {
     /// What each object references, sorted and without repeats. A sorted `Vec`, not a
     /// `BTreeSet`: most objects reference one or two others, and a set's first node holds room
     /// for eleven (at 20,000 tables that was about 40 MB).
-    pub on: HashMap<ObjKey, Vec<ObjKey>>,
+    pub(crate) on: HashMap<ObjKey, Vec<ObjKey>>,
 }
 
 impl Deps {
-    pub fn add(&mut self, dependent: ObjKey, referenced: ObjKey) {
+    pub(crate) fn add(&mut self, dependent: ObjKey, referenced: ObjKey) {
         if dependent != referenced {
             let refs = self.on.entry(dependent).or_default();
             if let Err(at) = refs.binary_search(&referenced) {
@@ -71,21 +71,12 @@ impl Deps {
     }
 
     /// What `k` depends on.
-    pub fn of(&self, k: &ObjKey) -> impl Iterator<Item = &ObjKey> {
+    pub(crate) fn of(&self, k: &ObjKey) -> impl Iterator<Item = &ObjKey> {
         self.on.get(k).into_iter().flatten()
     }
 
-    /// Objects that depend on `k` (directly).
-    pub fn dependents(&self, k: &ObjKey) -> Vec<&ObjKey> {
-        self.on
-            .iter()
-            .filter(|(_, refs)| refs.contains(k))
-            .map(|(d, _)| d)
-            .collect()
-    }
-
     /// Reverse index: referenced → dependents.
-    pub fn reverse(&self) -> HashMap<&ObjKey, Vec<&ObjKey>> {
+    pub(crate) fn reverse(&self) -> HashMap<&ObjKey, Vec<&ObjKey>> {
         let mut r: HashMap<&ObjKey, Vec<&ObjKey>> = HashMap::new();
         for (d, refs) in &self.on {
             for k in refs {
@@ -96,7 +87,7 @@ impl Deps {
     }
 
     /// Keeps the edges of objects in `keep`, replacing the others' with `other`'s.
-    pub fn merge(&mut self, other: &Deps, from_other: &HashSet<ObjKey>) {
+    pub(crate) fn merge(&mut self, other: &Deps, from_other: &HashSet<ObjKey>) {
         for k in from_other {
             self.on.remove(k);
             if let Some(refs) = other.on.get(k) {
@@ -194,7 +185,7 @@ fn parse_key(json: &str) -> Option<ObjKey> {
 }
 
 /// Reads the dependencies of objects in `scope`.
-pub async fn dependencies<C: GenericClient + Sync>(
+pub(crate) async fn dependencies<C: GenericClient + Sync>(
     client: &C,
     scope: &SchemaFilter,
 ) -> Result<Deps, InspectError> {

@@ -4,14 +4,14 @@
 #[derive(Debug, Clone, Default)]
 pub struct SchemaFilter {
     /// Only these schemas; `None` reads every schema that is not a system or extension schema.
-    pub schemas: Option<Vec<String>>,
+    pub(crate) schemas: Option<Vec<String>>,
     /// The roles (and their privileges) to read; `None` reads none.
-    pub roles: Option<crate::model::RoleScope>,
+    pub(crate) roles: Option<crate::model::RoleScope>,
 }
 
 impl SchemaFilter {
     /// The schemas of a plan's scope (an empty list reads no schema).
-    pub fn of(scope: &crate::model::Scope) -> SchemaFilter {
+    pub(crate) fn of(scope: &crate::model::Scope) -> SchemaFilter {
         SchemaFilter {
             schemas: Some(scope.schemas.clone()),
             roles: scope.roles.clone(),

@@ -1,13 +1,13 @@
 //! Reads a live database into the [`Model`] with one bulk catalog query per object kind (all
 //! tables at once, never a query per table). The queries run pipelined on one connection.
 
-pub mod aggregates;
-pub mod deps;
+pub(crate) mod aggregates;
+pub(crate) mod deps;
 mod filter;
-pub mod objects;
-pub mod roles;
+pub(crate) mod objects;
+pub(crate) mod roles;
 pub use filter::SchemaFilter;
-pub mod unmanaged;
+pub(crate) mod unmanaged;
 
 use crate::model::{
     Check, Column, DataType, Deferrable, Enum, ForeignKey, Identity, Index, IndexKey, IndexPart,
@@ -20,10 +20,10 @@ use miette::{Diagnostic, Result};
 use std::collections::{BTreeMap, HashMap};
 use thiserror::Error;
 use tokio_postgres::{GenericClient, Row};
-pub use unmanaged::Unmanaged;
+pub(crate) use unmanaged::Unmanaged;
 
 mod queries;
-pub use queries::USER_SCHEMA_NAMES;
+pub(crate) use queries::USER_SCHEMA_NAMES;
 use queries::*;
 mod columns;
 use columns::*;
@@ -32,22 +32,22 @@ use indexes::*;
 mod constraints;
 use constraints::*;
 mod parse;
-pub use parse::*;
+pub(crate) use parse::*;
 
 /// A catalog query failed.
 #[derive(Debug, Error, Diagnostic)]
 #[error("could not inspect the database ({what}): {reason}")]
 #[diagnostic(code(strata::inspect))]
-pub struct InspectError {
-    pub what: &'static str,
-    pub reason: String,
+pub(crate) struct InspectError {
+    pub(crate) what: &'static str,
+    pub(crate) reason: String,
     /// The query gave up waiting for a lock another session holds (`lock_timeout`).
-    pub locked: bool,
+    pub(crate) locked: bool,
 }
 
 impl InspectError {
     /// A failed catalog query reading `what`.
-    pub fn query(what: &'static str, e: &tokio_postgres::Error) -> InspectError {
+    pub(crate) fn query(what: &'static str, e: &tokio_postgres::Error) -> InspectError {
         InspectError {
             what,
             reason: error_text(e),
@@ -71,7 +71,7 @@ impl From<RowError> for InspectError {
 /// Which database this is, whatever URL reached it: the cluster's system identifier and the
 /// database's name and OID (`7714274227915647103/app/16384`). Saved plans record it, so one
 /// applied to another database is told apart from one whose database changed.
-pub async fn database_identity<C: GenericClient + Sync>(client: &C) -> Result<String> {
+pub(crate) async fn database_identity<C: GenericClient + Sync>(client: &C) -> Result<String> {
     let row = client
         .query_one(
             "SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || d.datname || '/' || d.oid::text \
@@ -92,7 +92,7 @@ pub async fn inspect<C: GenericClient + Sync>(client: &C, scope: &SchemaFilter) 
 
 /// [`inspect`] with the largest query (columns) on a second connection, so the server works
 /// on both at once. Both must be connected to the same database.
-pub async fn inspect_on<C: GenericClient + Sync>(
+pub(crate) async fn inspect_on<C: GenericClient + Sync>(
     client: &C,
     second: &C,
     scope: &SchemaFilter,

@@ -1,7 +1,7 @@
 //! Catalog queries for everything beyond tables: extensions, sequences, views, routines,
 //! triggers, policies, exclusion constraints, domains and composite types. One query per kind.
 
-use super::{InspectError, split_top_level, unquote_ident};
+use super::{split_top_level, unquote_ident};
 use crate::model::{
     ArgMode, Check, Collation, Composite, DataType, Deferrable, Domain, Exclude, Extension,
     Function, FunctionArg, IndexKey, Parallel, Policy, QualifiedName, Returns, RoutineKind,
@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 
 /// SQL for a JSON descriptor of the type `oid` (with `typmod`): `[is_array, schema, name, fmt]`
 /// of the element type for arrays, of the type itself otherwise.
-pub fn type_desc_sql(oid: &str, typmod: &str) -> String {
+pub(crate) fn type_desc_sql(oid: &str, typmod: &str) -> String {
     format!(
         "(SELECT json_build_array(\
             (td.typsubscript = 'array_subscript_handler'::regproc AND td.typelem <> 0), \
@@ -26,7 +26,7 @@ pub fn type_desc_sql(oid: &str, typmod: &str) -> String {
 }
 
 /// Turns a descriptor from [`type_desc_sql`] into a type.
-pub fn type_from_desc(desc: &str) -> DataType {
+pub(crate) fn type_from_desc(desc: &str) -> DataType {
     let v: serde_json::Value = serde_json::from_str(desc).unwrap_or_default();
     let is_array = v[0].as_bool().unwrap_or(false);
     let schema = v[1].as_str().unwrap_or("pg_catalog");
@@ -55,14 +55,14 @@ pub(crate) fn not_member(class: &str, oid: &str) -> String {
 /// Every extension of the database, whatever schema it is installed in: an extension is one per
 /// database, so a declared one is matched wherever it lives (`Scope::restrict` and the pipeline
 /// decide which are managed), so the query takes no schema list.
-pub fn extensions_sql() -> String {
+pub(crate) fn extensions_sql() -> String {
     "SELECT e.extname::text, n.nspname::text, e.extversion FROM pg_extension e \
      JOIN pg_namespace n ON n.oid = e.extnamespace \
      WHERE e.extname <> 'plpgsql' ORDER BY 1"
         .to_string()
 }
 
-pub fn extension_from_row(r: &Row) -> Result<Extension, RowError> {
+pub(crate) fn extension_from_row(r: &Row) -> Result<Extension, RowError> {
     let r = Cols::new(r, "extensions");
     Ok(Extension {
         name: r.col(0)?,
@@ -72,7 +72,7 @@ pub fn extension_from_row(r: &Row) -> Result<Extension, RowError> {
     })
 }
 
-pub fn sequences_sql() -> String {
+pub(crate) fn sequences_sql() -> String {
     format!(
         "SELECT n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, \
                 s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
@@ -95,7 +95,7 @@ pub fn sequences_sql() -> String {
 }
 
 /// Default bounds of a sequence of type `ty` going up (`asc`) or down.
-pub fn sequence_defaults(ty: &str, asc: bool) -> (i64, i64) {
+pub(crate) fn sequence_defaults(ty: &str, asc: bool) -> (i64, i64) {
     let (lo, hi) = match ty {
         "smallint" => (i16::MIN as i64, i16::MAX as i64),
         "integer" => (i32::MIN as i64, i32::MAX as i64),
@@ -104,7 +104,7 @@ pub fn sequence_defaults(ty: &str, asc: bool) -> (i64, i64) {
     if asc { (1, hi) } else { (lo, -1) }
 }
 
-pub fn sequence_from_row(r: &Row) -> Result<Sequence, RowError> {
+pub(crate) fn sequence_from_row(r: &Row) -> Result<Sequence, RowError> {
     let r = Cols::new(r, "sequences");
     let ty: String = r.col(2)?;
     let start: i64 = r.col(3)?;
@@ -141,7 +141,7 @@ pub fn sequence_from_row(r: &Row) -> Result<Sequence, RowError> {
     })
 }
 
-pub fn views_sql() -> String {
+pub(crate) fn views_sql() -> String {
     format!(
         "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind = 'm' AS materialized, \
                 pg_get_viewdef(c.oid, true) AS def, COALESCE(c.reloptions::text[], '{{}}') AS options, \
@@ -155,7 +155,7 @@ pub fn views_sql() -> String {
     )
 }
 
-pub fn view_from_row(r: &Row) -> Result<View, RowError> {
+pub(crate) fn view_from_row(r: &Row) -> Result<View, RowError> {
     let r = Cols::new(r, "views");
     let options: Vec<String> = r.col("options")?;
     let opt = |k: &str| {
@@ -195,11 +195,11 @@ pub fn view_from_row(r: &Row) -> Result<View, RowError> {
 }
 
 /// `pg_get_viewdef` ends with `;`; keep the query itself.
-pub fn normalize_view_query(def: &str) -> String {
+pub(crate) fn normalize_view_query(def: &str) -> String {
     def.trim().trim_end_matches(';').trim_end().to_string()
 }
 
-pub fn functions_sql(version: i32) -> String {
+pub(crate) fn functions_sql(version: i32) -> String {
     let sqlbody = if version >= 140000 {
         "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) END"
     } else {
@@ -222,7 +222,7 @@ pub fn functions_sql(version: i32) -> String {
     )
 }
 
-pub fn function_from_row(r: &Row) -> Result<Function, RowError> {
+pub(crate) fn function_from_row(r: &Row) -> Result<Function, RowError> {
     let r = Cols::new(r, "functions");
     let kind: i8 = r.col("kind")?;
     let kind = if kind as u8 == b'p' {
@@ -334,7 +334,7 @@ pub fn function_from_row(r: &Row) -> Result<Function, RowError> {
     })
 }
 
-pub fn triggers_sql(version: i32) -> String {
+pub(crate) fn triggers_sql(version: i32) -> String {
     let parent = if version >= 130000 {
         "t.tgparentid = 0"
     } else {
@@ -393,13 +393,13 @@ fn trigger_args(escaped: &str, n: i16) -> Vec<String> {
 }
 
 /// The `WHEN (…)` condition of a trigger definition.
-pub fn trigger_when(def: &str) -> Option<String> {
+pub(crate) fn trigger_when(def: &str) -> Option<String> {
     let start = def.find(" WHEN (")? + " WHEN (".len();
     let end = def.rfind(") EXECUTE ")?;
     (end > start).then(|| def[start..end].to_string())
 }
 
-pub fn trigger_from_row(r: &Row) -> Result<Trigger, RowError> {
+pub(crate) fn trigger_from_row(r: &Row) -> Result<Trigger, RowError> {
     let r = Cols::new(r, "triggers");
     let t: i32 = r.col("tgtype")?;
     let timing = if t & 64 != 0 {
@@ -443,7 +443,7 @@ pub fn trigger_from_row(r: &Row) -> Result<Trigger, RowError> {
     })
 }
 
-pub fn policies_sql() -> String {
+pub(crate) fn policies_sql() -> String {
     format!(
         "SELECT p.polrelid, p.polname::text, p.polpermissive, p.polcmd::\"char\" AS cmd, \
                 ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END FROM unnest(p.polroles) r ORDER BY 1) AS roles, \
@@ -454,7 +454,7 @@ pub fn policies_sql() -> String {
     )
 }
 
-pub fn policy_from_row(r: &Row) -> Result<Policy, RowError> {
+pub(crate) fn policy_from_row(r: &Row) -> Result<Policy, RowError> {
     let r = Cols::new(r, "policies");
     let command = match r.col::<i8>("cmd")? as u8 {
         b'r' => "SELECT",
@@ -474,7 +474,7 @@ pub fn policy_from_row(r: &Row) -> Result<Policy, RowError> {
     })
 }
 
-pub fn excludes_sql() -> String {
+pub(crate) fn excludes_sql() -> String {
     format!(
         "SELECT con.conrelid, con.conname::text, am.amname::text AS method, \
                 ARRAY(SELECT pg_get_indexdef(con.conindid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS keys, \
@@ -488,7 +488,7 @@ pub fn excludes_sql() -> String {
     )
 }
 
-pub fn exclude_from_row(r: &Row) -> Result<Exclude, RowError> {
+pub(crate) fn exclude_from_row(r: &Row) -> Result<Exclude, RowError> {
     let r = Cols::new(r, "exclusion constraints");
     let keys: Vec<String> = r.col("keys")?;
     let attnums: Vec<i16> = r.col("attnums")?;
@@ -530,7 +530,7 @@ pub fn exclude_from_row(r: &Row) -> Result<Exclude, RowError> {
 
 /// Collations, read version-independently: the ICU locale column is `colliculocale` in
 /// PostgreSQL 15 and 16 and `colllocale` from 17.
-pub fn collations_sql() -> String {
+pub(crate) fn collations_sql() -> String {
     format!(
         "SELECT n.nspname::text, c.collname::text, \
                 CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' ELSE 'libc' END AS provider, \
@@ -544,7 +544,7 @@ pub fn collations_sql() -> String {
     )
 }
 
-pub fn collation_from_row(r: &Row) -> Result<Collation, RowError> {
+pub(crate) fn collation_from_row(r: &Row) -> Result<Collation, RowError> {
     let r = Cols::new(r, "collations");
     Ok(Collation {
         schema: r.col(0)?,
@@ -559,7 +559,7 @@ pub fn collation_from_row(r: &Row) -> Result<Collation, RowError> {
     .canonical())
 }
 
-pub fn domains_sql() -> String {
+pub(crate) fn domains_sql() -> String {
     format!(
         "SELECT n.nspname::text, t.typname::text, {} AS base, t.typnotnull, t.typdefault, \
                 CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN co.collname::text END AS collation, \
@@ -575,7 +575,7 @@ pub fn domains_sql() -> String {
 }
 
 /// `CHECK ((VALUE > 0)) NOT VALID` → `(VALUE > 0)`.
-pub fn check_body(def: &str) -> String {
+pub(crate) fn check_body(def: &str) -> String {
     let d = def.trim();
     let d = d.strip_suffix(" NOT VALID").unwrap_or(d);
     let d = d.strip_suffix(" NO INHERIT").unwrap_or(d);
@@ -585,7 +585,7 @@ pub fn check_body(def: &str) -> String {
     }
 }
 
-pub fn domain_from_row(r: &Row) -> Result<Domain, RowError> {
+pub(crate) fn domain_from_row(r: &Row) -> Result<Domain, RowError> {
     let r = Cols::new(r, "domains");
     let checks = r
         .col::<Vec<String>>("checks")?
@@ -613,7 +613,7 @@ pub fn domain_from_row(r: &Row) -> Result<Domain, RowError> {
     })
 }
 
-pub fn composites_sql() -> String {
+pub(crate) fn composites_sql() -> String {
     format!(
         "SELECT n.nspname::text, t.typname::text, \
                 ARRAY(SELECT json_build_array(a.attname, {}::json, \
@@ -629,7 +629,7 @@ pub fn composites_sql() -> String {
     )
 }
 
-pub fn composite_from_row(r: &Row) -> Result<Composite, RowError> {
+pub(crate) fn composite_from_row(r: &Row) -> Result<Composite, RowError> {
     let r = Cols::new(r, "composite types");
     let mut collations = std::collections::BTreeMap::new();
     let fields = r
@@ -651,11 +651,6 @@ pub fn composite_from_row(r: &Row) -> Result<Composite, RowError> {
         collations,
         comment: r.col("description")?,
     })
-}
-
-/// A failed object query.
-pub fn err(what: &'static str) -> impl Fn(tokio_postgres::Error) -> InspectError {
-    move |e| InspectError::query(what, &e)
 }
 
 #[cfg(test)]

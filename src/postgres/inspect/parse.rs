@@ -3,12 +3,12 @@
 use super::*;
 
 /// `pg_get_indexdef` prints column keys with `quote_ident`: undo it.
-pub fn unquote_ident(s: &str) -> String {
+pub(crate) fn unquote_ident(s: &str) -> String {
     crate::postgres::ident::parse(s).unwrap_or_else(|| s.to_string())
 }
 
 /// Parses `pg_get_partkeydef` output such as `RANGE (a, ((d + 1)))`.
-pub fn parse_partition_key(def: &str) -> Option<PartitionKey> {
+pub(crate) fn parse_partition_key(def: &str) -> Option<PartitionKey> {
     let (strategy, rest) = def.split_once(' ')?;
     let strategy = match strategy {
         "RANGE" => PartitionStrategy::Range,
@@ -34,7 +34,7 @@ pub fn parse_partition_key(def: &str) -> Option<PartitionKey> {
 }
 
 /// Splits on commas that are outside parentheses and quotes.
-pub fn split_top_level(s: &str) -> Vec<String> {
+pub(crate) fn split_top_level(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut depth = 0i32;
     let mut quote: Option<char> = None;

@@ -2,7 +2,7 @@
 //! enums (one query per kind for all tables).
 
 /// The names of the user schemas of a database (no `pg_*`, no `information_schema`).
-pub const USER_SCHEMA_NAMES: &str = "SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'";
+pub(crate) const USER_SCHEMA_NAMES: &str = "SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'";
 
 pub(super) const SCHEMAS: &str = "
 SELECT n.nspname::text, (SELECT d.description FROM pg_description d WHERE d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0)

@@ -13,9 +13,9 @@ use tokio_postgres::Row;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Unmanaged {
     /// Schema of the object, for `--schema`/`--exclude` filtering.
-    pub schema: String,
+    pub(crate) schema: String,
     /// The table, view or sequence the object belongs to (`None` for a schema), for `--exclude`.
-    pub relation: Option<String>,
+    pub(crate) relation: Option<String>,
     /// Kind and name, e.g. `table "public.t"`, `column "public.t.c"`, `index "public.i"`.
     pub object: String,
     /// e.g. `replica identity`, `storage parameter`, `storage`.
@@ -25,7 +25,7 @@ pub struct Unmanaged {
 }
 
 /// Keeps the warnings about objects a plan manages (see [`Scope::manages`]).
-pub fn restrict(warnings: &mut Vec<Unmanaged>, scope: &Scope) {
+pub(crate) fn restrict(warnings: &mut Vec<Unmanaged>, scope: &Scope) {
     warnings.retain(|w| scope.manages(&w.schema, w.relation.as_deref()));
 }
 
@@ -43,7 +43,7 @@ impl Unmanaged {
         )
     }
 
-    pub fn from_row(r: &Row) -> Result<Unmanaged, RowError> {
+    pub(crate) fn from_row(r: &Row) -> Result<Unmanaged, RowError> {
         let r = Cols::new(r, "unmanaged attributes");
         Ok(Unmanaged {
             schema: r.col(0)?,
@@ -58,7 +58,7 @@ impl Unmanaged {
 /// The one query: `(schema, relation, object, attribute, value)` for every non-default value of
 /// an unmanaged attribute in the inspected schemas. Unordered (the caller sorts): a sort would
 /// only raise the estimated cost into JIT territory on large catalogs.
-pub fn unmanaged_sql(version: i32) -> String {
+pub(crate) fn unmanaged_sql(version: i32) -> String {
     let not_system = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
     // attcompression exists from PostgreSQL 14.
     let compression = if version >= 140000 {
