@@ -4,15 +4,11 @@
 use super::describe::{
     Attrs, as_new, as_old, diff_attrs, index_attrs, list, node, opt_comment, q, text_diff, ty,
 };
-use super::order::{function_id, trigger_id, view_id};
+use super::order::{function_id, view_id};
 use super::{Action, AttrChange, ObjectChange};
 use crate::diff::Change;
 use crate::lint::{self, Subject};
-use crate::model::{
-    Function, ObjectId, ObjectKind, Policy, QualifiedName, Returns, Sequence, Trigger,
-    TriggerTiming, View,
-};
-use crate::postgres::ddl_objects;
+use crate::model::{Function, ObjectId, ObjectKind, QualifiedName, Returns, Sequence, View};
 
 mod aggregates;
 mod roles;
@@ -149,64 +145,6 @@ fn view_attrs(v: &View) -> Attrs {
     a
 }
 
-fn trigger_attrs(on: &QualifiedName, t: &Trigger) -> Attrs {
-    let events = ddl_objects::trigger_events(&t.events, |c| c.join(", "));
-    // Named as in HCL: the timing block (`before { update = true }`) and `when`, the condition.
-    let timing = match t.timing {
-        TriggerTiming::Before => "before",
-        TriggerTiming::After => "after",
-        TriggerTiming::InsteadOf => "instead_of",
-    };
-    let mut a = vec![
-        ("on".into(), on.to_string()),
-        (timing.into(), events.join(" OR ")),
-        (
-            "for".into(),
-            if t.for_each_row {
-                "ROW".into()
-            } else {
-                "STATEMENT".into()
-            },
-        ),
-        (
-            "execute".into(),
-            format!("{}({})", t.function, t.args.join(", ")),
-        ),
-    ];
-    if let Some(w) = &t.when {
-        a.push(("when".into(), q(w)));
-    }
-    if t.enabled != 'O' {
-        a.push(("enabled".into(), t.enabled.to_string()));
-    }
-    opt_comment(&mut a, &t.comment);
-    a
-}
-
-fn policy_attrs(on: &QualifiedName, p: &Policy) -> Attrs {
-    let mut a = vec![
-        ("on".into(), on.to_string()),
-        (
-            "as".into(),
-            if p.permissive {
-                "PERMISSIVE".into()
-            } else {
-                "RESTRICTIVE".into()
-            },
-        ),
-        ("for".into(), p.command.clone()),
-        ("to".into(), list(&p.roles)),
-    ];
-    if let Some(u) = &p.using {
-        a.push(("using".into(), q(u)));
-    }
-    if let Some(c) = &p.check {
-        a.push(("check".into(), q(c)));
-    }
-    opt_comment(&mut a, &p.comment);
-    a
-}
-
 fn at(mut n: ObjectChange, address: ObjectId) -> ObjectChange {
     n.address = address;
     n
@@ -233,7 +171,7 @@ fn described(c: &Change) -> Option<ObjectChange> {
         .or_else(|| sequence_object(c))
         .or_else(|| type_object(c))
         .or_else(|| routine_or_view_object(c))
-        .or_else(|| trigger_policy_or_default_object(c))
+        .or_else(|| default_object(c))
         .or_else(|| aggregates::aggregate_object(c))
         .or_else(|| roles::role_object(c))
 }
@@ -368,63 +306,9 @@ fn routine_or_view_object(c: &Change) -> Option<ObjectChange> {
     })
 }
 
-/// Triggers, policies, and column defaults dropped and set again around a rebuild.
-fn trigger_policy_or_default_object(c: &Change) -> Option<ObjectChange> {
+/// Column defaults dropped and set again around a rebuild.
+fn default_object(c: &Change) -> Option<ObjectChange> {
     Some(match c {
-        Change::CreateTrigger { on, trigger } => at(
-            node(
-                ObjectKind::Trigger,
-                &trigger.name,
-                Action::Create,
-                as_new(trigger_attrs(&on.name, trigger)),
-            ),
-            trigger_id(&on.name, trigger),
-        ),
-        Change::AlterTrigger { on, from, to } => at(
-            node(
-                ObjectKind::Trigger,
-                &to.name,
-                Action::Update,
-                diff_attrs(trigger_attrs(&on.name, from), trigger_attrs(&on.name, to)),
-            ),
-            trigger_id(&on.name, to),
-        ),
-        Change::DropTrigger { on, trigger } => at(
-            node(
-                ObjectKind::Trigger,
-                &trigger.name,
-                Action::Delete,
-                as_old(trigger_attrs(&on.name, trigger)),
-            ),
-            trigger_id(&on.name, trigger),
-        ),
-        Change::CreatePolicy { on, policy } => at(
-            node(
-                ObjectKind::Policy,
-                &policy.name,
-                Action::Create,
-                as_new(policy_attrs(on, policy)),
-            ),
-            ObjectId::policy(on, &policy.name),
-        ),
-        Change::AlterPolicy { on, from, to } => at(
-            node(
-                ObjectKind::Policy,
-                &to.name,
-                Action::Update,
-                diff_attrs(policy_attrs(on, from), policy_attrs(on, to)),
-            ),
-            ObjectId::policy(on, &to.name),
-        ),
-        Change::DropPolicy { on, policy } => at(
-            node(
-                ObjectKind::Policy,
-                &policy.name,
-                Action::Delete,
-                as_old(policy_attrs(on, policy)),
-            ),
-            ObjectId::policy(on, &policy.name),
-        ),
         Change::DropDefault { table, column } | Change::SetDefault { table, column } => {
             let mut n = at(
                 node(ObjectKind::Table, &table.name, Action::Update, vec![]),

@@ -30,6 +30,13 @@ impl<K> Clone for Op<'_, K> {
 
 impl<K> Copy for Op<'_, K> {}
 
+/// An object that lives on a relation, with the relation: a trigger (`R` is `diff::Rel`) or a
+/// policy (`R` is the table's name).
+pub(super) struct On<'a, R, T> {
+    pub on: &'a R,
+    pub it: &'a T,
+}
+
 /// The planner's knowledge of one object kind.
 pub(super) trait KindPlan: Sized {
     /// The kind of its addresses and of its node in the reviewer's view.
@@ -40,6 +47,9 @@ pub(super) trait KindPlan: Sized {
     const ALTER_VERB: &'static str = "Modify";
     /// Ranks of its create, alter and drop steps among steps the graph does not order.
     const RANKS: [u8; 3];
+    /// Whether an alter step also counts as creating the object (it is redefined in place, so
+    /// what depends on it waits for it).
+    const ALTER_CREATES: bool = false;
 
     /// The object's address.
     fn id(&self) -> ObjectId;
@@ -86,18 +96,25 @@ pub(super) fn node_of<K: KindPlan>(op: Op<'_, K>, ctx: &Ctx) -> Node {
         )
         .creates([o.key()])
         .needs(K::needs(op, ctx)),
-        Op::Alter { from, to } => Node::new(
-            step(
-                to.id(),
-                Action::Update,
-                format!("{} {} {}", K::ALTER_VERB, K::NOUN, to.label()),
-                K::alter_sql(from, to),
-                hazards,
-            ),
-            alter,
-        )
-        .alters([to.key()])
-        .needs(K::needs(op, ctx)),
+        Op::Alter { from, to } => {
+            let n = Node::new(
+                step(
+                    to.id(),
+                    Action::Update,
+                    format!("{} {} {}", K::ALTER_VERB, K::NOUN, to.label()),
+                    K::alter_sql(from, to),
+                    hazards,
+                ),
+                alter,
+            )
+            .alters([to.key()]);
+            let n = if K::ALTER_CREATES {
+                n.creates([to.key()])
+            } else {
+                n
+            };
+            n.needs(K::needs(op, ctx))
+        }
         Op::Drop(o) => Node::new(
             step(
                 o.id(),
@@ -131,7 +148,7 @@ pub(super) fn object_of<K: KindPlan>(op: Op<'_, K>) -> ObjectChange {
 macro_rules! kind_op {
     ($change:expr, $f:path $(, $arg:expr)*) => {{
         use $crate::diff::Change as C;
-        use $crate::plan::kind::Op;
+        use $crate::plan::kind::{On, Op};
         match $change {
             C::CreateExtension(o) => Some($f(Op::Create(o) $(, $arg)*)),
             C::AlterExtension { from, to } => Some($f(Op::Alter { from, to } $(, $arg)*)),
@@ -145,6 +162,16 @@ macro_rules! kind_op {
             C::CreateComposite(o) => Some($f(Op::Create(o) $(, $arg)*)),
             C::AlterComposite { from, to } => Some($f(Op::Alter { from, to } $(, $arg)*)),
             C::DropComposite(o) => Some($f(Op::Drop(o) $(, $arg)*)),
+            C::CreateTrigger { on, trigger } => Some($f(Op::Create(&On { on, it: trigger }) $(, $arg)*)),
+            C::AlterTrigger { on, from, to } => Some($f(
+                Op::Alter { from: &On { on, it: from }, to: &On { on, it: to } } $(, $arg)*
+            )),
+            C::DropTrigger { on, trigger } => Some($f(Op::Drop(&On { on, it: trigger }) $(, $arg)*)),
+            C::CreatePolicy { on, policy } => Some($f(Op::Create(&On { on, it: policy }) $(, $arg)*)),
+            C::AlterPolicy { on, from, to } => Some($f(
+                Op::Alter { from: &On { on, it: from }, to: &On { on, it: to } } $(, $arg)*
+            )),
+            C::DropPolicy { on, policy } => Some($f(Op::Drop(&On { on, it: policy }) $(, $arg)*)),
             C::CreateEventTrigger(o) => Some($f(Op::Create(o) $(, $arg)*)),
             C::AlterEventTrigger { from, to } => Some($f(Op::Alter { from, to } $(, $arg)*)),
             C::DropEventTrigger(o) => Some($f(Op::Drop(o) $(, $arg)*)),

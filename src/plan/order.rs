@@ -46,9 +46,7 @@ pub(crate) use view::view_id;
 use view::*;
 mod trigger;
 pub(crate) use trigger::trigger_id;
-use trigger::*;
 mod policy;
-use policy::*;
 mod role;
 pub(crate) use role::membership_id;
 use role::*;
@@ -373,12 +371,6 @@ fn object_nodes(out: &mut Vec<Node>, changes: &[Change], ctx: &Ctx) {
             Change::CreateView(_) | Change::AlterView { .. } | Change::DropView(_) => {
                 view_nodes(out, c, ctx)
             }
-            Change::CreateTrigger { .. }
-            | Change::AlterTrigger { .. }
-            | Change::DropTrigger { .. } => trigger_nodes(out, c, ctx),
-            Change::CreatePolicy { .. }
-            | Change::AlterPolicy { .. }
-            | Change::DropPolicy { .. } => policy_nodes(out, c, ctx),
             Change::CreateRole(_)
             | Change::AlterRole { .. }
             | Change::DropRole(_)
