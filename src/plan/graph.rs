@@ -125,8 +125,7 @@ pub(crate) fn order(nodes: Vec<Node>, current: &Deps) -> Result<Vec<Step>, Cycle
 }
 
 /// Orders nodes like [`order`], but breaks a cycle by taking the step of the lowest rank
-/// first. For internal plans whose steps PostgreSQL checks anyway (normalization's scratch
-/// work); user-facing plans report cycles.
+/// first (what [`sort`] returns beside the cycle; the unit tests check that order).
 #[cfg(test)]
 pub(crate) fn order_lenient(nodes: Vec<Node>, current: &Deps) -> Vec<Step> {
     sort(nodes, current).0
