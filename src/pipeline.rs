@@ -13,7 +13,9 @@ use crate::plan::{self as planner, Plan, PlanContext, PlanDeps};
 use crate::postgres::connect::{DbUrl, error_text};
 use crate::postgres::inspect::deps::{Deps, dependencies};
 use crate::postgres::inspect::{SchemaFilter, Unmanaged, inspect_target, unmanaged};
-use crate::settings::{Settings, connect_reader, dev_source, inspect_failed, target_url, usage};
+use crate::settings::{
+    Settings, connect_catalog_reader, dev_source, inspect_failed, target_url, usage,
+};
 use crate::sources;
 use miette::Result;
 use tokio_postgres::Client;
@@ -430,10 +432,10 @@ async fn read_target(
     conns: Connections,
 ) -> Result<(Client, Model, Vec<Unmanaged>, Deps)> {
     let lock = s.timeouts.lock;
-    let client = connect_reader(url, lock);
+    let client = connect_catalog_reader(url, lock);
     let (client, second) = match conns {
         Connections::Two => {
-            let (a, b) = tokio::try_join!(client, connect_reader(url, lock))?;
+            let (a, b) = tokio::try_join!(client, connect_catalog_reader(url, lock))?;
             (a, Some(b))
         }
         Connections::One => (client.await?, None),
@@ -448,7 +450,23 @@ async fn read_target(
             .map_err(miette::Report::new)
     });
     match read {
-        Ok(((model, warnings), deps)) => Ok((client, model, warnings, deps)),
+        Ok(((model, warnings), deps)) => {
+            // The first connection goes on to apply: the user's statements run with the
+            // server's settings.
+            client
+                .batch_execute(crate::postgres::connect::CATALOG_ONLY_RESET)
+                .await
+                .map_err(|e| {
+                    miette::miette!(
+                        code = "strata::inspect",
+                        "cannot reset the session settings on {} ({}): {}",
+                        url.redacted(),
+                        crate::postgres::connect::CATALOG_ONLY_RESET,
+                        crate::postgres::connect::error_text(&e)
+                    )
+                })?;
+            Ok((client, model, warnings, deps))
+        }
         Err(e) => Err(inspect_failed(url, lock, s.verbose, e).await),
     }
 }

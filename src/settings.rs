@@ -369,22 +369,36 @@ pub(crate) async fn connect(url: &DbUrl) -> Result<Client> {
 /// held. [`inspect_failed`] turns the failure into a message naming the holder. JIT is off
 /// ([`crate::postgres::connect::reader_session_sql`]).
 pub(crate) async fn connect_reader(url: &DbUrl, lock_timeout: Timeout) -> Result<Client> {
+    configured_reader(url, lock_timeout, false).await
+}
+
+/// [`connect_reader`] for a connection that only reads the catalog and is closed after: also
+/// [`crate::postgres::connect::CATALOG_ONLY_SESSION`].
+pub(crate) async fn connect_catalog_reader(url: &DbUrl, lock_timeout: Timeout) -> Result<Client> {
+    configured_reader(url, lock_timeout, true).await
+}
+
+async fn configured_reader(
+    url: &DbUrl,
+    lock_timeout: Timeout,
+    catalog_only: bool,
+) -> Result<Client> {
     let client = connect(url).await?;
-    client
-        .batch_execute(&crate::postgres::connect::reader_session_sql(
-            &lock_timeout.postgres(),
-        ))
-        .await
-        .map_err(|e| {
-            usage(
-                format!(
-                    "cannot configure the session on {}: {}",
-                    url.redacted(),
-                    error_text(&e)
-                ),
-                "check the database",
-            )
-        })?;
+    let mut setup = crate::postgres::connect::reader_session_sql(&lock_timeout.postgres());
+    if catalog_only {
+        setup.push_str("; ");
+        setup.push_str(crate::postgres::connect::CATALOG_ONLY_SESSION);
+    }
+    client.batch_execute(&setup).await.map_err(|e| {
+        usage(
+            format!(
+                "cannot configure the session on {}: {}",
+                url.redacted(),
+                error_text(&e)
+            ),
+            "check the database",
+        )
+    })?;
     Ok(client)
 }
 

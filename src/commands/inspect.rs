@@ -8,7 +8,7 @@ use crate::model::{Model, Schema};
 use crate::plan::{self, PlanContext};
 use crate::postgres::inspect::{SchemaFilter, inspect_target, unmanaged};
 use crate::render;
-use crate::settings::{connect_reader, inspect_failed};
+use crate::settings::{connect_catalog_reader, inspect_failed};
 use miette::Result;
 
 /// `from_sources`: `--src` without `--url` on the command line, so the schema sources are
@@ -46,8 +46,10 @@ pub(super) async fn live(s: &Settings) -> Result<Model> {
     let url = target_url(s).await?;
     // Two connections: the server reads the catalog for both at once.
     let lock = s.timeouts.lock;
-    let (client, second) =
-        tokio::try_join!(connect_reader(&url, lock), connect_reader(&url, lock))?;
+    let (client, second) = tokio::try_join!(
+        connect_catalog_reader(&url, lock),
+        connect_catalog_reader(&url, lock)
+    )?;
     let filter = SchemaFilter::listed(&s.schemas).with_roles(s.roles.clone());
     let (mut model, mut warnings) = match inspect_target(&client, &second, &filter).await {
         Ok(r) => r,

@@ -48,6 +48,17 @@ pub(crate) fn reader_session_sql(lock_timeout: &str) -> String {
     format!("{}; SET jit = off", lock_timeout_sql(lock_timeout))
 }
 
+/// More for a session while it reads the catalog (and runs no statement of the user's): sorts of
+/// the bulk queries stay in memory (at 5,000 tables the columns query spilled 8 MB to disk under
+/// the default `work_mem` of 4 MB), and no parallel workers (the inspection already keeps two
+/// backends busy; on a small server, workers only compete with them). Together about 20% off an
+/// inspection at 5,000 tables on 2 cores.
+pub(crate) const CATALOG_ONLY_SESSION: &str =
+    "SET work_mem = '64MB'; SET max_parallel_workers_per_gather = 0";
+
+/// Undoes [`CATALOG_ONLY_SESSION`] on a connection that goes on to run the plan.
+pub(crate) const CATALOG_ONLY_RESET: &str = "RESET work_mem; RESET max_parallel_workers_per_gather";
+
 /// A parsed database URL. Keeps the original text for display (always redacted).
 #[derive(Debug, Clone)]
 pub struct DbUrl {
@@ -648,6 +659,31 @@ fn percent_decode(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the catalog-only session sets is exactly what the reset puts back.
+    #[test]
+    fn the_catalog_only_reset_undoes_the_catalog_only_settings() {
+        let names = |sql: &str, verb: &str| -> Vec<String> {
+            let mut out: Vec<String> = sql
+                .split(';')
+                .map(|s| {
+                    let s = s.trim();
+                    let rest = s
+                        .strip_prefix(verb)
+                        .unwrap_or_else(|| panic!("{verb}: {s}"));
+                    rest.split([' ', '='])
+                        .find(|w| !w.is_empty())
+                        .unwrap_or_default()
+                        .to_string()
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let set = names(CATALOG_ONLY_SESSION, "SET ");
+        assert_eq!(set, ["max_parallel_workers_per_gather", "work_mem"]);
+        assert_eq!(set, names(CATALOG_ONLY_RESET, "RESET "));
+    }
 
     trait ErrText {
         fn unwrap_err_or_display(self) -> String;
