@@ -52,7 +52,7 @@ SELECT a.attrelid, a.attname::text, a.attnum,
        CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::int END AS statistics,
        seq.seqstart, seq.seqincrement, seq.seqmin, seq.seqmax, seq.seqcache, seq.seqcycle,
        format_type(seq.seqtypid, NULL) AS seqtype,
-       CASE WHEN seq.deptype = 'a' THEN pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(seq.objid::regclass::text) || '::regclass)' ELSE false END AS is_serial
+       COALESCE(CASE WHEN seq.deptype = 'a' THEN pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(seq.objid::regclass::text) || '::regclass)' END, false) AS is_serial
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
