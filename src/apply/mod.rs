@@ -453,18 +453,16 @@ impl Watcher {
         let fut = client.batch_execute(sql);
         tokio::pin!(fut);
         let mut blockers: Option<String> = None;
-        let mut looked = false;
+        // A statement still running after 200 ms may be waiting for a lock: look for blockers
+        // then, and every 500 ms until they are found. The waits are timers of the `select!`,
+        // so a statement that ends meanwhile is seen at once.
+        let mut next_look = tokio::time::Instant::now() + Duration::from_millis(200);
         let result = loop {
             tokio::select! {
                 r = &mut fut => break r,
-                _ = tokio::time::sleep(Duration::from_millis(200)), if !looked && self.monitor.is_some() => {
-                    looked = true;
+                _ = tokio::time::sleep_until(next_look), if blockers.is_none() && self.monitor.is_some() => {
                     blockers = self.blockers().await;
-                    if blockers.is_none() {
-                        // Not blocked yet (or the lookup failed): look again a bit later.
-                        looked = false;
-                        tokio::time::sleep(Duration::from_millis(300)).await;
-                    }
+                    next_look = tokio::time::Instant::now() + Duration::from_millis(500);
                 }
             }
         };
