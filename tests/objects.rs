@@ -770,3 +770,46 @@ async fn row_decoding_reports_the_column_instead_of_panicking() {
             .contains("column 3 ")
     );
 }
+
+/// The catalog keeps a column's row where its last change put it, so a scan of pg_attribute
+/// may give a table's columns out of order: inspect puts them back in attnum order.
+#[tokio::test]
+async fn columns_stored_out_of_order_are_read_in_order() {
+    let db = TestDb::new("column_order").await;
+    db.exec(
+        "CREATE TABLE t (a int, b int, c int);
+         ALTER TABLE t ALTER COLUMN a SET NOT NULL;
+         ALTER TABLE t ALTER COLUMN b SET STATISTICS 10;",
+    )
+    .await;
+    let c = strata::postgres::connect::DbUrl::parse(&db.url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    // Scanned, not read through the (ordered) index, and the rows are out of order.
+    c.batch_execute("SET enable_indexscan = off; SET enable_bitmapscan = off")
+        .await
+        .unwrap();
+    let stored: Vec<String> = c
+        .query(
+            "SELECT attname::text FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_ne!(stored, ["a", "b", "c"], "the catalog kept them in order");
+    let m = strata::postgres::inspect::inspect(&c, &Default::default())
+        .await
+        .unwrap();
+    let hcl = strata::hcl::writer::write(&m);
+    let (a, b, cc) = (
+        hcl.find("column \"a\"").unwrap(),
+        hcl.find("column \"b\"").unwrap(),
+        hcl.find("column \"c\"").unwrap(),
+    );
+    assert!(a < b && b < cc, "{hcl}");
+}

@@ -186,7 +186,10 @@ async fn more_unmanaged_attributes_are_named() {
          CREATE TABLE pp1 PARTITION OF pp FOR VALUES IN (1);
          ALTER TABLE pp1 ALTER COLUMN a SET STATISTICS 300;
          CREATE TABLE ip (a text); CREATE TABLE ic () INHERITS (ip);
-         ALTER TABLE ic ALTER COLUMN a SET STORAGE MAIN;",
+         ALTER TABLE ic ALTER COLUMN a SET STORAGE MAIN;
+         CREATE MATERIALIZED VIEW mv AS SELECT id, c FROM t;
+         ALTER MATERIALIZED VIEW mv ALTER COLUMN c SET (n_distinct = 7);
+         ALTER MATERIALIZED VIEW mv ALTER COLUMN c SET STATISTICS 50;",
     )
     .await;
     let c = strata::postgres::connect::DbUrl::parse(&db.url)
@@ -203,6 +206,8 @@ async fn more_unmanaged_attributes_are_named() {
         .collect();
     for (o, a, v) in [
         ("column \"public.t.c\"", "attribute option", "n_distinct=5"),
+        ("column \"public.mv.c\"", "attribute option", "n_distinct=7"),
+        ("column \"public.mv.c\"", "statistics target", "50"),
         ("table \"public.t\"", "CLUSTER ON", "t_c_idx"),
         ("table \"public.t\"", "rule", "r"),
         ("constraint \"public.f.f_id_fkey\"", "MATCH", "FULL"),

@@ -96,31 +96,88 @@ pub(super) fn storage_params(
         .collect()
 }
 
+/// A row of the columns query: the column of relation `rel` at `num`.
+pub(super) struct ColRow {
+    pub(super) rel: u32,
+    pub(super) num: i16,
+    pub(super) column: Column,
+    /// Its `n_distinct` and `n_distinct_inherited` options, which the model leaves out.
+    pub(super) n_distinct: Option<Vec<String>>,
+}
+
+impl ColRow {
+    pub(super) fn from_row(r: &Row) -> Result<ColRow, RowError> {
+        Ok(ColRow {
+            rel: col(r, "attrelid", "columns")?,
+            num: col(r, "attnum", "columns")?,
+            column: column_from_row(r)?,
+            n_distinct: col(r, "n_distinct", "columns")?,
+        })
+    }
+}
+
+/// Puts `columns`, whose attnums are `nums`, in attnum order (in place, without new room
+/// when they are in order already).
+fn in_attnum_order(columns: &mut Vec<Column>, nums: Vec<i16>) {
+    if nums.is_sorted() {
+        return;
+    }
+    let mut numbered: Vec<(i16, Column)> = nums.into_iter().zip(columns.drain(..)).collect();
+    numbered.sort_unstable_by_key(|(num, _)| *num);
+    columns.extend(numbered.into_iter().map(|(_, c)| c));
+}
+
 /// Column names by (relation, attnum), for constraints and indexes that list attnums; the
-/// columns go to their tables. Inherited columns are read for the keys that use them.
+/// columns go to their tables, and their unmodeled options to `unmanaged` (when given).
+/// Inherited columns are read for the keys that use them.
 pub(super) async fn attnames<C: GenericClient + Sync>(
     client: &C,
     by_oid: &mut HashMap<u32, Table>,
-    column_rows: Vec<(u32, i16, Column)>,
+    column_rows: Vec<ColRow>,
     constraint_rows: &[ConRow],
     index_rows: &[IdxRow],
+    mut unmanaged: Option<&mut Vec<Unmanaged>>,
 ) -> Result<HashMap<(u32, i16), String>, InspectError> {
     let mut attnames: HashMap<(u32, i16), String> = HashMap::with_capacity(column_rows.len());
     // Each table's columns in a list of exactly their number (pushing one at a time leaves up
     // to half of it spare).
     let mut counts: HashMap<u32, usize> = HashMap::with_capacity(by_oid.len());
-    for (oid, _, _) in &column_rows {
-        *counts.entry(*oid).or_default() += 1;
+    for row in &column_rows {
+        *counts.entry(row.rel).or_default() += 1;
     }
+    let mut nums: HashMap<u32, Vec<i16>> = HashMap::with_capacity(counts.len());
     for (oid, n) in counts {
         if let Some(table) = by_oid.get_mut(&oid) {
             table.columns.reserve_exact(n);
+            nums.insert(oid, Vec::with_capacity(n));
         }
     }
-    for (oid, num, col) in column_rows {
-        attnames.insert((oid, num), col.name.clone());
+    for row in column_rows {
+        attnames.insert((row.rel, row.num), row.column.name.clone());
+        let (Some(table), Some(table_nums)) = (by_oid.get_mut(&row.rel), nums.get_mut(&row.rel))
+        else {
+            continue;
+        };
+        if let (Some(warnings), Some(options)) = (unmanaged.as_deref_mut(), row.n_distinct) {
+            warnings.extend(options.into_iter().map(|value| Unmanaged {
+                schema: table.schema.clone(),
+                relation: Some(table.name.clone()),
+                object: format!(
+                    "column \"{}.{}.{}\"",
+                    table.schema, table.name, row.column.name
+                ),
+                attribute: "attribute option".to_string(),
+                value,
+            }));
+        }
+        table.columns.push(row.column);
+        table_nums.push(row.num);
+    }
+    // The rows come in no particular order (an ORDER BY made the server sort every column's
+    // wide row, spilling to disk on large catalogs): put each table's columns in attnum order.
+    for (oid, table_nums) in nums {
         if let Some(table) = by_oid.get_mut(&oid) {
-            table.columns.push(col);
+            in_attnum_order(&mut table.columns, table_nums);
         }
     }
     // Inherited columns are not the child's own, but its constraints and indexes may use them.
@@ -152,4 +209,28 @@ pub(super) async fn attnames<C: GenericClient + Sync>(
         }
     }
     Ok(attnames)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(columns: &[Column]) -> Vec<&str> {
+        columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    #[test]
+    fn columns_read_out_of_order_are_put_in_attnum_order() {
+        let int = || DataType::Builtin("integer".into());
+        let mut columns = vec![
+            Column::new("c", int()),
+            Column::new("a", int()),
+            Column::new("b", int()),
+        ];
+        in_attnum_order(&mut columns, vec![3, 1, 2]);
+        assert_eq!(names(&columns), ["a", "b", "c"]);
+        // Already in order: left as it is.
+        in_attnum_order(&mut columns, vec![1, 2, 3]);
+        assert_eq!(names(&columns), ["a", "b", "c"]);
+    }
 }

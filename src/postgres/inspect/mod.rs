@@ -154,6 +154,7 @@ async fn inspect_full<C: GenericClient + Sync>(
         column_rows,
         &constraint_rows,
         &index_rows,
+        with_unmanaged.then_some(&mut unmanaged_rows),
     )
     .await?;
     attach_keys(
@@ -377,13 +378,7 @@ async fn fetch<C: GenericClient + Sync>(
             tokio::try_join!(
                 query(client, "schemas", SCHEMAS, schemas_param),
                 query(client, "tables", TABLES, schemas_param),
-                query_map(second, "columns", &column_sql, p, |r| {
-                    Ok((
-                        col::<u32, _>(r, "attrelid", "columns")?,
-                        col::<i16, _>(r, "attnum", "columns")?,
-                        column_from_row(r)?,
-                    ))
-                }),
+                query_map(second, "columns", &column_sql, p, ColRow::from_row),
                 query_map(client, "constraints", &unique_sql, p, ConRow::from_row),
                 query_map(second, "indexes", &index_sql, p, IdxRow::from_row),
                 query(client, "enums", ENUMS, schemas_param),
@@ -449,7 +444,7 @@ async fn fetch<C: GenericClient + Sync>(
 struct Fetched {
     schema_rows: Vec<Row>,
     table_rows: Vec<Row>,
-    column_rows: Vec<(u32, i16, Column)>,
+    column_rows: Vec<ColRow>,
     constraint_rows: Vec<ConRow>,
     index_rows: Vec<IdxRow>,
     enum_rows: Vec<Row>,

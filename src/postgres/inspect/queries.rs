@@ -42,17 +42,21 @@ SELECT a.attrelid, a.attname::text, a.attnum,
        (t.typsubscript = 'array_subscript_handler'::regproc AND t.typelem <> 0) AS is_array,
        en.nspname::text AS elemschema, et.typname::text AS elemname,
        CASE WHEN t.typsubscript = 'array_subscript_handler'::regproc AND t.typelem <> 0 THEN format_type(t.typelem, a.atttypmod) END AS elemfmt,
-       a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid) AS def,
+       a.attnotnull, def.def,
        a.attidentity, a.attgenerated,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN co.collname::text END AS collation,
-       (SELECT d.description FROM pg_description d WHERE d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum) AS comment,
+       d.description AS comment,
        CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external'
             WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END AS storage,
        {COMPRESSION} AS compression,
        CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::int END AS statistics,
+       -- Not modeled, warned (see unmanaged.rs): read here so that no second query scans every column.
+       -- Debian's PostgreSQL 15.20 sets an option (pg_attver) on every column: a text test first.
+       CASE WHEN a.attoptions::text LIKE '%n_distinct%' THEN ARRAY(SELECT opt FROM unnest(a.attoptions) opt
+            WHERE split_part(opt, '=', 1) IN ('n_distinct', 'n_distinct_inherited')) END AS n_distinct,
        seq.seqstart, seq.seqincrement, seq.seqmin, seq.seqmax, seq.seqcache, seq.seqcycle,
        format_type(seq.seqtypid, NULL) AS seqtype,
-       COALESCE(CASE WHEN seq.deptype = 'a' THEN pg_get_expr(ad.adbin, ad.adrelid) = 'nextval(' || quote_literal(seq.objid::regclass::text) || '::regclass)' END, false) AS is_serial
+       COALESCE(CASE WHEN seq.deptype = 'a' THEN def.def = 'nextval(' || quote_literal(seq.objid::regclass::text) || '::regclass)' END, false) AS is_serial
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -61,6 +65,10 @@ JOIN pg_namespace tn ON tn.oid = t.typnamespace
 LEFT JOIN pg_type et ON et.oid = t.typelem
 LEFT JOIN pg_namespace en ON en.oid = et.typnamespace
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+-- Deparsed once (OFFSET 0 keeps the planner from copying the call into is_serial).
+LEFT JOIN LATERAL (SELECT pg_get_expr(ad.adbin, ad.adrelid) AS def OFFSET 0) def ON true
+-- Joined, not a subquery per column: a hash join reads pg_description once.
+LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN (
     SELECT DISTINCT ON (dep.refobjid, dep.refobjsubid) dep.refobjid, dep.refobjsubid, dep.deptype, dep.objid, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, s.seqtypid
@@ -72,8 +80,7 @@ LEFT JOIN (
 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND (a.attislocal OR a.attinhcount = 0)
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
-  AND ($1::text[] IS NULL OR n.nspname = ANY($1))
-ORDER BY a.attrelid, a.attnum";
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1))";
 
 pub(super) const CONSTRAINTS: &str = "
 SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype, con.convalidated, con.connoinherit,
@@ -84,13 +91,14 @@ SELECT con.conrelid, con.conname::text, con.contype::\"char\" AS contype, con.co
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
        i.indkey::int2[] AS indkey, i.indnkeyatts,
        COALESCE({NULLS_NOT_DISTINCT}, false) AS nulls_not_distinct,
-       (SELECT d.description FROM pg_description d WHERE d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0) AS comment
+       d.description AS comment
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype IN ('p', 'u')
+LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
 WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p')
   AND con.conislocal AND con.conparentid = 0
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'

@@ -63,7 +63,7 @@ pub(crate) fn unmanaged_sql(version: i32) -> String {
     // attcompression exists from PostgreSQL 14.
     let compression = if version >= 140000 {
         "UNION ALL SELECT 'compression', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
-                                          ELSE a.attcompression::text END WHERE a.attcompression <> '' AND r.relkind = 'm'"
+                                          ELSE a.attcompression::text END WHERE a.attcompression <> ''"
     } else {
         ""
     };
@@ -176,7 +176,8 @@ WHERE a.attoptions IS NOT NULL AND NOT x.is_child AND opt !~ '^pg_'
   -- Plain indexes model them (IndexPart.opclass_params); constraint indexes do not.
   AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.oid AND con.contype IN ('p', 'u', 'x'))";
 
-/// Columns: materialized views' storage, compression and statistics; `n_distinct`; a child's own settings.
+/// Columns: materialized views' storage, compression, statistics and `n_distinct` (a table
+/// column's `n_distinct` is read by the columns query); a child's own settings.
 fn columns(compression: &str, compressed: &str, child_compression: &str) -> String {
     format!(
         "SELECT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), v.attribute, v.value
@@ -186,14 +187,13 @@ CROSS JOIN LATERAL (
            CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' WHEN 'x' THEN 'EXTENDED'
                 ELSE a.attstorage::text END AS value
     -- Table columns model storage, compression and statistics (Column); materialized views do not.
-    WHERE a.attstorage <> t.typstorage AND r.relkind = 'm'
+    WHERE a.attstorage <> t.typstorage
     {compression}
-    UNION ALL SELECT 'statistics target', a.attstattarget::text WHERE a.attstattarget >= 0 AND r.relkind = 'm'
+    UNION ALL SELECT 'statistics target', a.attstattarget::text WHERE a.attstattarget >= 0
     UNION ALL SELECT 'attribute option', opt FROM unnest(a.attoptions) opt
               WHERE split_part(opt, '=', 1) IN ('n_distinct', 'n_distinct_inherited')
 ) v
-WHERE r.relkind IN ('r', 'p', 'm') AND NOT r.relispartition AND a.attnum > 0 AND NOT a.attisdropped
-  AND (a.attislocal OR a.attinhcount = 0)
+WHERE r.relkind = 'm' AND a.attnum > 0 AND NOT a.attisdropped
   AND (a.attstorage <> t.typstorage OR a.attstattarget >= 0 OR a.attoptions IS NOT NULL {compressed})
 UNION ALL
 SELECT DISTINCT r.nsp, r.relname, format('column \"%s.%s.%s\"', r.nsp, r.relname, a.attname), v.attribute, v.value
