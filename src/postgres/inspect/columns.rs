@@ -159,15 +159,8 @@ pub(super) async fn attnames<C: GenericClient + Sync>(
             continue;
         };
         if let (Some(warnings), Some(options)) = (unmanaged.as_deref_mut(), row.n_distinct) {
-            warnings.extend(options.into_iter().map(|value| Unmanaged {
-                schema: table.schema.clone(),
-                relation: Some(table.name.clone()),
-                object: format!(
-                    "column \"{}.{}.{}\"",
-                    table.schema, table.name, row.column.name
-                ),
-                attribute: "attribute option".to_string(),
-                value,
+            warnings.extend(options.into_iter().map(|value| {
+                Unmanaged::column_option(&table.schema, &table.name, &row.column.name, value)
             }));
         }
         table.columns.push(row.column);

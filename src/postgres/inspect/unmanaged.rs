@@ -43,6 +43,18 @@ impl Unmanaged {
         )
     }
 
+    /// A table column's `n_distinct` or `n_distinct_inherited` option, which the columns query
+    /// reads; labelled like the column warnings of [`unmanaged_sql`].
+    pub(crate) fn column_option(schema: &str, table: &str, column: &str, value: String) -> Self {
+        Unmanaged {
+            schema: schema.to_string(),
+            relation: Some(table.to_string()),
+            object: format!("column \"{schema}.{table}.{column}\""),
+            attribute: "attribute option".to_string(),
+            value,
+        }
+    }
+
     pub(crate) fn from_row(r: &Row) -> Result<Unmanaged, RowError> {
         let r = Cols::new(r, "unmanaged attributes");
         Ok(Unmanaged {
